@@ -1,0 +1,49 @@
+# The README's two commands: `make run` starts the product, `make test` tests it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+PORT ?= 8000
+
+.PHONY: run test install lint format messages bench clean-var
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# Web server, Celery worker and Celery beat together (honcho); Ctrl-C stops all.
+# Without DATABASE_URL/REDIS_URL: SQLite and Celery's filesystem transport under var/.
+run: $(STAMP)
+	@mkdir -p var/celery/out var/celery/processed var/media
+	DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) manage.py migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) manage.py load_demo --if-empty
+	@echo ""
+	@echo "  Collab is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Demo logins (password collab-demo): rep, head-rnd, head-mkt, head-cs, ops, admin"
+	@echo "  Other Co (isolation): other-rep, other-head, other-ops, other-admin"
+	@echo ""
+	PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(VENV)/bin/honcho -f Procfile.dev start
+
+# Lint, then the whole suite against PostgreSQL and Redis on localhost
+# (override with DATABASE_URL / REDIS_URL).
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix . ; $(VENV)/bin/ruff format .
+
+# Regenerate and compile the message catalogues (needs GNU gettext).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en -l zh_Hans --no-location -i ".venv/*" -i "var/*" -i "bench/*" -i "tests/*"
+	$(PY) manage.py makemessages -d djangojs -l en -l zh_Hans --no-location -i ".venv/*" -i "var/*" -i "static/vendor/*"
+	$(PY) manage.py compilemessages -i .venv
+
+bench: $(STAMP)
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

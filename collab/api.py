@@ -1,0 +1,66 @@
+"""API plumbing shared by every app: tenant scope after authentication,
+role permissions, and errors that are always field-level 400s, never 500s."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, permissions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from collab import tenancy
+from collab.errors import ServiceError
+from collab.middleware import attach_membership, resolve_membership
+
+
+class TenantAPIMixin:
+    """Resolve the organization after DRF authenticated the caller.
+
+    Token-authenticated requests are invisible to the session middleware, so
+    the scope is (re)set here; the middleware's reset restores it afterwards.
+    A caller with no membership in scope gets 404 on everything.
+    """
+
+    required_capability: str | None = None
+    model = None  # the tenant model the view lists, for schema generation
+
+    def get_queryset(self):
+        # drf-spectacular introspects views with no request and no tenant: give
+        # it an empty queryset of the right model instead of failing closed.
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.unscoped.none()
+        return self.get_scoped_queryset()
+
+    def get_scoped_queryset(self):
+        raise NotImplementedError
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        django_request = request._request
+        if request.user.is_authenticated and getattr(django_request, "membership", None) is None:
+            attach_membership(django_request, resolve_membership(django_request, request.user))
+        membership = getattr(django_request, "membership", None)
+        request.membership = membership
+        request.organization = membership.organization if membership else None
+        if membership is None:
+            raise Http404
+        tenancy.set_organization(membership.organization_id)
+        if self.required_capability and not membership.can(self.required_capability):
+            raise exceptions.PermissionDenied()
+
+
+class HasCapability(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        capability = getattr(view, "required_capability", None)
+        membership = getattr(request, "membership", None)
+        return capability is None or (membership is not None and membership.can(capability))
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        exc = exceptions.ValidationError({exc.field or "non_field_errors": [exc.message]})
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,10 @@
+class ServiceError(Exception):
+    """A business rule said no; ``field`` names the input at fault, if any.
+
+    Views turn it into a form error, the API into a field-level 400.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

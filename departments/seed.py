@@ -1,0 +1,102 @@
+"""The seed article's structure (DOMAIN.md §1), in both languages.
+
+Provisioning copies this into every new organization; organization admins
+may edit their copy afterwards. ``code`` is the stable key.
+"""
+
+from .models import Stage
+
+DEPARTMENTS: list[dict] = [
+    {
+        "code": "business",
+        "name_zh": "业务部",
+        "name_en": "Business",
+        "stage": Stage.SERVED,
+        "is_business": True,
+        "duties_zh": "面向客户、创造收入的“先锋部队”；提出配合需求，反馈客户声音",
+        "duties_en": "The vanguard that faces customers and brings in revenue; files collaboration requests and relays the customer's voice",
+        "deliverables_zh": "客户需求、商机与订单、需求文档（客户背景、痛点场景、预期效果）",
+        "deliverables_en": "Customer needs, opportunities and orders, requirement documents (customer background, pain-point scenario, expected outcome)",
+    },
+    {
+        "code": "marketing",
+        "name_zh": "市场部",
+        "name_en": "Marketing",
+        "stage": Stage.FRONT,
+        "duties_zh": "客户洞察、品牌推广、销售物料",
+        "duties_en": "Customer insight, brand promotion, sales collateral",
+        "deliverables_zh": "行业报告、活动方案、定制化话术工具包",
+        "deliverables_en": "Industry reports, campaign plans, tailored talk-track toolkits",
+    },
+    {
+        "code": "rnd",
+        "name_zh": "研发部",
+        "name_en": "R&D",
+        "stage": Stage.FRONT_MID,
+        "duties_zh": "技术支持、将客户需求转化为产品工作、产品迭代",
+        "duties_en": "Technical support, turning customer needs into product work, product iteration",
+        "deliverables_zh": "可行性分析、定制开发方案、改进后的产品版本",
+        "deliverables_en": "Feasibility analyses, custom-development plans, improved product releases",
+    },
+    {
+        "code": "sales_ops",
+        "name_zh": "销售运营部",
+        "name_en": "Sales Operations",
+        "stage": Stage.MID,
+        "duties_zh": "流程规范、数据分析、策略支持",
+        "duties_en": "Process discipline, data analysis, strategy",
+        "deliverables_zh": "CRM 支持、销售漏斗报告、跟进策略建议",
+        "deliverables_en": "CRM support, sales-funnel reports, follow-up strategy advice",
+    },
+    {
+        "code": "product",
+        "name_zh": "产品管理部",
+        "name_en": "Product Management",
+        "stage": Stage.MID,
+        "duties_zh": "产品培训、政策解读、卖点提炼",
+        "duties_en": "Product training, policy explanation, selling points",
+        "deliverables_zh": "培训手册、定价表、促销方案对比表",
+        "deliverables_en": "Training handbooks, price lists, promotion comparison sheets",
+    },
+    {
+        "code": "customer_success",
+        "name_zh": "售后/客户成功部",
+        "name_en": "After-sales / Customer Success",
+        "stage": Stage.BACK,
+        "duties_zh": "服务交付、问题解决、客户满意度",
+        "duties_en": "Service delivery, problem solving, customer satisfaction",
+        "deliverables_zh": "服务响应记录、客户反馈报告、复购增购线索",
+        "deliverables_en": "Service response records, customer feedback reports, upsell/repurchase leads",
+    },
+    {
+        "code": "finance",
+        "name_zh": "财务部",
+        "name_en": "Finance",
+        "stage": Stage.WHOLE,
+        "duties_zh": "预算支持、回款管理、风险控制",
+        "duties_en": "Budget support, collections management, risk control",
+        "deliverables_zh": "预算审批、回款分析、风险预警",
+        "deliverables_en": "Budget approvals, collections analysis, risk warnings",
+    },
+    {
+        "code": "hr",
+        "name_zh": "人力资源部",
+        "name_en": "Human Resources",
+        "stage": Stage.WHOLE,
+        "duties_zh": "人才招聘、激励设计、团队赋能",
+        "duties_en": "Hiring, incentive design, team enablement",
+        "deliverables_zh": "招聘计划、激励方案（提成、“销售之星”评选）、培训课程",
+        "deliverables_en": "Hiring plans, incentive schemes (commission, 'sales star' awards), training courses",
+    },
+    {
+        "code": "ops_mgmt",
+        "name_zh": "运营管理部",
+        "name_en": "Operations Management",
+        "stage": Stage.GOVERNANCE,
+        "leads_postmortems": True,
+        "duties_zh": "配合SLA监督、跨部门沟通会、因配合延迟丢单的复盘与追责",
+        "duties_en": "Oversees collaboration SLAs, runs cross-department meetings, leads post-mortems of deals lost to late collaboration",
+        "deliverables_zh": "SLA 看板、沟通会纪要、复盘结论（主观拖延/客观资源限制）与改进行动",
+        "deliverables_en": "SLA dashboards, meeting minutes, post-mortem findings (subjective delay / objective resource limit) and actions",
+    },
+]

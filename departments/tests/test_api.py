@@ -1,0 +1,68 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from departments.models import Department, Membership
+
+
+def api_for(user, organization=None):
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    if organization is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_X_ORGANIZATION=organization.slug)
+    return client
+
+
+@pytest.mark.django_db
+def test_department_list_is_scoped_to_the_callers_organization(org, teammate, outsider, other_org):
+    mine = api_for(teammate).get("/api/departments/").json()
+    theirs = api_for(outsider).get("/api/departments/").json()
+    assert mine["count"] == 9 and theirs["count"] == 9
+    assert {d["id"] for d in mine["results"]}.isdisjoint({d["id"] for d in theirs["results"]})
+
+
+@pytest.mark.django_db
+def test_a_foreign_department_id_is_404_like_a_missing_one(org, other_org, teammate):
+    foreign = Department.unscoped.filter(organization=other_org).first()
+    client = api_for(teammate)
+    assert client.get(f"/api/departments/{foreign.pk}/").status_code == 404
+    assert client.get("/api/departments/999999/").status_code == 404
+    own = Department.unscoped.filter(organization=org).first()
+    assert client.get(f"/api/departments/{own.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_x_organization_header_chooses_among_memberships_and_refuses_strangers(org, other_org, teammate):
+    assert api_for(teammate, other_org).get("/api/departments/").status_code == 404
+    Membership.unscoped.create(organization=other_org, user=teammate, role="sales_rep")
+    rows = api_for(teammate, other_org).get("/api/departments/").json()["results"]
+    assert {Department.unscoped.get(pk=r["id"]).organization_id for r in rows} == {other_org.id}
+
+
+@pytest.mark.django_db
+def test_me_lists_memberships(teammate, org):
+    body = api_for(teammate).get("/api/me/").json()
+    assert body["organization"] == org.slug
+    assert [m["role"] for m in body["memberships"]] == ["sales_rep"]
+
+
+@pytest.mark.django_db
+def test_anonymous_api_calls_are_refused(client):
+    assert client.get("/api/departments/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_token_endpoint_returns_a_token(client, teammate):
+    response = client.post("/api/auth/token/", {"username": "teammate", "password": "pw-collab-test"})
+    assert response.status_code == 200 and response.json()["token"]
+    bad = client.post("/api/auth/token/", {"username": "teammate", "password": "wrong"})
+    assert bad.status_code == 400 and "non_field_errors" in bad.json()
+
+
+@pytest.mark.django_db
+def test_openapi_schema_and_docs_are_served(client_for, teammate):
+    client = client_for(teammate)
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200 and b"cdn" not in docs.content.lower()

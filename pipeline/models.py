@@ -1,0 +1,1 @@
+"""Accounts, opportunities and customer-success leads (see issue 6)."""

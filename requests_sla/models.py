@@ -1,0 +1,1 @@
+"""Collaboration requests and SLA timers (see issue 3)."""
