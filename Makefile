@@ -39,11 +39,17 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix . ; $(VENV)/bin/ruff format .
 
-# Regenerate and compile the message catalogues (needs GNU gettext).
+# Regenerate and compile the English catalogues (needs GNU gettext). Chinese
+# is the source language, so message ids are Chinese; each app keeps its own
+# catalogue in <app>/locale, the project's templates/ and collab/ in locale/.
+APPS := departments requests_sla pipeline
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en -l zh_Hans --no-location -i ".venv/*" -i "var/*" -i "bench/*" -i "tests/*"
-	$(PY) manage.py makemessages -d djangojs -l en -l zh_Hans --no-location -i ".venv/*" -i "var/*" -i "static/vendor/*"
-	$(PY) manage.py compilemessages -i .venv
+	@mkdir -p locale $(addsuffix /locale,$(APPS))
+	DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) manage.py makemessages -l en --no-location \
+	  -i ".venv/*" -i "var/*" -i "bench/*" -i "tests/*" $(foreach a,$(APPS),-i '$(a)/*')
+	@for app in $(APPS); do (cd $$app && DJANGO_SETTINGS_MODULE=collab.settings.local PYTHONPATH=.. \
+	  ../$(VENV)/bin/django-admin makemessages -l en --no-location -i "tests/*") || exit 1; done
+	DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) manage.py compilemessages -l en -i ".venv" -i "var"
 
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
