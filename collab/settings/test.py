@@ -1,5 +1,7 @@
 """Tests: PostgreSQL and Redis on localhost unless DATABASE_URL/REDIS_URL say otherwise."""
 
+import os
+
 from .env import env
 
 env.ENVIRON.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collab")
@@ -18,4 +20,10 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Each test run gets its own database, so two runs on one machine (several
+# developers, or a developer beside CI) never drop each other's database.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": env.str("COLLAB_TEST_DB", default=f"test_collab_{os.getpid()}")
 }
