@@ -1,0 +1,772 @@
+"""DRF API of the collaboration engine: glue over selectors and services.
+
+Input and output serializers are separate. Ids in input resolve through the
+scoped managers (another organization's id is "does not exist", a 400 on that
+field); ids in the URL through ``selectors.request_get`` (404). Permission
+and state rules live in ``permissions``/``services``, shared with the pages.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from collab.api import TenantAPIMixin
+from departments.models import Department
+
+from . import permissions, selectors, services
+from .models import (
+    Attachment,
+    BusinessCalendar,
+    CalendarException,
+    Comment,
+    ExceptionKind,
+    Notification,
+    Priority,
+    Request,
+    RequestType,
+    SlaState,
+    Status,
+)
+
+User = get_user_model()
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A pk resolved at validation time in the organization in scope (a
+    queryset built at import time would carry no scope)."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(queryset=model.unscoped.none(), **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.all()
+
+
+# ---------------------------------------------------------------- output
+
+
+class UserBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class DepartmentBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RequestTypeBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TimerOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=8, decimal_places=2)
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    at_risk_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.CharField()
+    remaining_minutes = serializers.IntegerField()
+    elapsed_minutes = serializers.IntegerField()
+    budget_minutes = serializers.IntegerField()
+    provisional = serializers.BooleanField()
+    paused = serializers.BooleanField()
+    met = serializers.BooleanField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    stop_reason = serializers.CharField()
+
+
+class RequestListOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.CharField()
+    request_type = RequestTypeBrief()
+    serving_department = DepartmentBrief()
+    requesting_department = DepartmentBrief(allow_null=True)
+    requester = UserBrief()
+    assignee = UserBrief(allow_null=True)
+    created_at = serializers.DateTimeField()
+    sla_due_at = serializers.DateTimeField(allow_null=True)
+    sla_state = serializers.CharField()
+    timers = TimerOutput(many=True, source="current_timers")
+
+
+class AttachmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    comment_id = serializers.IntegerField(allow_null=True)
+    field_key = serializers.CharField()
+    uploaded_by = UserBrief()
+    created_at = serializers.DateTimeField()
+
+    def get_url(self, obj) -> str:
+        try:
+            return obj.file.url
+        except ValueError:
+            return ""
+
+
+class RequestDetailOutput(RequestListOutput):
+    description = serializers.CharField()
+    extra = serializers.JSONField()
+    status_reason = serializers.CharField()
+    account_id = serializers.IntegerField(allow_null=True)
+    opportunity_id = serializers.IntegerField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    watchers = UserBrief(many=True, source="watchers.all")
+    attachments = AttachmentOutput(many=True, source="attachments.all")
+    actions = serializers.SerializerMethodField()
+
+    def get_actions(self, obj) -> list[str]:
+        membership = self.context.get("membership")
+        return permissions.available_actions(membership, obj) if membership else []
+
+
+class CommentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = UserBrief()
+    body = serializers.CharField()
+    is_internal = serializers.BooleanField()
+    mentions = UserBrief(many=True, source="mentions.all")
+    attachments = AttachmentOutput(many=True, source="attachments.all")
+    created_at = serializers.DateTimeField()
+
+
+class PromiseOutput(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=8, decimal_places=2)
+    due_at = serializers.DateTimeField(allow_null=True)
+    provisional = serializers.BooleanField()
+
+
+class TimelineOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    actor = UserBrief(allow_null=True)
+    summary = serializers.SerializerMethodField()
+
+    def get_summary(self, entry) -> dict:
+        data = dict(entry.data)
+        if "comment" in data:
+            comment = data.pop("comment")
+            data.update(comment_id=comment.pk, body=comment.body, is_internal=comment.is_internal)
+        if "changes" in data:
+            data["changes"] = {
+                key: [getattr(v, "code", v) for v in pair] for key, pair in data["changes"].items()
+            }
+        return data
+
+
+# ---------------------------------------------------------------- input
+
+
+class RequestCreateInput(serializers.Serializer):
+    request_type = ScopedPrimaryKeyField(RequestType)
+    serving_department = ScopedPrimaryKeyField(Department, required=False)
+    requesting_department = ScopedPrimaryKeyField(Department, required=False, allow_null=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    extra = serializers.JSONField(required=False)
+    watchers = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=50
+    )
+
+    def validate_extra(self, value):
+        if isinstance(value, str):  # multipart: the form values arrive as a JSON string
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise serializers.ValidationError(_("表单内容必须是对象。")) from None
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(_("表单内容必须是对象。"))
+        return value
+
+    def validate_watchers(self, value):
+        users = list(User.objects.filter(pk__in=value))
+        if len(users) != len(set(value)):
+            raise serializers.ValidationError(_("用户不存在。"))
+        return users
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ResolveInput(serializers.Serializer):
+    resolution = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class TransferInput(serializers.Serializer):
+    serving_department = ScopedPrimaryKeyField(Department)
+    request_type = ScopedPrimaryKeyField(RequestType)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AssignInput(serializers.Serializer):
+    assignee = serializers.IntegerField(allow_null=True)
+
+
+class BulkAssignInput(serializers.Serializer):
+    requests = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
+    assignee = serializers.IntegerField(allow_null=True)
+
+
+class CommentInput(serializers.Serializer):
+    body = serializers.CharField(max_length=10_000)
+    is_internal = serializers.BooleanField(required=False, default=False)
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField()
+    comment = serializers.IntegerField(required=False, allow_null=True)
+
+
+class MilestoneInput(serializers.Serializer):
+    key = serializers.CharField(max_length=48)
+
+
+class WatcherInput(serializers.Serializer):
+    user = serializers.IntegerField(required=False)
+
+
+class PromiseInput(serializers.Serializer):
+    request_type = ScopedPrimaryKeyField(RequestType)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+
+
+# ---------------------------------------------------------------- views
+
+
+class ServiceErrorsMixin:
+    """A form-schema error is a 400 keyed by the schema field under ``extra``."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.SchemaError):
+            exc = exceptions.ValidationError({"extra": exc.errors})
+        return super().handle_exception(exc)
+
+
+class RequestFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices)
+    sla_state = filters.MultipleChoiceFilter(choices=SlaState.choices)
+    request_type = filters.NumberFilter(field_name="request_type_id")
+    serving_department = filters.NumberFilter(field_name="serving_department_id")
+    requesting_department = filters.NumberFilter(field_name="requesting_department_id")
+    assignee = filters.NumberFilter(field_name="assignee_id")
+    requester = filters.NumberFilter(field_name="requester_id")
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Request
+        fields: list[str] = []
+
+
+REQUEST_ACTIONS = {
+    # action: (service, input serializer or None)
+    "acknowledge": (services.request_acknowledge, None),
+    "start": (services.request_start, None),
+    "pause": (services.request_pause, ReasonInput),
+    "resume": (services.request_resume, None),
+    "resolve": (services.request_resolve, ResolveInput),
+    "close": (services.request_close, None),
+    "reopen": (services.request_reopen, ReasonInput),
+    "cancel": (services.request_cancel, ReasonInput),
+    "reject": (services.request_reject, ReasonInput),
+}
+
+
+class RequestViewSet(
+    ServiceErrorsMixin,
+    TenantAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Collaboration requests the caller may see; lifecycle actions as POSTs."""
+
+    model = Request
+    serializer_class = RequestListOutput
+    filterset_class = RequestFilter
+    ordering_fields = ["created_at", "sla_due_at", "number", "priority", "status"]
+    ordering = ["-created_at"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_scoped_queryset(self):
+        return selectors.request_list(self.request.membership)
+
+    def get_object(self):
+        return selectors.request_get(self.request.membership, self.kwargs["pk"])
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "membership": getattr(self.request, "membership", None),
+        }
+
+    def _detail(self, request_obj, status_code=status.HTTP_200_OK):
+        fresh = selectors.request_get(self.request.membership, request_obj.pk)
+        return Response(
+            RequestDetailOutput(fresh, context=self.get_serializer_context()).data,
+            status=status_code,
+        )
+
+    @extend_schema(responses=RequestDetailOutput)
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
+
+    @extend_schema(request=RequestCreateInput, responses={201: RequestDetailOutput})
+    def create(self, request):
+        data = RequestCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        created = services.request_file(
+            actor=request.membership,
+            request_type=values.pop("request_type"),
+            files={key: f for key, f in request.FILES.items()},
+            **values,
+        )
+        return self._detail(created, status.HTTP_201_CREATED)
+
+    def _act(self, name: str, request, pk):
+        service, input_class = REQUEST_ACTIONS[name]
+        target = self.get_object()
+        kwargs = {}
+        if input_class is not None:
+            data = input_class(data=request.data)
+            data.is_valid(raise_exception=True)
+            kwargs = dict(data.validated_data)
+            if name in ("pause", "cancel", "reject"):
+                kwargs.setdefault("reason", "")
+        service(request=target, actor=request.membership, **kwargs)
+        return self._detail(target)
+
+    @extend_schema(request=None, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._act("acknowledge", request, pk)
+
+    @extend_schema(request=None, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._act("start", request, pk)
+
+    @extend_schema(request=ReasonInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._act("pause", request, pk)
+
+    @extend_schema(request=None, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._act("resume", request, pk)
+
+    @extend_schema(request=ResolveInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._act("resolve", request, pk)
+
+    @extend_schema(request=None, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act("close", request, pk)
+
+    @extend_schema(request=ReasonInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._act("reopen", request, pk)
+
+    @extend_schema(request=ReasonInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._act("cancel", request, pk)
+
+    @extend_schema(request=ReasonInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._act("reject", request, pk)
+
+    @extend_schema(request=TransferInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        target = self.get_object()
+        data = TransferInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_transfer(request=target, actor=request.membership, **data.validated_data)
+        return self._detail(target)
+
+    @extend_schema(request=AssignInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        target = self.get_object()
+        data = AssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_assign(
+            request=target, actor=request.membership, assignee=data.validated_data["assignee"]
+        )
+        return self._detail(target)
+
+    @extend_schema(request=MilestoneInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post"], url_path="complete-milestone")
+    def complete_milestone(self, request, pk=None):
+        target = self.get_object()
+        data = MilestoneInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_milestone_complete(
+            request=target, actor=request.membership, key=data.validated_data["key"]
+        )
+        return self._detail(target)
+
+    @extend_schema(request=BulkAssignInput, responses=RequestListOutput(many=True))
+    @action(detail=False, methods=["post"], url_path="bulk-assign")
+    def bulk_assign(self, request):
+        data = BulkAssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = set(data.validated_data["requests"])
+        targets = list(selectors.requests_visible_to(request.membership).filter(pk__in=ids))
+        if len(targets) != len(ids):
+            raise exceptions.ValidationError({"requests": [_("请求不存在。")]})
+        services.requests_bulk_assign(
+            requests=targets, actor=request.membership, assignee=data.validated_data["assignee"]
+        )
+        rows = selectors.request_list(request.membership).filter(pk__in=ids).order_by("number")
+        return Response(RequestListOutput(rows, many=True).data)
+
+    @extend_schema(responses=RequestListOutput(many=True))
+    @action(detail=False, methods=["get"])
+    def queue(self, request):
+        """The caller's department queue, due-first (filters as the list)."""
+        params = request.query_params
+        for key in ("request_type", "requesting_department", "department"):
+            if params.get(key) and not params[key].isdigit():
+                raise exceptions.ValidationError({key: [_("请输入有效的编号。")]})
+        if params.get("assignee") and not (
+            params["assignee"].isdigit() or params["assignee"] in ("me", "none")
+        ):
+            raise exceptions.ValidationError({"assignee": [_("请输入有效的编号。")]})
+        queue = selectors.department_queue(
+            request.membership,
+            {
+                "status": params.getlist("status"),
+                "request_type": params.get("request_type"),
+                "assignee": params.get("assignee"),
+                "sla_state": params.get("sla_state"),
+                "requesting_department": params.get("requesting_department"),
+                "department": params.get("department"),
+            },
+        )
+        page = self.paginate_queryset(queue)
+        return self.get_paginated_response(RequestListOutput(page, many=True).data)
+
+    @extend_schema(parameters=[PromiseInput], responses=PromiseOutput(many=True))
+    @action(detail=False, methods=["get"])
+    def promise(self, request):
+        """The due times promised if the caller files this type and priority now."""
+        data = PromiseInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        request_type = data.validated_data["request_type"]
+        priority = data.validated_data.get("priority") or request_type.default_priority
+        if priority not in request_type.priorities:
+            raise exceptions.ValidationError({"priority": [str(Priority(priority).label)]})
+        return Response(
+            PromiseOutput(selectors.promised_times(request_type, priority), many=True).data
+        )
+
+    @extend_schema(responses=TimelineOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        target = self.get_object()
+        return Response(
+            TimelineOutput(selectors.request_timeline(target, request.membership), many=True).data
+        )
+
+    @extend_schema(request=CommentInput, responses=CommentOutput(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        target = self.get_object()
+        if request.method == "POST":
+            data = CommentInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = services.comment_add(
+                request=target,
+                actor=request.membership,
+                files=request.FILES.getlist("files"),
+                **data.validated_data,
+            )
+            comment = (
+                Comment.objects.select_related("author")
+                .prefetch_related("mentions", "attachments")
+                .get(pk=comment.pk)
+            )
+            return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+        comments = (
+            Comment.objects.filter(request=target)
+            .select_related("author")
+            .prefetch_related("mentions", "attachments__uploaded_by")
+        )
+        if not permissions.sees_internal_notes(request.membership, target):
+            comments = comments.filter(is_internal=False)
+        return Response(CommentOutput(comments, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentInput}, responses=AttachmentOutput(many=True)
+    )
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        target = self.get_object()
+        if request.method == "POST":
+            data = AttachmentInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = None
+            if data.validated_data.get("comment"):
+                comment = Comment.objects.filter(
+                    pk=data.validated_data["comment"], request=target
+                ).first()
+                if comment is None or (
+                    comment.is_internal
+                    and not permissions.sees_internal_notes(request.membership, target)
+                ):
+                    raise exceptions.ValidationError({"comment": [_("评论不存在。")]})
+            attachment = services.attachment_add(
+                request=target,
+                actor=request.membership,
+                file=data.validated_data["file"],
+                comment=comment,
+            )
+            return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
+        rows = Attachment.objects.filter(request=target).select_related("uploaded_by", "comment")
+        if not permissions.sees_internal_notes(request.membership, target):
+            rows = rows.exclude(comment__is_internal=True)
+        return Response(AttachmentOutput(rows, many=True).data)
+
+    @extend_schema(request=WatcherInput, responses=RequestDetailOutput)
+    @action(detail=True, methods=["post", "delete"])
+    def watchers(self, request, pk=None):
+        """Watch (POST) or unwatch (DELETE) a request; ``user`` defaults to the caller."""
+        target = self.get_object()
+        data = WatcherInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_id = data.validated_data.get("user") or request.user.pk
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise exceptions.ValidationError({"user": [_("用户不存在。")]})
+        service = services.watcher_add if request.method == "POST" else services.watcher_remove
+        service(request=target, actor=request.membership, user=user)
+        return self._detail(target)
+
+
+# ---------------------------------------------------------------- catalog
+
+
+class RequestTypeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    description = serializers.CharField()
+    description_zh = serializers.CharField()
+    description_en = serializers.CharField()
+    serving_department = DepartmentBrief()
+    priorities = serializers.JSONField()
+    default_priority = serializers.CharField()
+    sla_targets = serializers.JSONField()
+    policy_version = serializers.IntegerField()
+    form_schema = serializers.JSONField()
+    is_active = serializers.BooleanField()
+    sort_order = serializers.IntegerField()
+
+
+class RequestTypeInput(serializers.Serializer):
+    serving_department = ScopedPrimaryKeyField(Department)
+    code = serializers.SlugField(max_length=48)
+    name_zh = serializers.CharField(max_length=100)
+    name_en = serializers.CharField(max_length=100)
+    description_zh = serializers.CharField(required=False, allow_blank=True)
+    description_en = serializers.CharField(required=False, allow_blank=True)
+    priorities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Priority.choices), required=False
+    )
+    default_priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    sla_targets = serializers.JSONField()
+    form_schema = serializers.JSONField(required=False)
+    is_active = serializers.BooleanField(required=False)
+    sort_order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
+
+
+class RequestTypeViewSet(
+    TenantAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The catalog: everyone reads the active types; catalog managers see
+    inactive ones too and create or edit (PATCH) them."""
+
+    model = RequestType
+    serializer_class = RequestTypeOutput
+    filterset_fields = ["serving_department", "is_active"]
+    ordering_fields = ["sort_order", "code"]
+
+    def get_scoped_queryset(self):
+        if self.request.membership.can("manage_catalog"):
+            return selectors.request_types_all()
+        return selectors.request_types_for_filing()
+
+    @extend_schema(request=RequestTypeInput, responses={201: RequestTypeOutput})
+    def create(self, request):
+        data = RequestTypeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.request_type_create(actor=request.membership, **data.validated_data)
+        return Response(RequestTypeOutput(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RequestTypeInput, responses=RequestTypeOutput)
+    def partial_update(self, request, pk=None):
+        target = self.get_object()
+        data = RequestTypeInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        updated = services.request_type_update(
+            request_type=target, actor=request.membership, **data.validated_data
+        )
+        return Response(RequestTypeOutput(updated).data)
+
+
+# ---------------------------------------------------------------- calendars
+
+
+class CalendarExceptionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CalendarOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    department = DepartmentBrief(allow_null=True)
+    name = serializers.CharField()
+    timezone = serializers.CharField()
+    weekly = serializers.JSONField()
+    use_official_holidays = serializers.BooleanField()
+    country = serializers.CharField()
+    version = serializers.IntegerField()
+    exceptions = CalendarExceptionOutput(many=True, source="exceptions.all")
+
+
+class CalendarInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False)
+    weekly = serializers.JSONField(required=False)
+    use_official_holidays = serializers.BooleanField(required=False)
+    country = serializers.CharField(max_length=2, required=False)
+
+
+class CalendarExceptionInput(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=ExceptionKind.choices)
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class CalendarViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Business calendars: everyone reads; organization admins edit the week
+    and add or remove holiday/make-up-workday exceptions (open SLA timers
+    are recomputed)."""
+
+    model = BusinessCalendar
+    serializer_class = CalendarOutput
+
+    def get_scoped_queryset(self):
+        return selectors.calendars_all()
+
+    @extend_schema(request=CalendarInput, responses=CalendarOutput)
+    def partial_update(self, request, pk=None):
+        target = self.get_object()
+        data = CalendarInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.calendar_update(calendar=target, actor=request.membership, **data.validated_data)
+        return Response(CalendarOutput(self.get_scoped_queryset().get(pk=target.pk)).data)
+
+    @extend_schema(request=CalendarExceptionInput, responses={201: CalendarExceptionOutput})
+    @action(detail=True, methods=["post"])
+    def exceptions(self, request, pk=None):
+        target = self.get_object()
+        data = CalendarExceptionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.calendar_exception_add(
+            calendar=target, actor=request.membership, **data.validated_data
+        )
+        return Response(CalendarExceptionOutput(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"exceptions/(?P<exception_id>\d+)")
+    def remove_exception(self, request, pk=None, exception_id=None):
+        target = self.get_object()
+        exception = get_object_or_404(CalendarException.objects, pk=exception_id, calendar=target)
+        services.calendar_exception_remove(exception=exception, actor=request.membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------- notifications
+
+
+class NotificationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    request_id = serializers.IntegerField(allow_null=True)
+    read_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class NotificationViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's notifications (mentions, assignments), newest first."""
+
+    model = Notification
+    serializer_class = NotificationOutput
+
+    def get_scoped_queryset(self):
+        return selectors.notifications_for(self.request.membership)
+
+    @extend_schema(request=None, responses=NotificationOutput)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        services.notification_mark_read(notification=notification, actor=request.membership)
+        return Response(NotificationOutput(notification).data)

@@ -1,0 +1,131 @@
+"""Build the pure ``sla.calendar.BusinessCalendar`` from the database rows.
+
+Official days (``holidays`` package) for the years needed, merged with the
+admin's ``CalendarException`` rows: an exception wins over official data
+(a declared holiday removes an official make-up workday and vice versa).
+Built calendars are cached in-process per (calendar id, version, years):
+every change bumps ``version``, so a stale entry is simply never asked for
+again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+
+from django.db.models import Q
+
+from .catalog import DEFAULT_WEEKLY
+from .models import BusinessCalendar, CalendarException, ExceptionKind
+from .sla import calendar as sla_calendar
+from .sla.official import official_calendar_days
+
+_CACHE: OrderedDict[tuple, sla_calendar.BusinessCalendar] = OrderedDict()
+_CACHE_SIZE = 256
+
+
+def parse_weekly(weekly: dict) -> dict[int, tuple[tuple[dt.time, dt.time | None], ...]]:
+    """``{"0": [["09:00", "12:00"], ...]}`` → ``{0: ((time(9), time(12)), ...)}``;
+    "24:00" is midnight at the end of the day. Raises ValueError when malformed."""
+    if not isinstance(weekly, dict):
+        raise ValueError("weekly must be an object keyed by weekday")
+    parsed: dict[int, tuple] = {}
+    for day, ranges in weekly.items():
+        weekday = int(day)
+        if not 0 <= weekday <= 6:
+            raise ValueError(f"weekday {day} must be 0 (Mon) to 6 (Sun)")
+        if not isinstance(ranges, list):
+            raise ValueError(f"weekday {day}: ranges must be a list")
+        day_ranges = []
+        for pair in ranges:
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                raise ValueError(f"weekday {day}: each range is [start, end]")
+            start = dt.time.fromisoformat(pair[0])
+            end = None if pair[1] in ("24:00", "24:00:00") else dt.time.fromisoformat(pair[1])
+            day_ranges.append((start, end))
+        parsed[weekday] = tuple(day_ranges)
+    return parsed
+
+
+def validate_weekly(weekly: dict, timezone: str = "UTC") -> None:
+    """Raise ValueError unless ``weekly`` makes a usable calendar."""
+    sla_calendar.BusinessCalendar(timezone=timezone, weekly=parse_weekly(weekly))
+
+
+def calendar_row_for(department_id: int | None) -> BusinessCalendar | None:
+    """The department's own calendar if it has one, else the organization's."""
+    condition = Q(department__isnull=True)
+    if department_id:
+        condition |= Q(department_id=department_id)
+    rows = list(BusinessCalendar.objects.filter(condition))
+    return next((r for r in rows if r.department_id), rows[0] if rows else None)
+
+
+def years_for(*instants: dt.datetime) -> tuple[int, int]:
+    """Years a timer may touch: its start's to two years past the latest instant
+    (a working-days budget started late in December runs into January)."""
+    years = [i.year for i in instants if i is not None]
+    return min(years), max(years) + 2
+
+
+def build_calendar(row: BusinessCalendar, years: tuple[int, int]) -> sla_calendar.BusinessCalendar:
+    key = (row.pk, row.version, years)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        _CACHE.move_to_end(key)
+        return cached
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
+    provisional: frozenset[int] = frozenset()
+    if row.use_official_holidays and row.country:
+        official = official_calendar_days(row.country, range(years[0], years[1] + 1))
+        holidays, workdays, provisional = set(official[0]), set(official[1]), official[2]
+    exceptions = CalendarException.unscoped.filter(
+        calendar_id=row.pk, date__year__gte=years[0], date__year__lte=years[1]
+    ).values_list("date", "kind")
+    for day, kind in exceptions:
+        if kind == ExceptionKind.HOLIDAY:
+            holidays.add(day)
+            workdays.discard(day)
+        else:
+            workdays.add(day)
+            holidays.discard(day)
+    built = sla_calendar.BusinessCalendar(
+        timezone=row.timezone,
+        weekly=parse_weekly(row.weekly or DEFAULT_WEEKLY),
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
+        provisional_years=provisional,
+    )
+    _CACHE[key] = built
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return built
+
+
+def fallback_calendar(
+    timezone: str, country: str, years: tuple[int, int]
+) -> sla_calendar.BusinessCalendar:
+    """For an organization with no calendar row yet: the default week."""
+    row = BusinessCalendar(
+        pk=None, timezone=timezone, country=country, weekly=DEFAULT_WEEKLY, version=0
+    )
+    key = ("fallback", timezone, country, years)
+    if key not in _CACHE:
+        _CACHE[key] = build_calendar_uncached(row, years)
+    return _CACHE[key]
+
+
+def build_calendar_uncached(
+    row: BusinessCalendar, years: tuple[int, int]
+) -> sla_calendar.BusinessCalendar:
+    holidays, workdays, provisional = official_calendar_days(
+        row.country, range(years[0], years[1] + 1)
+    )
+    return sla_calendar.BusinessCalendar(
+        timezone=row.timezone,
+        weekly=parse_weekly(row.weekly),
+        holidays=holidays,
+        workdays=workdays,
+        provisional_years=provisional,
+    )
