@@ -15,7 +15,7 @@ class Role(models.TextChoices):
 # Capabilities by role. Keep this the only place that maps roles to rights,
 # so the UI's navigation and the API's permissions cannot drift apart.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SALES_REP: frozenset({"file_requests"}),
+    Role.SALES_REP: frozenset({"file_requests", "view_pipeline"}),
     Role.DEPT_MEMBER: frozenset({"file_requests", "work_queue"}),
     Role.DEPT_HEAD: frozenset(
         {"file_requests", "work_queue", "manage_queue", "view_meetings", "view_own_kpis"}
@@ -29,6 +29,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "view_dashboard",
             "view_all_kpis",
             "view_funnel",
+            "view_pipeline",
         }
     ),
     Role.ORG_ADMIN: frozenset(
@@ -40,6 +41,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "view_dashboard",
             "view_all_kpis",
             "view_funnel",
+            "view_pipeline",
             "manage_organization",
             "manage_catalog",
         }

@@ -1,0 +1,281 @@
+"""Funnel report at scale: 200,000 opportunities and 2,000,000 stage changes.
+
+Runs against its own database, ``collab_bench_funnel`` (created, migrated,
+seeded and dropped here; never the dev or test database). Prints
+``funnel_p50_ms``, ``funnel_p95_ms`` and ``funnel_queries``.
+
+    .venv/bin/python bench/funnel.py            # BENCH_KEEP=1 keeps the database
+"""
+
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ is sys.path[0], and bench/queue.py would shadow the
+# standard library's queue module: import from the project root only.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "collab_bench_funnel"
+OPPORTUNITIES = int(os.environ.get("BENCH_OPPORTUNITIES", 200_000))
+CHANGES_PER_OPPORTUNITY = 10  # 2,000,000 stage changes
+ACCOUNTS = 5_000
+REPS = 50
+RUNS = 30
+
+base = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collab"))
+if base.scheme not in ("postgres", "postgresql", "pgsql"):
+    sys.exit("bench/funnel.py needs PostgreSQL (DATABASE_URL)")
+bench_url = urlunsplit(base._replace(path=f"/{BENCH_DB}"))
+admin_url = urlunsplit(base._replace(path="/postgres"))
+
+
+def admin(sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql)
+    conn.close()
+
+
+admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+admin(f"CREATE DATABASE {BENCH_DB}")
+os.environ["DATABASE_URL"] = bench_url
+os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from collab.tenancy import organization_scope  # noqa: E402
+from departments.models import Membership, Organization  # noqa: E402
+from departments.services import organization_create  # noqa: E402
+from pipeline.models import Stage  # noqa: E402
+from pipeline.selectors import default_filters, funnel_report  # noqa: E402
+
+
+def copy(table: str, columns: list[str], rows) -> None:
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join("\\N" if v is None else str(v) for v in row))
+        buf.write("\n")
+    buf.seek(0)
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
+
+
+def seed() -> Organization:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    rng = random.Random(6)
+    org = organization_create(name="Bench Co", slug="bench")
+    users = User.objects.bulk_create(User(username=f"benchrep{i}") for i in range(REPS))
+    Membership.unscoped.bulk_create(
+        Membership(organization=org, user=u, role="sales_rep") for u in users
+    )
+    with organization_scope(org.id):
+        stages = list(Stage.objects.order_by("order"))
+    walk = [s for s in stages if not s.is_closed]  # lead … negotiation
+    won = next(s for s in stages if s.is_won)
+    lost = next(s for s in stages if s.is_lost)
+    now = datetime.now(UTC)
+    industries = ["manufacturing", "retail", "finance", "healthcare", "technology", "energy"]
+
+    copy(
+        "pipeline_account",
+        [
+            "organization_id",
+            "name",
+            "industry",
+            "size",
+            "is_key_account",
+            "owner_id",
+            "created_at",
+            "updated_at",
+        ],
+        (
+            (
+                org.id,
+                f"Account {i}",
+                industries[i % 6],
+                "medium",
+                i % 10 == 0,
+                users[i % REPS].id,
+                now,
+                now,
+            )
+            for i in range(ACCOUNTS)
+        ),
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT min(id) FROM pipeline_account WHERE organization_id = %s", [org.id])
+        first_account = cur.fetchone()[0]
+        cur.execute("SELECT coalesce(max(id), 0) FROM pipeline_opportunity")
+        first_opp = cur.fetchone()[0] + 1
+
+    opp_rows, change_rows = [], []
+    for n in range(OPPORTUNITIES):
+        opp_id = first_opp + n
+        # Three years of deals, each living a few weeks to a few months.
+        created = now - timedelta(days=rng.uniform(1, 3 * 365))
+        life = timedelta(days=min(10 + rng.expovariate(1 / 60), 365))
+        span = (min(created + life, now) - created).total_seconds()
+        # The moves: a walk between lead and negotiation (forward, a skip, or
+        # back), and a last move that wins, loses or keeps walking.
+        path, index = [walk[0]], 0
+        for _ in range(CHANGES_PER_OPPORTUNITY - 2):
+            r = rng.random()
+            if index == 0 or (r < 0.55 and index < len(walk) - 1):
+                index += 1
+            elif r < 0.65 and index < len(walk) - 2:
+                index += 2
+            else:
+                index -= 1 if index > 0 else -1
+            path.append(walk[index])
+        r = rng.random()
+        path.append(won if r < 0.3 else lost if r < 0.7 else walk[index - 1 if index else 1])
+        times = sorted(created + timedelta(seconds=rng.uniform(0, span)) for _ in path[1:])
+        times = [created, *times]
+        level, level_at = 0, None
+        amount = rng.randrange(10_000, 2_000_000)
+        for k, (stage, when) in enumerate(zip(path, times, strict=True)):
+            to_level = level if stage.is_lost else max(level, stage.order)
+            left = times[k + 1] if k + 1 < len(path) else None
+            change_rows.append(
+                (
+                    org.id,
+                    opp_id,
+                    path[k - 1].id if k else None,
+                    stage.id,
+                    when,
+                    left,
+                    amount,
+                    "CNY",
+                    level,
+                    to_level,
+                    level_at,
+                )
+            )
+            if to_level > level:
+                level, level_at = to_level, when
+        last = path[-1]
+        opp_rows.append(
+            (
+                opp_id,
+                org.id,
+                first_account + n % ACCOUNTS,
+                f"Deal {n}",
+                users[n % REPS].id,
+                amount,
+                "CNY",
+                (times[-1] + timedelta(days=rng.uniform(0, 120))).date(),
+                last.id,
+                last.default_probability,
+                "",
+                "price" if last.is_lost else "",
+                "",
+                times[-1],
+                level,
+                level_at,
+                created,
+                now,
+            )
+        )
+    copy(
+        "pipeline_opportunity",
+        [
+            "id",
+            "organization_id",
+            "account_id",
+            "name",
+            "owner_id",
+            "amount",
+            "currency",
+            "expected_close_date",
+            "stage_id",
+            "probability",
+            "next_step",
+            "lost_reason",
+            "lost_note",
+            "stage_entered_at",
+            "reached_level",
+            "reached_at",
+            "created_at",
+            "updated_at",
+        ],
+        opp_rows,
+    )
+    # Production appends moves in time order; so does the bench, or every
+    # range scan would touch the whole table.
+    change_rows.sort(key=lambda row: row[4])
+    copy(
+        "pipeline_stagechange",
+        [
+            "organization_id",
+            "opportunity_id",
+            "from_stage_id",
+            "to_stage_id",
+            "changed_at",
+            "left_at",
+            "amount",
+            "currency",
+            "from_level",
+            "to_level",
+            "prev_level_at",
+        ],
+        change_rows,
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT setval(pg_get_serial_sequence('pipeline_opportunity', 'id'), %s)",
+            [first_opp + OPPORTUNITIES],
+        )
+    # VACUUM too, as autovacuum would have by now: it sets the visibility map
+    # that lets the range scans skip the heap.
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    return org
+
+
+def main() -> None:
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        org = seed()
+        print(f"seed_s={time.perf_counter() - started:.1f}")
+        with organization_scope(org.id), timezone.override(org.timezone):
+            filters = default_filters()
+            funnel_report(filters)  # warm the caches once, as a live server would be
+            timings = []
+            for _ in range(RUNS):
+                t0 = time.perf_counter()
+                with CaptureQueriesContext(connection) as queries:
+                    funnel_report(filters)
+                timings.append((time.perf_counter() - t0) * 1000)
+        timings.sort()
+        print(f"funnel_p50_ms={statistics.median(timings):.1f}")
+        print(f"funnel_p95_ms={timings[int(0.95 * (len(timings) - 1))]:.1f}")
+        print(f"funnel_queries={len(queries)}")
+    finally:
+        connection.close()
+        if not os.environ.get("BENCH_KEEP"):
+            admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Presentation of the funnel report: one table for the page and both
+exports (so they cannot disagree), the funnel chart's geometry, and the
+bottleneck sentence."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .selectors import FunnelReport, StageFigures
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.0f}"
+
+
+def funnel_table(report: FunnelReport) -> tuple[list[str], list[list[str]]]:
+    headers = [
+        _("阶段"),
+        _("进入商机数"),
+        _("进入金额"),
+        _("转化率"),
+        _("上期转化率"),
+        _("停留天数中位数"),
+        _("上期停留天数中位数"),
+        _("瓶颈"),
+    ]
+    rows = [
+        [
+            f.stage.name,
+            str(f.entered),
+            money(f.entered_amount),
+            pct(f.conversion) if f.has_next else "—",
+            pct(f.prev_conversion) if f.has_next else "—",
+            days(f.median_days),
+            days(f.prev_median_days),
+            _("是") if f.is_bottleneck else "",
+        ]
+        for f in report.stages
+    ]
+    return headers, rows
+
+
+def forecast_table(report: FunnelReport) -> tuple[list[str], list[list[str]]]:
+    headers = [_("预计成交月份"), _("商机数"), _("金额"), _("加权金额")]
+    rows = [
+        [
+            date_format(m.month, "YEAR_MONTH_FORMAT"),
+            str(m.count),
+            money(m.amount),
+            money(m.weighted),
+        ]
+        for m in report.forecast
+    ]
+    rows.append(
+        [
+            _("合计"),
+            str(report.open_count),
+            money(report.open_amount),
+            money(report.weighted_pipeline),
+        ]
+    )
+    return headers, rows
+
+
+def bottleneck_sentence(report: FunnelReport) -> str:
+    """One sentence in the active language; call under translation.override
+    for the other one."""
+    f = report.bottleneck
+    if f is None:
+        return _("本期没有足够的数据判断瓶颈。")
+    return _(
+        "瓶颈在“%(stage)s”：本期进入该阶段的商机中 %(conv)s 进入了下一阶段（上期 %(prev_conv)s），"
+        "停留天数中位数 %(days)s 天（上期 %(prev_days)s 天）。"
+    ) % {
+        "stage": f.stage.name,
+        "conv": pct(f.conversion),
+        "prev_conv": pct(f.prev_conversion),
+        "days": days(f.median_days),
+        "prev_days": days(f.prev_median_days),
+    }
+
+
+def bottleneck_sentences(report: FunnelReport) -> list[tuple[str, str]]:
+    """The sentence in both languages, the active one first."""
+    active = translation.get_language() or "zh-hans"
+    order = ["en", "zh-hans"] if active.startswith("en") else ["zh-hans", "en"]
+    sentences = []
+    for code in order:
+        with translation.override(code):
+            sentences.append((code, bottleneck_sentence(report)))
+    return sentences
+
+
+@dataclass
+class Bar:
+    figures: StageFigures
+    x: float
+    y: float
+    width: float
+    height: float
+    label_y: float
+    conversion_label: str
+
+
+def funnel_chart(
+    report: FunnelReport, *, width: int = 640, bar_height: int = 44, gap: int = 22
+) -> dict:
+    """Centred bars, widths proportional to the deals that entered each stage."""
+    top = max((f.entered for f in report.stages), default=0) or 1
+    inner = width - 40
+    bars = []
+    y = 10.0
+    for f in report.stages:
+        w = max(inner * f.entered / top, 2)
+        bars.append(
+            Bar(
+                figures=f,
+                x=(width - w) / 2,
+                y=y,
+                width=w,
+                height=bar_height,
+                label_y=y + bar_height / 2 + 5,
+                conversion_label=pct(f.conversion) if f.has_next else "",
+            )
+        )
+        y += bar_height + gap
+    return {"width": width, "height": int(y), "bars": bars, "center": width / 2}
+
+
+def _filename(report: FunnelReport, ext: str) -> str:
+    return f"funnel_{report.filters.start:%Y%m%d}-{report.filters.end:%Y%m%d}.{ext}"
+
+
+def funnel_csv(report: FunnelReport) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for headers, rows in (funnel_table(report), forecast_table(report)):
+        writer.writerow(headers)
+        writer.writerows(rows)
+        writer.writerow([])
+    writer.writerow([bottleneck_sentence(report)])
+    # The BOM makes Excel and WPS read the Chinese headers as UTF-8.
+    response.write("\ufeff" + buffer.getvalue())
+    return response
+
+
+def funnel_xlsx(report: FunnelReport) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheets = [
+        (book.active, _("销售漏斗"), funnel_table(report)),
+        (None, _("预测"), forecast_table(report)),
+    ]
+    for sheet, title, (headers, rows) in sheets:
+        sheet = sheet or book.create_sheet()
+        sheet.title = title
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = 18
+    funnel_sheet = book.worksheets[0]
+    for index, f in enumerate(report.stages, start=2):
+        if f.is_bottleneck:
+            for cell in funnel_sheet[index]:
+                cell.fill = PatternFill("solid", fgColor="FDE8E6")
+    funnel_sheet.append([])
+    funnel_sheet.append([bottleneck_sentence(report)])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
+    return response
