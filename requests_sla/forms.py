@@ -1,0 +1,316 @@
+"""HTML forms. The request type's own fields come from ``forms_schema`` (its
+``clean()`` runs the same validation as the API); business rules stay in the
+services, whose ``ServiceError`` the views turn into field errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+
+from .forms_schema import TIMER_UNITS, build_form_class
+from .models import ExceptionKind, Priority, RequestType
+
+UNIT_CHOICES = [
+    ("calendar_hours", _("日历小时")),
+    ("working_hours", _("工作小时")),
+    ("working_days", _("工作日")),
+]
+assert {u for u, _label in UNIT_CHOICES} == set(TIMER_UNITS)
+
+WEEKDAY_LABELS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
+
+
+def apply_service_error(form: forms.Form, exc) -> None:
+    """Put a ServiceError on its field when the form has it, else on the form."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+# ---------------------------------------------------------------- filing
+
+
+class RequestForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    description = forms.CharField(
+        label=_("描述"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    priority = forms.ChoiceField(label=_("优先级"))
+
+    def __init__(self, *args, request_type: RequestType, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("priority", request_type.default_priority)
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].choices = [
+            (p, Priority(p).label) for p in Priority.values if p in (request_type.priorities or [])
+        ]
+        self.fields["title"].widget.attrs["placeholder"] = _("一句话说明需要什么")
+
+
+def extra_form(request_type: RequestType, *args, **kwargs) -> forms.Form:
+    """The type's own fields (prefix ``x``), validated by ``forms_schema``."""
+    form_class = build_form_class(
+        request_type.form_schema or [], organization_id=request_type.organization_id
+    )
+    return form_class(*args, prefix="x", **kwargs)
+
+
+# ---------------------------------------------------------------- request actions
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=2000)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("评论"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_internal = forms.BooleanField(label=_("内部备注（提交人看不到）"), required=False)
+
+    def __init__(self, *args, allow_internal: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allow_internal:
+            del self.fields["is_internal"]
+        self.fields["body"].widget.attrs["placeholder"] = _("写下进展或问题，用 @用户名 提及同事")
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("上传附件"))
+
+
+# ---------------------------------------------------------------- catalog
+
+
+class RequestTypeForm(forms.Form):
+    """A request type, with its SLA targets as a row per priority and the
+    form fields and milestones as JSON (validated by the catalog services)."""
+
+    serving_department = forms.ModelChoiceField(
+        label=_("服务部门"), queryset=Department.objects.none()
+    )
+    code = forms.SlugField(label=_("代码"), max_length=48)
+    name_zh = forms.CharField(label=_("中文名称"), max_length=100)
+    name_en = forms.CharField(label=_("英文名称"), max_length=100)
+    description_zh = forms.CharField(
+        label=_("说明（中文）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    description_en = forms.CharField(
+        label=_("说明（英文）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    priorities = forms.MultipleChoiceField(
+        label=_("可选优先级"), choices=Priority.choices, widget=forms.CheckboxSelectMultiple
+    )
+    default_priority = forms.ChoiceField(label=_("默认优先级"), choices=Priority.choices)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    form_schema = forms.JSONField(
+        label=_("表单字段（JSON）"),
+        required=False,
+        initial=list,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "code"}),
+        help_text=_(
+            '字段列表，如 [{"key": "customer_name", "label_zh": "客户名称", "label_en": "Customer name", "type": "text", "required": true}]；类型：text、long_text、number、money、date、choice、file、account、opportunity'
+        ),
+    )
+    milestones = forms.JSONField(
+        label=_("里程碑（JSON，可选）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "code"}),
+        help_text=_(
+            '按优先级列出，如 {"normal": [{"key": "feasibility", "name_zh": "可行性答复", "name_en": "Feasibility answer", "unit": "working_days", "amount": 3}]}'
+        ),
+    )
+
+    def __init__(self, *args, instance: RequestType | None = None, **kwargs):
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(instance)
+        super().__init__(*args, **kwargs)
+        self.fields["serving_department"].queryset = Department.objects.all()
+        self.fields["serving_department"].label_from_instance = lambda d: d.name
+        for priority, label in Priority.choices:
+            for kind, kind_label in (("response", _("回复时限")), ("resolution", _("解决时限"))):
+                self.fields[f"{priority}_{kind}_amount"] = forms.DecimalField(
+                    label=f"{label} · {kind_label}",
+                    required=False,
+                    min_value=0,
+                    max_digits=8,
+                    decimal_places=2,
+                )
+                self.fields[f"{priority}_{kind}_unit"] = forms.ChoiceField(
+                    label=f"{label} · {kind_label}", choices=UNIT_CHOICES, required=False
+                )
+
+    @staticmethod
+    def initial_for(rtype: RequestType) -> dict:
+        initial = {
+            "serving_department": rtype.serving_department_id,
+            "code": rtype.code,
+            "name_zh": rtype.name_zh,
+            "name_en": rtype.name_en,
+            "description_zh": rtype.description_zh,
+            "description_en": rtype.description_en,
+            "priorities": rtype.priorities,
+            "default_priority": rtype.default_priority,
+            "sort_order": rtype.sort_order,
+            "is_active": rtype.is_active,
+            "form_schema": rtype.form_schema,
+        }
+        milestones = {}
+        for priority, policy in (rtype.sla_targets or {}).items():
+            for kind in ("response", "resolution"):
+                spec = policy.get(kind) or {}
+                initial[f"{priority}_{kind}_amount"] = spec.get("amount")
+                initial[f"{priority}_{kind}_unit"] = spec.get("unit")
+            if policy.get("milestones"):
+                milestones[priority] = policy["milestones"]
+        initial["milestones"] = milestones or None
+        return initial
+
+    def sla_rows(self):
+        """(priority label, response amount, unit, resolution amount, unit) bound fields."""
+        return [
+            (
+                label,
+                *(
+                    self[f"{p}_{k}_{part}"]
+                    for k in ("response", "resolution")
+                    for part in ("amount", "unit")
+                ),
+            )
+            for p, label in Priority.choices
+        ]
+
+    def clean(self):
+        data = super().clean()
+        milestones = data.get("milestones") or {}
+        if not isinstance(milestones, dict):
+            self.add_error("milestones", _("里程碑必须是按优先级组织的对象。"))
+            milestones = {}
+        targets = {}
+        for priority in data.get("priorities") or []:
+            policy = {}
+            for kind in ("response", "resolution"):
+                amount = data.get(f"{priority}_{kind}_amount")
+                if amount is None:
+                    self.add_error(f"{priority}_{kind}_amount", _("请填写时限。"))
+                    continue
+                policy[kind] = {
+                    "unit": data.get(f"{priority}_{kind}_unit") or "calendar_hours",
+                    "amount": int(amount)
+                    if amount == amount.to_integral_value()
+                    else float(amount),
+                }
+            if milestones.get(priority):
+                policy["milestones"] = milestones[priority]
+            targets[priority] = policy
+        data["sla_targets"] = targets
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            k: data[k]
+            for k in (
+                "serving_department",
+                "code",
+                "name_zh",
+                "name_en",
+                "description_zh",
+                "description_en",
+                "priorities",
+                "default_priority",
+                "sort_order",
+                "is_active",
+                "form_schema",
+                "sla_targets",
+            )
+        }
+        fields["sort_order"] = fields["sort_order"] or 0
+        fields["form_schema"] = fields["form_schema"] if fields["form_schema"] is not None else []
+        return fields
+
+
+# ---------------------------------------------------------------- calendar
+
+
+def parse_ranges(text: str) -> list[list[str]]:
+    """ "09:00-12:00, 13:00-18:00" → [["09:00", "12:00"], ["13:00", "18:00"]]."""
+    ranges = []
+    for part in text.replace("，", ",").split(","):
+        part = part.strip().replace("–", "-").replace("~", "-")
+        if not part:
+            continue
+        start, sep, end = part.partition("-")
+        if not sep:
+            raise forms.ValidationError(_("请按“09:00-12:00, 13:00-18:00”的格式填写。"))
+        start, end = start.strip(), end.strip()
+        for value in (start, end):
+            if value != "24:00":
+                try:
+                    dt.time.fromisoformat(value)
+                except ValueError:
+                    raise forms.ValidationError(
+                        _("时间“%(value)s”无效。") % {"value": value}
+                    ) from None
+        ranges.append([start, end])
+    return ranges
+
+
+def format_ranges(ranges) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in ranges or [])
+
+
+class CalendarForm(forms.Form):
+    use_official_holidays = forms.BooleanField(
+        label=_("使用官方节假日与调休上班日"), required=False
+    )
+
+    def __init__(self, *args, calendar=None, **kwargs):
+        if calendar is not None and "initial" not in kwargs:
+            weekly = calendar.weekly or {}
+            kwargs["initial"] = {
+                "use_official_holidays": calendar.use_official_holidays,
+                **{f"day{d}": format_ranges(weekly.get(str(d))) for d in range(7)},
+            }
+        super().__init__(*args, **kwargs)
+        for day, label in enumerate(WEEKDAY_LABELS):
+            self.fields[f"day{day}"] = forms.CharField(
+                label=label,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": _("休息")}),
+            )
+
+    def day_fields(self):
+        return [self[f"day{d}"] for d in range(7)]
+
+    def clean(self):
+        data = super().clean()
+        weekly = {}
+        for day in range(7):
+            try:
+                ranges = parse_ranges(data.get(f"day{day}") or "")
+            except forms.ValidationError as exc:
+                self.add_error(f"day{day}", exc)
+                continue
+            if ranges:
+                weekly[str(day)] = ranges
+        data["weekly"] = weekly
+        return data
+
+
+class CalendarExceptionForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("类型"), choices=ExceptionKind.choices)
+    name = forms.CharField(label=_("名称"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["placeholder"] = _("如：公司年会")
+
+
+def pretty_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)

@@ -1,0 +1,119 @@
+"""Reads only the HTML pages need (the shared reads live in ``selectors``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import holidays as holidays_pkg
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import get_language
+
+from departments.models import Department, Membership
+
+from . import selectors
+from .models import FINAL_STATUSES, BusinessCalendar, Request, RequestType
+from .sla.official import official_calendar_days
+
+
+@dataclass
+class DepartmentOffer:
+    department: Department
+    types: list[RequestType] = field(default_factory=list)
+
+
+def filing_offers() -> list[DepartmentOffer]:
+    """Departments that take requests, each with its active request types."""
+    offers: dict[int, DepartmentOffer] = {}
+    for rtype in selectors.request_types_for_filing():
+        offer = offers.setdefault(
+            rtype.serving_department_id, DepartmentOffer(rtype.serving_department)
+        )
+        offer.types.append(rtype)
+    return list(offers.values())
+
+
+def my_requests(membership: Membership, *, role: str = "", status: str = "") -> QuerySet[Request]:
+    """Requests the member filed or watches (not their department's queue)."""
+    watching = Request.watchers.through.objects.filter(
+        request_id=OuterRef("pk"), user_id=membership.user_id
+    )
+    filed = Q(requester_id=membership.user_id)
+    condition = {"filed": filed, "watching": Q(Exists(watching))}.get(
+        role, filed | Q(Exists(watching))
+    )
+    qs = selectors.request_list(membership).filter(condition)
+    if status == "active":
+        qs = qs.exclude(status__in=FINAL_STATUSES)
+    elif status == "finished":
+        qs = qs.filter(status__in=FINAL_STATUSES)
+    return qs.order_by("-created_at", "-id")
+
+
+def members_by_id(user_ids: Iterable[int]) -> dict[int, Membership]:
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return {m.user_id: m for m in Membership.objects.filter(user_id__in=ids).select_related("user")}
+
+
+def organization_calendar() -> BusinessCalendar | None:
+    return (
+        BusinessCalendar.objects.filter(department__isnull=True)
+        .prefetch_related("exceptions")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class OfficialYear:
+    year: int
+    holidays: list[tuple[dt.date, str]]
+    workdays: list[dt.date]
+    provisional: bool
+
+
+def official_years(country: str, years: Iterable[int]) -> list[OfficialYear]:
+    """Official days off (with their names) and make-up workdays per year,
+    and whether the year's schedule is still a guess (not yet published)."""
+    result = []
+    language = "zh_CN" if not (get_language() or "").lower().startswith("en") else "en_US"
+    for year in years:
+        days_off, workdays, provisional = official_calendar_days(country, [year])
+        try:
+            names = holidays_pkg.country_holidays(country, years=year, language=language)
+        except (NotImplementedError, KeyError, ValueError):
+            names = {}
+        result.append(
+            OfficialYear(
+                year,
+                sorted((d, names.get(d, "")) for d in days_off),
+                sorted(workdays),
+                year in provisional,
+            )
+        )
+    return result
+
+
+def assignable_by_department(department_ids: Iterable[int]) -> dict[int, list[Membership]]:
+    """Who each department's requests may be assigned to, in one query."""
+    ids = {i for i in department_ids if i}
+    grouped: dict[int, list[Membership]] = {i: [] for i in ids}
+    if not ids:
+        return grouped
+    members = (
+        Membership.objects.filter(department_id__in=ids, is_active=True)
+        .exclude(role="sales_rep")
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    )
+    for m in members:
+        grouped[m.department_id].append(m)
+    return grouped
+
+
+def queue_filter_options() -> tuple[list[Department], list[RequestType]]:
+    return list(Department.objects.order_by("sort_order", "code")), list(
+        selectors.request_types_all()
+    )

@@ -1,0 +1,47 @@
+"""Formatting for the SLA dashboard: percentages and business hours."""
+
+from django import template
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def pct(value):
+    """0.875 → "87.5%"; nothing decided → "—"."""
+    if value is None:
+        return "—"
+    return f"{formats.number_format(round(value * 100, 1), 1)}%"
+
+
+@register.filter
+def pct_change(value):
+    """A change in attainment, in percentage points, with its sign."""
+    if value is None:
+        return ""
+    points = round(value * 100, 1)
+    sign = "+" if points > 0 else ("±" if points == 0 else "−")
+    return _("%(sign)s%(points)s 个百分点") % {
+        "sign": sign,
+        "points": formats.number_format(abs(points), 1),
+    }
+
+
+@register.filter
+def bhours(minutes):
+    """Business minutes → "12.5 工作小时"."""
+    if minutes is None:
+        return "—"
+    return _("%(h)s 工作小时") % {"h": formats.number_format(round(minutes / 60, 1), 1)}
+
+
+@register.simple_tag
+def drill(f, **extra):
+    """Query string of the drill-down behind a figure."""
+    return f.query(**extra)
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "requests_sla"
+
+urlpatterns = [
+    path("", views.my_requests, name="mine"),
+    path("new/", views.new_request, name="new"),
+    path("new/<int:type_id>/", views.file_request, name="file"),
+    path("new/<int:type_id>/promise/", views.promise, name="promise"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/bulk-assign/", views.queue_bulk_assign, name="bulk_assign"),
+    path("catalog/", views.catalog, name="catalog"),
+    path("catalog/new/", views.request_type_edit, name="type_create"),
+    path("catalog/<int:pk>/", views.request_type_edit, name="type_edit"),
+    path("catalog/<int:pk>/toggle/", views.request_type_toggle, name="type_toggle"),
+    path("calendar/", views.calendar, name="calendar"),
+    path(
+        "calendar/exceptions/<int:pk>/delete/",
+        views.calendar_exception_remove,
+        name="exception_remove",
+    ),
+    path("<int:pk>/", views.request_detail, name="detail"),
+    path("<int:pk>/comment/", views.request_comment, name="comment"),
+    path("<int:pk>/attach/", views.request_attach, name="attach"),
+    path("<int:pk>/<slug:action>/", views.request_action, name="action"),
+]

@@ -1,0 +1,732 @@
+"""HTML pages of collaboration requests: glue over selectors and services.
+
+In-place actions use htmx: a POST carrying ``HX-Request`` gets back the
+region it changed (a queue row, the queue body or the request's main
+region); the same POST without JavaScript redirects with a message.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from collab.decorators import membership_required
+from collab.errors import ServiceError
+from departments.models import Membership
+
+from . import permissions, selectors, selectors_ui, services
+from .forms import (
+    AttachmentForm,
+    CalendarExceptionForm,
+    CalendarForm,
+    CommentForm,
+    ReasonForm,
+    RequestForm,
+    RequestTypeForm,
+    apply_service_error,
+    extra_form,
+)
+from .forms_schema import choice_pairs, label
+from .models import (
+    CalendarException,
+    Priority,
+    RequestType,
+    SlaEventKind,
+    SlaState,
+    Status,
+)
+from .templatetags.sla import target_text, when_text
+
+# ---------------------------------------------------------------- helpers
+
+
+def _redirect_back(request, fallback: str):
+    target = request.POST.get("next") or fallback
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = fallback
+    return redirect(target)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _works_queue(membership: Membership) -> bool:
+    return membership.can("work_queue") or permissions.sees_all(membership)
+
+
+# ---------------------------------------------------------------- filing
+
+
+PROMISE_PHRASES = {
+    "response": lambda when, name: _("%(when)s 前回复") % {"when": when},
+    "resolution": lambda when, name: _("%(when)s 前解决") % {"when": when},
+    "milestone": lambda when, name: _("%(name)s：%(when)s 前") % {"name": name, "when": when},
+}
+
+
+def promise_lines(request_type: RequestType, priority: str) -> list[dict]:
+    """The promised times in the rep's words (明天 10:00 前回复)."""
+    if priority not in (request_type.priorities or []):
+        priority = request_type.default_priority
+    lines = []
+    for promise in selectors.promised_times(request_type, priority):
+        when = when_text(promise.due_at) if promise.due_at else ""
+        lines.append(
+            {
+                "kind": promise.kind,
+                "text": PROMISE_PHRASES.get(promise.kind, PROMISE_PHRASES["milestone"])(
+                    when, promise.name
+                ),
+                "target": target_text(promise.unit, promise.amount),
+                "due_at": promise.due_at,
+                "provisional": promise.provisional,
+            }
+        )
+    return lines
+
+
+@membership_required("file_requests")
+def new_request(request):
+    """Step 1: which department, which kind of help."""
+    return render(request, "requests_sla/new.html", {"offers": selectors_ui.filing_offers()})
+
+
+def _active_type(type_id: int) -> RequestType:
+    return get_object_or_404(
+        RequestType.objects.select_related(
+            "serving_department", "serving_department__organization"
+        ),
+        pk=type_id,
+        is_active=True,
+    )
+
+
+@membership_required("file_requests")
+def file_request(request, type_id: int):
+    """Step 2: the type's form, with the promised times before submitting."""
+    rtype = _active_type(type_id)
+    if request.method == "POST":
+        form = RequestForm(request.POST, request_type=rtype)
+        extra = extra_form(rtype, request.POST, request.FILES)
+        # Both forms validate, so every mistake is reported in one round trip.
+        if form.is_valid() & extra.is_valid():
+            try:
+                filed = services.request_file(
+                    actor=request.membership,
+                    request_type=rtype,
+                    priority=form.cleaned_data["priority"],
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    extra=extra.extra_values,
+                    files=extra.extra_files,
+                )
+            except services.SchemaError as exc:
+                for key, errors in exc.errors.items():
+                    for message in errors:
+                        extra.add_error(key if key in extra.fields else None, message)
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已提交 %(ref)s，%(department)s 会按承诺时间处理。")
+                    % {"ref": filed.reference, "department": rtype.serving_department.name},
+                )
+                return redirect("requests_sla:detail", pk=filed.pk)
+        priority = request.POST.get("priority", rtype.default_priority)
+    else:
+        form = RequestForm(request_type=rtype)
+        extra = extra_form(rtype)
+        priority = rtype.default_priority
+    return render(
+        request,
+        "requests_sla/file.html",
+        {
+            "rtype": rtype,
+            "form": form,
+            "extra": extra,
+            "promises": promise_lines(rtype, priority),
+            "has_files": any(f.get("type") == "file" for f in rtype.form_schema or []),
+        },
+    )
+
+
+@membership_required("file_requests")
+def promise(request, type_id: int):
+    """htmx: the promised-times box for the chosen priority."""
+    rtype = _active_type(type_id)
+    priority = request.GET.get("priority", "")
+    return render(
+        request, "requests_sla/_promise.html", {"promises": promise_lines(rtype, priority)}
+    )
+
+
+# ---------------------------------------------------------------- my requests
+
+
+@membership_required()
+def my_requests(request):
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "active")
+    rows = list(selectors_ui.my_requests(request.membership, role=role, status=status))
+    return render(
+        request,
+        "requests_sla/mine.html",
+        {
+            "rows": rows,
+            "role": role,
+            "status": status,
+            "has_filters": bool(role) or status != "active",
+        },
+    )
+
+
+# ---------------------------------------------------------------- detail
+
+
+def _timeline_rows(obj, membership) -> list[dict]:
+    entries = selectors.request_timeline(obj, membership)
+    assignee_ids = set()
+    for entry in entries:
+        assignee_ids.update(entry.data.get("changes", {}).get("assignee_id", ()))
+    people = selectors_ui.members_by_id(assignee_ids)
+
+    def name(user_id):
+        m = people.get(user_id)
+        return (m.user.get_full_name() or m.user.username) if m else _("（未知用户）")
+
+    rows = []
+    for entry in entries:
+        row = {"at": entry.at, "kind": entry.kind, "actor": entry.actor, "lines": []}
+        if entry.kind == "created":
+            row["lines"].append(_("提交了请求"))
+        elif entry.kind in ("status", "change"):
+            changes = entry.data.get("changes", {})
+            if "status" in changes:
+                old, new = changes["status"]
+                row["lines"].append(
+                    _("状态：%(old)s → %(new)s")
+                    % {"old": Status(old).label, "new": Status(new).label}
+                )
+            if "serving_department" in changes:
+                old, new = changes["serving_department"]
+                row["lines"].append(
+                    _("转派：%(old)s → %(new)s")
+                    % {"old": old.name if old else "—", "new": new.name if new else "—"}
+                )
+            if "assignee_id" in changes:
+                new_id = changes["assignee_id"][1]
+                row["lines"].append(
+                    _("指派给 %(name)s") % {"name": name(new_id)} if new_id else _("取消了指派")
+                )
+            if entry.kind == "status" and entry.data.get("reason"):
+                row["reason"] = entry.data["reason"]
+        elif entry.kind == "comment":
+            row["comment"] = entry.data["comment"]
+        elif entry.kind == "sla":
+            row["lines"].append(
+                _("%(timer)s：%(event)s")
+                % {
+                    "timer": entry.data["timer_name"],
+                    "event": SlaEventKind(entry.data["event"]).label,
+                }
+            )
+            row["reason"] = entry.data.get("reason", "")
+        rows.append(row)
+    return rows
+
+
+def _extra_rows(obj) -> list[dict]:
+    attachments = {a.pk: a for a in obj.attachments.all()}
+    rows = []
+    for field in obj.request_type.form_schema or []:
+        value = (obj.extra or {}).get(field["key"])
+        if value in (None, ""):
+            continue
+        row = {"label": label(field), "value": value, "type": field.get("type")}
+        if field.get("type") == "choice":
+            row["value"] = dict(choice_pairs(field)).get(str(value), value)
+        elif field.get("type") == "file":
+            row["attachment"] = attachments.get(value)
+        rows.append(row)
+    return rows
+
+
+def _detail_context(request, obj, **extra) -> dict:
+    membership = request.membership
+    actions = permissions.available_actions(membership, obj)
+    context = {
+        "obj": obj,
+        "actions": actions,
+        "timers": obj.current_timers,
+        "timeline": _timeline_rows(obj, membership),
+        "extra_rows": _extra_rows(obj),
+        "comment_form": CommentForm(
+            allow_internal=permissions.can(membership, "comment_internal", obj)
+        ),
+        "attach_form": AttachmentForm(),
+        "attach_mb": f"{getattr(settings, 'COLLAB_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024) / 1024 / 1024:g}",
+        "milestones_open": [
+            t for t in obj.current_timers if t.kind == "milestone" and t.stopped_at is None
+        ]
+        if permissions.can(membership, "complete_milestone", obj)
+        else [],
+    }
+    if "assign" in actions:
+        context["assignees"] = list(selectors.assignable_members(obj.serving_department_id))
+    if "transfer" in actions:
+        context["transfer_types"] = [
+            t
+            for t in selectors.request_types_for_filing()
+            if t.serving_department_id != obj.serving_department_id
+        ]
+    context.update(extra)
+    return context
+
+
+@membership_required()
+def request_detail(request, pk: int):
+    obj = selectors.request_get(request.membership, pk)
+    return render(request, "requests_sla/detail.html", _detail_context(request, obj))
+
+
+def _reason(request, required: bool) -> str:
+    reason = request.POST.get("reason", "")
+    if required:
+        form = ReasonForm({"reason": reason})
+        if not form.is_valid():
+            raise ServiceError(_("请填写原因。"), field="reason")
+    return reason
+
+
+def _run_action(request, obj, action: str):
+    actor = request.membership
+    post = request.POST
+    simple = {
+        "acknowledge": services.request_acknowledge,
+        "start": services.request_start,
+        "resume": services.request_resume,
+        "close": services.request_close,
+    }
+    if action in simple:
+        return simple[action](request=obj, actor=actor)
+    if action == "pause":
+        return services.request_pause(request=obj, actor=actor, reason=_reason(request, True))
+    if action == "resolve":
+        return services.request_resolve(
+            request=obj, actor=actor, resolution=post.get("resolution", "")
+        )
+    if action == "reopen":
+        return services.request_reopen(request=obj, actor=actor, reason=post.get("reason", ""))
+    if action == "cancel":
+        return services.request_cancel(request=obj, actor=actor, reason=_reason(request, True))
+    if action == "reject":
+        return services.request_reject(request=obj, actor=actor, reason=_reason(request, True))
+    if action == "assign":
+        assignee = _int(post.get("assignee"))
+        return services.request_assign(request=obj, actor=actor, assignee=assignee)
+    if action == "complete_milestone":
+        return services.request_milestone_complete(
+            request=obj, actor=actor, key=post.get("key", "")
+        )
+    if action == "transfer":
+        rtype = (
+            RequestType.objects.select_related("serving_department")
+            .filter(pk=_int(post.get("request_type")) or 0)
+            .first()
+        )
+        if rtype is None:
+            raise ServiceError(_("请选择要转派的部门和请求类型。"), field="request_type")
+        return services.request_transfer(
+            request=obj,
+            actor=actor,
+            serving_department=rtype.serving_department,
+            request_type=rtype,
+            reason=post.get("reason", ""),
+        )
+    raise Http404
+
+
+ACTION_DONE = {
+    "acknowledge": _("已响应。"),
+    "start": _("已开始处理。"),
+    "pause": _("已暂停，等待提交人回复。"),
+    "resume": _("已恢复处理。"),
+    "resolve": _("已解决。"),
+    "close": _("已关闭。"),
+    "reopen": _("已重新打开。"),
+    "cancel": _("已撤回。"),
+    "reject": _("已拒绝。"),
+    "assign": _("已指派。"),
+    "transfer": _("已转派。"),
+    "complete_milestone": _("里程碑已完成。"),
+}
+
+
+@require_POST
+@membership_required()
+def request_action(request, pk: int, action: str):
+    """One button, one service; the response is the region it changed."""
+    if action not in ACTION_DONE:
+        raise Http404
+    obj = selectors.request_get(request.membership, pk)
+    error = done = None
+    try:
+        _run_action(request, obj, action)
+        done = str(ACTION_DONE[action])
+    except ServiceError as exc:
+        error = exc.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return _redirect_back(request, reverse("requests_sla:detail", args=[obj.pk]))
+    obj = selectors.request_get(request.membership, pk)
+    if request.POST.get("return") == "row":
+        row = _queue_rows(request.membership, [obj])[0][0]
+        return render(
+            request,
+            "requests_sla/_queue_row.html",
+            {"r": row, "row_error": error, "row_done": done},
+        )
+    return render(
+        request,
+        "requests_sla/_request_main.html",
+        _detail_context(request, obj, action_error=error, action_done=done),
+    )
+
+
+@require_POST
+@membership_required()
+def request_comment(request, pk: int):
+    obj = selectors.request_get(request.membership, pk)
+    allow_internal = permissions.can(request.membership, "comment_internal", obj)
+    form = CommentForm(request.POST, allow_internal=allow_internal)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                request=obj,
+                actor=request.membership,
+                body=form.cleaned_data["body"],
+                is_internal=form.cleaned_data.get("is_internal", False),
+                files=request.FILES.getlist("files"),
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+    if form.errors:
+        if not request.htmx:
+            obj = selectors.request_get(request.membership, pk)
+            return render(
+                request,
+                "requests_sla/detail.html",
+                _detail_context(request, obj, comment_form=form),
+            )
+    elif not request.htmx:
+        messages.success(request, _("评论已发布。"))
+        return redirect("requests_sla:detail", pk=obj.pk)
+    obj = selectors.request_get(request.membership, pk)
+    extra = {"comment_form": form} if form.errors else {}
+    return render(
+        request, "requests_sla/_request_main.html", _detail_context(request, obj, **extra)
+    )
+
+
+@require_POST
+@membership_required()
+def request_attach(request, pk: int):
+    obj = selectors.request_get(request.membership, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                request=obj, actor=request.membership, file=form.cleaned_data["file"]
+            )
+        except ServiceError as exc:
+            form.add_error("file", exc.message)
+    if form.errors:
+        obj = selectors.request_get(request.membership, pk)
+        return render(
+            request, "requests_sla/detail.html", _detail_context(request, obj, attach_form=form)
+        )
+    messages.success(request, _("附件已上传。"))
+    return redirect("requests_sla:detail", pk=obj.pk)
+
+
+# ---------------------------------------------------------------- queue
+
+QUEUE_ASSIGNEE = ("me", "none", "any")
+
+
+def queue_filters(membership: Membership, params: QueryDict) -> dict:
+    """The queue's GET parameters, cleaned (bad values are ignored, never a 500)."""
+    statuses = [s for s in params.getlist("status") if s in Status.values]
+    default_assignee = "me" if membership.role == "dept_member" else "any"
+    assignee = params.get("assignee", default_assignee) or "any"
+    if assignee not in QUEUE_ASSIGNEE and _int(assignee) is None:
+        assignee = default_assignee
+    return {
+        "status": statuses,
+        "request_type": _int(params.get("request_type")),
+        "assignee": assignee,
+        "sla_state": params.get("sla_state") if params.get("sla_state") in SlaState.values else "",
+        "requesting_department": _int(params.get("requesting_department")),
+        "department": _int(params.get("department")) if permissions.sees_all(membership) else None,
+    }
+
+
+def _queue_rows(membership: Membership, requests, also_department: int | None = None):
+    """Rows with their allowed actions and assignee choices; one query for
+    the assignees of every department shown (and the bulk form's)."""
+    requests = list(requests)
+    departments = {r.serving_department_id for r in requests} | {also_department}
+    assignable = selectors_ui.assignable_by_department(departments)
+    for r in requests:
+        r.row_actions = permissions.available_actions(membership, r)
+        r.assign_choices = assignable.get(r.serving_department_id, [])
+    return requests, assignable
+
+
+def queue_context(request) -> dict:
+    membership = request.membership
+    filters = queue_filters(membership, request.GET)
+    query = {k: v for k, v in filters.items() if v and not (k == "assignee" and v == "any")}
+    bulk_department = filters["department"] or membership.department_id
+    rows, assignable = _queue_rows(
+        membership, selectors.department_queue(membership, query), bulk_department
+    )
+    departments, types = selectors_ui.queue_filter_options()
+    if not permissions.sees_all(membership):
+        types = [t for t in types if t.serving_department_id == membership.department_id]
+    elif filters["department"]:
+        types = [t for t in types if t.serving_department_id == filters["department"]]
+    bulk_assignees = assignable.get(bulk_department, [])
+    return {
+        "rows": rows,
+        "filters": filters,
+        "departments": departments,
+        "types": types,
+        "statuses": Status.choices,
+        "sla_states": SlaState.choices,
+        "sees_all": permissions.sees_all(membership),
+        "bulk_assignees": bulk_assignees,
+        "can_bulk_assign": membership.can("manage_queue") or membership.role == "org_admin",
+        "querystring": request.GET.urlencode(),
+        "poll_url": reverse("requests_sla:queue")
+        + (f"?{request.GET.urlencode()}" if request.GET else ""),
+        "queue_department": next(
+            (d for d in departments if d.pk == (filters["department"] or membership.department_id)),
+            None,
+        ),
+    }
+
+
+@membership_required()
+def queue(request):
+    """A department's work, due first. The view the benchmark renders."""
+    if not _works_queue(request.membership):
+        raise PermissionDenied
+    context = queue_context(request)
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "queue-body":
+        return render(request, "requests_sla/_queue_body.html", context)
+    return render(request, "requests_sla/queue.html", context)
+
+
+@require_POST
+@membership_required()
+def queue_bulk_assign(request):
+    membership = request.membership
+    if not _works_queue(membership):
+        raise PermissionDenied
+    ids = [i for i in (_int(v) for v in request.POST.getlist("ids")) if i]
+    assignee = _int(request.POST.get("assignee"))
+    error = None
+    if not ids:
+        error = _("请先勾选要指派的请求。")
+    else:
+        chosen = list(selectors.requests_visible_to(membership).filter(pk__in=ids).order_by("pk"))
+        if len(chosen) != len(set(ids)):
+            raise Http404
+        try:
+            services.requests_bulk_assign(requests=chosen, actor=membership, assignee=assignee)
+        except ServiceError as exc:
+            error = exc.message
+    querystring = request.POST.get("filters", "")
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(
+                request,
+                ngettext("已指派 %(n)s 个请求。", "已指派 %(n)s 个请求。", len(ids))
+                % {"n": len(ids)},
+            )
+        return redirect(reverse("requests_sla:queue") + (f"?{querystring}" if querystring else ""))
+    request.GET = QueryDict(querystring)
+    context = queue_context(request)
+    context.update(bulk_error=error, bulk_done=None if error else len(ids))
+    return render(request, "requests_sla/_queue_body.html", context)
+
+
+# ---------------------------------------------------------------- catalog
+
+
+@membership_required("manage_catalog")
+def catalog(request):
+    types = selectors.request_types_all()
+    groups: dict = {}
+    for t in types:
+        groups.setdefault(t.serving_department, []).append(t)
+    return render(request, "requests_sla/catalog.html", {"groups": list(groups.items())})
+
+
+@membership_required("manage_catalog")
+def request_type_edit(request, pk: int | None = None):
+    rtype = (
+        get_object_or_404(RequestType.objects.select_related("serving_department"), pk=pk)
+        if pk
+        else None
+    )
+    if request.method == "POST":
+        form = RequestTypeForm(request.POST)
+        if form.is_valid():
+            fields = form.service_fields()
+            try:
+                if rtype is None:
+                    department = fields.pop("serving_department")
+                    rtype = services.request_type_create(
+                        actor=request.membership, serving_department=department, **fields
+                    )
+                else:
+                    rtype = services.request_type_update(
+                        request_type=rtype, actor=request.membership, **fields
+                    )
+            except ServiceError as exc:
+                field = {"sla_targets": None}.get(exc.field, exc.field)
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("请求类型“%(name)s”已保存。") % {"name": rtype.name})
+                return redirect("requests_sla:catalog")
+    else:
+        form = (
+            RequestTypeForm(instance=rtype)
+            if rtype
+            else RequestTypeForm(
+                initial={
+                    "priorities": list(Priority.values),
+                    "default_priority": Priority.NORMAL,
+                    "is_active": True,
+                    "form_schema": [],
+                }
+            )
+        )
+    return render(request, "requests_sla/type_form.html", {"form": form, "rtype": rtype})
+
+
+@require_POST
+@membership_required("manage_catalog")
+def request_type_toggle(request, pk: int):
+    rtype = get_object_or_404(RequestType.objects, pk=pk)
+    try:
+        rtype = services.request_type_update(
+            request_type=rtype, actor=request.membership, is_active=not rtype.is_active
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已启用“%(name)s”。") % {"name": rtype.name}
+            if rtype.is_active
+            else _("已停用“%(name)s”。") % {"name": rtype.name},
+        )
+    return redirect("requests_sla:catalog")
+
+
+# ---------------------------------------------------------------- calendar
+
+
+def _calendar_admin(membership: Membership) -> None:
+    if not (membership.can("manage_organization") or membership.can("manage_catalog")):
+        raise PermissionDenied
+
+
+@membership_required()
+def calendar(request):
+    membership = request.membership
+    _calendar_admin(membership)
+    cal = selectors_ui.organization_calendar()
+    if cal is None:
+        return render(request, "requests_sla/calendar.html", {"cal": None})
+    form = CalendarForm(calendar=cal)
+    exception_form = CalendarExceptionForm()
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "weekly":
+                form = CalendarForm(request.POST, calendar=cal)
+                if form.is_valid():
+                    services.calendar_update(
+                        calendar=cal,
+                        actor=membership,
+                        weekly=form.cleaned_data["weekly"],
+                        use_official_holidays=form.cleaned_data["use_official_holidays"],
+                    )
+                    messages.success(request, _("工作时间已保存，进行中的计时已重新计算。"))
+                    return redirect("requests_sla:calendar")
+            elif request.POST.get("form") == "exception":
+                exception_form = CalendarExceptionForm(request.POST)
+                if exception_form.is_valid():
+                    services.calendar_exception_add(
+                        calendar=cal, actor=membership, **exception_form.cleaned_data
+                    )
+                    messages.success(request, _("例外日期已添加，进行中的计时已重新计算。"))
+                    return redirect("requests_sla:calendar")
+        except ServiceError as exc:
+            target = exception_form if request.POST.get("form") == "exception" else form
+            apply_service_error(target, exc)
+        cal = selectors_ui.organization_calendar()
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "requests_sla/calendar.html",
+        {
+            "cal": cal,
+            "form": form,
+            "exception_form": exception_form,
+            "exceptions": list(cal.exceptions.all()),
+            "official": selectors_ui.official_years(cal.country, [this_year, this_year + 1])
+            if cal.use_official_holidays
+            else [],
+            "can_edit": membership.can("manage_organization"),
+        },
+    )
+
+
+@require_POST
+@membership_required("manage_organization")
+def calendar_exception_remove(request, pk: int):
+    exception = get_object_or_404(CalendarException.objects.select_related("calendar"), pk=pk)
+    services.calendar_exception_remove(exception=exception, actor=request.membership)
+    messages.success(request, _("例外日期已删除，进行中的计时已重新计算。"))
+    return redirect("requests_sla:calendar")
+
+
+def render_queue(request) -> HttpResponse:
+    """For the benchmark: render the queue page for ``request`` (a
+    RequestFactory request with ``user``, ``membership`` and ``organization``
+    set, inside ``organization_scope``)."""
+    return queue(request)
