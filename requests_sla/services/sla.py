@@ -28,8 +28,8 @@ from ..models import (
     StopReason,
     TimerKind,
 )
-from .dashboard import outcome_sync
 from ..sla.timers import EventKind, Target, TimerEvent, TimerState, Unit, compute_timer
+from .dashboard import outcome_sync
 
 TIMER_CACHE_FIELDS = [
     "due_at",

@@ -1,0 +1,36 @@
+"""The dashboard's SVG charts are pure functions of numbers and labels."""
+
+from requests_sla import charts
+
+
+def test_nice_ceiling_rounds_up_to_one_two_five():
+    assert [charts.nice_ceiling(v) for v in (0, 1, 7, 12, 180, 501)] == [1, 1, 10, 20, 200, 1000]
+
+
+def test_bar_chart_labels_axes_links_bars_and_escapes_text():
+    svg = charts.bar_chart(
+        title="Requests <filed>",
+        x_label="周",
+        y_label="请求数",
+        categories=["03-03", "03-10"],
+        values=[4, 0],
+        hrefs=["/d?week=1&x=2", None],
+    )
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "Requests &lt;filed&gt;" in svg and "<filed>" not in svg
+    assert ">周<" in svg and ">请求数<" in svg
+    assert 'href="/d?week=1&amp;x=2"' in svg and svg.count("<a ") == 1
+    assert "03-03: 4" in svg
+
+
+def test_line_chart_leaves_a_gap_for_weeks_with_no_data_and_shows_percentages():
+    svg = charts.line_chart(
+        title="t",
+        x_label="x",
+        y_label="y",
+        categories=["a", "b", "c", "d"],
+        series=[charts.Series("Response", [0.5, None, 0.75, 1.0])],
+    )
+    assert svg.count("<polyline") == 1  # a–gap–c–d: only c–d is a line
+    assert svg.count("<circle") == 3
+    assert "Response · c: 75%" in svg and ">100%<" in svg

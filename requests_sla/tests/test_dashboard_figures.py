@@ -1,0 +1,275 @@
+"""The SLA dashboard's figures against a hand-computed week (issue 5).
+
+R&D's tech-support type is set to calendar-hour targets (response 2 h,
+resolution 10 h) so business minutes are wall-clock minutes and every figure
+can be computed by hand. T0 = Monday 3 March 2025, 09:00 Shanghai; the clock
+stands at T0 + 7 days + 1 hour. Six requests, all from Business to R&D:
+
+    A  start +1h, resolve +5h              response met 60,  resolution met 300
+    B  start +3h, resolve +12h             response breached (stopped 180, 60 late),
+                                           resolution breached then met late (720, 120 late)
+    C  start +1h, pause +2h..+6h, resolve +11h
+                                           response met 60, resolution met 420 (4 h paused;
+                                           without the pause it would have breached)
+    D  start +0.5h, resolve +4h, reopen +24h, resolve +29h
+                                           response met 30, resolution met 540 (decided +29h)
+    E  never touched                       response and resolution breached, still open
+    F  cancelled +1h                       neither timer counts
+
+Response: decided 5, met 3, breached 2 → 60 %; stopped 30, 60, 60, 180 →
+median 60, p90 60 + 0.7 × 120 = 144. Resolution: decided 5, met 3, breached
+2 → 60 %; stopped 300, 420, 540, 720 → median 480, p90 540 + 0.7 × 180 = 666.
+"""
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from collab.tenancy import organization_scope
+from departments.roles import Role
+from requests_sla import services
+from requests_sla.models import RequestType, SlaOutcome
+from requests_sla.selectors_dashboard import dashboard, drilldown, parse_filters
+from requests_sla.services.dashboard import outcomes_rebuild
+
+from .factories import department, file_tech_support, person
+
+T0 = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)
+NOW = T0 + dt.timedelta(days=7, hours=1)
+WEEK = {"period": "custom", "start": "2025-03-03", "end": "2025-03-09"}
+H = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def week(org, rep, head_rnd, dev_rnd):
+    RequestType.unscoped.filter(organization=org, code="rnd_tech_support").update(
+        sla_targets={
+            "normal": {
+                "response": {"unit": "calendar_hours", "amount": 2},
+                "resolution": {"unit": "calendar_hours", "amount": 10},
+            }
+        },
+        priorities=["normal"],
+    )
+    with time_machine.travel(NOW, tick=False):
+        a, b, c, d, e, f = (file_tech_support(rep, at=T0, title=t) for t in "ABCDEF")
+        with organization_scope(org.id):
+            services.request_start(request=a, actor=dev_rnd, at=T0 + 1 * H)
+            services.request_resolve(request=a, actor=dev_rnd, at=T0 + 5 * H)
+            services.request_start(request=b, actor=dev_rnd, at=T0 + 3 * H)
+            services.request_resolve(request=b, actor=dev_rnd, at=T0 + 12 * H)
+            services.request_start(request=c, actor=dev_rnd, at=T0 + 1 * H)
+            services.request_pause(request=c, actor=dev_rnd, reason="need logs", at=T0 + 2 * H)
+            services.comment_add(request=c, actor=rep, body="logs attached", at=T0 + 6 * H)
+            services.request_resolve(request=c, actor=dev_rnd, at=T0 + 11 * H)
+            services.request_start(request=d, actor=dev_rnd, at=T0 + dt.timedelta(minutes=30))
+            services.request_resolve(request=d, actor=dev_rnd, at=T0 + 4 * H)
+            services.request_reopen(request=d, actor=rep, reason="still broken", at=T0 + 24 * H)
+            services.request_resolve(request=d, actor=dev_rnd, at=T0 + 29 * H)
+            services.request_cancel(request=f, actor=rep, reason="duplicate", at=T0 + 1 * H)
+        yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
+
+
+def _board(org, membership, params):
+    with time_machine.travel(NOW, tick=False), organization_scope(org.id):
+        return dashboard(parse_filters(params, membership))
+
+
+def test_attainment_breaches_and_percentiles_match_the_hand_computed_week(org, ops, week):
+    d = _board(org, ops, WEEK)
+    response, resolution = d.kinds["response"], d.kinds["resolution"]
+    assert (response.decided, response.met, response.breached) == (5, 3, 2)
+    assert response.attainment == pytest.approx(0.6)
+    assert (response.p50_minutes, response.p90_minutes) == (60, pytest.approx(144))
+    assert (resolution.decided, resolution.met, resolution.breached) == (5, 3, 2)
+    assert resolution.attainment == pytest.approx(0.6)
+    assert (resolution.p50_minutes, resolution.p90_minutes) == (480, pytest.approx(666))
+    assert resolution.stopped == 4
+
+
+def test_backlog_live_list_matrix_and_trend_of_the_week(org, ops, week):
+    d = _board(org, ops, WEEK)
+    assert (d.open_total, d.open_breached, d.open_at_risk) == (1, 1, 0)
+    assert d.backlog["d7"] == 1 and sum(d.backlog.values()) == 1
+    assert [r.title for r in d.live] == ["E"]
+    business, rnd = department(org, "business"), department(org, "rnd")
+    cell = d.matrix[(business.pk, rnd.pk)]
+    assert (cell.decided, cell.met, cell.breached) == (10, 6, 4)
+    assert cell.mean_late_minutes == 90  # B: 60 late to respond, 120 late to resolve
+    monday = next(w for w in d.trend if w.week == dt.date(2025, 3, 3))
+    assert (monday.filed, monday.response_decided, monday.response_met) == (6, 5, 3)
+    assert sum(w.filed for w in d.trend) == 6
+
+
+def test_a_reopened_request_is_decided_when_it_is_resolved_again(org, ops, week):
+    with time_machine.travel(NOW, tick=False), organization_scope(org.id):
+        row = SlaOutcome.objects.get(request=week["D"], kind="resolution")
+    assert (row.decided_at, row.met, row.elapsed_minutes) == (T0 + 29 * H, True, 540)
+
+
+def test_a_request_met_late_counts_as_a_breach_when_it_breached(org, ops, week):
+    with time_machine.travel(NOW, tick=False), organization_scope(org.id):
+        row = SlaOutcome.objects.get(request=week["B"], kind="resolution")
+    assert (row.decided_at, row.stopped_at, row.breached, row.late_minutes) == (
+        T0 + 10 * H,
+        T0 + 12 * H,
+        True,
+        120,
+    )
+
+
+def test_an_empty_period_shows_no_attainment_rather_than_zero(org, ops, week):
+    d = _board(org, ops, {"period": "custom", "start": "2025-02-01", "end": "2025-02-07"})
+    assert d.kinds["response"].decided == 0
+    assert d.kinds["response"].attainment is None
+    assert d.kinds["response"].p50_minutes is None
+    assert d.matrix == {}
+
+
+def test_the_previous_period_is_compared(org, ops, week):
+    d = _board(org, ops, {"period": "custom", "start": "2025-03-10", "end": "2025-03-16"})
+    assert d.previous.start == dt.date(2025, 3, 3)
+    assert d.kinds["response"].prev_decided == 5 and d.kinds["response"].prev_met == 3
+
+
+def test_filters_narrow_every_figure(org, ops, week):
+    d = _board(org, ops, {**WEEK, "priority": "high"})
+    assert d.kinds["response"].decided == 0 and d.open_total == 0
+    d = _board(org, ops, {**WEEK, "requesting": str(department(org, "rnd").pk)})
+    assert d.kinds["resolution"].decided == 0
+
+
+def test_rebuilding_the_summary_changes_nothing(org, ops, week):
+    before = _board(org, ops, WEEK).kinds["resolution"]
+    with organization_scope(org.id):
+        SlaOutcome.objects.filter(request=week["A"]).delete()
+        outcomes_rebuild(org.id)
+        outcomes_rebuild(org.id)
+    after = _board(org, ops, WEEK).kinds["resolution"]
+    assert (after.decided, after.met, after.p50_minutes) == (
+        before.decided,
+        before.met,
+        before.p50_minutes,
+    )
+
+
+@pytest.mark.parametrize(
+    ("bucket", "kind", "titles"),
+    [
+        ("met", "response", {"A", "C", "D"}),
+        ("breached", "resolution", {"B", "E"}),
+        ("decided", "response", {"A", "B", "C", "D", "E"}),
+        ("breached_open", "", {"E"}),
+        ("filed", "", {"A", "B", "C", "D", "E", "F"}),
+    ],
+)
+def test_drilldown_lists_the_requests_behind_a_figure(org, ops, week, bucket, kind, titles):
+    params = {**WEEK, "bucket": bucket, "kind": kind, "week": "2025-03-03"}
+    with time_machine.travel(NOW, tick=False), organization_scope(org.id):
+        requests = drilldown(parse_filters(params, ops), params)
+        assert {r.title for r in requests} == titles
+
+
+def test_pages_show_the_figures_and_the_formula(org, ops, week, client_for):
+    client = client_for(ops.user)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/dashboard/", WEEK)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-figure="response-attainment">60.0%' in html
+    assert "÷" in html
+    with time_machine.travel(NOW, tick=False):
+        listing = client.get(
+            "/dashboard/requests/", {**WEEK, "bucket": "breached", "kind": "resolution"}
+        )
+    assert listing.status_code == 200 and "REQ-" in listing.content.decode()
+
+
+def test_exports_open_in_excel_and_match_the_page(org, ops, week, client_for):
+    client = client_for(ops.user)
+    with time_machine.travel(NOW, tick=False):
+        xlsx = client.get("/dashboard/export/summary.xlsx", WEEK)
+        csv = client.get("/dashboard/export/matrix.csv", WEEK)
+        drill = client.get("/dashboard/requests/", {**WEEK, "bucket": "decided", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] in ("时限", "Target") and "%" in rows[0][4]  # headers in the user's language
+    assert [r[1:5] for r in rows[1:]] == [(5, 3, 2, 60.0), (5, 3, 2, 60.0)]
+    assert (rows[1][7], rows[1][8]) == (1.0, 2.4)  # 60 and 144 minutes in hours
+    assert csv.content.startswith(b"\xef\xbb\xbf")
+    assert ",10,6,4,60.0,1.5\r\n" in csv.content.decode(
+        "utf-8-sig"
+    )  # Business → R&D, as on the page
+    assert len(list(load_workbook(io.BytesIO(drill.content)).active.iter_rows())) == 1 + 5
+
+
+def test_bad_input_is_reported_not_a_500(org, ops, client_for):
+    client = client_for(ops.user)
+    response = client.get(
+        "/dashboard/", {"period": "custom", "start": "yesterday", "end": "2025-01-01"}
+    )
+    assert response.status_code == 200
+    assert "YYYY-MM-DD" in response.content.decode()
+    assert client.get("/dashboard/", {"serving": "abc", "priority": "nope"}).status_code == 200
+    assert client.get("/dashboard/export/nope.csv").status_code == 404
+    assert client.get("/dashboard/export/summary.pdf").status_code == 404
+    assert client.get("/dashboard/requests/", {"bucket": "nope"}).status_code == 200
+
+
+def test_the_api_returns_the_same_figures(org, ops, week, api):
+    with time_machine.travel(NOW, tick=False):
+        response = api(ops).get("/api/dashboard/", WEEK)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["attainment"]["response"]["met"] == 3
+    assert body["attainment"]["resolution"]["p90_business_minutes"] == pytest.approx(666)
+    assert body["open"] == {"total": 1, "at_risk": 0, "breached": 1}
+
+
+def test_query_count_does_not_grow_with_the_data(
+    org, ops, rep, week, client_for, django_assert_num_queries
+):
+    client = client_for(ops.user)
+    client.get("/dashboard/", WEEK)  # warm the session and caches
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(QUERIES):
+        client.get("/dashboard/", WEEK)
+    with time_machine.travel(NOW, tick=False):
+        for i in range(5):
+            file_tech_support(rep, at=T0 + i * H, title=f"more {i}")
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(QUERIES):
+        client.get("/dashboard/", WEEK)
+
+
+QUERIES = 17
+
+
+def test_a_sales_rep_may_not_see_the_dashboard(org, rep, client_for):
+    assert client_for(rep.user).get("/dashboard/").status_code == 403
+
+
+def test_a_department_head_sees_only_their_department(org, ops, week, client_for):
+    head_mkt = person(org, Role.DEPT_HEAD, "marketing", "head-mkt2")
+    d = _board(org, head_mkt, WEEK)
+    assert d.kinds["response"].decided == 0 and d.live == []
+    # Asking for another department does not widen the scope.
+    d = _board(org, head_mkt, {**WEEK, "serving": str(department(org, "rnd").pk)})
+    assert d.filters.serving == department(org, "marketing").pk and d.open_total == 0
+    head_rnd = person(org, Role.DEPT_HEAD, "rnd", "head-rnd2")
+    assert _board(org, head_rnd, WEEK).kinds["response"].decided == 5
+
+
+def test_an_outsider_sees_none_of_the_organizations_figures(org, week, outsider, client_for):
+    client = client_for(outsider)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/dashboard/", WEEK)
+        foreign = client.get("/dashboard/", {**WEEK, "serving": department(org, "rnd").pk})
+        drill = client.get(
+            "/dashboard/requests/", {**WEEK, "bucket": "filed", "week": "2025-03-03"}
+        )
+    assert page.status_code == 200
+    assert 'data-figure="response-attainment">—' in page.content.decode()
+    assert foreign.status_code == 404
+    assert "REQ-" not in drill.content.decode()

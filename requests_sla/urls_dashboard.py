@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views_dashboard as views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.dashboard_page, name="index"),
+    path("requests/", views.drilldown_page, name="drilldown"),
+    path("export/<slug:table>.<slug:fmt>", views.dashboard_export, name="export"),
+]

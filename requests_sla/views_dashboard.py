@@ -1,0 +1,239 @@
+"""The ops manager's SLA dashboard, its drill-down list, exports and API.
+
+Glue only: filters come from the query string (so a view can be bookmarked
+and shared), figures from ``selectors_dashboard``, charts from ``charts``,
+files from ``collab.exports``.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from collab.api import TenantAPIMixin
+from collab.decorators import membership_required
+from collab.exports import FORMATS, table_response
+
+from . import charts, exports
+from .models import Priority, RequestType, SlaOutcome, TimerKind
+from .selectors_dashboard import AGE_BUCKETS, KINDS, Dashboard, dashboard, drilldown, parse_filters
+
+DRILLDOWN_PAGE = 50
+
+
+def _charts(d: Dashboard) -> dict:
+    drill = reverse("dashboard:drilldown")
+    labels = [formats.date_format(w.week, "m-d") for w in d.trend]
+    x_label = _("周（从周一开始）")
+    attainment = charts.line_chart(
+        title=_("每周 SLA 达成率"),
+        x_label=x_label,
+        y_label=_("达成率"),
+        categories=labels,
+        series=[
+            charts.Series(
+                str(TimerKind(kind).label),
+                [w.attainment(kind) for w in d.trend],
+                [
+                    f"{drill}?{d.filters.query(bucket='week', kind=kind, week=w.week.isoformat())}"
+                    for w in d.trend
+                ],
+            )
+            for kind in KINDS
+        ],
+    )
+    volume = charts.bar_chart(
+        title=_("每周新提交请求数"),
+        x_label=x_label,
+        y_label=_("请求数"),
+        categories=labels,
+        values=[w.filed for w in d.trend],
+        hrefs=[
+            f"{drill}?{d.filters.query(bucket='filed', week=w.week.isoformat())}" for w in d.trend
+        ],
+    )
+    return {"attainment": attainment, "volume": volume}
+
+
+def _matrix_rows(d: Dashboard) -> list[dict]:
+    rows = []
+    for department in d.matrix_rows:
+        key = department.pk if department else None
+        cells = [d.matrix.get((key, column.pk)) for column in d.matrix_columns]
+        rows.append(
+            {
+                "department": department,
+                "key": key or "none",
+                "cells": zip(d.matrix_columns, cells, strict=True),
+            }
+        )
+    return rows
+
+
+@membership_required()
+def dashboard_page(request):
+    filters = parse_filters(request.GET, request.membership)
+    d = dashboard(filters)
+    context = {
+        "d": d,
+        "f": filters,
+        "charts": _charts(d),
+        "matrix_rows": _matrix_rows(d),
+        "age_buckets": [
+            (key, exports.age_label(key), d.backlog[key]) for key, _lo, _hi in AGE_BUCKETS
+        ],
+        "departments": list(d.departments.values()),
+        "request_types": list(
+            RequestType.objects.select_related("serving_department").order_by(
+                "serving_department__sort_order", "sort_order", "code"
+            )
+        ),
+        "priorities": Priority.choices,
+        "periods": [
+            ("week", _("本周")),
+            ("month", _("本月")),
+            ("quarter", _("本季度")),
+            ("custom", _("自定义")),
+        ],
+        "tables": [
+            ("summary", _("达成率")),
+            ("matrix", _("部门矩阵")),
+            ("trend", _("趋势")),
+            ("backlog", _("账龄")),
+            ("live", _("预警与超时")),
+        ],
+    }
+    return render(request, "requests_sla/dashboard/dashboard.html", context)
+
+
+@membership_required()
+def dashboard_export(request, table: str, fmt: str):
+    if fmt not in FORMATS:
+        raise Http404
+    filters = parse_filters(request.GET, request.membership)
+    tables = exports.dashboard_tables(dashboard(filters))
+    if table not in tables:
+        raise Http404
+    t = tables[table]
+    filename = f"sla-{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
+    return table_response(fmt, filename, t.title, t.headers, t.rows)
+
+
+@membership_required()
+def drilldown_page(request):
+    filters = parse_filters(request.GET, request.membership)
+    qs = drilldown(filters, request.GET)
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in FORMATS:
+            raise Http404
+        t = exports.requests_table(_("请求明细"), qs[:10_000])
+        return table_response(
+            fmt,
+            f"sla-requests-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}",
+            t.title,
+            t.headers,
+            t.rows,
+        )
+    page = Paginator(qs, DRILLDOWN_PAGE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k not in ("page", "format")}
+    from urllib.parse import urlencode
+
+    return render(
+        request,
+        "requests_sla/dashboard/drilldown.html",
+        {
+            "f": filters,
+            "page": page,
+            "query": urlencode(params),
+            "bucket": request.GET.get("bucket", ""),
+            "kind": request.GET.get("kind", ""),
+            "back": f"{reverse('dashboard:index')}?{filters.query()}",
+        },
+    )
+
+
+class DashboardAPI(TenantAPIMixin, APIView):
+    """``GET /api/dashboard/``: the dashboard's figures as JSON, same filters."""
+
+    model = SlaOutcome
+
+    def get_scoped_queryset(self):
+        return SlaOutcome.objects.none()
+
+    def get(self, request):
+        filters = parse_filters(request.query_params, request.membership)
+        d = dashboard(filters)
+        return Response(
+            {
+                "period": {"name": filters.period, "start": filters.start, "end": filters.end},
+                "previous_period": {"start": d.previous.start, "end": d.previous.end},
+                "filters": {
+                    "serving": filters.serving,
+                    "requesting": filters.requesting,
+                    "request_type": filters.request_type,
+                    "priority": filters.priority or None,
+                },
+                "errors": list(filters.errors),
+                "as_of": d.as_of,
+                "attainment": {
+                    k.kind: {
+                        "decided": k.decided,
+                        "met": k.met,
+                        "breached": k.breached,
+                        "attainment": k.attainment,
+                        "previous_attainment": k.prev_attainment,
+                        "stopped": k.stopped,
+                        "p50_business_minutes": k.p50_minutes,
+                        "p90_business_minutes": k.p90_minutes,
+                    }
+                    for k in d.kinds.values()
+                },
+                "open": {
+                    "total": d.open_total,
+                    "at_risk": d.open_at_risk,
+                    "breached": d.open_breached,
+                },
+                "backlog_by_age": d.backlog,
+                "matrix": [
+                    {
+                        "requesting_department": c.requesting,
+                        "serving_department": c.serving,
+                        "decided": c.decided,
+                        "met": c.met,
+                        "breached": c.breached,
+                        "attainment": c.attainment,
+                        "mean_late_business_minutes": c.mean_late_minutes,
+                    }
+                    for c in d.matrix.values()
+                ],
+                "trend": [
+                    {
+                        "week": w.week,
+                        "filed": w.filed,
+                        "response_decided": w.response_decided,
+                        "response_met": w.response_met,
+                        "resolution_decided": w.resolution_decided,
+                        "resolution_met": w.resolution_met,
+                    }
+                    for w in d.trend
+                ],
+                "live": [
+                    {
+                        "id": r.pk,
+                        "reference": r.reference,
+                        "title": r.title,
+                        "sla_state": r.sla_state,
+                        "sla_due_at": r.sla_due_at,
+                        "serving_department": r.serving_department_id,
+                    }
+                    for r in d.live
+                ],
+            }
+        )
