@@ -7,16 +7,29 @@ from rest_framework.routers import DefaultRouter
 
 from departments import views as department_views
 from departments.apis import DepartmentViewSet, MeView
+from requests_sla.apis import (
+    CalendarViewSet,
+    NotificationViewSet,
+    RequestTypeViewSet,
+    RequestViewSet,
+)
+from requests_sla.views_dashboard import DashboardAPI
 
 from . import views
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
+router.register("requests", RequestViewSet, basename="request")
+router.register("request-types", RequestTypeViewSet, basename="request-type")
+router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 api_patterns = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("dashboard/", DashboardAPI.as_view(), name="api-dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("pipeline.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -26,6 +39,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("departments/", include("departments.urls")),
+    path("requests/", include("requests_sla.urls")),
+    path("", include("requests_sla.urls_meetings")),  # meetings/, kpis/, notifications/
+    path("dashboard/", include("requests_sla.urls_dashboard")),
+    path("pipeline/", include("pipeline.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", views.obtain_token, name="api-token"),
     path("healthz", views.healthz, name="healthz"),

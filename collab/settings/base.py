@@ -7,6 +7,7 @@ transport, both under ``var/``, so ``make run`` needs nothing else installed.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import BASE_DIR, env, env_secret
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "collab.context_processors.collab",
+                "requests_sla.context_processors.notifications",
             ],
         },
     }
@@ -187,7 +189,18 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# The database is the source of truth for deadlines: beat only says "look now".
+SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE: dict = {
+    "sla-sweep": {"task": "requests_sla.sla_sweep", "schedule": SLA_SWEEP_SECONDS},
+    "deliveries-sweep": {"task": "requests_sla.deliveries_sweep", "schedule": SLA_SWEEP_SECONDS},
+    # Dashboard summary reconciliation (kept in step synchronously; this is the net).
+    "dashboard-outcomes-rebuild": {
+        "task": "requests_sla.dashboard_outcomes_rebuild",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+CELERY_IMPORTS = ["requests_sla.tasks_dashboard"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -235,6 +248,8 @@ CONTENT_SECURITY_POLICY = {
 # never imports the higher one: this list is the explicit wiring.
 COLLAB_PROVISIONING_STEPS = [
     "departments.services.departments_provision",
+    "requests_sla.services.catalog_provision",
+    "pipeline.services.stages_provision",
 ]
 # How the tenancy middleware finds a user's memberships (collab never imports
 # the departments app directly; imports run pipeline → requests_sla → departments → collab).
@@ -243,6 +258,10 @@ COLLAB_MEMBERSHIPS_OF_USER = "departments.selectors.memberships_of_user"
 # What the demo loader runs, in order, for each demo organization.
 COLLAB_DEMO_STEPS = [
     "departments.demo.load",
+    "requests_sla.demo.load",
+    "requests_sla.demo_history.load",
+    "pipeline.demo.load",
+    "pipeline.demo_links.load",
 ]
 
 LOGGING = {
@@ -252,3 +271,43 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Collaboration requests: attachments (size, allowed extensions and types),
+# how long a requester may reopen a resolved request, and the pipeline's
+# validators for account/opportunity form fields ({"account": "dotted.path"},
+# each callable (value, *, organization_id) raising ValidationError).
+COLLAB_ATTACHMENT_MAX_BYTES = env.int("COLLAB_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+COLLAB_ATTACHMENT_EXTENSIONS = [
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "csv", "txt", "md",
+    "png", "jpg", "jpeg", "gif", "webp", "zip",
+]
+COLLAB_ATTACHMENT_CONTENT_TYPES = [
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "text/csv",
+    "text/plain",
+    "text/markdown",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/octet-stream",
+]
+COLLAB_REOPEN_DAYS = env.int("COLLAB_REOPEN_DAYS", default=14)
+COLLAB_LINK_VALIDATORS: dict[str, str] = {
+    # (value, *, organization_id, actor=None) -> ValidationError; the deal's gives its account id.
+    "account": "pipeline.links.account_check",
+    "opportunity": "pipeline.links.opportunity_check",
+}
+# The "customer / deal" field of the filing form (search-as-you-type) and
+# the link shown on a request's page: templates of the pipeline app, so
+# requests_sla includes them without importing it. Empty = not shown.
+COLLAB_REQUEST_LINK_PICKER_TEMPLATE = "pipeline/_link_picker.html"
+COLLAB_REQUEST_LINK_TEMPLATE = "pipeline/_request_link.html"

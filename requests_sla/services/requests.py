@@ -18,6 +18,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 
 from .. import permissions
-from ..forms_schema import file_keys, link_ids, validate_values
+from ..forms_schema import LINK_TYPES, file_keys, link_check, link_ids, validate_values
 from ..models import (
     OPEN_STATUSES,
     Attachment,
@@ -229,6 +230,70 @@ def attachment_add(
 # ---------------------------------------------------------------- filing
 
 
+def _links_given(actor: Membership, account_id, opportunity_id) -> dict[str, int | None]:
+    """Check the customer/deal the caller linked (``account_id``/``opportunity_id``
+    arguments): it must exist in the organization and be visible to the actor
+    (``settings.COLLAB_LINK_VALIDATORS``). A deal alone brings its account."""
+    links = {"account_id": account_id, "opportunity_id": opportunity_id}
+    for field, value in links.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+            raise ServiceError(_("请输入有效的编号。"), field=field)
+    if opportunity_id is not None:
+        try:
+            deal_account = link_check(
+                "opportunity", opportunity_id, organization_id=actor.organization_id, actor=actor
+            )
+        except ValidationError as exc:
+            raise ServiceError(exc.messages[0], field="opportunity_id") from None
+        if isinstance(deal_account, int):
+            if account_id is None:
+                links["account_id"] = deal_account
+            elif account_id != deal_account:
+                raise ServiceError(_("该商机不属于所选客户。"), field="opportunity_id")
+    if account_id is not None:
+        try:
+            link_check("account", account_id, organization_id=actor.organization_id, actor=actor)
+        except ValidationError as exc:
+            raise ServiceError(exc.messages[0], field="account_id") from None
+    return links
+
+
+def _with_links(schema: list, extra, links: Mapping[str, int | None]):
+    """Fill the type's empty account/opportunity fields from the given links,
+    so a required link field is satisfied by the one "customer / deal" field."""
+    if extra is not None and not isinstance(extra, Mapping):
+        return extra  # validate_values reports it
+    extra = dict(extra or {})
+    for field in schema:
+        kind = field.get("type")
+        value = links.get(f"{kind}_id") if kind in LINK_TYPES else None
+        if value is not None and extra.get(field["key"]) in (None, ""):
+            extra[field["key"]] = value
+    return extra
+
+
+def _links_from_schema(actor: Membership, schema: list, cleaned: Mapping) -> dict[str, int | None]:
+    """The links entered in the type's own fields, checked against what the
+    actor may see (errors keyed by the schema field)."""
+    links = link_ids(schema, cleaned)
+    keys = {
+        f"{f['type']}_id": f["key"]
+        for f in reversed(schema)
+        if f.get("type") in LINK_TYPES and f["key"] in cleaned
+    }
+    for kind in ("opportunity", "account"):
+        value = links[f"{kind}_id"]
+        if value is None:
+            continue
+        try:
+            result = link_check(kind, value, organization_id=actor.organization_id, actor=actor)
+        except ValidationError as exc:
+            raise SchemaError({keys[f"{kind}_id"]: list(exc.messages)}) from None
+        if kind == "opportunity" and isinstance(result, int) and links["account_id"] is None:
+            links["account_id"] = result
+    return links
+
+
 def request_file(
     *,
     actor: Membership,
@@ -241,9 +306,17 @@ def request_file(
     serving_department: Department | None = None,
     requesting_department: Department | None = None,
     watchers: Iterable = (),
+    account_id: int | None = None,
+    opportunity_id: int | None = None,
     at: dt.datetime | None = None,
 ) -> Request:
-    """File a request with a department and start its SLA timers."""
+    """File a request with a department and start its SLA timers.
+
+    ``account_id``/``opportunity_id`` link it to the customer or deal it is
+    for (a deal alone brings its account); they also fill the type's empty
+    account/opportunity fields. Links in those fields count when no argument
+    is given. Either way the ids are checked for the actor (see
+    ``settings.COLLAB_LINK_VALIDATORS``)."""
     if not actor.can("file_requests"):
         raise permissions.PermissionDenied(_("你无权提交协作请求。"))
     with _acting(actor, at) as at:
@@ -273,6 +346,8 @@ def request_file(
         elif requesting_department.organization_id != org_id:
             raise ServiceError(_("部门不存在。"), field="requesting_department")
         schema = request_type.form_schema or []
+        given = _links_given(actor, account_id, opportunity_id)
+        extra = _with_links(schema, extra, given)
         files = {k: v for k, v in (files or {}).items() if v and k in file_keys(schema)}
         cleaned, errors = validate_values(schema, extra, files=files, organization_id=org_id)
         for key, file in files.items():
@@ -282,6 +357,9 @@ def request_file(
                 errors[key] = [exc.message]
         if errors:
             raise SchemaError(errors)
+        if None in given.values():
+            from_schema = _links_from_schema(actor, schema, cleaned)
+            given = {k: v if v is not None else from_schema[k] for k, v in given.items()}
         watcher_users = list(watchers)
         members = set(
             Membership.objects.filter(user__in=watcher_users, is_active=True).values_list(
@@ -304,7 +382,7 @@ def request_file(
             description=(description or "").strip(),
             extra=cleaned,
             created_at=at,
-            **link_ids(schema, cleaned),
+            **given,
         )
         _save(request, actor, at, "file")
         if watcher_users:

@@ -13,7 +13,9 @@ from ..calendars import calendar_row_for
 from ..models import Request, RequestType, SlaEvent, SlaEventKind, SlaState, SlaTimer, TimerKind
 
 
-def seed_overdue(organization, requester, *, count: int, filed_at: dt.datetime, next_check_at: dt.datetime) -> None:
+def seed_overdue(
+    organization, requester, *, count: int, filed_at: dt.datetime, next_check_at: dt.datetime
+) -> None:
     with organization_scope(organization.id):
         rtype = RequestType.objects.get(code="rnd_tech_support")
         business = Department.objects.get(code="business")
