@@ -24,12 +24,43 @@ def test_pages_need_a_sign_in(client):
 
 
 @pytest.mark.django_db
-def test_rep_signs_in_with_a_password_and_lands_on_the_directory(client, teammate):
+def test_rep_signs_in_with_a_password_and_lands_on_their_requests(client, teammate):
     response = client.post(
         reverse("login"), {"username": "teammate", "password": "pw-collab-test"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("departments:directory")
-    assert "R&amp;D" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("requests_sla:mine")
+    assert response.status_code == 200
+    # The directory is one click away and still lists the departments.
+    assert reverse("departments:directory") in response.content.decode()
+    assert "R&amp;D" in client.get(reverse("departments:directory")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "department", "landing"),
+    [
+        (Role.SALES_REP, "business", "requests_sla:mine"),
+        (Role.DEPT_MEMBER, "rnd", "requests_sla:queue"),
+        (Role.DEPT_HEAD, "customer_success", "requests_sla:queue"),
+        (Role.OPS_MANAGER, "ops_mgmt", "dashboard:index"),
+        (Role.ORG_ADMIN, None, "dashboard:index"),
+    ],
+)
+def test_home_sends_each_role_to_its_first_page(client_for, org, role, department, landing):
+    user = member(org, role=role, department_code=department, username=f"u-{role}")
+    response = client_for(user).get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse(landing)
+
+
+@pytest.mark.django_db
+def test_home_falls_back_to_the_directory_when_the_dashboard_is_not_installed(
+    client_for, owner, monkeypatch
+):
+    from departments import views
+
+    monkeypatch.setitem(views.HOME_BY_ROLE, Role.ORG_ADMIN, ("no-such-app:index",))
+    response = client_for(owner).get(reverse("home"))
+    assert response["Location"] == reverse("departments:directory")
 
 
 @pytest.mark.django_db
@@ -48,8 +79,9 @@ def test_directory_query_count_does_not_grow_with_members(client_for, org, teamm
     client.get(reverse("departments:directory"))  # warm the session
     for i in range(10):
         member(org, role=Role.DEPT_MEMBER, department_code="rnd", username=f"dev{i}")
-    # session, user, memberships, departments, prefetched people
-    with django_assert_num_queries(5):
+    # session, user, memberships, unread-notification count (header),
+    # departments, prefetched people
+    with django_assert_num_queries(6):
         assert client.get(reverse("departments:directory")).status_code == 200
 
 
