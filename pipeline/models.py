@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -223,6 +223,20 @@ class Opportunity(TenantModel):
         return self.amount * self.probability / 100
 
 
+class DwellDays(models.Func):
+    """Whole days a closed stay lasted: ``floor((left_at - changed_at) / 1 day)``.
+
+    The same expression is written out in the rollup's SQL (services.py) and
+    the median query (selectors.py) so PostgreSQL matches it to the index."""
+
+    template = "FLOOR(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400)"
+    arg_joiner = " - "
+    output_field = models.DecimalField()
+
+    def __init__(self, **extra):
+        super().__init__(F("left_at"), F("changed_at"), **extra)
+
+
 class StageChange(TenantModel):
     """One move of one opportunity; the funnel's source of truth."""
 
@@ -275,6 +289,25 @@ class StageChange(TenantModel):
             ),
             models.Index(
                 fields=["organization", "opportunity", "changed_at"], name="stagechange_org_opp_idx"
+            ),
+            # Stays still open: the funnel's medians count them up to the
+            # period's end (a small set, read whole).
+            models.Index(
+                fields=["organization", "to_stage", "changed_at"],
+                include=["currency", "opportunity"],
+                condition=Q(left_at__isnull=True),
+                name="stagechange_open_idx",
+            ),
+            # Closed stays by whole days in stage: the exact median inside the
+            # rollup's bucket (FunnelStayDay) reads only that bucket's stays.
+            models.Index(
+                F("organization"),
+                F("to_stage"),
+                DwellDays(),
+                F("left_at"),
+                F("changed_at"),
+                condition=Q(left_at__isnull=False),
+                name="stagechange_dwell_idx",
             ),
         ]
 
@@ -416,3 +449,106 @@ class Lead(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.account_id}"
+
+
+class FunnelEntryDay(TenantModel):
+    """Rollup of funnel entries (see selectors.funnel_report and reports.py).
+
+    One row per (stage, day the deals entered it, day they entered the next
+    stage or null, currency, owner, industry): how many deals and their
+    amount at entry. Rows with a null owner and industry are the totals over
+    all owners and industries (the unfiltered report reads only those). For
+    the lost stage: moves to lost, ``next_day`` null. Days are in the
+    organization's time zone. Kept by the services in the move's transaction;
+    ``manage.py funnel_rollup_rebuild`` recomputes it from ``StageChange``.
+    """
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    next_day = models.DateField(null=True)
+    currency = models.CharField(max_length=3)
+    owner_id = models.IntegerField(null=True)
+    industry = models.CharField(max_length=24, null=True)
+    n = models.IntegerField(default=0)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organization",
+                    "stage",
+                    "day",
+                    "next_day",
+                    "currency",
+                    "owner_id",
+                    "industry",
+                ],
+                nulls_distinct=False,
+                name="funnelentryday_key_uniq",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "currency", "day"],
+                include=["stage", "next_day", "n", "amount"],
+                condition=Q(owner_id__isnull=True),
+                name="funnelentryday_total_idx",
+            ),
+            models.Index(
+                fields=["organization", "owner_id", "day"], name="funnelentryday_owner_idx"
+            ),
+            models.Index(
+                fields=["organization", "industry", "day"], name="funnelentryday_industry_idx"
+            ),
+        ]
+
+
+class FunnelStayDay(TenantModel):
+    """Rollup of closed stays: a histogram of whole days in stage.
+
+    One row per (stage, day the stay ended, whole days it lasted, currency,
+    owner, industry): how many stays. Null owner and industry: totals. With
+    cumulative counts it locates the bucket that holds a median; the exact
+    value inside that bucket comes from ``StageChange`` through the
+    ``stagechange_dwell_idx`` expression index (a few rows)."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    left_day = models.DateField()
+    dwell_days = models.IntegerField()
+    currency = models.CharField(max_length=3)
+    owner_id = models.IntegerField(null=True)
+    industry = models.CharField(max_length=24, null=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organization",
+                    "stage",
+                    "left_day",
+                    "dwell_days",
+                    "currency",
+                    "owner_id",
+                    "industry",
+                ],
+                nulls_distinct=False,
+                name="funnelstayday_key_uniq",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "currency", "left_day"],
+                include=["stage", "dwell_days", "n"],
+                condition=Q(owner_id__isnull=True),
+                name="funnelstayday_total_idx",
+            ),
+            models.Index(
+                fields=["organization", "owner_id", "left_day"], name="funnelstayday_owner_idx"
+            ),
+            models.Index(
+                fields=["organization", "industry", "left_day"],
+                name="funnelstayday_industry_idx",
+            ),
+        ]

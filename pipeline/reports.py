@@ -1,6 +1,46 @@
 """Presentation of the funnel report: one table for the page and both
 exports (so they cannot disagree), the funnel chart's geometry, and the
-bottleneck sentence."""
+bottleneck sentence.
+
+How the figures are computed (selectors.funnel_report)
+-------------------------------------------------------
+Why rollups: read straight from ``StageChange`` the report scanned a third of
+the table for entries and sorted every stay of both periods for the medians
+(bench/funnel.py, 2,000,000 moves: ~1.5 s). The figures only need per-day
+counts, so two rollup tables hold them (models.py):
+
+- ``FunnelEntryDay`` keyed by (organization, stage, entry day, the day the
+  deal entered the next stage or null, currency, owner, industry) → deals and
+  amount at entry; the lost stage holds the moves to lost. Entries, amounts and
+  lost deals are sums over the period's days; conversions add the condition
+  "next-stage day ≤ period end" (a deal enters a stage at most once, and the
+  entered stages are a prefix of the funnel, so the pairing is exact).
+- ``FunnelStayDay`` keyed by (organization, stage, day the stay ended, whole
+  days it lasted, currency, owner, industry) → closed stays: a histogram.
+
+Rows with a null owner and industry are the totals, so the unfiltered report
+reads a few thousand rows; owner/team/industry filters read the detailed rows.
+Days are in the organization's time zone (and so are the report's periods).
+
+Medians stay exact (not rounded to whole days): the histogram's cumulative
+counts, together with the stays the rollup cannot hold (still open at the
+period's end, counted up to it, or ended on its last, partial day, read from
+``StageChange`` through the open-stays partial index), locate the whole-day
+bucket of the middle rank(s); only that bucket's stays are then read, through
+the ``stagechange_dwell_idx`` expression index, and ranked. One statement.
+
+How it stays right: the rollups are a pure function of the stage changes and
+each deal's current owner and industry. Every service that changes one of
+those (create, move, an owner or account change, an account's industry) reads
+the deal's rollup rows before and after, with the same SQL as the rebuild, and
+applies the difference in the same transaction, after locking the deal (keys
+in a fixed order, so concurrent moves do not deadlock). Anything written
+around the services (admin deletes, SQL repairs, a changed organization time
+zone) is repaired by ``manage.py funnel_rollup_rebuild [--organization slug]``,
+which recomputes an organization's rows with one ``INSERT … SELECT`` per table
+and is idempotent; tests check that the kept rollup equals a rebuild after any
+sequence of moves.
+"""
 
 from __future__ import annotations
 

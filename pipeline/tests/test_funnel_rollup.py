@@ -1,0 +1,202 @@
+"""The funnel's rollups: kept by the services, equal to a rebuild from scratch."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from collab import tenancy
+from departments.models import Membership
+from pipeline import services
+from pipeline.models import FunnelEntryDay, FunnelStayDay, Stage
+from pipeline.selectors import FunnelFilters, funnel_report
+
+from .conftest import at
+
+CODES = ["lead", "qualified", "solution", "proposal", "negotiation", "won", "lost"]
+
+
+def rollup_rows(org):
+    with tenancy.organization_scope(org.id):
+        entries = sorted(
+            FunnelEntryDay.objects.values_list(
+                "stage_id", "day", "next_day", "currency", "owner_id", "industry", "n", "amount"
+            ),
+            key=str,
+        )
+        stays = sorted(
+            FunnelStayDay.objects.values_list(
+                "stage_id", "left_day", "dwell_days", "currency", "owner_id", "industry", "n"
+            ),
+            key=str,
+        )
+    return entries, stays
+
+
+def rebuilt(org):
+    services.funnel_rollup_rebuild(organization=org)
+    return rollup_rows(org)
+
+
+# Each step: which deal, what happens, and how many hours later (0: the same
+# instant, so zero-length stays and same-day moves are covered).
+step = st.tuples(
+    st.integers(0, 3),
+    st.sampled_from(CODES + ["owner", "industry", "account"]),
+    st.sampled_from([0, 1, 7, 13, 24, 36, 100]),
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(step, min_size=1, max_size=14),
+    currencies=st.lists(st.booleans(), min_size=4, max_size=4),
+)
+def test_the_rollup_kept_by_the_services_equals_a_rebuild_after_any_moves(
+    org, teammate, rep2, steps, currencies
+):
+    with tenancy.organization_scope(org.id), connection.cursor() as cursor:
+        # hypothesis reuses the test database between examples: start clean.
+        cursor.execute("SAVEPOINT example")
+        try:
+            stages = {s.code: s for s in Stage.objects.all()}
+            accounts = [
+                services.account_create(
+                    actor=teammate, name="甲", industry="retail", size="small", owner=teammate
+                ),
+                services.account_create(
+                    actor=teammate, name="乙", industry="finance", size="small", owner=rep2
+                ),
+            ]
+            when = at(3, 30, 22)
+            deals = [
+                services.opportunity_create(
+                    actor=teammate,
+                    account=accounts[i % 2],
+                    name=f"D{i}",
+                    owner=teammate,
+                    amount=Decimal(1000 * (i + 1)),
+                    currency="USD" if usd else "CNY",
+                    expected_close_date=dt.date(2025, 6, 1),
+                    at=when + dt.timedelta(hours=i),
+                )
+                for i, usd in enumerate(currencies)
+            ]
+            when += dt.timedelta(hours=4)
+            for index, action, hours in steps:
+                when += dt.timedelta(hours=hours)
+                deal = deals[index]
+                if action == "owner":
+                    new = rep2 if deal.owner_id == teammate.pk else teammate
+                    deals[index] = services.opportunity_update(
+                        opportunity=deal, actor=teammate, owner=new
+                    )
+                elif action == "account":
+                    other = accounts[1] if deal.account_id == accounts[0].pk else accounts[0]
+                    deals[index] = services.opportunity_update(
+                        opportunity=deal, actor=teammate, account=other
+                    )
+                elif action == "industry":
+                    account = accounts[index % 2]
+                    account.refresh_from_db()
+                    new = "energy" if account.industry != "energy" else "retail"
+                    services.account_update(account=account, actor=teammate, industry=new)
+                elif stages[action].pk != deal.stage_id:
+                    deals[index] = services.opportunity_move(
+                        opportunity=deal,
+                        stage=stages[action],
+                        actor=teammate,
+                        at=when,
+                        lost_reason="price" if action == "lost" else "",
+                    )
+            kept = rollup_rows(org)
+            assert kept[0]  # every deal entered its first stage
+            assert kept == rebuilt(org)
+        finally:
+            cursor.execute("ROLLBACK TO SAVEPOINT example")
+
+
+@pytest.fixture
+def some_moves(org, teammate, make_account, make_opportunity, move):
+    account = make_account(teammate)
+    deal = make_opportunity(account, when=at(4, 1))
+    move(deal, "qualified", at(4, 3))
+    move(deal, "lead", at(4, 4))
+    move(deal, "proposal", at(4, 9))
+    return deal
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_repairs_the_rollup_and_is_idempotent(org, some_moves):
+    kept = rollup_rows(org)
+    assert kept[0] and kept[1]
+    with tenancy.organization_scope(org.id):
+        FunnelEntryDay.objects.all().delete()
+        FunnelStayDay.objects.filter(n__gt=0).update(n=99)
+    call_command("funnel_rollup_rebuild", organization=org.slug, stdout=io.StringIO())
+    assert rollup_rows(org) == kept
+    call_command("funnel_rollup_rebuild", stdout=io.StringIO())
+    assert rollup_rows(org) == kept
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_refuses_an_unknown_organization(org):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("funnel_rollup_rebuild", organization="no-such-org")
+
+
+@pytest.mark.django_db
+def test_medians_count_stays_that_ended_on_the_periods_last_partial_day(
+    org, teammate, make_account, make_opportunity, move
+):
+    # Now is 15 April 18:00: the period's last day is partial, so a stay that
+    # ended today is not in the daily rollup yet but still counts, exactly.
+    account = make_account(teammate)
+    a = make_opportunity(account, when=at(4, 10, 6), name="A")
+    move(a, "qualified", at(4, 15, 9))  # lead: 5 days 3 hours, ended today
+    b = make_opportunity(account, when=at(4, 12, 12), name="B")  # lead, open: 3.25 days
+    move(b, "qualified", at(4, 13, 0))  # lead: 0.5 days
+    with tenancy.organization_scope(org.id):
+        report = funnel_report(
+            FunnelFilters(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30)), now=at(4, 15, 18)
+        )
+    lead = report.stages[0]
+    assert lead.stays == 2
+    assert lead.median_days == pytest.approx((5.125 + 0.5) / 2)
+    qualified = report.stages[1]  # open: A 0.375 days, B 2.75 days
+    assert qualified.median_days == pytest.approx((0.375 + 2.75) / 2)
+
+
+@pytest.mark.django_db
+def test_a_filtered_funnel_takes_five_queries_whatever_the_data(
+    org, teammate, make_account, make_opportunity, move, django_assert_num_queries
+):
+    account = make_account(teammate)
+    filters = FunnelFilters(
+        start=dt.date(2025, 4, 1),
+        end=dt.date(2025, 4, 30),
+        owner_id=teammate.pk,
+        department_id=Membership.unscoped.get(user=teammate, organization=org).department_id,
+        industry="manufacturing",
+    )
+    with tenancy.organization_scope(org.id), django_assert_num_queries(5):
+        funnel_report(filters, now=at(5, 10))
+    for i in range(6):
+        deal = make_opportunity(account, when=at(4, 1 + i), name=f"more{i}")
+        move(deal, "qualified", at(4, 10 + i))
+    with tenancy.organization_scope(org.id), django_assert_num_queries(5):
+        report = funnel_report(filters, now=at(5, 10))
+    assert report.stages[0].entered == 6
+    assert report.stages[0].median_days == pytest.approx(9)
