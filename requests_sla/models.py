@@ -566,3 +566,4 @@ class Notification(TenantModel):
 
 from .models_dashboard import *  # noqa: E402,F401,F403
 from .models_escalation import *  # noqa: E402,F401,F403
+from .models_postmortem import *  # noqa: E402,F401,F403

@@ -198,14 +198,22 @@ class RootCause(models.TextChoices):
 
 class AgendaItem(TenantModel):
     meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="agenda")
+    # Empty on a lost-deal post-mortem item (models_postmortem.PostMortem),
+    # which lists its late requests and departments itself.
     request = models.ForeignKey(
-        "requests_sla.Request", on_delete=models.CASCADE, related_name="agenda_items"
+        "requests_sla.Request",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
     )
     # The department answerable for the delay (the serving one when it went
     # on the agenda; a later transfer does not move the blame).
     department = models.ForeignKey(
         "departments.Department",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("责任部门"),
     )
@@ -239,6 +247,14 @@ class AgendaItem(TenantModel):
 
 class ActionItem(TenantModel):
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="actions")
+    # On a post-mortem item: the department finding the action answers.
+    finding = models.ForeignKey(
+        "requests_sla.PostMortemFinding",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
     title = models.CharField(_("改进措施"), max_length=300)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

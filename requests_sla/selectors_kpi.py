@@ -8,7 +8,8 @@ Definitions (written on the KPI page too):
   that kind that have an outcome (met, or breached), the share met;
 * breaches: those requests' timers (any kind) that are breached;
 * subjective delays / objective resource limits: agenda items blamed on the
-  department and classified in the period, with their action items.
+  department and classified in the period, plus the department's findings
+  in lost-deal post-mortems classified in the period, with their action items.
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from django.utils import timezone
 
 from departments.models import Department
 
-from .models import ActionItem, AgendaItem, Request, RootCause, SlaTimer, TimerKind
+from .models import (
+    ActionItem,
+    AgendaItem,
+    PostMortemCause,
+    PostMortemFinding,
+    Request,
+    RootCause,
+    SlaTimer,
+    TimerKind,
+)
 
 
 @dataclass
@@ -143,4 +153,31 @@ def department_kpis(
     for item in objective:
         item.action_list = actions.get(item.pk, [])
         rows[item.department_id].objective_items.append(item)
+    _count_postmortem_findings(rows, start, end)
     return list(rows.values())
+
+
+def _count_postmortem_findings(rows: dict[int, DepartmentKpi], start, end) -> None:
+    """Lost-deal post-mortem findings count like agenda items (three queries)."""
+    findings = PostMortemFinding.objects.filter(
+        department_id__in=list(rows),
+        classified_at__gte=start,
+        classified_at__lt=end,
+        root_cause__in=[PostMortemCause.SUBJECTIVE, PostMortemCause.OBJECTIVE],
+    )
+    for dept_id, cause, n in findings.values_list("department_id", "root_cause").annotate(
+        n=Count("pk")
+    ):
+        if cause == PostMortemCause.SUBJECTIVE:
+            rows[dept_id].subjective += n
+        else:
+            rows[dept_id].objective += n
+    objective = list(
+        findings.filter(root_cause=PostMortemCause.OBJECTIVE)
+        .select_related("postmortem")
+        .prefetch_related("actions__owner")
+        .order_by("classified_at")
+    )
+    for finding in objective:
+        finding.action_list = sorted(finding.actions.all(), key=lambda a: (a.due_date, a.pk))
+        rows[finding.department_id].objective_items.append(finding)

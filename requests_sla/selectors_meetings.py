@@ -94,6 +94,9 @@ def meeting_detail(meeting: ReviewMeeting) -> dict:
             timer.late_text = late_text(timer.late_minutes)
         item.late_minutes = max((t.late_minutes for t in item.timers), default=0)
         item.late_text = late_text(item.late_minutes)
+    from .selectors_postmortems import postmortems_attach  # noqa: PLC0415 (imports this module)
+
+    postmortems_attach(items)  # post-mortem items (no request): the deal, late requests, findings
     participants = list(
         MeetingParticipant.objects.filter(meeting=meeting)
         .select_related("user")

@@ -13,13 +13,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
 
 from . import selectors_kpi, selectors_meetings
+from .forms_postmortem import attach_forms as attach_postmortem_forms
 from .models import (
     ActionItem,
     AgendaItem,
@@ -51,7 +52,8 @@ class ClassifyForm(forms.Form):
 
 class ActionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("改进措施"), max_length=300)
-    owner = forms.TypedChoiceField(label=gettext_lazy("负责人"), coerce=int)
+    # "负责人" alone is a department's head; here it is the action item's owner.
+    owner = forms.TypedChoiceField(label=pgettext_lazy("action item", "负责人"), coerce=int)
     due_date = forms.DateField(
         label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -148,6 +150,9 @@ def _render_meeting(request, meeting, *, forms_by_item=None, close_form=None, st
         )
         item.action_form = forms_by_item.get(("action", item.pk)) or ActionForm(
             members=members, prefix=f"a{item.pk}"
+        )
+        attach_postmortem_forms(
+            item, members=members, bound=forms_by_item, action_form_class=ActionForm
         )
     return render(
         request,

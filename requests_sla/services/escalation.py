@@ -28,21 +28,23 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from collab.tenancy import dangerously_unscoped, organization_scope
-from departments.models import Membership
+from departments.models import Membership, Organization
 from departments.roles import Role
 
-from ..calendars import calendar_row_for
 from ..models import (
     OPEN_STATUSES,
     AgendaItem,
     EscalationLevel,
+    EscalationPolicy,
     EscalationStep,
     MeetingParticipant,
     MeetingStatus,
@@ -57,9 +59,18 @@ from ..models import (
     SlaTimer,
     WebhookEndpoint,
 )
-from .dashboard import outcome_sync
+from ..sla.calendar import whole_minutes
+from ..sla.timers import Target, TimerState, Unit, _budget, _Clock
+from .dashboard import outcomes_sync_many
 from .notifications import deliveries_schedule, org_calendar, policy_for, webhook_events_schedule
-from .sla import _STATE_RANK, TIMER_CACHE_FIELDS, engine_calendar, timer_is_running, timer_recompute
+from .sla import (
+    _STATE_RANK,
+    TIMER_CACHE_FIELDS,
+    _next_check,
+    engine_calendar,
+    timer_is_running,
+    timer_recompute,
+)
 
 log = logging.getLogger(__name__)
 User = get_user_model()
@@ -160,17 +171,20 @@ def levels_due(
 
 
 class _OrgContext:
-    """What one sweep looks up once per organization."""
+    """What one sweep looks up once per organization (``_contexts_for``
+    fetches it for all the organizations of a page at once)."""
 
-    def __init__(self, organization_id: int, now: dt.datetime) -> None:
+    def __init__(
+        self, organization_id: int, now: dt.datetime, *, policy=None, people=None, endpoint=False
+    ) -> None:
         self.organization_id = organization_id
         self.now = now
-        self.policy = policy_for(organization_id)
+        self.policy = policy or policy_for(organization_id)
         self._calendar = None
-        self._rows: dict[int | None, object] = {}
-        self._people = None
+        self._organization = None
+        self._people = people
         self._meeting: ReviewMeeting | None = None
-        self._endpoint = False
+        self._endpoint = endpoint
         self.meeting_created = False
 
     @property
@@ -179,10 +193,11 @@ class _OrgContext:
             self._calendar = org_calendar(self.organization_id, self.now)
         return self._calendar
 
-    def calendar_row(self, department_id):
-        if department_id not in self._rows:
-            self._rows[department_id] = calendar_row_for(department_id)
-        return self._rows[department_id]
+    @property
+    def organization(self) -> Organization:
+        if self._organization is None:
+            self._organization = Organization.objects.get(pk=self.organization_id)
+        return self._organization
 
     @property
     def endpoint(self):
@@ -194,20 +209,10 @@ class _OrgContext:
     def people(self) -> dict:
         """heads by department id, ops managers, emails, all in one query."""
         if self._people is None:
-            heads: dict[int, list[int]] = defaultdict(list)
-            ops: list[int] = []
-            emails: dict[int, str] = {}
             rows = Membership.objects.filter(
                 is_active=True, role__in=[Role.DEPT_HEAD, Role.OPS_MANAGER]
             ).values_list("user_id", "role", "department_id", "user__email")
-            for user_id, role, department_id, email in rows:
-                if role == Role.DEPT_HEAD and department_id:
-                    heads[department_id].append(user_id)
-                elif role == Role.OPS_MANAGER:
-                    ops.append(user_id)
-                if email:
-                    emails[user_id] = email
-            self._people = {"heads": heads, "ops": ops, "emails": emails}
+            self._people = _people_of(rows)
         return self._people
 
     def meeting(self) -> ReviewMeeting:
@@ -261,118 +266,237 @@ class _OrgContext:
         )
 
 
+def _people_of(rows) -> dict:
+    heads: dict[int, list[int]] = defaultdict(list)
+    ops: list[int] = []
+    emails: dict[int, str] = {}
+    for user_id, role, department_id, email in rows:
+        if role == Role.DEPT_HEAD and department_id:
+            heads[department_id].append(user_id)
+        elif role == Role.OPS_MANAGER:
+            ops.append(user_id)
+        if email:
+            emails[user_id] = email
+    return {"heads": heads, "ops": ops, "emails": emails}
+
+
+def _contexts_for(organization_ids: list[int], now: dt.datetime) -> dict[int, _OrgContext]:
+    """Policies (created with the defaults where missing), heads and ops
+    managers, webhook endpoints of many organizations: four statements in
+    all, not four per organization (cross-organization reads of settings)."""
+    with dangerously_unscoped():
+        EscalationPolicy.unscoped.bulk_create(
+            [EscalationPolicy(organization_id=i) for i in organization_ids], ignore_conflicts=True
+        )
+        policies = {
+            p.organization_id: p
+            for p in EscalationPolicy.unscoped.filter(organization_id__in=organization_ids)
+        }
+        rows: dict[int, list] = defaultdict(list)
+        for organization_id, *row in Membership.unscoped.filter(
+            organization_id__in=organization_ids,
+            is_active=True,
+            role__in=[Role.DEPT_HEAD, Role.OPS_MANAGER],
+        ).values_list("organization_id", "user_id", "role", "department_id", "user__email"):
+            rows[organization_id].append(row)
+        endpoints: dict[int, WebhookEndpoint] = {}
+        for endpoint in WebhookEndpoint.unscoped.filter(
+            organization_id__in=organization_ids, is_active=True
+        ).order_by("pk"):
+            endpoints.setdefault(endpoint.organization_id, endpoint)
+    return {
+        i: _OrgContext(
+            i,
+            now,
+            policy=policies.get(i),
+            people=_people_of(rows.get(i, [])),
+            endpoint=endpoints.get(i),
+        )
+        for i in organization_ids
+    }
+
+
 def next_meeting_slot(calendar, now: dt.datetime, at: dt.time) -> dt.datetime:
     """``at`` local time on the next working day after today."""
     day = calendar.nth_working_day_after(now, 1)
     return dt.datetime.combine(day, at, tzinfo=calendar.tz).astimezone(dt.UTC)
 
 
+def review_meeting_next(organization_id: int, *, now: dt.datetime | None = None):
+    """(meeting, created): the meeting a new agenda item goes on, chosen as the
+    sweep chooses it (``_OrgContext.meeting``). Call inside a transaction."""
+    ctx = _OrgContext(organization_id, now or timezone.now())
+    return ctx.meeting(), ctx.meeting_created
+
+
 # ---------------------------------------------------------------- the sweep
+
+_T = SlaTimer._meta.db_table
+_R = Request._meta.db_table
+# One page of due timers across organizations, in (next_check_at, id) order,
+# on the partial index. ``bench/sweep.py`` times these very statements as the floor.
+DUE_FIRST_PAGE_SQL = (
+    f"SELECT id, organization_id, request_id, next_check_at FROM {_T} "  # noqa: S608
+    "WHERE next_check_at <= %s ORDER BY next_check_at, id LIMIT %s"
+)
+DUE_NEXT_PAGE_SQL = (
+    f"SELECT id, organization_id, request_id, next_check_at FROM {_T} "  # noqa: S608
+    "WHERE next_check_at >= %s AND next_check_at <= %s AND (next_check_at, id) > (%s, %s) "
+    "ORDER BY next_check_at, id LIMIT %s"
+)
+PAGE_SIZE = 10_000
+CHUNK_SIZE = 1_000  # timers of one organization per transaction
+
+
+def due_page(
+    now: dt.datetime,
+    after: tuple[dt.datetime, int] | None,
+    limit: int = PAGE_SIZE,
+    organization_id: int | None = None,
+) -> list[tuple[int, int, int, dt.datetime]]:
+    """(timer id, organization id, request id, next_check_at) of due timers
+    after the keyset ``after`` (cross-organization read: ids only), or of one
+    organization's."""
+    sql = DUE_FIRST_PAGE_SQL if after is None else DUE_NEXT_PAGE_SQL
+    params: list = [now, limit] if after is None else [after[0], now, after[0], after[1], limit]
+    if organization_id is not None:
+        sql = sql.replace(" ORDER BY", " AND organization_id = %s ORDER BY")
+        params.insert(-1, organization_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def sla_sweep(
     *,
     now: dt.datetime | None = None,
-    batch_size: int = 2000,
+    batch_size: int = PAGE_SIZE,
+    chunk_size: int = CHUNK_SIZE,
     dry_run: bool = False,
     max_seconds: float | None = None,
+    organization_id: int | None = None,
 ) -> SweepReport:
-    """One pass over every organization's due timers. ``dry_run`` does all
-    the work inside transactions that are rolled back, and reports it."""
+    """One pass over every organization's (or one organization's) due timers: pages of ``batch_size``
+    due ids, grouped by organization, one transaction per organization's
+    chunk of ``chunk_size``. ``dry_run`` does all the work inside
+    transactions that are rolled back, and reports it."""
     started = time.monotonic()
     now = now or timezone.now()
     report = SweepReport(now=now)
     contexts: dict[int, _OrgContext] = {}
-    cursor: tuple[dt.datetime, int] | None = None
-    while True:
-        with dangerously_unscoped():
-            due = SlaTimer.unscoped.filter(next_check_at__lte=now)
-            if cursor is not None:
-                due = due.filter(
-                    Q(next_check_at__gt=cursor[0]) | Q(next_check_at=cursor[0], pk__gt=cursor[1])
-                )
-            rows = list(
-                due.order_by("next_check_at", "pk").values_list(
-                    "pk", "organization_id", "request_id", "next_check_at"
-                )[:batch_size]
-            )
+    after: tuple[dt.datetime, int] | None = None
+    out_of_time = False
+    while not out_of_time:
+        rows = due_page(now, after, batch_size, organization_id)
         if not rows:
             break
-        cursor = (rows[-1][3], rows[-1][0])
+        after = (rows[-1][3], rows[-1][0])
         by_org: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for pk, organization_id, request_id, _at in rows:
-            by_org[organization_id].append((pk, request_id))
-        for organization_id, pairs in by_org.items():
-            with organization_scope(organization_id):
-                if organization_id not in contexts:
-                    contexts[organization_id] = _OrgContext(organization_id, now)
-                ctx = contexts[organization_id]
-                with transaction.atomic():
-                    _handle(ctx, pairs, report)
+        for pk, org_id, request_id, _at in rows:
+            by_org[org_id].append((pk, request_id))
+        contexts.update(_contexts_for([i for i in by_org if i not in contexts], now))
+        for org_id, pairs in by_org.items():
+            for offset in range(0, len(pairs), chunk_size):
+                with organization_scope(org_id):
+                    ctx = contexts[org_id]
+                    with transaction.atomic():
+                        _async_commit()
+                        _handle(ctx, pairs[offset : offset + chunk_size], report)
+                        if dry_run:
+                            transaction.set_rollback(True)
                     if dry_run:
-                        transaction.set_rollback(True)
-                if dry_run:
-                    ctx._meeting = None  # rolled back with the rest
-        if len(rows) < batch_size or (max_seconds and time.monotonic() - started > max_seconds):
+                        ctx._meeting = None  # rolled back with the rest
+                if max_seconds and time.monotonic() - started > max_seconds:
+                    out_of_time = True  # the rest stays due for the next sweep
+                    break
+            if out_of_time:
+                break
+        if len(rows) < batch_size:
             break
     report.meetings_created = sum(1 for c in contexts.values() if c.meeting_created)
     report.seconds = time.monotonic() - started
     return report
 
 
+# A sweep transaction's commit does not wait for its WAL flush. Safe here:
+# everything it writes is derived from the event log and idempotent, so a
+# commit lost in a server crash (the last few hundred ms) is simply redone by
+# the next sweep, still once; nothing leaves the building before a later,
+# synchronous commit (the outbox flush), which flushes the WAL up to it.
+ASYNC_COMMIT = True
+
+
+def _async_commit() -> None:
+    if ASYNC_COMMIT and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def _handle(ctx: _OrgContext, pairs: list[tuple[int, int]], report: SweepReport) -> None:
+    """One organization's chunk, in the caller's transaction: claim, advance
+    the timers, insert the steps, apply their effects; a fixed number of
+    statements whatever the chunk's size."""
     now = ctx.now
     organization_id = ctx.organization_id
-    request_ids = {request_id for _pk, request_id in pairs}
-    requests = {
-        r.pk: r
-        for r in Request.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-            pk__in=request_ids
-        )
-    }
-    timer_ids = [pk for pk, request_id in pairs if request_id in requests]
-    report.skipped_locked += len(pairs) - len(timer_ids)
-    if not timer_ids:
-        return
-    # Re-check the due condition now that the request is ours: another sweep
-    # may have handled it and committed a moment ago.
+    # The claim. Lock order is the lifecycle services' (request, then its
+    # timers), and SKIP LOCKED never waits: a request being worked on or
+    # claimed by another sweep is left for the next sweep. The due condition
+    # is re-read under the lock, on the rows' latest versions: a timer
+    # handled by another sweep a moment ago is no longer due.
     timers = list(
-        SlaTimer.objects.filter(
-            pk__in=timer_ids, next_check_at__lte=now, superseded_at__isnull=True
+        SlaTimer.objects.select_for_update(skip_locked=True, of=("self", "request"))
+        .filter(
+            pk__in=[pk for pk, _request_id in pairs],
+            next_check_at__lte=now,
+            superseded_at__isnull=True,
         )
-        .select_related("calendar")
+        .select_related("request", "calendar")
+        .defer("request__description", "request__extra")
         .order_by("pk")
     )
+    report.skipped_locked += len(pairs) - len(timers)
     if not timers:
         return
     report.examined += len(timers)
-    events: dict[int, list[SlaEvent]] = defaultdict(list)
-    for event in SlaEvent.objects.filter(timer_id__in=[t.pk for t in timers]).order_by(
-        "timer_id", "at", "pk"
-    ):
-        events[event.timer_id].append(event)
     done: dict[int, set[int]] = defaultdict(set)
     for timer_id, level in EscalationStep.objects.filter(
         timer_id__in=[t.pk for t in timers]
     ).values_list("timer_id", "level"):
         done[timer_id].add(level)
+    # A running timer whose cache is current says by itself what crossed; any
+    # other (paused or stopped with a stale next check, already breached, on
+    # an older calendar version, never computed) is recomputed from its log.
+    current = {t.pk for t in timers if _cache_is_current(t, now)}
+    events: dict[int, list[SlaEvent]] = defaultdict(list)
+    if len(current) < len(timers):
+        for event in SlaEvent.objects.filter(
+            timer_id__in=[t.pk for t in timers if t.pk not in current]
+        ).order_by("timer_id", "at", "pk"):
+            events[event.timer_id].append(event)
 
+    hours = dt.timedelta(hours=ctx.policy.follow_up_hours)
     planned: list[tuple[SlaTimer, int, dt.datetime | None, bool]] = []
     outcome_changed: list[SlaTimer] = []
     for timer in timers:
-        request = requests[timer.request_id]
-        timer.request = request
-        timer_events = events.get(timer.pk, [])
+        request = timer.request
+        if timer.calendar is None:
+            request.organization = ctx.organization  # engine_calendar's fallback reads it
         before = (timer.state, timer.breached_at)
-        timer_recompute(timer, now=now, events=timer_events, save=False)
+        calendar = engine_calendar(timer, timer.calendar, now)
+        if timer.pk in current:
+            _advance_cached(timer, calendar, now)
+        else:
+            timer_recompute(timer, now=now, events=events.get(timer.pk, []), save=False)
         if (timer.state, timer.breached_at) != before:
             outcome_changed.append(timer)
         follow_up = None
         if timer.state == SlaState.BREACHED and timer_is_running(timer):
-            calendar = engine_calendar(timer, timer.calendar, now)
-            follow_up = follow_up_at(
-                calendar, timer_events, timer.due_at, ctx.policy.follow_up_hours
-            )
+            if timer.pk in current:  # the due time is in the running stretch
+                follow_up = calendar.add_working_time(timer.due_at, hours)
+            else:
+                follow_up = follow_up_at(
+                    calendar, events.get(timer.pk, []), timer.due_at, ctx.policy.follow_up_hours
+                )
         rungs = (
             levels_due(timer, done[timer.pk], follow_up, now)
             if request.status in OPEN_STATUSES
@@ -387,12 +511,10 @@ def _handle(ctx: _OrgContext, pairs: list[tuple[int, int]], report: SweepReport)
             )
 
     inserted = _insert_steps(organization_id, planned, now)
-    SlaTimer.objects.bulk_update(
-        timers, [*TIMER_CACHE_FIELDS, "calendar", "calendar_version"], batch_size=500
-    )
-    for timer in outcome_changed:
-        outcome_sync(timer)  # the dashboard's summary row, as timer_recompute(save=True) does
-    _refresh_requests(requests, timers)
+    _save_timers(organization_id, timers)
+    # The dashboard's summary rows, as timer_recompute(save=True) keeps them.
+    outcomes_sync_many(outcome_changed)
+    _refresh_requests(organization_id, {t.request_id for t in timers})
     if not inserted:
         return
 
@@ -418,44 +540,124 @@ def _handle(ctx: _OrgContext, pairs: list[tuple[int, int]], report: SweepReport)
     _apply(ctx, steps, report)
 
 
+def _cache_is_current(timer: SlaTimer, now: dt.datetime) -> bool:
+    """Running, not yet breached, computed (at or before ``now``) on the
+    calendar version it still runs on. Every event goes through
+    ``timer_recompute``, so such a cache describes the log exactly, and the
+    due time lies in the current running stretch."""
+    row = timer.calendar
+    return (
+        timer_is_running(timer)
+        and timer.state in (SlaState.ON_TRACK, SlaState.AT_RISK)
+        and timer.due_at is not None
+        and timer.computed_at is not None
+        and timer.computed_at <= now
+        and timer.calendar_version == (row.version if row is not None else 0)
+    )
+
+
+def _advance_cached(timer: SlaTimer, calendar, now: dt.datetime) -> None:
+    """What ``compute_timer`` would give at ``now`` for a timer whose cache is
+    current (``_cache_is_current``), from the cache alone: while it runs, its
+    due and at-risk instants do not move; elapsed time is the budget minus the
+    time left to the due instant (or plus the time past it)."""
+    unit = Unit(timer.unit)
+    budget, close = _budget(calendar, Target(unit, Decimal(timer.amount)), timer.started_at)
+    clock = _Clock(calendar, unit)
+    due = timer.due_at
+    if now > due:  # running: elapsed > budget exactly when now is past the due instant
+        remaining = -clock.measure(due, now)
+        state = TimerState.BREACHED
+    else:
+        remaining = clock.measure(now, due)
+        at_risk = timer.at_risk_at is not None and now >= timer.at_risk_at
+        state = TimerState.AT_RISK if at_risk else TimerState.ON_TRACK
+    horizon = max(t for t in (now, due, close) if t is not None)
+    timer.state = str(state)
+    timer.met = None
+    timer.elapsed_minutes = whole_minutes(budget - remaining)
+    timer.budget_minutes = whole_minutes(budget)
+    timer.remaining_minutes = whole_minutes(remaining)
+    timer.provisional = calendar.is_provisional(timer.started_at, horizon)
+    timer.computed_at = now
+    timer.breached_at = (timer.breached_at or due) if state == TimerState.BREACHED else None
+    result = SimpleNamespace(
+        stopped_at=None, paused=False, state=state, at_risk_at=timer.at_risk_at, due_at=due
+    )
+    timer.next_check_at = _next_check(timer, result, calendar, now)
+
+
 def _insert_steps(organization_id, planned, now) -> list[tuple[int, int, int]]:
+    """``ON CONFLICT DO NOTHING RETURNING``: only the rungs this sweep really
+    took come back (the unique constraint is the exactly-once guarantee)."""
     if not planned:
         return []
     table = EscalationStep._meta.db_table
-    values = []
-    params: list = []
-    for timer, level, threshold, caught_up in planned:
-        values.append("(%s, %s, %s, %s, %s, %s, %s)")
-        params += [organization_id, timer.request_id, timer.pk, level, now, threshold, caught_up]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (organization_id, request_id, timer_id, level, fired_at, threshold_at, caught_up) "  # noqa: S608
-            f"VALUES {', '.join(values)} "
+            f"INSERT INTO {table} (organization_id, request_id, timer_id, level, fired_at, "  # noqa: S608
+            "threshold_at, caught_up) "
+            "SELECT %s, v.request_id, v.timer_id, v.level, %s, v.threshold_at, v.caught_up "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::timestamptz[], "
+            "%s::boolean[]) AS v(request_id, timer_id, level, threshold_at, caught_up) "
             "ON CONFLICT (organization_id, request_id, timer_id, level) DO NOTHING "
             "RETURNING id, timer_id, level",
-            params,
+            [
+                organization_id,
+                now,
+                [t.request_id for t, *_rest in planned],
+                [t.pk for t, *_rest in planned],
+                [level for _t, level, _th, _c in planned],
+                [threshold for _t, _l, threshold, _c in planned],
+                [caught_up for *_rest, caught_up in planned],
+            ],
         )
         return cursor.fetchall()
 
 
-def _refresh_requests(requests: dict[int, Request], timers: list[SlaTimer]) -> None:
+_SAVED = [*TIMER_CACHE_FIELDS, "calendar_version"]
+
+
+def _save_timers(organization_id: int, timers: list[SlaTimer]) -> None:
+    """The timers' cache columns in one ``UPDATE … FROM unnest(…)``."""
+    fields = [SlaTimer._meta.get_field(name) for name in _SAVED]
+    arrays = ", ".join(["%s::bigint[]"] + [f"%s::{f.db_type(connection)}[]" for f in fields])
+    columns = ", ".join(["id"] + [f.column for f in fields])
+    assignments = ", ".join(f"{f.column} = v.{f.column}" for f in fields)
+    params = [[t.pk for t in timers]]
+    params += [[getattr(t, f.attname) for t in timers] for f in fields]
+    params.append(organization_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_T} t SET {assignments} FROM unnest({arrays}) AS v({columns}) "  # noqa: S608
+            "WHERE t.id = v.id AND t.organization_id = %s",
+            params,
+        )
+
+
+def _refresh_requests(organization_id: int, request_ids: set[int]) -> None:
     """The request summary (queue sort key, worst state), as
-    ``request_refresh_sla`` computes it, for the whole batch at once."""
-    fresh = {t.pk: t for t in timers}
-    current: dict[int, list[SlaTimer]] = defaultdict(list)
-    for timer in SlaTimer.objects.filter(request_id__in=list(requests), superseded_at__isnull=True):
-        current[timer.request_id].append(fresh.get(timer.pk, timer))
-    changed = []
-    for request_id, request in requests.items():
-        rows = current.get(request_id, [])
-        running_due = [t.due_at for t in rows if timer_is_running(t) and t.due_at]
-        due_at = min(running_due) if running_due else None
-        state = min((t.state for t in rows), key=lambda s: _STATE_RANK[s], default="")
-        if (request.sla_due_at, request.sla_state) != (due_at, state):
-            request.sla_due_at, request.sla_state = due_at, state
-            changed.append(request)
-    if changed:
-        Request.objects.bulk_update(changed, ["sla_due_at", "sla_state"], batch_size=500)
+    ``request_refresh_sla`` computes it, for the whole chunk in one statement
+    (only rows whose summary changed are written)."""
+    rank = " ".join(f"WHEN '{state}' THEN {n}" for state, n in _STATE_RANK.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {_R} r SET sla_due_at = s.due_at, sla_state = s.state
+            FROM (
+                SELECT t.request_id,
+                    min(t.due_at) FILTER (WHERE t.stopped_at IS NULL AND NOT t.paused) AS due_at,
+                    (array_agg(t.state ORDER BY CASE t.state {rank} ELSE 99 END))[1] AS state
+                FROM {_T} t
+                WHERE t.organization_id = %s AND t.request_id = ANY(%s)
+                    AND t.superseded_at IS NULL
+                GROUP BY t.request_id
+            ) s
+            WHERE r.id = s.request_id AND r.organization_id = %s
+                AND (r.sla_due_at IS DISTINCT FROM s.due_at OR r.sla_state IS DISTINCT FROM s.state)
+            """,  # noqa: S608
+            [organization_id, list(request_ids), organization_id],
+        )
 
 
 def _apply(ctx: _OrgContext, steps, report: SweepReport) -> None:

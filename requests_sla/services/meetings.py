@@ -63,6 +63,20 @@ def meeting_schedule(
         return meeting
 
 
+def agenda_item_add(*, actor: Membership, meeting: ReviewMeeting, request) -> AgendaItem:
+    """Put a request on an open meeting's agenda by hand (the sweep adds the
+    breached ones itself); the serving department answers for it. Idempotent."""
+    _require(actor)
+    with organization_scope(actor.organization_id), transaction.atomic():
+        meeting = _open_meeting(meeting)
+        item, _created = AgendaItem.objects.get_or_create(
+            meeting=meeting,
+            request=request,
+            defaults={"department_id": request.serving_department_id, "by_escalation": False},
+        )
+        return item
+
+
 def agenda_item_classify(
     *, actor: Membership, item: AgendaItem, root_cause: str, note: str = ""
 ) -> AgendaItem:
@@ -81,8 +95,15 @@ def agenda_item_classify(
 
 
 def action_item_add(
-    *, actor: Membership, item: AgendaItem, title: str, owner, due_date: dt.date | None
+    *,
+    actor: Membership,
+    item: AgendaItem,
+    title: str,
+    owner,
+    due_date: dt.date | None,
+    finding=None,
 ) -> ActionItem:
+    """``finding``: on a post-mortem item, the department finding it answers."""
     _require(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
         _open_meeting(item.meeting)
@@ -95,8 +116,46 @@ def action_item_add(
         if not owner_id or not Membership.objects.filter(user_id=owner_id, is_active=True).exists():
             raise ServiceError(_("负责人必须是本企业的有效成员。"), field="owner")
         return ActionItem.objects.create(
-            agenda_item=item, title=title[:300], owner_id=owner_id, due_date=due_date
+            agenda_item=item,
+            finding=finding,
+            title=title[:300],
+            owner_id=owner_id,
+            due_date=due_date,
         )
+
+
+def action_item_update(
+    *,
+    actor: Membership,
+    action: ActionItem,
+    title: str | None = None,
+    owner=None,
+    due_date: dt.date | None = None,
+) -> ActionItem:
+    """Change an action item's title, owner or due date (while its meeting is open)."""
+    _require(actor)
+    with organization_scope(actor.organization_id), transaction.atomic():
+        action = ActionItem.objects.select_for_update().get(pk=action.pk)
+        _open_meeting(AgendaItem.objects.get(pk=action.agenda_item_id).meeting)
+        fields = []
+        if title is not None:
+            title = title.strip()
+            if not title:
+                raise ServiceError(_("请填写改进措施。"), field="title")
+            action.title = title[:300]
+            fields.append("title")
+        if owner is not None:
+            owner_id = getattr(owner, "pk", owner)
+            if not Membership.objects.filter(user_id=owner_id, is_active=True).exists():
+                raise ServiceError(_("负责人必须是本企业的有效成员。"), field="owner")
+            action.owner_id = owner_id
+            fields.append("owner")
+        if due_date is not None:
+            action.due_date = due_date
+            fields.append("due_date")
+        if fields:
+            action.save(update_fields=fields)
+        return action
 
 
 def action_item_set_done(*, actor: Membership, action: ActionItem, done: bool = True) -> ActionItem:

@@ -1,0 +1,51 @@
+"""Forms of the post-mortem item on the meeting page (views_postmortems)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from departments.models import Department
+
+from .models import PostMortemCause
+
+
+class FindingForm(forms.Form):
+    root_cause = forms.ChoiceField(
+        label=gettext_lazy("原因分类"), choices=PostMortemCause.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class DepartmentAddForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("相关部门"), queryset=Department.objects.none()
+    )
+
+    def __init__(self, *args, exclude=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(
+            is_business=False, leads_postmortems=False
+        ).exclude(pk__in=list(exclude))
+
+
+def attach_forms(item, *, members, bound, action_form_class) -> None:
+    """Forms of a post-mortem agenda item (``item.postmortem_info``): per
+    finding a classification and an action form, and one to add a
+    department. ``bound`` holds the forms of a rejected POST, to keep input."""
+    pm = getattr(item, "postmortem_info", None)
+    if pm is None:
+        return
+    for finding in pm.finding_list:
+        finding.classify_form = bound.get(("finding", finding.pk)) or FindingForm(
+            initial={"root_cause": finding.root_cause, "note": finding.note},
+            prefix=f"f{finding.pk}",
+        )
+        finding.action_form = bound.get(("finding_action", finding.pk)) or action_form_class(
+            members=members, prefix=f"fa{finding.pk}"
+        )
+    pm.department_form = bound.get(("department", pm.pk)) or DepartmentAddForm(
+        exclude=[f.department_id for f in pm.finding_list], prefix=f"pd{pm.pk}"
+    )
