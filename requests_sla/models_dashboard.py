@@ -6,8 +6,9 @@ million requests, joining two million timers to their requests for every
 page view is the slow part. ``SlaOutcome`` is that join done once: one narrow
 row per response/resolution timer that has an outcome the attainment formula
 counts (met, or breached), carrying the dimensions it is filtered by and the
-instants it is bucketed by. Its covering indexes (organization first) let
-PostgreSQL answer every dashboard aggregate with an index-only range scan.
+instants it is bucketed by. Counts are read from its daily rollup
+``SlaOutcomeDay`` (kept by triggers); the outcomes themselves serve the
+percentiles (covering partial indexes, organization first) and drill-downs.
 
 It is maintained synchronously: ``requests_sla.services.sla.timer_recompute``
 calls ``dashboard.outcome_sync(timer)`` (one upsert or delete, in the same
@@ -26,7 +27,7 @@ from django.db import models
 
 from collab.tenancy import TenantModel
 
-__all__ = ["SlaOutcome"]
+__all__ = ["RequestDay", "SlaOutcome", "SlaOutcomeDay"]
 
 
 class SlaOutcome(TenantModel):
@@ -64,21 +65,12 @@ class SlaOutcome(TenantModel):
             models.UniqueConstraint(fields=["organization", "timer"], name="sla_outcome_timer_uniq")
         ]
         indexes = [
-            models.Index(
-                fields=["organization", "decided_at"],
-                include=[
-                    "kind",
-                    "met",
-                    "breached",
-                    "serving_department",
-                    "requesting_department",
-                    "request_type",
-                    "priority",
-                    "late_minutes",
-                    "stopped_at",
-                ],
-                name="sla_outcome_decided_idx",
-            ),
+            # The drill-down's "decided in the window" lists (the page's
+            # counts come from ``SlaOutcomeDay``).
+            models.Index(fields=["organization", "decided_at"], name="sla_outcome_decided_idx"),
+            # Percentiles of business minutes of the timers stopped in the
+            # period: an index-only range scan (kind and minutes included),
+            # for the whole organization or for one serving department.
             models.Index(
                 fields=["organization", "stopped_at"],
                 include=[
@@ -92,8 +84,126 @@ class SlaOutcome(TenantModel):
                 condition=models.Q(stopped_at__isnull=False),
                 name="sla_outcome_stopped_idx",
             ),
-            models.Index(fields=["timer"], name="sla_outcome_timer_idx"),
+            models.Index(
+                fields=["organization", "serving_department", "stopped_at"],
+                include=[
+                    "kind",
+                    "elapsed_minutes",
+                    "requesting_department",
+                    "request_type",
+                    "priority",
+                ],
+                condition=models.Q(stopped_at__isnull=False),
+                name="sla_outcome_stopped_dept_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.timer_id}:{self.kind}"
+
+
+class SlaOutcomeDay(TenantModel):
+    """``SlaOutcome`` counted per day (in the organization's timezone) and
+    per filter dimensions: what the attainment figures, the previous period,
+    the department matrix and the weekly trend add up. Periods and trend
+    weeks are whole local days, so sums of days are exact.
+
+    Written only by PostgreSQL: statement-level triggers on ``SlaOutcome``
+    (migration ``dashboard_indexes``) apply each statement's net change
+    (+1 per new row, -1 per old row), so every write path (``outcome_sync``,
+    ``outcomes_sync_many``, ``outcomes_rebuild``, cascades) keeps it exact in
+    the same transaction. ``services.dashboard.rollups_rebuild`` recomputes it
+    (after a bulk load with triggers off, or a timezone change).
+    ``requesting_department_id`` is 0 for "none" so the key has no NULL."""
+
+    # No FK constraint: a cascade deleting an organization's rows fires the
+    # triggers, which may write a last (negative) delta; it is never read.
+    organization = models.ForeignKey(
+        "departments.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    # Two grains per statement: fine (every dimension) and coarse (type 0,
+    # priority ""): a view filtered by type or priority reads fine rows, any
+    # other view ~20x fewer coarse ones.
+    fine = models.BooleanField()
+    day = models.DateField()
+    kind = models.CharField(max_length=12)
+    serving_department_id = models.BigIntegerField()
+    requesting_department_id = models.BigIntegerField(default=0)
+    request_type_id = models.BigIntegerField()
+    priority = models.CharField(max_length=8)
+    decided = models.IntegerField(default=0)
+    met = models.IntegerField(default=0)
+    breached = models.IntegerField(default=0)
+    late_minutes = models.BigIntegerField(default=0)  # over breaches that ended
+    late_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organization",
+                    "fine",
+                    "day",
+                    "kind",
+                    "serving_department_id",
+                    "requesting_department_id",
+                    "request_type_id",
+                    "priority",
+                ],
+                name="sla_outcome_day_uniq",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "fine", "serving_department_id", "day"],
+                name="sla_outcome_day_dept_idx",
+            )
+        ]
+
+
+class RequestDay(TenantModel):
+    """Requests filed per day (organization's timezone) and per filter
+    dimensions: the trend's weekly volume. Written only by triggers on
+    ``Request`` (insert, delete, and an update that changes a dimension or
+    ``created_at``, e.g. a transfer); see ``SlaOutcomeDay``."""
+
+    # No FK constraint: a cascade deleting an organization's rows fires the
+    # triggers, which may write a last (negative) delta; it is never read.
+    organization = models.ForeignKey(
+        "departments.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    fine = models.BooleanField()  # see SlaOutcomeDay
+    day = models.DateField()
+    serving_department_id = models.BigIntegerField()
+    requesting_department_id = models.BigIntegerField(default=0)
+    request_type_id = models.BigIntegerField()
+    priority = models.CharField(max_length=8)
+    filed = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organization",
+                    "fine",
+                    "day",
+                    "serving_department_id",
+                    "requesting_department_id",
+                    "request_type_id",
+                    "priority",
+                ],
+                name="request_day_uniq",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "fine", "serving_department_id", "day"],
+                name="request_day_dept_idx",
+            )
+        ]

@@ -22,7 +22,17 @@ from collab.exports import FORMATS, table_response
 
 from . import charts, exports
 from .models import Priority, RequestType, SlaOutcome, TimerKind
-from .selectors_dashboard import AGE_BUCKETS, KINDS, Dashboard, dashboard, drilldown, parse_filters
+from .selectors_dashboard import (
+    AGE_BUCKETS,
+    KINDS,
+    Dashboard,
+    dashboard,
+    drilldown,
+    meetings_for,
+    parse_filters,
+    scorecards_available,
+    scorecards_for,
+)
 
 DRILLDOWN_PAGE = 50
 
@@ -89,6 +99,8 @@ def dashboard_page(request):
             (key, exports.age_label(key), d.backlog[key]) for key, _lo, _hi in AGE_BUCKETS
         ],
         "departments": list(d.departments.values()),
+        "meetings": meetings_for(filters, request.membership),
+        "scorecards_lazy": scorecards_available(),
         "request_types": list(
             RequestType.objects.select_related("serving_department").order_by(
                 "serving_department__sort_order", "sort_order", "code"
@@ -110,6 +122,19 @@ def dashboard_page(request):
         ],
     }
     return render(request, "requests_sla/dashboard/dashboard.html", context)
+
+
+@membership_required()
+def dashboard_scorecards(request):
+    """The department scorecards section, loaded by htmx when it scrolls
+    into view (see ``selectors_dashboard.scorecards_for``)."""
+    filters = parse_filters(request.GET, request.membership)
+    scorecards = scorecards_for(filters)
+    if scorecards is None:
+        raise Http404
+    return render(
+        request, "requests_sla/dashboard/_scorecards.html", {"scorecards": scorecards, "f": filters}
+    )
 
 
 @membership_required()

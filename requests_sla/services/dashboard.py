@@ -3,7 +3,8 @@ with the timers. See ``models_dashboard`` for why the table exists.
 
 ``outcome_sync`` is called by ``timer_recompute`` after it saves a timer:
 one statement (an upsert, or a delete when the timer has no counted
-outcome), in the caller's transaction. ``outcomes_rebuild`` reconciles a
+outcome), in the caller's transaction; ``outcomes_sync_many`` does the same
+for a batch of timers in two statements (the escalation sweep). ``outcomes_rebuild`` reconciles a
 whole organization in three set-based statements; it is idempotent and is
 what the nightly task and the benchmark run.
 """
@@ -73,6 +74,60 @@ def outcome_sync(timer: SlaTimer) -> None:
         )
 
 
+def outcomes_sync_many(timers) -> None:
+    """``outcome_sync`` for many timers in two statements (a delete for those
+    with no counted outcome, one upsert for the rest), in the caller's
+    transaction. The escalation sweep calls it once per batch."""
+    timers = list(timers)
+    gone = [t for t in timers if not counts(t)]
+    kept = [t for t in timers if counts(t)]
+    with connection.cursor() as cursor:
+        if gone:
+            cursor.execute(
+                f"DELETE FROM {_O} WHERE organization_id = ANY(%s) AND timer_id = ANY(%s)",  # noqa: S608
+                [sorted({t.organization_id for t in gone}), [t.pk for t in gone]],
+            )
+        if not kept:
+            return
+        rows = []
+        for timer in kept:
+            breached = timer.breached_at is not None
+            rows.append(
+                (
+                    timer.pk,
+                    timer.request_id,
+                    timer.kind,
+                    timer.breached_at if breached else timer.stopped_at,
+                    timer.stopped_at,
+                    not breached,
+                    breached,
+                    timer.elapsed_minutes,
+                    max(0, -timer.remaining_minutes) if timer.stopped_at is not None else 0,
+                )
+            )
+        columns = list(zip(*rows, strict=True))
+        cursor.execute(
+            f"""
+            INSERT INTO {_O} (organization_id, timer_id, request_id, kind, serving_department_id,
+                requesting_department_id, request_type_id, priority, decided_at, stopped_at,
+                met, breached, elapsed_minutes, late_minutes)
+            SELECT r.organization_id, v.timer_id, r.id, v.kind, r.serving_department_id,
+                r.requesting_department_id, r.request_type_id, r.priority, v.decided_at,
+                v.stopped_at, v.met, v.breached, v.elapsed_minutes, v.late_minutes
+            FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::timestamptz[],
+                %s::timestamptz[], %s::boolean[], %s::boolean[], %s::integer[], %s::integer[])
+                AS v(timer_id, request_id, kind, decided_at, stopped_at, met, breached,
+                    elapsed_minutes, late_minutes)
+            JOIN {_R} r ON r.id = v.request_id
+            ON CONFLICT (organization_id, timer_id) DO UPDATE SET
+                decided_at = EXCLUDED.decided_at, stopped_at = EXCLUDED.stopped_at,
+                met = EXCLUDED.met, breached = EXCLUDED.breached,
+                elapsed_minutes = EXCLUDED.elapsed_minutes, late_minutes = EXCLUDED.late_minutes
+            """,  # noqa: S608
+            [list(c) for c in columns],
+        )
+
+
 # The same rule as ``counts``, in SQL over the timer table aliased ``t``.
 _COUNTS_SQL = """
     t.kind IN ('response', 'resolution') AND (
@@ -113,3 +168,59 @@ def outcomes_rebuild(organization_id: int) -> int:
             [organization_id],
         )
         return cursor.rowcount
+
+
+# Each row counts in both grains of a rollup: fine (its type and priority)
+# and coarse (type 0, priority "").
+_GRAINS = """(VALUES (true, x.request_type_id, x.priority), (false, 0::bigint, ''::varchar))
+    g(fine, type_id, prio)"""
+
+
+def rollups_rebuild(organization_id: int) -> None:
+    """Recompute the organization's daily rollups (``SlaOutcomeDay``,
+    ``RequestDay``) from the rows. The triggers keep them exact on every
+    write; this is for a load that ran with triggers off (the benchmark's)
+    or after the organization's timezone changed (days are local). Writers
+    of requests and outcomes wait for it (SHARE locks), so nothing is
+    counted twice."""
+    from django.db import transaction
+
+    from ..models import RequestDay, SlaOutcomeDay
+
+    day_o, day_r = SlaOutcomeDay._meta.db_table, RequestDay._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {_R}, {_O} IN SHARE MODE")
+        cursor.execute(f"DELETE FROM {day_o} WHERE organization_id = %s", [organization_id])  # noqa: S608
+        cursor.execute(f"DELETE FROM {day_r} WHERE organization_id = %s", [organization_id])  # noqa: S608
+        cursor.execute(
+            f"""
+            INSERT INTO {day_o} (organization_id, fine, day, kind, serving_department_id,
+                requesting_department_id, request_type_id, priority, decided, met, breached,
+                late_minutes, late_count)
+            SELECT x.organization_id, g.fine, (x.decided_at AT TIME ZONE o.timezone)::date,
+                x.kind, x.serving_department_id, coalesce(x.requesting_department_id, 0),
+                g.type_id, g.prio, count(*), count(*) FILTER (WHERE x.met),
+                count(*) FILTER (WHERE x.breached),
+                coalesce(sum(x.late_minutes) FILTER (WHERE x.breached AND x.stopped_at IS NOT NULL), 0),
+                count(*) FILTER (WHERE x.breached AND x.stopped_at IS NOT NULL)
+            FROM {_O} x JOIN departments_organization o ON o.id = x.organization_id
+            CROSS JOIN LATERAL {_GRAINS}
+            WHERE x.organization_id = %s
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            """,  # noqa: S608
+            [organization_id],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {day_r} (organization_id, fine, day, serving_department_id,
+                requesting_department_id, request_type_id, priority, filed)
+            SELECT x.organization_id, g.fine, (x.created_at AT TIME ZONE o.timezone)::date,
+                x.serving_department_id, coalesce(x.requesting_department_id, 0),
+                g.type_id, g.prio, count(*)
+            FROM {_R} x JOIN departments_organization o ON o.id = x.organization_id
+            CROSS JOIN LATERAL {_GRAINS}
+            WHERE x.organization_id = %s
+            GROUP BY 1, 2, 3, 4, 5, 6, 7
+            """,  # noqa: S608
+            [organization_id],
+        )

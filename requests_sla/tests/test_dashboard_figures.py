@@ -26,6 +26,7 @@ import io
 
 import pytest
 import time_machine
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from collab.tenancy import organization_scope
@@ -243,7 +244,100 @@ def test_query_count_does_not_grow_with_the_data(
         client.get("/dashboard/", WEEK)
 
 
-QUERIES = 17
+# session, user, membership, then: decided (rollup), stopped (percentiles),
+# trend outcomes, trend filed, backlog, live list, departments, request
+# types, meetings of the period, the header's notification badge.
+QUERIES = 13
+SCORECARD_QUERIES = 11  # the request trio, department_kpis (7), the badge
+
+
+def test_scorecards_load_by_themselves_in_a_fixed_number_of_queries(
+    org, ops, rep, week, client_for, django_assert_num_queries
+):
+    client = client_for(ops.user)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/dashboard/", WEEK).content.decode()
+    assert 'hx-get="/dashboard/scorecards/?' in page and 'hx-trigger="revealed"' in page
+    client.get("/dashboard/scorecards/", WEEK)  # warm the session
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(SCORECARD_QUERIES):
+        response = client.get("/dashboard/scorecards/", WEEK)
+    rnd = department(org, "rnd")
+    assert response.status_code == 200 and escape(rnd.name) in response.content.decode()
+    with time_machine.travel(NOW, tick=False):
+        for i in range(5):
+            file_tech_support(rep, at=T0 + i * H, title=f"more {i}")
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(SCORECARD_QUERIES):
+        client.get("/dashboard/scorecards/", WEEK)
+    assert client_for(rep.user).get("/dashboard/scorecards/", WEEK).status_code == 403
+
+
+def test_meetings_of_the_period_are_listed_with_their_item_counts(
+    org, ops, week, client_for, django_assert_num_queries
+):
+    from requests_sla.models import AgendaItem, ReviewMeeting
+
+    rnd = department(org, "rnd")
+    with organization_scope(org.id):
+        held = ReviewMeeting.objects.create(
+            organization=org, title="Week review", scheduled_at=T0 + 50 * H
+        )
+        for title in "BE":
+            AgendaItem.objects.create(
+                organization=org, meeting=held, request=week[title], department=rnd
+            )
+        ReviewMeeting.objects.create(
+            organization=org, title="Last month", scheduled_at=T0 - dt.timedelta(days=20)
+        )
+    client = client_for(ops.user)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get("/dashboard/", WEEK).content.decode()
+        other = client.get("/dashboard/", {**WEEK, "serving": department(org, "finance").pk})
+    assert f'href="/meetings/{held.pk}/"' in html and "Week review" in html
+    assert 'data-figure="meeting-items">2<' in html
+    assert "Last month" not in html
+    assert "Week review" not in other.content.decode()  # it discussed R&D only
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(QUERIES):
+        client.get("/dashboard/", WEEK)
+
+
+def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, week):
+    from requests_sla.models import RequestDay, SlaOutcomeDay
+    from requests_sla.services.dashboard import rollups_rebuild
+
+    def snapshot():
+        with organization_scope(org.id):
+            return (
+                sorted(
+                    SlaOutcomeDay.objects.exclude(decided=0, met=0, breached=0).values_list(
+                        "fine",
+                        "day",
+                        "kind",
+                        "serving_department_id",
+                        "requesting_department_id",
+                        "request_type_id",
+                        "priority",
+                        "decided",
+                        "met",
+                        "breached",
+                        "late_minutes",
+                        "late_count",
+                    )
+                ),
+                sorted(
+                    RequestDay.objects.exclude(filed=0).values_list(
+                        "fine", "day", "serving_department_id", "request_type_id", "filed"
+                    )
+                ),
+            )
+
+    with organization_scope(org.id):
+        SlaOutcome.objects.filter(request=week["A"]).delete()  # a delete, then the upserts
+        outcomes_rebuild(org.id)
+    kept = snapshot()
+    assert sum(r[7] for r in kept[0] if not r[0]) == 10  # 5 response + 5 resolution
+    with organization_scope(org.id):
+        rollups_rebuild(org.id)
+    assert snapshot() == kept
 
 
 def test_a_sales_rep_may_not_see_the_dashboard(org, rep, client_for):

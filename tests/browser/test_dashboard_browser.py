@@ -20,6 +20,11 @@ def test_ops_manager_reads_the_dashboard_changes_period_and_filter_and_drills_do
         page.goto("/dashboard/?period=quarter")
         assert page.locator("svg.chart").count() == 2
         assert page.locator("[data-figure=response-attainment]").inner_text() != "—"
+        matrix = page.locator("table.matrix")
+        assert matrix.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+        # The scorecards load on their own when scrolled into view (htmx).
+        page.locator("#scorecards").scroll_into_view_if_needed()
+        page.locator("#scorecards table, #scorecards .empty").first.wait_for()
         screenshot(page, f"dashboard-quarter-{lang}")
         page.select_option("select[name=period]", "month")
         page.select_option("select[name=serving]", index=3)
