@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,13 +11,35 @@ from collab.middleware import SESSION_KEY
 from . import selectors, services
 from .forms import InviteForm, MembershipForm, OrganizationSettingsForm
 from .models import Membership
+from .roles import Role
+
+# Where each role starts, by URL name: the higher apps' pages are named, never
+# imported (imports run pipeline → requests_sla → departments → collab). A name
+# that does not resolve (the app is not installed) falls through to the next.
+HOME_BY_ROLE = {
+    Role.SALES_REP: ("requests_sla:mine",),
+    Role.DEPT_MEMBER: ("requests_sla:queue",),
+    Role.DEPT_HEAD: ("requests_sla:queue",),
+    Role.OPS_MANAGER: ("dashboard:index",),
+    Role.ORG_ADMIN: ("dashboard:index",),
+}
+
+
+def home_url(role: str) -> str:
+    """The first page of ``role`` that exists; the directory, which every role has, last."""
+    for name in HOME_BY_ROLE.get(role, ()):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return reverse("departments:directory")
 
 
 @membership_required()
 def home(request):
-    # Later pages (queue, dashboard) become a role's home; the directory is
-    # the one page every role has.
-    return redirect("departments:directory")
+    """Reps land on their requests, department people on their queue, ops
+    managers and admins on the SLA dashboard."""
+    return redirect(home_url(request.membership.role))
 
 
 @membership_required()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
-from . import selectors
+from . import selectors, selectors_links
 from .models import (
     AccountSize,
     Currency,
@@ -144,6 +144,17 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = selectors.accounts_visible_to(membership)
+
+    def clean(self):
+        data = super().clean()
+        account, request_id = data.get("account"), data.get("request_id")
+        if (
+            account is not None
+            and request_id
+            and not selectors_links.service_record_exists(account.pk, request_id)
+        ):
+            self.add_error("request_id", _("该协作请求没有关联这个客户。"))
+        return data
 
 
 class PeriodForm(forms.Form):

@@ -7,35 +7,41 @@ whatever the number of rows (tests lock the counts).
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
-    Aggregate,
     Avg,
-    Case,
     Count,
     DecimalField,
     F,
-    FloatField,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from collab import tenancy
 from departments.models import Membership
 
-from . import permissions
-from .models import Account, FollowUp, Lead, LeadStatus, Opportunity, Stage, StageChange
+from . import permissions, services
+from .models import (
+    Account,
+    FollowUp,
+    FunnelEntryDay,
+    Lead,
+    LeadStatus,
+    Opportunity,
+    Stage,
+    StageChange,
+)
 
 # --- visibility -----------------------------------------------------------------------------
 
@@ -103,15 +109,6 @@ def sellers() -> QuerySet[Membership]:
 
 
 # --- the funnel -----------------------------------------------------------------------------
-
-
-class Median(Aggregate):
-    """PostgreSQL's percentile_cont(0.5), usable with ``filter=``."""
-
-    function = "percentile_cont"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 @dataclass(frozen=True)
@@ -190,9 +187,9 @@ def default_filters(today: dt.date | None = None, **kwargs) -> FunnelFilters:
     )
 
 
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def _bounds(start: dt.date, end: dt.date, tz=None) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00, day after end 00:00) in the current (organization's) timezone."""
-    tz = timezone.get_current_timezone()
+    tz = tz or timezone.get_current_timezone()
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return lo, hi
@@ -210,33 +207,194 @@ def _opportunity_filter(filters: FunnelFilters, prefix: str = "") -> Q:
     return q
 
 
-def _change_filter(filters: FunnelFilters) -> Q:
-    """Filters on moves: currency from the move itself, the rest via the deal."""
+def _rollup_filter(filters: FunnelFilters) -> Q:
+    """Rollup rows for the filters: the totals (null owner and industry) when
+    nothing narrows the report, else the per-owner-and-industry rows."""
     q = Q(currency=filters.currency)
-    if filters.owner_id or filters.department_id or filters.industry:
-        q &= _opportunity_filter(
-            FunnelFilters(
-                start=filters.start,
-                end=filters.end,
-                owner_id=filters.owner_id,
-                department_id=filters.department_id,
-                industry=filters.industry,
-                currency=filters.currency,
-            ),
-            "opportunity__",
-        )
+    if not (filters.owner_id or filters.department_id or filters.industry):
+        return q & Q(owner_id__isnull=True)
+    q &= Q(owner_id__isnull=False)
+    if filters.owner_id:
+        q &= Q(owner_id=filters.owner_id)
+    if filters.department_id:
+        team = Membership.objects.filter(department_id=filters.department_id).values("user_id")
+        q &= Q(owner_id__in=Subquery(team))
+    if filters.industry:
+        q &= Q(industry=filters.industry)
     return q
 
 
-def _dwell_days(as_of: dt.datetime) -> RawSQL:
-    # A stay still open at the period's end counts up to that end: deals that
-    # sit in a stage are exactly what the dwell figure must not hide.
-    return RawSQL(
-        'EXTRACT(EPOCH FROM (LEAST(COALESCE("pipeline_stagechange"."left_at", %s), %s)'
-        ' - "pipeline_stagechange"."changed_at")) / 86400.0',
-        (as_of, as_of),
-        output_field=FloatField(),
+def _stay_filter_sql(filters: FunnelFilters, org_id: int) -> tuple[str, str, list]:
+    """SQL conditions for the median query: on rollup rows ``r`` and on stage
+    changes ``sc`` (owner and industry through the deal), with their params."""
+    change, rollup, params = ["sc.currency = %s"], ["r.currency = %s"], [filters.currency]
+    if not (filters.owner_id or filters.department_id or filters.industry):
+        return " AND ".join(change), " AND ".join([*rollup, "r.owner_id IS NULL"]), params * 2
+    deal, deal_params = ["o.organization_id = %s"], [org_id]
+    rollup.append("r.owner_id IS NOT NULL")
+    rollup_params = [filters.currency]
+    team = (
+        "SELECT m.user_id FROM departments_membership m"
+        " WHERE m.organization_id = %s AND m.department_id = %s"
     )
+    if filters.owner_id:
+        deal.append("o.owner_id = %s")
+        deal_params.append(filters.owner_id)
+        rollup.append("r.owner_id = %s")
+        rollup_params.append(filters.owner_id)
+    if filters.department_id:
+        deal.append(f"o.owner_id IN ({team})")
+        deal_params += [org_id, filters.department_id]
+        rollup.append(f"r.owner_id IN ({team})")
+        rollup_params += [org_id, filters.department_id]
+    if filters.industry:
+        deal.append("a.industry = %s")
+        deal_params.append(filters.industry)
+        rollup.append("r.industry = %s")
+        rollup_params.append(filters.industry)
+    change.append(
+        "sc.opportunity_id IN (SELECT o.id FROM pipeline_opportunity o"  # noqa: S608
+        " JOIN pipeline_account a ON a.id = o.account_id WHERE " + " AND ".join(deal) + ")"
+    )
+    return (
+        " AND ".join(change),
+        " AND ".join(rollup),
+        [filters.currency, *deal_params, *rollup_params],
+    )
+
+
+# The exact median of the stays in each open stage, both periods, in one
+# statement. A period's stays are (a) stays that ended on one of its whole days
+# before ``d`` (the start of the day of ``as_of``): counted in the FunnelStayDay
+# histogram by whole days in stage, and (b) the rest: stays still open at
+# ``as_of`` or ended on its last, partial day, read from StageChange (a small
+# set: the open pipeline at that instant). The histogram's cumulative counts
+# give the whole-day bucket(s) holding the middle rank(s); only the stays in
+# those buckets are read exactly (stagechange_dwell_idx) and ranked.
+_MEDIAN_SQL = """
+WITH params (p, lo, d, as_of, lo_day, d_day) AS (
+    VALUES (0, %(lo0)s::timestamptz, %(d0)s::timestamptz, %(as_of0)s::timestamptz,
+               %(lo_day0)s::date, %(d_day0)s::date),
+           (1, %(lo1)s::timestamptz, %(d1)s::timestamptz, %(as_of1)s::timestamptz,
+               %(lo_day1)s::date, %(d_day1)s::date)
+), open_now AS MATERIALIZED (
+    -- Stays open now (stagechange_open_idx), read once for both periods.
+    SELECT sc.to_stage_id, sc.changed_at
+    FROM pipeline_stagechange sc
+    WHERE sc.organization_id = %(org)s AND sc.left_at IS NULL
+        AND sc.to_stage_id = ANY(%(stages)s) AND sc.changed_at < %(as_of_max)s AND {change}
+), tail AS MATERIALIZED (
+    SELECT t.p, t.stage_id, t.secs, FLOOR(t.secs / 86400) AS b
+    FROM (
+        SELECT pr.p, o.to_stage_id AS stage_id, date_part('epoch', pr.as_of - o.changed_at) AS secs
+        FROM params pr
+        JOIN open_now o ON o.changed_at < pr.as_of
+        UNION ALL
+        SELECT pr.p, x.to_stage_id,
+               date_part('epoch', LEAST(x.left_at, pr.as_of) - x.changed_at)
+        FROM params pr
+        CROSS JOIN LATERAL (
+            SELECT sc.to_stage_id, sc.changed_at, sc.left_at
+            FROM pipeline_stagechange sc
+            WHERE sc.organization_id = %(org)s AND sc.left_at >= pr.d
+                AND sc.changed_at < pr.as_of AND sc.to_stage_id = ANY(%(stages)s) AND {change}
+        ) x
+    ) t
+), hist AS (
+    SELECT p, stage_id, b, SUM(n)::bigint AS n
+    FROM (
+        SELECT pr.p, r.stage_id, r.dwell_days::float8 AS b, r.n
+        FROM params pr
+        JOIN pipeline_funnelstayday r ON r.organization_id = %(org)s
+            AND r.left_day >= pr.lo_day AND r.left_day < pr.d_day
+        WHERE r.stage_id = ANY(%(stages)s) AND {rollup}
+        UNION ALL
+        SELECT p, stage_id, b, count(*) FROM tail GROUP BY p, stage_id, b
+    ) h
+    GROUP BY p, stage_id, b
+), cum AS (
+    SELECT p, stage_id, b, n,
+           SUM(n) OVER (PARTITION BY p, stage_id ORDER BY b)::bigint AS upto,
+           SUM(n) OVER (PARTITION BY p, stage_id)::bigint AS total
+    FROM hist
+), target AS MATERIALIZED (
+    SELECT p, stage_id, total, (total + 1) / 2 AS k1, total / 2 + 1 AS k2,
+           MIN(b) FILTER (WHERE upto >= (total + 1) / 2) AS b1,
+           MIN(b) FILTER (WHERE upto >= total / 2 + 1) AS b2,
+           MIN(upto - n) FILTER (WHERE upto >= (total + 1) / 2 AND upto - n < (total + 1) / 2)
+               AS below
+    FROM cum
+    GROUP BY p, stage_id, total
+), cand AS (
+    SELECT t.p, t.stage_id, x.secs
+    FROM target t
+    JOIN params pr ON pr.p = t.p
+    CROSS JOIN LATERAL generate_series(t.b1::int, t.b2::int) AS g(b)
+    CROSS JOIN LATERAL (
+        SELECT date_part('epoch', sc.left_at - sc.changed_at) AS secs
+        FROM pipeline_stagechange sc
+        WHERE sc.organization_id = %(org)s AND sc.to_stage_id = t.stage_id
+            AND FLOOR(EXTRACT(EPOCH FROM (sc.left_at - sc.changed_at)) / 86400) = g.b::numeric
+            AND sc.left_at IS NOT NULL AND sc.left_at >= pr.lo AND sc.left_at < pr.d
+            AND {change}
+        OFFSET 0  -- keep it a per-bucket index scan (stagechange_dwell_idx)
+    ) x
+    UNION ALL
+    SELECT tl.p, tl.stage_id, tl.secs
+    FROM tail tl
+    JOIN target t ON t.p = tl.p AND t.stage_id = tl.stage_id AND tl.b BETWEEN t.b1 AND t.b2
+), ranked AS (
+    SELECT c.p, c.stage_id, c.secs, t.k1, t.k2,
+           t.below + ROW_NUMBER() OVER (PARTITION BY c.p, c.stage_id ORDER BY c.secs) AS k
+    FROM cand c
+    JOIN target t ON t.p = c.p AND t.stage_id = c.stage_id
+)
+SELECT t.p, t.stage_id, t.total, m.median
+FROM target t
+LEFT JOIN (
+    SELECT p, stage_id, AVG((secs / 86400.0)::float8) AS median
+    FROM ranked
+    WHERE k = k1 OR k = k2
+    GROUP BY p, stage_id
+) m ON m.p = t.p AND m.stage_id = t.stage_id
+"""
+
+
+def _day_start(moment: dt.datetime, tz) -> dt.datetime:
+    return dt.datetime.combine(moment.astimezone(tz).date(), dt.time.min, tzinfo=tz)
+
+
+def _medians(
+    filters: FunnelFilters, org_id: int, tz, stage_ids: list[int], periods
+) -> dict[tuple[int, int], tuple[int, float | None]]:
+    """{(period, stage id): (stays, median days)}, period 0 current, 1 previous."""
+    change, rollup, _params = _stay_filter_sql(filters, org_id)
+    # psycopg2 takes one placeholder style per statement: inline the filter
+    # params as named ones.
+    params: dict = {"org": org_id, "stages": stage_ids}
+    names = iter(f"f{i}" for i in range(len(_params)))
+    n_change = change.count("%s")
+    change_names = [next(names) for _ in range(n_change)]
+    rollup_names = [next(names) for _ in range(rollup.count("%s"))]
+    for name, value in zip(change_names + rollup_names, _params, strict=True):
+        params[name] = value
+    change = change.replace("%s", "{}").format(*[f"%({n})s" for n in change_names])
+    rollup = rollup.replace("%s", "{}").format(*[f"%({n})s" for n in rollup_names])
+    params["as_of_max"] = max(as_of for _lo, as_of in periods)
+    for p, (lo, as_of) in enumerate(periods):
+        d = max(lo, _day_start(as_of, tz))
+        params.update(
+            {
+                f"lo{p}": lo,
+                f"d{p}": d,
+                f"as_of{p}": as_of,
+                f"lo_day{p}": lo.astimezone(tz).date(),
+                f"d_day{p}": d.astimezone(tz).date(),
+            }
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_MEDIAN_SQL.format(change=change, rollup=rollup), params)
+        return {(p, stage): (n, median) for p, stage, n, median in cursor.fetchall()}
 
 
 def funnel_report(filters: FunnelFilters, *, now: dt.datetime | None = None) -> FunnelReport:
@@ -266,84 +424,73 @@ def funnel_report(filters: FunnelFilters, *, now: dt.datetime | None = None) -> 
 
 
 def _funnel_report(filters: FunnelFilters, *, now: dt.datetime) -> FunnelReport:
+    # The rollups count days in the organization's time zone: so do the
+    # periods (the middleware makes it the current one for requests anyway).
+    stages = list(Stage.objects.annotate(zone=F("organization__timezone")).order_by("order"))
+    tz = (
+        zoneinfo.ZoneInfo(services.funnel_zone_name(stages[0].zone))
+        if stages
+        else timezone.get_current_timezone()
+    )
     previous = filters.previous()
-    cur_lo, cur_hi = _bounds(filters.start, filters.end)
-    prev_lo, prev_hi = _bounds(previous.start, previous.end)
+    cur_lo, cur_hi = _bounds(filters.start, filters.end, tz)
+    prev_lo, prev_hi = _bounds(previous.start, previous.end, tz)
     cur_as_of, prev_as_of = min(cur_hi, now), min(prev_hi, now)
 
-    stages = list(Stage.objects.order_by("order"))
     progress = [s for s in stages if not s.is_lost]
     lost_ids = [s.pk for s in stages if s.is_lost]
     open_ids = [s.pk for s in stages if not s.is_closed]
 
-    # 2. Entries and conversions. The database groups the moves of both
-    # periods by (period, mark before, mark after, previous mark set in the
-    # period, lost): at most 2 × 7 × 7 × 2 × 2 groups whatever the data, which
-    # are then folded into per-stage figures below.
-    in_current = Q(changed_at__gte=cur_lo)
-    groups = (
-        StageChange.objects.filter(
-            _change_filter(filters),
-            Q(to_level__gt=F("from_level")) | Q(to_stage_id__in=lost_ids),
-            changed_at__gte=prev_lo,
-            changed_at__lt=cur_hi,
+    # 2. Entries, conversions and lost deals of both periods, from the daily
+    # rollup: a deal entered S in a period when its S-entry day is in it, and
+    # converted when its next-stage entry day is in it too.
+    cur, prev = Q(day__gte=filters.start), Q(day__lte=previous.end)
+    entries = (
+        FunnelEntryDay.objects.filter(
+            _rollup_filter(filters), day__gte=previous.start, day__lte=filters.end
         )
+        .values("stage_id")
         .annotate(
-            current=Case(When(in_current, then=Value(True)), default=Value(False)),
-            carried=Case(
-                When(
-                    (in_current & Q(prev_level_at__gte=cur_lo))
-                    | (~in_current & Q(prev_level_at__gte=prev_lo)),
-                    then=Value(True),
-                ),
-                default=Value(False),
-            ),
-            lost=Case(When(to_stage_id__in=lost_ids, then=Value(True)), default=Value(False)),
+            cur_n=Sum("n", filter=cur),
+            cur_total=Sum("amount", filter=cur),
+            cur_conv=Sum("n", filter=cur & Q(next_day__lte=filters.end)),
+            prev_n=Sum("n", filter=prev),
+            prev_conv=Sum("n", filter=prev & Q(next_day__lte=previous.end)),
         )
-        .values("current", "from_level", "to_level", "carried", "lost")
-        .annotate(n=Count("id"), total=Sum("amount"))
         .order_by()
     )
     entered = {True: defaultdict(int), False: defaultdict(int)}
     entered_amount = {True: defaultdict(Decimal), False: defaultdict(Decimal)}
     converted = {True: defaultdict(int), False: defaultdict(int)}
     lost_n, lost_amount = 0, Decimal("0")
-    for g in groups:
-        if g["lost"]:
-            if g["current"]:
-                lost_n, lost_amount = lost_n + g["n"], lost_amount + g["total"]
+    for row in entries:
+        stage_id = row["stage_id"]
+        if stage_id in lost_ids:
+            lost_n += row["cur_n"] or 0
+            lost_amount += row["cur_total"] or Decimal("0")
             continue
-        lo_level, hi_level, period = g["from_level"], g["to_level"], g["current"]
-        for i, stage in enumerate(progress):
-            if lo_level < stage.order <= hi_level:
-                entered[period][stage.pk] += g["n"]
-                entered_amount[period][stage.pk] += g["total"]
-            if i + 1 < len(progress):
-                nxt = progress[i + 1]
-                # Entered the next stage in the period, and this one too: in the
-                # same move, or by the move that set the mark to this stage.
-                if lo_level < nxt.order <= hi_level and (lo_level < stage.order or g["carried"]):
-                    converted[period][stage.pk] += g["n"]
+        entered[True][stage_id] = row["cur_n"] or 0
+        entered_amount[True][stage_id] = row["cur_total"] or Decimal("0")
+        converted[True][stage_id] = row["cur_conv"] or 0
+        entered[False][stage_id] = row["prev_n"] or 0
+        converted[False][stage_id] = row["prev_conv"] or 0
 
-    # 3. Median dwell per open stage, both periods.
-    in_cur = Q(changed_at__lt=cur_as_of) & (Q(left_at__isnull=True) | Q(left_at__gte=cur_lo))
-    in_prev = Q(changed_at__lt=prev_as_of) & (Q(left_at__isnull=True) | Q(left_at__gte=prev_lo))
-    stays = (
-        StageChange.objects.filter(
-            _change_filter(filters),
-            Q(left_at__isnull=True) | Q(left_at__gte=prev_lo),
-            to_stage_id__in=open_ids,
-            changed_at__lt=cur_as_of,
-        )
-        .values("to_stage_id")
-        .annotate(
-            cur=Median(_dwell_days(cur_as_of), filter=in_cur),
-            cur_n=Count("id", filter=in_cur),
-            prev=Median(_dwell_days(prev_as_of), filter=in_prev),
-        )
-        .order_by()
+    # 3. Median dwell per open stage, both periods (one statement, see _MEDIAN_SQL).
+    medians = _medians(
+        filters,
+        tenancy.require_organization_id(),
+        tz,
+        open_ids,
+        [(cur_lo, cur_as_of), (prev_lo, prev_as_of)],
     )
-    dwell = {row["to_stage_id"]: row for row in stays}
+    dwell = {
+        stage_id: {
+            "cur": medians.get((0, stage_id), (0, None))[1],
+            "cur_n": medians.get((0, stage_id), (0, None))[0],
+            "prev": medians.get((1, stage_id), (0, None))[1],
+        }
+        for stage_id in open_ids
+    }
 
     # 4. Today's open pipeline by expected close month.
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=20, decimal_places=2))

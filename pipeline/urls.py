@@ -22,4 +22,6 @@ urlpatterns = [
     path("leads/<int:pk>/<str:action>/", views.lead_decide, name="lead_decide"),
     path("follow-ups/new/", views.follow_up_create, name="follow_up_create"),
     path("feedback/", views.feedback_report, name="feedback"),
+    path("lookup/", views.link_lookup, name="link_lookup"),
+    path("lookup/pick/", views.link_pick, name="link_pick"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError
 
-from . import permissions, reports, selectors, services
+from . import permissions, reports, selectors, selectors_links, services
 from .forms import (
     AccountForm,
     ContactForm,
@@ -102,6 +102,7 @@ def account_detail(request, pk: int):
             "can_edit": permissions.can_edit_account(membership, account),
             "can_sell": permissions.can_sell(membership),
             "can_manage_leads": permissions.can_manage_leads(membership),
+            "service_records": selectors_links.account_service_records(membership, account),
         },
     )
 
@@ -234,9 +235,12 @@ def _stepper_context(request, opportunity, move_form=None):
 @pipeline_required(permissions.can_view_pipeline)
 def opportunity_detail(request, pk: int):
     opportunity = get_object_or_404(selectors.opportunities_visible_to(request.membership), pk=pk)
-    return render(
-        request, "pipeline/opportunity_detail.html", _stepper_context(request, opportunity)
+    context = _stepper_context(request, opportunity)
+    context["linked_requests"] = selectors_links.opportunity_requests(
+        request.membership, opportunity
     )
+    context["can_file"] = request.membership.can("file_requests")
+    return render(request, "pipeline/opportunity_detail.html", context)
 
 
 @pipeline_required(permissions.can_view_pipeline)
@@ -308,6 +312,29 @@ def opportunity_move(request, pk: int):
     context = _stepper_context(request, opportunity, None if moved else form)
     context["moved"] = moved
     return render(request, "pipeline/_stepper.html", context)
+
+
+# --- the "customer / deal" field of the request form ---------------------------------------------
+
+
+@membership_required("file_requests")
+def link_lookup(request):
+    """htmx: the open deals and accounts matching ``q`` that the member may see."""
+    q = request.GET.get("q", "").strip()[:100]
+    deals, accounts = selectors_links.link_lookup(request.membership, q)
+    return render(
+        request, "pipeline/_link_results.html", {"deals": deals, "accounts": accounts, "q": q}
+    )
+
+
+@membership_required("file_requests")
+def link_pick(request):
+    """htmx: the field with ``link`` chosen (or empty again to search)."""
+    choice = None
+    kind, _sep, number = request.GET.get("link", "").partition(":")
+    if number.isdigit():
+        choice = selectors_links.link_target(request.membership, kind, int(number))
+    return render(request, "pipeline/_link_control.html", {"choice": choice, "q": ""})
 
 
 # --- funnel --------------------------------------------------------------------------------

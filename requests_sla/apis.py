@@ -203,6 +203,9 @@ class RequestCreateInput(serializers.Serializer):
     watchers = serializers.ListField(
         child=serializers.IntegerField(), required=False, max_length=50
     )
+    # The customer or deal the request is for (a deal alone brings its account).
+    account_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    opportunity_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
     def validate_extra(self, value):
         if isinstance(value, str):  # multipart: the form values arrive as a JSON string

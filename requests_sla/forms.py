@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
-from .forms_schema import TIMER_UNITS, build_form_class
+from .forms_schema import LINK_TYPES, TIMER_UNITS, build_form_class
 from .models import ExceptionKind, Priority, RequestType
 
 UNIT_CHOICES = [
@@ -40,6 +40,9 @@ class RequestForm(forms.Form):
         label=_("描述"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     priority = forms.ChoiceField(label=_("优先级"))
+    # The customer or deal the request is for: "account:12" / "opportunity:34",
+    # chosen with the pipeline's search-as-you-type picker.
+    link = forms.CharField(label=_("客户/商机"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, request_type: RequestType, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("priority", request_type.default_priority)
@@ -49,12 +52,37 @@ class RequestForm(forms.Form):
         ]
         self.fields["title"].widget.attrs["placeholder"] = _("一句话说明需要什么")
 
+    def clean_link(self) -> str:
+        value = (self.cleaned_data.get("link") or "").strip()
+        if value and parse_link(value) is None:
+            raise forms.ValidationError(_("请从搜索结果中选择客户或商机。"))
+        return value
 
-def extra_form(request_type: RequestType, *args, **kwargs) -> forms.Form:
-    """The type's own fields (prefix ``x``), validated by ``forms_schema``."""
-    form_class = build_form_class(
-        request_type.form_schema or [], organization_id=request_type.organization_id
-    )
+    def link_ids(self) -> dict[str, int | None]:
+        """``account_id``/``opportunity_id`` for ``services.request_file``."""
+        parsed = parse_link(self.cleaned_data.get("link") or "")
+        ids: dict[str, int | None] = {"account_id": None, "opportunity_id": None}
+        if parsed:
+            ids[f"{parsed[0]}_id"] = parsed[1]
+        return ids
+
+
+def parse_link(value: str) -> tuple[str, int] | None:
+    """ "opportunity:34" → ("opportunity", 34); anything else → None."""
+    kind, _sep, number = (value or "").partition(":")
+    if kind in LINK_TYPES and number.isdigit() and int(number) > 0:
+        return kind, int(number)
+    return None
+
+
+def extra_form(request_type: RequestType, *args, without_links: bool = False, **kwargs):
+    """The type's own fields (prefix ``x``), validated by ``forms_schema``.
+    ``without_links`` leaves out account/opportunity fields (the page's one
+    "customer / deal" field fills them)."""
+    schema = request_type.form_schema or []
+    if without_links:
+        schema = [f for f in schema if f.get("type") not in LINK_TYPES]
+    form_class = build_form_class(schema, organization_id=request_type.organization_id)
     return form_class(*args, prefix="x", **kwargs)
 
 

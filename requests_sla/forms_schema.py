@@ -18,6 +18,7 @@ attachments; ``validate_values`` only checks required ones were given.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -146,6 +147,20 @@ def validate_sla_targets(targets: Any, priorities: Iterable[str]) -> list[str]:
 def _link_validator(kind: str):
     path = getattr(settings, "COLLAB_LINK_VALIDATORS", {}).get(kind)
     return import_string(path) if path else None
+
+
+def link_check(kind: str, value: int, *, organization_id: int, actor=None) -> Any:
+    """Run the pipeline's validator for an account/opportunity id, with the
+    acting membership when the validator takes one (so an id the actor may
+    not see is refused too). Returns what the validator returns: the
+    opportunity validator gives the id of the deal's account. Raises
+    ``ValidationError``; with no validator configured, any id passes."""
+    validator = _link_validator(kind)
+    if validator is None:
+        return None
+    if actor is not None and "actor" in inspect.signature(validator).parameters:
+        return validator(value, organization_id=organization_id, actor=actor)
+    return validator(value, organization_id=organization_id)
 
 
 def _clean_one(field: Mapping, raw: Any, organization_id: int | None) -> Any:

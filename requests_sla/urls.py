@@ -24,5 +24,6 @@ urlpatterns = [
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/comment/", views.request_comment, name="comment"),
     path("<int:pk>/attach/", views.request_attach, name="attach"),
+    path("<int:pk>/watchers/", views.request_watchers, name="watchers"),
     path("<int:pk>/<slug:action>/", views.request_action, name="action"),
 ]

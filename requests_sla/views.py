@@ -34,8 +34,9 @@ from .forms import (
     RequestTypeForm,
     apply_service_error,
     extra_form,
+    parse_link,
 )
-from .forms_schema import choice_pairs, label
+from .forms_schema import LINK_TYPES, choice_pairs, label
 from .models import (
     CalendarException,
     Priority,
@@ -98,10 +99,26 @@ def promise_lines(request_type: RequestType, priority: str) -> list[dict]:
     return lines
 
 
+def _link_picker() -> str:
+    """The template of the "customer / deal" field (the pipeline's), or ""."""
+    return getattr(settings, "COLLAB_REQUEST_LINK_PICKER_TEMPLATE", "")
+
+
+def _link_param(request) -> str:
+    """A pre-filled link (``?link=opportunity:34``) when it is well formed."""
+    link = request.GET.get("link", "")
+    return link if parse_link(link) else ""
+
+
 @membership_required("file_requests")
 def new_request(request):
-    """Step 1: which department, which kind of help."""
-    return render(request, "requests_sla/new.html", {"offers": selectors_ui.filing_offers()})
+    """Step 1: which department, which kind of help (a pre-filled customer or
+    deal is carried on to step 2)."""
+    return render(
+        request,
+        "requests_sla/new.html",
+        {"offers": selectors_ui.filing_offers(), "link": _link_param(request)},
+    )
 
 
 def _active_type(type_id: int) -> RequestType:
@@ -118,9 +135,11 @@ def _active_type(type_id: int) -> RequestType:
 def file_request(request, type_id: int):
     """Step 2: the type's form, with the promised times before submitting."""
     rtype = _active_type(type_id)
+    picker = _link_picker()
+    link_keys = {f["key"] for f in rtype.form_schema or [] if f.get("type") in LINK_TYPES}
     if request.method == "POST":
         form = RequestForm(request.POST, request_type=rtype)
-        extra = extra_form(rtype, request.POST, request.FILES)
+        extra = extra_form(rtype, request.POST, request.FILES, without_links=bool(picker))
         # Both forms validate, so every mistake is reported in one round trip.
         if form.is_valid() & extra.is_valid():
             try:
@@ -132,13 +151,22 @@ def file_request(request, type_id: int):
                     description=form.cleaned_data["description"],
                     extra=extra.extra_values,
                     files=extra.extra_files,
+                    **(form.link_ids() if picker else {}),
                 )
             except services.SchemaError as exc:
                 for key, errors in exc.errors.items():
                     for message in errors:
-                        extra.add_error(key if key in extra.fields else None, message)
+                        if key in extra.fields:
+                            extra.add_error(key, message)
+                        elif picker and key in link_keys:
+                            form.add_error("link", message)
+                        else:
+                            extra.add_error(None, message)
             except ServiceError as exc:
-                apply_service_error(form, exc)
+                if exc.field in ("account_id", "opportunity_id"):
+                    form.add_error("link", exc.message)
+                else:
+                    apply_service_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -148,8 +176,8 @@ def file_request(request, type_id: int):
                 return redirect("requests_sla:detail", pk=filed.pk)
         priority = request.POST.get("priority", rtype.default_priority)
     else:
-        form = RequestForm(request_type=rtype)
-        extra = extra_form(rtype)
+        form = RequestForm(request_type=rtype, initial={"link": _link_param(request)})
+        extra = extra_form(rtype, without_links=bool(picker))
         priority = rtype.default_priority
     return render(
         request,
@@ -158,6 +186,10 @@ def file_request(request, type_id: int):
             "rtype": rtype,
             "form": form,
             "extra": extra,
+            "link_picker": picker,
+            "link_required": any(
+                f.get("required") for f in rtype.form_schema or [] if f["key"] in link_keys
+            ),
             "promises": promise_lines(rtype, priority),
             "has_files": any(f.get("type") == "file" for f in rtype.form_schema or []),
         },
@@ -249,13 +281,21 @@ def _timeline_rows(obj, membership) -> list[dict]:
     return rows
 
 
+def _link_template() -> str:
+    """The template that shows a request's customer/deal (the pipeline's), or ""."""
+    return getattr(settings, "COLLAB_REQUEST_LINK_TEMPLATE", "")
+
+
 def _extra_rows(obj) -> list[dict]:
     attachments = {a.pk: a for a in obj.attachments.all()}
+    links_shown = bool(_link_template())
     rows = []
     for field in obj.request_type.form_schema or []:
         value = (obj.extra or {}).get(field["key"])
         if value in (None, ""):
             continue
+        if links_shown and field.get("type") in LINK_TYPES:
+            continue  # shown by name with its link, not as a bare id
         row = {"label": label(field), "value": value, "type": field.get("type")}
         if field.get("type") == "choice":
             row["value"] = dict(choice_pairs(field)).get(str(value), value)
@@ -285,6 +325,8 @@ def _detail_context(request, obj, **extra) -> dict:
         if permissions.can(membership, "complete_milestone", obj)
         else [],
     }
+    context.update(_watchers_context(membership, obj))
+    context["link_template"] = _link_template()
     if "assign" in actions:
         context["assignees"] = list(selectors.assignable_members(obj.serving_department_id))
     if "transfer" in actions:
@@ -301,6 +343,77 @@ def _detail_context(request, obj, **extra) -> dict:
 def request_detail(request, pk: int):
     obj = selectors.request_get(request.membership, pk)
     return render(request, "requests_sla/detail.html", _detail_context(request, obj))
+
+
+def _manages_watchers(membership: Membership, obj) -> bool:
+    """Who may add or remove other people (the services check it again)."""
+    return (
+        permissions.is_requester(membership, obj)
+        or permissions.serves(membership, obj)
+        or permissions.sees_all(membership)
+    )
+
+
+def _watchers_context(membership: Membership, target, **extra) -> dict:
+    watchers = list(target.watchers.all())
+    watching = {w.pk for w in watchers}
+    manages = _manages_watchers(membership, target)
+    candidates = []
+    if manages:
+        candidates = [
+            m
+            for m in selectors_ui.watcher_candidates()
+            if m.user_id not in watching and m.user_id != target.requester_id
+        ]
+    return {
+        "watchers": watchers,
+        "is_watching": membership.user_id in watching,
+        "manages_watchers": manages,
+        "watcher_candidates": candidates,
+        **extra,
+    }
+
+
+@require_POST
+@membership_required()
+def request_watchers(request, pk: int):
+    """Add or remove a watcher (``op`` = add/remove, ``user`` = id, default me);
+    htmx gets the watchers box back."""
+    obj = selectors.request_get(request.membership, pk)
+    op = request.POST.get("op")
+    if op not in ("add", "remove"):
+        raise Http404
+    user_id = _int(request.POST.get("user")) or request.user.pk
+    member = (
+        Membership.objects.filter(user_id=user_id, is_active=True).select_related("user").first()
+    )
+    error = done = None
+    if member is None:
+        error = _("关注人必须是本企业成员。")
+    else:
+        try:
+            service = services.watcher_add if op == "add" else services.watcher_remove
+            service(request=obj, actor=request.membership, user=member.user)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            name = member.user.get_full_name() or member.user.username
+            done = (
+                _("已添加关注人 %(name)s。") % {"name": name}
+                if op == "add"
+                else _("已移除关注人 %(name)s。") % {"name": name}
+            )
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return redirect("requests_sla:detail", pk=obj.pk)
+    obj = selectors.request_get(request.membership, pk)
+    context = _watchers_context(
+        request.membership, obj, obj=obj, watcher_error=error, watcher_done=done
+    )
+    return render(request, "requests_sla/_watchers.html", context)
 
 
 def _reason(request, required: bool) -> str:

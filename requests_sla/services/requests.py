@@ -236,7 +236,9 @@ def _links_given(actor: Membership, account_id, opportunity_id) -> dict[str, int
     (``settings.COLLAB_LINK_VALIDATORS``). A deal alone brings its account."""
     links = {"account_id": account_id, "opportunity_id": opportunity_id}
     for field, value in links.items():
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
             raise ServiceError(_("请输入有效的编号。"), field=field)
     if opportunity_id is not None:
         try:

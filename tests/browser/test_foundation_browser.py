@@ -13,6 +13,9 @@ def demo(transactional_db):
 
 def test_rep_signs_in_and_reads_the_directory_in_chinese_and_english(page, demo):
     sign_in(page, "rep")
+    assert page.url.endswith("/requests/")  # a rep's home: their requests
+    page.click("nav >> text=部门目录")
+    page.wait_for_load_state("networkidle")
     assert page.url.endswith("/departments/")
     assert page.locator("h1").inner_text() == "部门目录"
     assert page.locator("#dept-rnd th").inner_text() == "研发部"
@@ -29,6 +32,7 @@ def test_rep_signs_in_and_reads_the_directory_in_chinese_and_english(page, demo)
 def test_the_directory_is_usable_at_phone_width(new_page, demo):
     page = new_page(width=390, height=844)
     sign_in(page, "rep")
+    page.goto("/departments/")
     # The table stacks into cards: no horizontal scrolling of the page.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click(".menu-toggle")

@@ -1,0 +1,33 @@
+"""Template tags for the pipeline templates that requests_sla includes by
+setting (the "customer / deal" field and a request's link)."""
+
+from django import template
+
+from pipeline import selectors_links
+from requests_sla.forms import parse_link
+
+register = template.Library()
+
+
+def _membership(context):
+    return getattr(context.get("request"), "membership", None)
+
+
+@register.simple_tag(takes_context=True)
+def link_choice(context, value):
+    """``{% link_choice "opportunity:34" as choice %}``: the chosen account or
+    deal if the current member may see it, else None."""
+    parsed = parse_link(value or "")
+    membership = _membership(context)
+    if parsed is None or membership is None:
+        return None
+    return selectors_links.link_target(membership, *parsed)
+
+
+@register.simple_tag(takes_context=True)
+def request_links(context, request_obj):
+    """``{% request_links obj as links %}``: the request's account and deal."""
+    membership = _membership(context)
+    if membership is None or not (request_obj.account_id or request_obj.opportunity_id):
+        return None
+    return selectors_links.request_links(membership, request_obj)
