@@ -13,6 +13,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -192,6 +194,13 @@ class DashboardAPI(TenantAPIMixin, APIView):
     def get_scoped_queryset(self):
         return SlaOutcome.objects.none()
 
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter(name, str, required=False)
+            for name in ("period", "start", "end", "serving", "requesting", "request_type", "priority")
+        ],
+    )
     def get(self, request):
         filters = parse_filters(request.query_params, request.membership)
         d = dashboard(filters)

@@ -9,6 +9,7 @@ Plural entries (msgid_plural) take a JSON list [singular, plural].
 import json
 import re
 import sys
+from pathlib import Path
 
 
 def _unquote(lines: list[str]) -> str:
@@ -60,7 +61,7 @@ def render_entry(entry: dict) -> str:
 
 def main() -> None:
     path = sys.argv[1]
-    text = open(path, encoding="utf-8").read()
+    text = Path(path).read_text(encoding="utf-8")
     entries = parse(text)
     if sys.argv[2] == "--missing":
         missing = {}
@@ -71,7 +72,7 @@ def main() -> None:
                 missing[_unquote(f["msgid"])] = ""
         print(json.dumps(missing, ensure_ascii=False, indent=1))
         return
-    translations = json.load(open(sys.argv[2], encoding="utf-8"))
+    translations = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
     for e in entries[1:]:
         f = e["fields"]
         msgid = _unquote(f["msgid"])
@@ -87,7 +88,7 @@ def main() -> None:
         e["raw"] = "\n".join(line for line in e["raw"].splitlines() if line.strip() != "#, fuzzy")
     header = entries[0]["raw"]
     body = "\n\n".join([header] + [render_entry(e) for e in entries[1:]])
-    open(path, "w", encoding="utf-8").write(body + "\n")
+    Path(path).write_text(body + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -103,13 +103,17 @@ def date_text(day: dt.date, today: dt.date | None = None) -> str:
     today = today or timezone.localdate()
     weekday = str(WEEKDAYS[day.weekday()])
     month = dateformat.format(day, "M")
+    # The English translations name the month (%(mon)s) instead of numbering
+    # it, which gettext's format check would call an error.
     if day.year == today.year:
+        # xgettext:no-python-format
         return _("%(m)s月%(d)s日 %(weekday)s") % {
             "m": day.month,
             "d": day.day,
             "mon": month,
             "weekday": weekday,
         }
+    # xgettext:no-python-format
     return _("%(y)s年%(m)s月%(d)s日 %(weekday)s") % {
         "y": day.year,
         "m": day.month,
