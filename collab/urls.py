@@ -13,6 +13,13 @@ from requests_sla.apis import (
     RequestTypeViewSet,
     RequestViewSet,
 )
+from requests_sla.apis_escalation import (
+    ActionItemViewSet,
+    AgendaItemViewSet,
+    InboxViewSet,
+    KpiViewSet,
+    MeetingViewSet,
+)
 from requests_sla.views_dashboard import DashboardAPI
 
 from . import views
@@ -23,6 +30,11 @@ router.register("requests", RequestViewSet, basename="request")
 router.register("request-types", RequestTypeViewSet, basename="request-type")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
+router.register("action-items", ActionItemViewSet, basename="action-item")
+router.register("kpis", KpiViewSet, basename="kpi")
+router.register("inbox", InboxViewSet, basename="inbox")
 
 api_patterns = [
     path("me/", MeView.as_view(), name="api-me"),

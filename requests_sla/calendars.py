@@ -3,9 +3,9 @@
 Official days (``holidays`` package) for the years needed, merged with the
 admin's ``CalendarException`` rows: an exception wins over official data
 (a declared holiday removes an official make-up workday and vice versa).
-Built calendars are cached in-process per (calendar id, version, years):
-every change bumps ``version``, so a stale entry is simply never asked for
-again.
+Built calendars are cached in-process per (calendar id, version), over the
+union of the years asked for: every change bumps ``version``, so a stale
+entry is simply never asked for again.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from .models import BusinessCalendar, CalendarException, ExceptionKind
 from .sla import calendar as sla_calendar
 from .sla.official import official_calendar_days
 
-_CACHE: OrderedDict[tuple, sla_calendar.BusinessCalendar] = OrderedDict()
-_CACHE_SIZE = 256
+_CACHE: OrderedDict[tuple, tuple[tuple[int, int], sla_calendar.BusinessCalendar]] = OrderedDict()
+_CACHE_SIZE = 1024
 
 
 def parse_weekly(weekly: dict) -> dict[int, tuple[tuple[dt.time, dt.time | None], ...]]:
@@ -69,11 +69,18 @@ def years_for(*instants: dt.datetime) -> tuple[int, int]:
 
 
 def build_calendar(row: BusinessCalendar, years: tuple[int, int]) -> sla_calendar.BusinessCalendar:
-    key = (row.pk, row.version, years)
+    """The built calendar of ``row`` covering ``years``. One entry per
+    (calendar id, version): a request for years the entry does not cover
+    rebuilds it over the union, so callers asking for different spans (a
+    timer started last year, the organization's meeting slots) share it."""
+    key = (row.pk, row.version)
     cached = _CACHE.get(key)
     if cached is not None:
-        _CACHE.move_to_end(key)
-        return cached
+        (first, last), built = cached
+        if first <= years[0] and years[1] <= last:
+            _CACHE.move_to_end(key)
+            return built
+        years = (min(first, years[0]), max(last, years[1]))
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
     provisional: frozenset[int] = frozenset()
@@ -97,7 +104,8 @@ def build_calendar(row: BusinessCalendar, years: tuple[int, int]) -> sla_calenda
         workdays=frozenset(workdays),
         provisional_years=provisional,
     )
-    _CACHE[key] = built
+    _CACHE[key] = (years, built)
+    _CACHE.move_to_end(key)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return built
@@ -112,8 +120,8 @@ def fallback_calendar(
     )
     key = ("fallback", timezone, country, years)
     if key not in _CACHE:
-        _CACHE[key] = build_calendar_uncached(row, years)
-    return _CACHE[key]
+        _CACHE[key] = (years, build_calendar_uncached(row, years))
+    return _CACHE[key][1]
 
 
 def build_calendar_uncached(

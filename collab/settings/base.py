@@ -227,6 +227,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, so clients get stable enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "requests_sla.models.Priority",
+        "ExceptionKindEnum": "requests_sla.models.ExceptionKind",
+        "TimerKindEnum": "requests_sla.models.TimerKind",
+        "SlaEventKindEnum": "requests_sla.models.SlaEventKind",
+        "NotificationKindEnum": "requests_sla.models.NotificationKind",
+        "LeadKindEnum": "pipeline.models.LeadKind",
+        "FollowUpKindEnum": "pipeline.models.FollowUpKind",
+    },
 }
 
 # Content Security Policy: every asset is served by the app itself.
@@ -260,6 +270,7 @@ COLLAB_DEMO_STEPS = [
     "departments.demo.load",
     "requests_sla.demo.load",
     "requests_sla.demo_history.load",
+    "requests_sla.demo_escalation.load",
     "pipeline.demo.load",
     "pipeline.demo_links.load",
 ]

@@ -9,11 +9,20 @@ The database is the source of truth, never the broker:
   timer that still runs, this module stores the instant of level 3
   (breach + N working hours of *running* time, pauses excluded) and clears
   it once level 3 is taken.
-* Claiming locks the requests first (the lifecycle services' lock order:
-  request, then its timers) with ``SKIP LOCKED``: a request being worked on,
-  or claimed by another sweep, is left for the next sweep.
-* Inside the claim each timer is recomputed from its event log, so a
-  request paused or resolved a moment ago is never escalated.
+* Work is grouped by organization: each organization's due timers (in
+  chunks of ``CHUNK_SIZE``) are handled in one transaction with a fixed
+  number of statements (claim, bulk steps, one UPDATE … FROM unnest for the
+  timers, one for the request summaries, bulk agenda, notifications and
+  outbox rows); per-organization settings are read once per sweep for all
+  organizations of a page.
+* Claiming locks the timers and their requests (``FOR UPDATE OF`` both,
+  ``SKIP LOCKED``, so it never waits): a request being worked on, or claimed
+  by another sweep, is left for the next sweep. The due condition is
+  re-checked by the claim on the rows' latest versions.
+* Inside the claim a running timer whose cache is current (computed on its
+  calendar version, not yet breached) is advanced from the cache alone; any
+  other is recomputed from its event log. A paused or stopped timer, or one
+  whose request is not open, never gets a rung.
 * Steps are inserted with ``ON CONFLICT DO NOTHING RETURNING`` on the unique
   (organization, request, timer, level): only rows this sweep really
   inserted get a meeting item and notifications, in the same transaction.

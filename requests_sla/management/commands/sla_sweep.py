@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from requests_sla.models import EscalationLevel
-from requests_sla.services.escalation import sla_sweep
+from requests_sla.services.escalation import PAGE_SIZE, sla_sweep
 
 
 class Command(BaseCommand):
@@ -13,9 +13,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be escalated; change nothing."
         )
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=PAGE_SIZE)
 
-    def handle(self, *args, dry_run=False, batch_size=2000, **options):
+    def handle(self, *args, dry_run=False, batch_size=PAGE_SIZE, **options):
         report = sla_sweep(dry_run=dry_run, batch_size=batch_size)
         for e in report.escalations:
             label = EscalationLevel(e.level).label
