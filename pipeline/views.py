@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -346,6 +347,8 @@ def funnel(request):
     restricted = not permissions.manages_pipeline(membership)
     form = FunnelFilterForm(request.GET or None, restricted=restricted)
     filters = form.filters(owner_id=request.user.pk if restricted else None)
+    if connection.vendor != "postgresql":
+        return render(request, "pipeline/funnel_needs_postgres.html", {"form": form})
     report = selectors.funnel_report(filters)
     export = request.GET.get("export")
     if export == "csv":
