@@ -1,0 +1,182 @@
+"""Filing throughput: gunicorn (2 workers) on 127.0.0.1, 8 client connections
+filing requests through the API for 20 s.
+
+Uses its own PostgreSQL database (``collab_bench_filing``, created and dropped
+here) and Redis DB 14 as the broker (tasks are enqueued as in production; no
+worker drains them). Prints key=value lines: filing_rps, filing_p50_ms,
+filing_p99_ms, filing_ok, filing_errors, and checks that every 2xx became
+exactly one row (filing_rows_match=true).
+
+    .venv/bin/python bench/filing.py        # BENCH_SECONDS, BENCH_CONNECTIONS to change the load
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+DB_NAME = "collab_bench_filing"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def database_urls() -> tuple[str, str]:
+    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
+        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collab"
+    )
+    parts = urlparse(base)
+    return urlunparse(parts._replace(path="/postgres")), urlunparse(parts._replace(path=f"/{DB_NAME}"))
+
+
+def admin_sql(admin_url: str, *statements: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(admin_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    connection.close()
+
+
+def prepare(env: dict) -> dict:
+    """Migrate, provision one organization and a sales rep; return what the client needs."""
+    code = """
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0, interactive=False)
+from rest_framework.authtoken.models import Token
+from collab.tenancy import organization_scope
+from departments.roles import Role
+from departments.services import organization_create, membership_set
+from departments.models import Department
+from django.contrib.auth import get_user_model
+from requests_sla.models import RequestType
+org = organization_create(name="Bench Co", slug="bench")
+user = get_user_model().objects.create_user("bench-rep", "rep@bench.example", "x")
+with organization_scope(org.id):
+    business = Department.objects.get(code="business")
+    membership_set(organization=org, user=user, role=Role.SALES_REP, department=business)
+    rt = RequestType.objects.get(code="rnd_tech_support")
+print(json.dumps({"token": Token.objects.create(user=user).key, "type": rt.pk}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int) -> None:
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start")
+
+
+def client(port: int, token: str, type_id: int, deadline: float, results: list, worker: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    n = 0
+    while time.perf_counter() < deadline:
+        n += 1
+        body = json.dumps({
+            "request_type": type_id, "priority": "normal",
+            "title": f"bench {worker}-{n}", "description": "load test",
+            "extra": {"customer_name": "Bench customer"},
+        })
+        started = time.perf_counter()
+        try:
+            connection.request("POST", "/api/requests/", body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            status, payload = 0, b""
+        elapsed = (time.perf_counter() - started) * 1000
+        number = json.loads(payload).get("id") if 200 <= status < 300 else None
+        results.append((status, elapsed, number))
+    connection.close()
+
+
+def main() -> None:
+    admin_url, bench_url = database_urls()
+    admin_sql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME}", f"CREATE DATABASE {DB_NAME}")
+    env = {**os.environ, "DATABASE_URL": bench_url, "REDIS_URL": REDIS_URL,
+           "DJANGO_SETTINGS_MODULE": "collab.settings.local", "DEBUG": "false",
+           "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    server = None
+    try:
+        ids = prepare(env)
+        port = free_port()
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "collab.wsgi:application",
+             "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )
+        wait_for(port)
+        results: list = []
+        deadline = time.perf_counter() + SECONDS
+        threads = [threading.Thread(target=client, args=(port, ids["token"], ids["type"], deadline, results, i))
+                   for i in range(CONNECTIONS)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+        ok = [r for r in results if 200 <= r[0] < 300]
+        latencies = sorted(r[1] for r in results)
+        count = subprocess.run(
+            [sys.executable, "-c",
+             "import django; django.setup(); from collab.tenancy import dangerously_unscoped\n"
+             "from requests_sla.models import Request\n"
+             "with dangerously_unscoped():\n"
+             "    print(Request.objects.filter(title__startswith='bench ').count(),"
+             " Request.objects.filter(title__startswith='bench ').values('title').distinct().count())"],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        ).stdout.split()
+        rows, distinct = int(count[0]), int(count[1])
+        print(f"filing_seconds={wall:.1f}")
+        print(f"filing_connections={CONNECTIONS}")
+        print(f"filing_rps={len(ok) / wall:.1f}")
+        print(f"filing_p50_ms={statistics.median(latencies):.1f}")
+        print(f"filing_p99_ms={latencies[int(len(latencies) * 0.99) - 1]:.1f}")
+        print(f"filing_ok={len(ok)}")
+        print(f"filing_errors={len(results) - len(ok)}")
+        print(f"filing_rows={rows}")
+        print(f"filing_rows_match={'true' if rows == distinct == len(ok) else 'false'}")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        if not os.environ.get("BENCH_KEEP"):
+            admin_sql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME}")
+
+
+if __name__ == "__main__":
+    main()
