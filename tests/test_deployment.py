@@ -46,8 +46,10 @@ def test_compose_sets_only_variables_the_settings_read():
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
+    # The browser tests' Playwright fixture sets DJANGO_ALLOW_ASYNC_UNSAFE in
+    # this process; a deployment never has it.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "collab.settings.production",
         "SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-9f3a",
         "ALLOWED_HOSTS": "collab.example.com",
