@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -613,22 +614,32 @@ def _queue_rows(membership: Membership, requests, also_department: int | None = 
     return requests, assignable
 
 
+QUEUE_PAGE_SIZE = 50
+
+
 def queue_context(request) -> dict:
     membership = request.membership
     filters = queue_filters(membership, request.GET)
     query = {k: v for k, v in filters.items() if v and not (k == "assignee" and v == "any")}
     bulk_department = filters["department"] or membership.department_id
-    rows, assignable = _queue_rows(
-        membership, selectors.department_queue(membership, query), bulk_department
+    # A page at a time: a busy department's queue holds thousands of open
+    # requests, and the head works the most urgent ones first anyway.
+    page = Paginator(selectors.department_queue(membership, query), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    rows, assignable = _queue_rows(membership, page.object_list, bulk_department)
     departments, types = selectors_ui.queue_filter_options()
     if not permissions.sees_all(membership):
         types = [t for t in types if t.serving_department_id == membership.department_id]
     elif filters["department"]:
         types = [t for t in types if t.serving_department_id == filters["department"]]
     bulk_assignees = assignable.get(bulk_department, [])
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
     return {
         "rows": rows,
+        "page": page,
+        "page_query": page_query.urlencode(),
         "filters": filters,
         "departments": departments,
         "types": types,

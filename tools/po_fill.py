@@ -46,7 +46,11 @@ def parse(text: str) -> list[dict]:
 
 
 def render_entry(entry: dict) -> str:
-    comments = [line for line in entry["raw"].splitlines() if line.startswith("#")]
+    # "#|" lines (the previous msgid of a fuzzy guess) go with the fuzzy flag.
+    comments = [
+        line for line in entry["raw"].splitlines()
+        if line.startswith("#") and not line.startswith("#|")
+    ]
     comments = [c for c in comments if not (c.startswith("#,") and "fuzzy" in c)] + [
         c.replace("fuzzy, ", "").replace(", fuzzy", "")
         for c in comments

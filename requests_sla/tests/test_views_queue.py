@@ -191,15 +191,15 @@ def test_queue_query_count_is_locked_and_does_not_grow(
     client = client_for(head.user)
     file_tech_support(rep)
     client.get(QUEUE)  # warm the session
-    # session, user, memberships, queue, timers, assignees, departments,
-    # types, and the nav's unread-notification count
-    with django_assert_num_queries(9):
+    # session, user, memberships, queue count (pager), queue page, timers,
+    # assignees, departments, types, and the nav's unread-notification count
+    with django_assert_num_queries(10):
         assert len(row_ids(client.get(QUEUE).content.decode())) == 1
     for i in range(12):
         file_tech_support(
             rep, title=f"第{i}个", priority=["low", "normal", "high", "urgent"][i % 4]
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert len(row_ids(client.get(QUEUE).content.decode())) == 13
 
 
@@ -213,3 +213,18 @@ def test_the_benchmark_can_render_the_queue_with_a_request_factory(org, rep, hea
     with tenancy.organization_scope(org.id):
         response = queue(request)
     assert response.status_code == 200 and len(row_ids(response.content.decode())) == 1
+
+
+@pytest.mark.django_db
+def test_a_long_queue_is_shown_a_page_at_a_time_most_urgent_first(client_for, rep, head, monkeypatch):
+    from requests_sla import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 5)
+    for i in range(7):
+        file_tech_support(rep, title=f"第{i}个", priority=["low", "urgent"][i % 2])
+    client = client_for(head.user)
+    first = client.get(QUEUE).content.decode()
+    second = client.get(QUEUE + "?page=2").content.decode()
+    assert len(row_ids(first)) == 5 and len(row_ids(second)) == 2
+    assert not set(row_ids(first)) & set(row_ids(second))
+    assert "page=2" in first
