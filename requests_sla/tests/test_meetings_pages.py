@@ -136,6 +136,8 @@ def test_overdue_action_items_show_on_the_owners_queue_include(
     with organization_scope(item.organization_id):
         assert [a.title for a in overdue_action_items_for(head_rnd.user)] == ["补充人手"]
         assert list(overdue_action_items_for(ops.user)) == []
+    queue_page = client_for(head_rnd.user).get("/requests/queue/").content.decode()
+    assert "补充人手" in queue_page
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
