@@ -553,48 +553,48 @@ def request_reopen(*, request: Request, actor: Membership, reason: str = "", at=
         return request
 
 
-def _finish(request, actor, at, *, status, reason, stop_reason, action) -> Request:
-    timers_stop(_timers(request), at=at, actor=actor.user, stop_reason=stop_reason, reason=reason)
-    request.status = status
-    request.status_reason = reason
-    request.closed_at = at
-    _save(request, actor, at, action)
-    request_refresh_sla(request, _timers(request))
-    return request
+def _finish(
+    request: Request, actor: Membership, at, *, reason: str, status, stop_reason, action: str
+) -> Request:
+    """Cancel or reject: a reason is required, every timer stops for good."""
+    with _acting(actor, at) as at:
+        request = _lock(request, actor)
+        permissions.require(actor, action, request)
+        _check(request, action)
+        reason = _require_text(reason, "reason")
+        timers_stop(
+            _timers(request), at=at, actor=actor.user, stop_reason=stop_reason, reason=reason
+        )
+        request.status = status
+        request.status_reason = reason
+        request.closed_at = at
+        _save(request, actor, at, action)
+        request_refresh_sla(request, _timers(request))
+        return request
 
 
 def request_cancel(*, request: Request, actor: Membership, reason: str, at=None) -> Request:
-    with _acting(actor, at) as at:
-        request = _lock(request, actor)
-        permissions.require(actor, "cancel", request)
-        _check(request, "cancel")
-        reason = _require_text(reason, "reason")
-        return _finish(
-            request,
-            actor,
-            at,
-            status=Status.CANCELLED,
-            reason=reason,
-            stop_reason=StopReason.CANCELLED,
-            action="cancel",
-        )
+    return _finish(
+        request,
+        actor,
+        at,
+        reason=reason,
+        status=Status.CANCELLED,
+        stop_reason=StopReason.CANCELLED,
+        action="cancel",
+    )
 
 
 def request_reject(*, request: Request, actor: Membership, reason: str, at=None) -> Request:
-    with _acting(actor, at) as at:
-        request = _lock(request, actor)
-        permissions.require(actor, "reject", request)
-        _check(request, "reject")
-        reason = _require_text(reason, "reason")
-        return _finish(
-            request,
-            actor,
-            at,
-            status=Status.REJECTED,
-            reason=reason,
-            stop_reason=StopReason.REJECTED,
-            action="reject",
-        )
+    return _finish(
+        request,
+        actor,
+        at,
+        reason=reason,
+        status=Status.REJECTED,
+        stop_reason=StopReason.REJECTED,
+        action="reject",
+    )
 
 
 def request_transfer(
