@@ -37,7 +37,7 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
 
     def __init__(self, queryset_for, **kwargs):
         self.queryset_for = queryset_for
-        super().__init__(queryset=Account.unscoped.none(), **kwargs)
+        super().__init__(queryset=Account.objects.none(), **kwargs)
 
     def get_queryset(self):
         return self.queryset_for(self.context["request"].membership)

@@ -47,7 +47,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def __init__(self, model, **kwargs):
         self.model = model
-        super().__init__(queryset=model.unscoped.none(), **kwargs)
+        super().__init__(queryset=model.objects.none(), **kwargs)
 
     def get_queryset(self):
         return self.model.objects.all()

@@ -87,8 +87,13 @@ def build_calendar(row: BusinessCalendar, years: tuple[int, int]) -> sla_calenda
     if row.use_official_holidays and row.country:
         official = official_calendar_days(row.country, range(years[0], years[1] + 1))
         holidays, workdays, provisional = set(official[0]), set(official[1]), official[2]
+    # Explicitly by the calendar's own organization: the sweep builds
+    # calendars for many organizations from one process.
     exceptions = CalendarException.unscoped.filter(
-        calendar_id=row.pk, date__year__gte=years[0], date__year__lte=years[1]
+        organization_id=row.organization_id,
+        calendar_id=row.pk,
+        date__year__gte=years[0],
+        date__year__lte=years[1],
     ).values_list("date", "kind")
     for day, kind in exceptions:
         if kind == ExceptionKind.HOLIDAY:
