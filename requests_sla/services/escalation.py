@@ -77,6 +77,7 @@ from .sla import (
     TIMER_CACHE_FIELDS,
     _next_check,
     engine_calendar,
+    next_due_check,
     request_refresh_sla,
     timer_is_running,
     timer_recompute,
@@ -517,6 +518,9 @@ def _handle(ctx: _OrgContext, pairs: list[tuple[int, int]], report: SweepReport)
         )
         for level, threshold, caught_up in rungs:
             planned.append((timer, level, threshold, caught_up))
+        if timer.state == SlaState.AT_RISK and timer_is_running(timer):
+            # The warning rung is taken (or was): next look is at the due time.
+            timer.next_check_at = next_due_check(timer, timer.due_at, calendar, now)
         if timer.state == SlaState.BREACHED and timer_is_running(timer):
             taken = done[timer.pk] | {r[0] for r in rungs}
             timer.next_check_at = (

@@ -82,7 +82,18 @@ def _next_check(timer: SlaTimer, result, calendar, now: dt.datetime) -> dt.datet
         return now
     if result.state == TimerState.ON_TRACK and result.at_risk_at and result.at_risk_at > now:
         return result.at_risk_at
-    due = result.due_at
+    if result.state == TimerState.AT_RISK:
+        # At risk now. When the sweep crossed at_risk_at itself it moves the
+        # check on to the due time (``next_due_check``) after taking the
+        # warning rung; when a recompute got here (a reopen, a resume, a
+        # calendar change), the sweep must look now or the warning is lost.
+        return now
+    return next_due_check(timer, result.due_at, calendar, now)
+
+
+def next_due_check(timer: SlaTimer, due, calendar, now: dt.datetime) -> dt.datetime | None:
+    """When a running timer due at ``due`` can next change state: at its due
+    time, or (if that has passed) when the breach becomes true."""
     if due is None:
         return None
     if due > now:

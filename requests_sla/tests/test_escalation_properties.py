@@ -21,7 +21,7 @@ from collections import Counter
 import pytest
 import time_machine
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from collab.errors import ServiceError
@@ -96,6 +96,18 @@ def _steps(org, request_id):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(script=st.lists(step, min_size=1, max_size=10))
+# Found by hypothesis: a reopen puts the resolution timer straight into "at
+# risk" by recompute, and the next sweep must still take the warning rung.
+@example(
+    script=[
+        ("sweep", 1),
+        ("sweep", 1),
+        ("sweep", 1738),
+        ("sweep", 2160),
+        ("resolve", 2160),
+        ("reopen", 1),
+    ]
+)
 def test_ladder_rungs_are_taken_once_only_while_running_and_level_two_iff_breached(
     org, rep, dev_rnd, head_rnd, ops, script
 ):
