@@ -24,6 +24,8 @@ def resolve_membership(request, user):
     nothing, so every scoped lookup then 404s instead of falling back.
     """
     memberships = list(import_string(settings.COLLAB_MEMBERSHIPS_OF_USER)(user))
+    for membership in memberships:
+        membership.user = user  # already loaded: services read actor.user
     request.memberships = memberships
     header = request.META.get(HEADER, "").strip()
     if header:

@@ -45,12 +45,13 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A pk resolved at validation time in the organization in scope (a
     queryset built at import time would carry no scope)."""
 
-    def __init__(self, model, **kwargs):
+    def __init__(self, model, *, select_related: tuple[str, ...] = (), **kwargs):
         self.model = model
+        self.related = select_related
         super().__init__(queryset=model.objects.none(), **kwargs)
 
     def get_queryset(self):
-        return self.model.objects.all()
+        return self.model.objects.select_related(*self.related)
 
 
 # ---------------------------------------------------------------- output
@@ -151,6 +152,14 @@ class RequestDetailOutput(RequestListOutput):
         return permissions.available_actions(membership, obj) if membership else []
 
 
+class RequestFiledOutput(RequestDetailOutput):
+    """The detail of a request just filed, from what ``request_file`` holds:
+    its filer always sees it, so nothing is read back."""
+
+    watchers = UserBrief(many=True, source="filed_watchers")
+    attachments = AttachmentOutput(many=True, source="filed_attachments")
+
+
 class CommentOutput(serializers.Serializer):
     id = serializers.IntegerField()
     author = UserBrief()
@@ -193,7 +202,7 @@ class TimelineOutput(serializers.Serializer):
 
 
 class RequestCreateInput(serializers.Serializer):
-    request_type = ScopedPrimaryKeyField(RequestType)
+    request_type = ScopedPrimaryKeyField(RequestType, select_related=("serving_department",))
     serving_department = ScopedPrimaryKeyField(Department, required=False)
     requesting_department = ScopedPrimaryKeyField(Department, required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
@@ -353,7 +362,7 @@ class RequestViewSet(
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
 
-    @extend_schema(request=RequestCreateInput, responses={201: RequestDetailOutput})
+    @extend_schema(request=RequestCreateInput, responses={201: RequestFiledOutput})
     def create(self, request):
         data = RequestCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -364,7 +373,10 @@ class RequestViewSet(
             files={key: f for key, f in request.FILES.items()},
             **values,
         )
-        return self._detail(created, status.HTTP_201_CREATED)
+        return Response(
+            RequestFiledOutput(created, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def _act(self, name: str, request, pk):
         service, input_class = REQUEST_ACTIONS[name]

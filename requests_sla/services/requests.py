@@ -45,7 +45,15 @@ from ..models import (
     TimerKind,
 )
 from .notifications import deliveries_schedule
-from .sla import request_refresh_sla, timer_event_add, timers_start_for, timers_stop
+from .sla import (
+    request_refresh_sla,
+    sla_summary,
+    timer_event_add,
+    timers_insert,
+    timers_plan,
+    timers_start_for,
+    timers_stop,
+)
 
 User = get_user_model()
 
@@ -374,7 +382,6 @@ def request_file(
 
         request = Request(
             organization_id=org_id,
-            number=_next_number(org_id),
             requester=actor.user,
             requesting_department=requesting_department,
             serving_department=serving_department,
@@ -386,19 +393,29 @@ def request_file(
             created_at=at,
             **given,
         )
+        planned = timers_plan(request=request, at=at, actor=actor.user)
+        request.sla_due_at, request.sla_state = sla_summary(timer for timer, _ in planned)
+        # Taken last: the counter row stays locked until commit, so concurrent
+        # filings in one organization queue only for the inserts, not the work.
+        request.number = _next_number(org_id)
         _save(request, actor, at, "file")
         if watcher_users:
             request.watchers.add(*watcher_users)
+        attachments = []
         if files:
             for key, file in files.items():
                 attachment = _attachment_create(
                     request=request, actor=actor, file=file, at=at, field_key=key
                 )
+                attachments.append(attachment)
                 cleaned[key] = attachment.pk
             request.extra = cleaned
             Request.objects.filter(pk=request.pk).update(extra=cleaned)
-        timers = timers_start_for(request=request, at=at, actor=actor.user)
-        request_refresh_sla(request, timers)
+        # The filer sees what was filed without reading it back: the timers
+        # ride along under the name request_list's prefetch gives them, the
+        # watchers and attachments as ``filed_*`` (see selectors.request_filed).
+        request.current_timers = timers_insert(planned)
+        request.filed_watchers, request.filed_attachments = watcher_users, attachments
         return request
 
 

@@ -29,6 +29,7 @@ from ..models import (
     TimerKind,
 )
 from ..sla.timers import EventKind, Target, TimerEvent, TimerState, Unit, compute_timer
+from .dashboard import counts as outcome_counts
 from .dashboard import outcome_sync
 
 TIMER_CACHE_FIELDS = [
@@ -154,7 +155,7 @@ def timer_recompute(
     return timer
 
 
-def timer_start(
+def _timer_plan(
     *,
     request: Request,
     kind: str,
@@ -166,8 +167,9 @@ def timer_start(
     calendar_row: BusinessCalendar | None,
     name_zh: str = "",
     name_en: str = "",
-) -> SlaTimer:
-    timer = SlaTimer.objects.create(
+) -> tuple[SlaTimer, SlaEvent]:
+    """One timer and its start event, computed from that event, not saved."""
+    timer = SlaTimer(
         organization_id=request.organization_id,
         request=request,
         kind=kind,
@@ -182,7 +184,7 @@ def timer_start(
         started_at=at,
         state=SlaState.ON_TRACK,
     )
-    event = SlaEvent.objects.create(
+    event = SlaEvent(
         organization_id=request.organization_id,
         timer=timer,
         kind=SlaEventKind.START,
@@ -191,12 +193,15 @@ def timer_start(
         calendar_version=timer.calendar_version,
         policy_version=policy_version,
     )
-    return timer_recompute(timer, events=[event], calendar_row=calendar_row)
+    timer_recompute(timer, events=[event], calendar_row=calendar_row, save=False)
+    return timer, event
 
 
-def timers_start_for(*, request: Request, at: dt.datetime, actor) -> list[SlaTimer]:
-    """Start the response, resolution and milestone timers of the request's
-    type and priority (the policy in force at ``at``)."""
+def timers_plan(*, request: Request, at: dt.datetime, actor) -> list[tuple[SlaTimer, SlaEvent]]:
+    """The response, resolution and milestone timers of the request's type and
+    priority (the policy in force at ``at``), each with its start event,
+    computed in memory. Filing plans them before the request row exists, so
+    the row is written once, already carrying its SLA summary."""
     request_type = request.request_type
     policy = request_type.targets_for(request.priority)
     calendar_row = calendar_row_for(request.serving_department_id)
@@ -209,7 +214,7 @@ def timers_start_for(*, request: Request, at: dt.datetime, actor) -> list[SlaTim
         for m in policy.get("milestones") or []
     ]
     return [
-        timer_start(
+        _timer_plan(
             request=request,
             kind=kind,
             key=key,
@@ -223,6 +228,21 @@ def timers_start_for(*, request: Request, at: dt.datetime, actor) -> list[SlaTim
         )
         for kind, key, target, name_zh, name_en in specs
     ]
+
+
+def timers_insert(planned: Sequence[tuple[SlaTimer, SlaEvent]]) -> list[SlaTimer]:
+    """Write planned timers and their start events: one INSERT each."""
+    timers = SlaTimer.objects.bulk_create([timer for timer, _ in planned])
+    SlaEvent.objects.bulk_create([event for _, event in planned])  # event.timer now has its pk
+    for timer in timers:
+        if outcome_counts(timer):  # only a backdated filing can start already breached
+            outcome_sync(timer)
+    return timers
+
+
+def timers_start_for(*, request: Request, at: dt.datetime, actor) -> list[SlaTimer]:
+    """Start the request's timers (see ``timers_plan``) on a saved request."""
+    return timers_insert(timers_plan(request=request, at=at, actor=actor))
 
 
 def timer_is_running(timer: SlaTimer) -> bool:
@@ -295,12 +315,19 @@ def request_refresh_sla(request: Request, timers: Sequence[SlaTimer] | None = No
     """
     if timers is None:
         timers = list(SlaTimer.objects.filter(request_id=request.pk, superseded_at__isnull=True))
+    request.sla_due_at, request.sla_state = sla_summary(timers)
+    Request.objects.filter(pk=request.pk).update(
+        sla_due_at=request.sla_due_at, sla_state=request.sla_state
+    )
+
+
+def sla_summary(timers: Iterable[SlaTimer]) -> tuple[dt.datetime | None, str]:
+    """The request's queue sort key (earliest running due time) and worst state."""
     current = [t for t in timers if t.superseded_at is None]
     running_due = [t.due_at for t in current if timer_is_running(t) and t.due_at]
     due_at = min(running_due) if running_due else None
     state = min((t.state for t in current), key=lambda s: _STATE_RANK[s], default="")
-    request.sla_due_at, request.sla_state = due_at, state
-    Request.objects.filter(pk=request.pk).update(sla_due_at=due_at, sla_state=state)
+    return due_at, state
 
 
 def sla_recompute_open(
@@ -402,7 +429,9 @@ __all__ = [
     "sla_recompute_open",
     "timer_event_add",
     "timer_recompute",
-    "timer_start",
+    "sla_summary",
+    "timers_insert",
+    "timers_plan",
     "timers_start_for",
     "timers_stop",
 ]

@@ -52,6 +52,35 @@ def test_a_rep_files_a_request_and_sees_its_timers(frozen, org, rep, api):
     assert "cancel" in body["actions"]
 
 
+@pytest.mark.django_db
+def test_the_filing_response_is_the_request_as_read_back(frozen, org, rep, api):
+    # The 201 is built from what the service holds, not read back: it must
+    # still say exactly what a later read says (watchers included).
+    watcher = person(org, username="watcher")
+    client = api(rep)
+    response = client.post(
+        "/api/requests/", create_payload(org, watchers=[watcher.user_id]), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert [w["username"] for w in response.json()["watchers"]] == ["watcher"]
+    assert response.json() == client.get(f"/api/requests/{response.json()['id']}/").json()
+
+
+@pytest.mark.django_db
+def test_filing_reads_and_writes_a_fixed_number_of_statements(
+    frozen, org, rep, api, django_assert_num_queries
+):
+    client = api(rep)
+    payload = create_payload(org)
+    client.post("/api/requests/", payload, format="json")  # warm caches
+    # token, membership, type; then in one transaction (2 statements) the
+    # calendar, the counter, the request and its history row, the timers and
+    # their start events.
+    with django_assert_num_queries(11):
+        response = client.post("/api/requests/", payload, format="json")
+    assert response.status_code == 201
+
+
 @pytest.mark.parametrize(
     "overrides, field",
     [
