@@ -15,12 +15,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
+from requests_sla.models import NotificationKind
+from requests_sla.services.notifications import notifications_send, organization_language
 
 from .models import (
     Account,
@@ -412,10 +415,27 @@ def followup_complete(
 
 
 def _notify_owner(lead: Lead) -> None:
-    # The rep's leads page lists leads notified to them ("new leads for you");
-    # when requests_sla's notifications land, this is the one place to call them.
+    """The account's owner hears of a new lead in their inbox (and by email);
+    their leads page lists it under "new for you" until they decide."""
     lead.owner_notified_at = timezone.now()
     lead.save(update_fields=["owner_notified_at"])
+    owner_id = lead.account.owner_id
+    if owner_id is None or owner_id == lead.created_by_id:
+        return
+    with translation.override(organization_language(lead.organization_id)):
+        text = _("新线索：%(account)s，%(kind)s，预计 %(amount)s") % {
+            "account": lead.account.name,
+            "kind": lead.get_kind_display(),
+            "amount": f"{lead.estimated_amount:,.2f}",
+        }
+    notifications_send(
+        organization_id=lead.organization_id,
+        recipient_ids=[owner_id],
+        kind=NotificationKind.LEAD,
+        text=text,
+        link=reverse("pipeline:leads"),
+        at=lead.owner_notified_at,
+    )
 
 
 def lead_create(

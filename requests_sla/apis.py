@@ -766,12 +766,14 @@ class NotificationOutput(serializers.Serializer):
     kind = serializers.CharField()
     text = serializers.CharField()
     request_id = serializers.IntegerField(allow_null=True)
+    link = serializers.CharField(help_text="Site path to open when request_id is null")
     read_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
 
 
 class NotificationViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The caller's notifications (mentions, assignments), newest first."""
+    """The caller's notifications (mentions, assignments, escalations, meetings,
+    leads), newest first."""
 
     model = Notification
     serializer_class = NotificationOutput

@@ -536,6 +536,7 @@ class NotificationKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA 超时")
     SLA_FOLLOW_UP = "sla_follow_up", _("超时仍未解决")
     MEETING = "meeting", _("沟通会")
+    LEAD = "lead", _("复购增购线索")
 
 
 class Notification(TenantModel):
@@ -547,6 +548,9 @@ class Notification(TenantModel):
         Request, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     text = models.CharField(max_length=300)
+    # The page it opens when it is not about a request (a lead, a meeting):
+    # a path on this site, never an outside address.
+    link = models.CharField(max_length=300, blank=True, default="")
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -228,6 +228,10 @@ def test_customer_success_creates_a_lead_and_the_owner_sees_it_as_new_for_them(
     body = client_for(teammate).get(reverse("pipeline:leads")).content.decode()
     assert "给你的新线索" in body or "New leads for you" in body
     assert "明年续购" in body
+    # …and hears of it in the inbox, a link to the leads page; the CS lead does not.
+    inbox = client_for(teammate).get(reverse("escalation:notifications")).content.decode()
+    assert reverse("pipeline:leads") in inbox and "新线索" in inbox
+    assert "新线索" not in client_for(cs).get(reverse("escalation:notifications")).content.decode()
 
 
 @pytest.mark.django_db

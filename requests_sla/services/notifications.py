@@ -58,6 +58,51 @@ WEBHOOK_BACKOFF_MAX = dt.timedelta(minutes=30)  # far below the broker's visibil
 WEBHOOK_TIMEOUT_SECONDS = 5
 
 
+# ---------------------------------------------------------------- sending
+
+
+def notifications_send(
+    *,
+    organization_id: int,
+    recipient_ids: Iterable[int],
+    kind: str,
+    text: str,
+    request=None,
+    link: str = "",
+    at: dt.datetime | None = None,
+) -> list[Notification]:
+    """In-app notifications for ``recipient_ids`` (one each, in the inbox and
+    the header's unread count) and their email deliveries, which go out on
+    commit or at the next working minute. ``link`` is the site path to open
+    when the notification is not about ``request``."""
+    if link and not link.startswith("/"):
+        raise ValueError("a notification links to a path on this site")
+    created = Notification.objects.bulk_create(
+        Notification(
+            organization_id=organization_id,
+            recipient_id=user_id,
+            kind=kind,
+            request=request,
+            link=link,
+            text=text[:300],
+            created_at=at or timezone.now(),
+        )
+        for user_id in sorted(set(recipient_ids))
+    )
+    deliveries_schedule(created, now=at)
+    return created
+
+
+def organization_language(organization_id: int) -> str:
+    """The language of messages written once for a whole organization."""
+    language = (
+        Organization.objects.filter(pk=organization_id)
+        .values_list("default_language", flat=True)
+        .first()
+    )
+    return language or "zh-hans"
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -172,9 +217,10 @@ def _email_subject_and_body(notification: Notification, language: str) -> tuple[
             else ""
         )
         subject = f"[Collab] {kind}: {notification.text}"[:200]
-        link = ""
+        path = notification.link
         if notification.request_id:
-            link = f"{settings.SITE_URL.rstrip('/')}/requests/{notification.request_id}/"
+            path = f"/requests/{notification.request_id}/"
+        link = f"{settings.SITE_URL.rstrip('/')}{path}" if path else ""
         body = "\n\n".join(
             part
             for part in (

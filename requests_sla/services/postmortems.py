@@ -15,19 +15,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
-from departments.models import Department, Membership, Organization
+from departments.models import Department, Membership
 from departments.roles import Role
 
 from ..models import (
     ActionItem,
     AgendaItem,
     MeetingParticipant,
-    Notification,
     NotificationKind,
     PostMortem,
     PostMortemCause,
@@ -39,7 +39,7 @@ from ..models import (
 from ..selectors_postmortems import late_requests
 from .escalation import review_meeting_next
 from .meetings import _open_meeting, _require, action_item_add
-from .notifications import deliveries_schedule
+from .notifications import notifications_send, organization_language
 
 LEAD_REASON = "postmortem_lead"
 DEPARTMENT_REASON = "postmortem_dept"
@@ -210,26 +210,16 @@ def _findings_add(postmortem, department_ids) -> set[int]:
 def _notify(postmortem, recipients, organization_id, now) -> None:
     if not recipients:
         return
-    language = (
-        Organization.objects.filter(pk=organization_id)
-        .values_list("default_language", flat=True)
-        .first()
-    )
-    with translation.override(language or "zh-hans"):
+    with translation.override(organization_language(organization_id)):
         text = _("丢单复盘：%(subject)s") % {"subject": postmortem.subject_label}
-    created = Notification.objects.bulk_create(
-        [
-            Notification(
-                organization_id=organization_id,
-                recipient_id=u,
-                kind=NotificationKind.MEETING,
-                text=text[:300],
-                created_at=now,
-            )
-            for u in sorted(recipients)
-        ]
-    )
-    deliveries_schedule(created, now=now)  # email goes out on commit
+    notifications_send(
+        organization_id=organization_id,
+        recipient_ids=recipients,
+        kind=NotificationKind.MEETING,
+        text=text,
+        link=reverse("escalation:meeting", args=[postmortem.agenda_item.meeting_id]),
+        at=now,
+    )  # email goes out on commit
 
 
 # ---------------------------------------------------------------- the meeting

@@ -44,7 +44,7 @@ from ..models import (
     StopReason,
     TimerKind,
 )
-from .notifications import deliveries_schedule
+from .notifications import notifications_send
 from .sla import (
     request_refresh_sla,
     sla_summary,
@@ -163,23 +163,6 @@ def _member_of(department_id: int, user_id: int | None) -> Membership | None:
         .select_related("user")
         .first()
     )
-
-
-def _notify(
-    *, request: Request, recipients: Iterable, kind: str, text: str, at: dt.datetime
-) -> None:
-    created = Notification.objects.bulk_create(
-        Notification(
-            organization_id=request.organization_id,
-            recipient=user,
-            kind=kind,
-            request=request,
-            text=text[:300],
-            created_at=at,
-        )
-        for user in recipients
-    )
-    deliveries_schedule(created)  # email outbox, held in quiet hours (services/notifications.py)
 
 
 # ---------------------------------------------------------------- attachments
@@ -685,9 +668,10 @@ def _assign(request: Request, actor: Membership, assignee, at) -> None:
     request.assignee = assignee
     _save(request, actor, at, "assign")
     if assignee is not None and assignee.pk != actor.user_id:
-        _notify(
+        notifications_send(
+            organization_id=request.organization_id,
             request=request,
-            recipients=[assignee],
+            recipient_ids=[assignee.pk],
             kind=NotificationKind.ASSIGNED,
             text=f"{request.reference} {request.title}",
             at=at,
@@ -779,9 +763,10 @@ def comment_add(
         ]
         if mentioned:
             comment.mentions.add(*[m.user for m in mentioned])
-            _notify(
+            notifications_send(
+                organization_id=request.organization_id,
                 request=request,
-                recipients=[m.user for m in mentioned if m.user_id != actor.user_id],
+                recipient_ids=[m.user_id for m in mentioned if m.user_id != actor.user_id],
                 kind=NotificationKind.MENTION,
                 text=f"{request.reference}: {body[:200]}",
                 at=at,

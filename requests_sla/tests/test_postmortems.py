@@ -7,7 +7,7 @@ import pytest
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
-from requests_sla.models import AgendaItem, PostMortem, PostMortemFinding
+from requests_sla.models import AgendaItem, Notification, PostMortem, PostMortemFinding
 from requests_sla.selectors_kpi import department_kpis, month_period
 from requests_sla.services.postmortems import postmortem_finding_classify, postmortem_open
 
@@ -44,6 +44,19 @@ def test_only_late_requests_are_listed_and_one_item_per_source(org, rep, late_an
         assert (created, created_again, again.pk) == (True, False, pm.pk)
         assert list(pm.late_requests.values_list("request_id", flat=True)) == [late.pk]
         assert AgendaItem.objects.filter(request__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_late_departments_heads_are_told_with_a_link_to_the_meeting(
+    org, rep, head_rnd, late_and_on_time
+):
+    late, _on_time = late_and_on_time
+    pm, _created = _open(org, rep, [late.pk])
+    with organization_scope(org.id):
+        notice = Notification.objects.get(recipient=head_rnd.user)
+        meeting_id = pm.agenda_item.meeting_id
+    assert notice.kind == "meeting" and notice.request_id is None
+    assert notice.link == f"/meetings/{meeting_id}/" and "丢单" in notice.text
 
 
 @pytest.mark.django_db
