@@ -13,3 +13,15 @@ document.addEventListener("change", (event) => {
   const el = event.target;
   if (el.matches("select[data-autosubmit]")) el.form.requestSubmit();
 });
+
+// Menus built on <details> (the settings group, the user menu) close when
+// the user clicks elsewhere or presses Escape, as menus do.
+function closeMenus(except) {
+  document.querySelectorAll("details.nav-group[open], details.user-menu[open]").forEach((menu) => {
+    if (menu !== except) menu.removeAttribute("open");
+  });
+}
+document.addEventListener("click", (event) => closeMenus(event.target.closest("details")));
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closeMenus(null);
+});
