@@ -1,13 +1,15 @@
 """Tables to CSV (UTF-8 with BOM, so Excel and WPS read Chinese headers) and
-to .xlsx (openpyxl). Generic: any app hands over a title, headers and rows;
-numbers stay numbers in Excel. Shared by the SLA dashboard and any report."""
+to .xlsx (openpyxl). Generic: any app hands over sheets (a title, headers,
+rows, rows to shade, notes); numbers stay numbers in Excel. Shared by the
+SLA dashboard and the sales funnel."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,50 +31,94 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+@dataclass
+class Sheet:
+    """One table of an export: a sheet in .xlsx, a section in CSV.
+
+    ``highlight`` holds indexes into ``rows`` to shade (a bottleneck, a
+    breach); ``notes`` are lines of text after the table."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    highlight: Collection[int] = ()
+    notes: Sequence[str] = ()
+
+
+def _csv_value(value: Any) -> Any:
+    value = _cell(value)
+    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value
+
+
+def sheets_csv(sheets: Sequence[Sheet]) -> bytes:
+    """The sheets one after another, a blank line between them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([str(h) for h in headers])
-    for row in rows:
-        writer.writerow(
-            [
-                _cell(v).isoformat(sep=" ") if isinstance(_cell(v), dt.datetime) else _cell(v)
-                for v in row
-            ]
-        )
+    for index, sheet in enumerate(sheets):
+        if index:
+            writer.writerow([])
+        writer.writerow([str(h) for h in sheet.headers])
+        writer.writerows([_csv_value(v) for v in row] for row in sheet.rows)
+        for note in sheet.notes:
+            writer.writerow([str(note)])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
-def to_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def sheets_xlsx(sheets: Sequence[Sheet]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Font, PatternFill
 
     workbook = Workbook()
-    sheet = workbook.active
-    # Sheet names: at most 31 characters, none of []:*?/\
-    sheet.title = "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Sheet1"
-    sheet.append([str(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-    for index, header in enumerate(headers, start=1):
-        width = max(10, min(48, len(str(header)) * 2 + 2))
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    sheet.freeze_panes = "A2"
+    workbook.remove(workbook.active)
+    shade = PatternFill("solid", fgColor="FDE8E6")
+    for sheet in sheets:
+        ws = workbook.create_sheet(_sheet_title(sheet.title))
+        ws.append([str(h) for h in sheet.headers])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for index, row in enumerate(sheet.rows):
+            ws.append([_cell(v) for v in row])
+            if index in sheet.highlight:
+                for cell in ws[ws.max_row]:
+                    cell.fill = shade
+        if sheet.notes:
+            ws.append([])
+            for note in sheet.notes:
+                ws.append([str(note)])
+        for column, header in enumerate(sheet.headers, start=1):
+            width = max(10, min(48, len(str(header)) * 2 + 2))
+            ws.column_dimensions[ws.cell(row=1, column=column).column_letter].width = width
+        ws.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+def _sheet_title(title: str) -> str:
+    # Sheet names: at most 31 characters, none of []:*?/\
+    return "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Sheet1"
+
+
+def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return sheets_csv([Sheet("", headers, list(rows))])
+
+
+def to_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return sheets_xlsx([Sheet(title, headers, list(rows))])
+
+
+def sheets_response(fmt: str, filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
+    """``fmt`` is "csv" or "xlsx" (callers validate it); ``filename`` without extension."""
+    if fmt == "xlsx":
+        response = HttpResponse(sheets_xlsx(sheets), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(sheets_csv(sheets), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
 def table_response(
     fmt: str, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
-    """``fmt`` is "csv" or "xlsx" (callers validate it); ``filename`` without extension."""
-    rows = list(rows)
-    if fmt == "xlsx":
-        response = HttpResponse(to_xlsx(title, headers, rows), content_type=XLSX_TYPE)
-    else:
-        response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    """One table as a download (see ``sheets_response``)."""
+    return sheets_response(fmt, filename, [Sheet(title, headers, list(rows))])

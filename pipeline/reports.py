@@ -44,8 +44,6 @@ sequence of moves.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,6 +51,8 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from collab.exports import Sheet, sheets_response
 
 from .selectors import FunnelReport, StageFigures
 
@@ -183,56 +183,17 @@ def funnel_chart(
     return {"width": width, "height": int(y), "bars": bars, "center": width / 2}
 
 
-def _filename(report: FunnelReport, ext: str) -> str:
-    return f"funnel_{report.filters.start:%Y%m%d}-{report.filters.end:%Y%m%d}.{ext}"
+def _filename(report: FunnelReport) -> str:
+    return f"funnel_{report.filters.start:%Y%m%d}-{report.filters.end:%Y%m%d}"
 
 
-def funnel_csv(report: FunnelReport) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for headers, rows in (funnel_table(report), forecast_table(report)):
-        writer.writerow(headers)
-        writer.writerows(rows)
-        writer.writerow([])
-    writer.writerow([bottleneck_sentence(report)])
-    # The BOM makes Excel and WPS read the Chinese headers as UTF-8.
-    response.write("\ufeff" + buffer.getvalue())
-    return response
-
-
-def funnel_xlsx(report: FunnelReport) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    book = Workbook()
+def funnel_export(report: FunnelReport, fmt: str) -> HttpResponse:
+    """The funnel (bottleneck shaded, its sentence below) and the forecast,
+    as two sheets of one workbook or two sections of one CSV."""
+    headers, rows = funnel_table(report)
+    bottleneck = [i for i, stage in enumerate(report.stages) if stage.is_bottleneck]
     sheets = [
-        (book.active, _("销售漏斗"), funnel_table(report)),
-        (None, _("预测"), forecast_table(report)),
+        Sheet(_("销售漏斗"), headers, rows, bottleneck, [bottleneck_sentence(report)]),
+        Sheet(_("预测"), *forecast_table(report)),
     ]
-    for sheet, title, (headers, rows) in sheets:
-        sheet = sheet or book.create_sheet()
-        sheet.title = title
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        for column in sheet.columns:
-            sheet.column_dimensions[column[0].column_letter].width = 18
-    funnel_sheet = book.worksheets[0]
-    for index, f in enumerate(report.stages, start=2):
-        if f.is_bottleneck:
-            for cell in funnel_sheet[index]:
-                cell.fill = PatternFill("solid", fgColor="FDE8E6")
-    funnel_sheet.append([])
-    funnel_sheet.append([bottleneck_sentence(report)])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
-    return response
+    return sheets_response(fmt, _filename(report), sheets)

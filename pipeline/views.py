@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
+from collab.exports import FORMATS
 
 from . import permissions, reports, selectors, selectors_links, services
 from .forms import (
@@ -351,10 +352,8 @@ def funnel(request):
         return render(request, "pipeline/funnel_needs_postgres.html", {"form": form})
     report = selectors.funnel_report(filters)
     export = request.GET.get("export")
-    if export == "csv":
-        return reports.funnel_csv(report)
-    if export == "xlsx":
-        return reports.funnel_xlsx(report)
+    if export in FORMATS:
+        return reports.funnel_export(report, export)
     query = request.GET.copy()
     query.pop("export", None)
     headers, rows = reports.funnel_table(report)
