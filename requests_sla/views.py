@@ -46,6 +46,7 @@ from .models import (
     SlaState,
     Status,
 )
+from .queue_rows import QueueRows
 from .templatetags.sla import target_text, when_text
 
 # ---------------------------------------------------------------- helpers
@@ -511,12 +512,9 @@ def request_action(request, pk: int, action: str):
         return _redirect_back(request, reverse("requests_sla:detail", args=[obj.pk]))
     obj = selectors.request_get(request.membership, pk)
     if request.POST.get("return") == "row":
-        row = _queue_rows(request.membership, [obj])[0][0]
-        return render(
-            request,
-            "requests_sla/_queue_row.html",
-            {"r": row, "row_error": error, "row_done": done},
-        )
+        assignable = selectors_ui.assignable_by_department([obj.serving_department_id])
+        queue_rows = QueueRows(request, assignable, next_url=_queue_return_url(request))
+        return HttpResponse(queue_rows.row(obj, error=error or "", done=done or ""))
     return render(
         request,
         "requests_sla/_request_main.html",
@@ -602,16 +600,13 @@ def queue_filters(membership: Membership, params: QueryDict) -> dict:
     }
 
 
-def _queue_rows(membership: Membership, requests, also_department: int | None = None):
-    """Rows with their allowed actions and assignee choices; one query for
-    the assignees of every department shown (and the bulk form's)."""
-    requests = list(requests)
-    departments = {r.serving_department_id for r in requests} | {also_department}
-    assignable = selectors_ui.assignable_by_department(departments)
-    for r in requests:
-        r.row_actions = permissions.available_actions(membership, r)
-        r.assign_choices = assignable.get(r.serving_department_id, [])
-    return requests, assignable
+def _queue_return_url(request) -> str:
+    """Where a queue row's form goes back to without JavaScript: the queue
+    page the row was on (posted as ``next``), else the queue."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("requests_sla:queue")
 
 
 QUEUE_PAGE_SIZE = 50
@@ -627,7 +622,16 @@ def queue_context(request) -> dict:
     page = Paginator(selectors.department_queue(membership, query), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows, assignable = _queue_rows(membership, page.object_list, bulk_department)
+    requests = list(page.object_list)
+    # One query for who may be assigned the requests of every department
+    # shown, and the bulk form's.
+    assignable = selectors_ui.assignable_by_department(
+        {r.serving_department_id for r in requests} | {bulk_department}
+    )
+    poll_url = reverse("requests_sla:queue") + (
+        f"?{request.GET.urlencode()}" if request.GET else ""
+    )
+    queue_rows = QueueRows(request, assignable, next_url=poll_url)
     departments, types = selectors_ui.queue_filter_options()
     if not permissions.sees_all(membership):
         types = [t for t in types if t.serving_department_id == membership.department_id]
@@ -637,7 +641,7 @@ def queue_context(request) -> dict:
     page_query = request.GET.copy()
     page_query.pop("page", None)
     return {
-        "rows": rows,
+        "rows": [queue_rows.row(r) for r in requests],
         "page": page,
         "page_query": page_query.urlencode(),
         "filters": filters,
@@ -649,8 +653,7 @@ def queue_context(request) -> dict:
         "bulk_assignees": bulk_assignees,
         "can_bulk_assign": membership.can("manage_queue") or membership.role == "org_admin",
         "querystring": request.GET.urlencode(),
-        "poll_url": reverse("requests_sla:queue")
-        + (f"?{request.GET.urlencode()}" if request.GET else ""),
+        "poll_url": poll_url,
         "queue_department": next(
             (d for d in departments if d.pk == (filters["department"] or membership.department_id)),
             None,
