@@ -619,7 +619,7 @@ def queue_context(request) -> dict:
     bulk_department = filters["department"] or membership.department_id
     # A page at a time: a busy department's queue holds thousands of open
     # requests, and the head works the most urgent ones first anyway.
-    page = Paginator(selectors.department_queue(membership, query), QUEUE_PAGE_SIZE).get_page(
+    page = Paginator(selectors_ui.queue_page(membership, query), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     requests = list(page.object_list)
