@@ -70,6 +70,7 @@ class QueueRows:
             '<input type="hidden" name="return" value="row">'
             f'<input type="hidden" name="next" value="{escape(next_url)}">'
         )
+        self.select_label = _("选择 %(ref)s")
         self.priorities = {value: escape(label) for value, label in Priority.choices}
         self.statuses = {value: escape(label) for value, label in Status.choices}
         self.labels = {
@@ -114,7 +115,7 @@ class QueueRows:
         url = f"{self.detail_url[0]}{pk}{self.detail_url[1]}"
         actions = set(permissions.available_actions(self.membership, r))
         reference = escape(r.reference)
-        select_label = escape(_("选择 %(ref)s") % {"ref": r.reference})
+        select_label = escape(self.select_label % {"ref": r.reference})
         t = self.labels
         return mark_safe(  # noqa: S308 (every interpolated text is escaped)
             f'<tr id="row-{pk}" class="qrow" data-href="{url}" tabindex="-1">\n'

@@ -179,9 +179,15 @@ def queue_page(membership: Membership, filters: dict) -> QuerySet[Request]:
 
 
 def queue_filter_options() -> tuple[list[Department], list[RequestType]]:
-    return list(Department.objects.order_by("sort_order", "code")), list(
+    """Departments and request types for the queue's filter menus: names
+    and ids only (not the duties texts, form schemas or SLA targets)."""
+    departments = Department.objects.order_by("sort_order", "code").only("name_zh", "name_en")
+    types = (
         selectors.request_types_all()
+        .select_related(None)
+        .only("name_zh", "name_en", "serving_department_id")
     )
+    return list(departments), list(types)
 
 
 def watcher_candidates() -> list[Membership]:
