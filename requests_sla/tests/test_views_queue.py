@@ -205,6 +205,42 @@ def test_queue_query_count_is_locked_and_does_not_grow(
 
 
 @pytest.mark.django_db
+def test_the_minute_poll_does_not_count_the_queue_and_does_not_grow(
+    client_for, rep, head, dev, django_assert_num_queries
+):
+    client = client_for(head.user)
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "queue-body"}
+    file_tech_support(rep)
+    client.get(QUEUE, **poll)  # warm the session
+    # session, user, memberships, queue page, timers, assignees: not the
+    # pager's count, the filter menus or the layout's (the body shows none)
+    with django_assert_num_queries(7) as captured:
+        assert len(row_ids(client.get(QUEUE, **poll).content.decode())) == 1
+    assert not any("COUNT(" in q["sql"] and "requests_sla_request" in q["sql"] for q in captured)
+    for i in range(12):
+        file_tech_support(rep, title=f"第{i}个")
+    with django_assert_num_queries(7):
+        assert len(row_ids(client.get(QUEUE, **poll).content.decode())) == 13
+
+
+@pytest.mark.django_db
+def test_the_poll_shows_the_same_rows_as_the_page_for_any_page_number(
+    client_for, rep, head, monkeypatch
+):
+    from requests_sla import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 5)
+    for i in range(12):
+        file_tech_support(rep, title=f"第{i}个", priority=["low", "urgent", "high"][i % 3])
+    client = client_for(head.user)
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "queue-body"}
+    for page in ["", "1", "2", "3", "4", "99", "0", "-1", "abc", "1.5"]:
+        full = row_ids(client.get(QUEUE, {"page": page}).content.decode())
+        body = row_ids(client.get(QUEUE, {"page": page}, **poll).content.decode())
+        assert body == full and full, page
+
+
+@pytest.mark.django_db
 def test_the_benchmark_can_render_the_queue_with_a_request_factory(org, rep, head):
     file_tech_support(rep)
     request = RequestFactory().get(QUEUE)
@@ -217,7 +253,9 @@ def test_the_benchmark_can_render_the_queue_with_a_request_factory(org, rep, hea
 
 
 @pytest.mark.django_db
-def test_a_long_queue_is_shown_a_page_at_a_time_most_urgent_first(client_for, rep, head, monkeypatch):
+def test_a_long_queue_is_shown_a_page_at_a_time_most_urgent_first(
+    client_for, rep, head, monkeypatch
+):
     from requests_sla import views
 
     monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 5)
