@@ -134,6 +134,50 @@ def test_assign_pause_and_resolve_in_place(client_for, rep, head, dev):
 
 
 @pytest.mark.django_db
+def test_a_row_escapes_what_people_typed_and_reads_in_english(client_for, rep, head, dev):
+    filed = file_tech_support(rep, title='<script>alert("x")</script> & co')
+    client = client_for(head.user)
+    body = client.get(QUEUE).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in body
+    client.cookies["django_language"] = "en"
+    body = client.get(QUEUE).content.decode()
+    row = body[body.index(f'<tr id="row-{filed.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-label="Title"' in row and 'data-label="Time left"' in row
+    assert 'data-action="acknowledge">Acknowledge</button>' in row
+    assert f'<option value="{dev.user_id}">' in row and 'class="assign-select"' in row
+
+
+@pytest.mark.django_db
+def test_a_row_returned_in_place_sends_its_forms_back_to_the_queue_page_it_was_on(
+    client_for, rep, head
+):
+    filed = file_tech_support(rep)
+    client = client_for(head.user)
+    page = "/requests/queue/?assignee=any&sla_state=on_track"
+    body = client.post(
+        reverse("requests_sla:action", args=[filed.pk, "acknowledge"]),
+        {"return": "row", "next": page},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert (
+        body.count('name="next" value="/requests/queue/?assignee=any&amp;sla_state=on_track"') >= 2
+    )
+    body = client.post(
+        reverse("requests_sla:action", args=[filed.pk, "pause"]),
+        {"return": "row", "reason": "等日志", "next": "https://evil.example/"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "evil.example" not in body and 'name="next" value="/requests/queue/"' in body
+    # without JavaScript the same form redirects back to that page
+    response = client.post(
+        reverse("requests_sla:action", args=[filed.pk, "resume"]), {"return": "row", "next": page}
+    )
+    assert response.status_code == 302 and response.url == page
+
+
+@pytest.mark.django_db
 def test_assigning_someone_outside_the_department_shows_the_error_in_the_row(
     client_for, org, rep, head
 ):
