@@ -46,6 +46,7 @@ from .models import (
     SlaState,
     Status,
 )
+from .queue_rows import QueueRows
 from .templatetags.sla import target_text, when_text
 
 # ---------------------------------------------------------------- helpers
@@ -511,12 +512,9 @@ def request_action(request, pk: int, action: str):
         return _redirect_back(request, reverse("requests_sla:detail", args=[obj.pk]))
     obj = selectors.request_get(request.membership, pk)
     if request.POST.get("return") == "row":
-        row = _queue_rows(request.membership, [obj])[0][0]
-        return render(
-            request,
-            "requests_sla/_queue_row.html",
-            {"r": row, "row_error": error, "row_done": done},
-        )
+        assignable = selectors_ui.assignable_by_department([obj.serving_department_id])
+        queue_rows = QueueRows(request, assignable, next_url=_queue_return_url(request))
+        return HttpResponse(queue_rows.row(obj, error=error or "", done=done or ""))
     return render(
         request,
         "requests_sla/_request_main.html",
@@ -602,55 +600,84 @@ def queue_filters(membership: Membership, params: QueryDict) -> dict:
     }
 
 
-def _queue_rows(membership: Membership, requests, also_department: int | None = None):
-    """Rows with their allowed actions and assignee choices; one query for
-    the assignees of every department shown (and the bulk form's)."""
-    requests = list(requests)
-    departments = {r.serving_department_id for r in requests} | {also_department}
-    assignable = selectors_ui.assignable_by_department(departments)
-    for r in requests:
-        r.row_actions = permissions.available_actions(membership, r)
-        r.assign_choices = assignable.get(r.serving_department_id, [])
-    return requests, assignable
+def _queue_return_url(request) -> str:
+    """Where a queue row's form goes back to without JavaScript: the queue
+    page the row was on (posted as ``next``), else the queue."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("requests_sla:queue")
 
 
 QUEUE_PAGE_SIZE = 50
 
 
-def queue_context(request) -> dict:
+def _uncounted_page_rows(queryset, page_param) -> list:
+    """The rows of one queue page without counting the queue: the same
+    rows ``Paginator.get_page`` gives, which it only needs the count for
+    past the last page (or on a page number below 1)."""
+    number = _int(page_param)
+    if number is None:
+        number = 1  # as get_page reads a missing or malformed number
+    if number >= 1:
+        start = (number - 1) * QUEUE_PAGE_SIZE
+        rows = list(queryset[start : start + QUEUE_PAGE_SIZE])
+        if rows or number == 1:
+            return rows
+    return list(Paginator(queryset, QUEUE_PAGE_SIZE).get_page(page_param).object_list)
+
+
+def queue_context(request, *, body_only: bool = False) -> dict:
+    """The queue page's context; ``body_only`` for the table body alone (the
+    minute poll, bulk assign), which shows no pager and no filter menus, so
+    the queue is not counted and the menus are not read."""
     membership = request.membership
     filters = queue_filters(membership, request.GET)
     query = {k: v for k, v in filters.items() if v and not (k == "assignee" and v == "any")}
     bulk_department = filters["department"] or membership.department_id
     # A page at a time: a busy department's queue holds thousands of open
     # requests, and the head works the most urgent ones first anyway.
-    page = Paginator(selectors.department_queue(membership, query), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    queryset = selectors_ui.queue_page(membership, query)
+    if body_only:
+        page = None
+        requests = _uncounted_page_rows(queryset, request.GET.get("page"))
+    else:
+        page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        requests = list(page.object_list)
+    # One query for who may be assigned the requests of every department
+    # shown, and the bulk form's.
+    assignable = selectors_ui.assignable_by_department(
+        {r.serving_department_id for r in requests} | {bulk_department}
     )
-    rows, assignable = _queue_rows(membership, page.object_list, bulk_department)
+    poll_url = reverse("requests_sla:queue") + (
+        f"?{request.GET.urlencode()}" if request.GET else ""
+    )
+    queue_rows = QueueRows(request, assignable, next_url=poll_url)
+    context = {
+        "rows": [queue_rows.row(r) for r in requests],
+        "filters": filters,
+        "poll_url": poll_url,
+    }
+    if body_only:
+        return context
     departments, types = selectors_ui.queue_filter_options()
     if not permissions.sees_all(membership):
         types = [t for t in types if t.serving_department_id == membership.department_id]
     elif filters["department"]:
         types = [t for t in types if t.serving_department_id == filters["department"]]
-    bulk_assignees = assignable.get(bulk_department, [])
     page_query = request.GET.copy()
     page_query.pop("page", None)
-    return {
-        "rows": rows,
+    return context | {
         "page": page,
         "page_query": page_query.urlencode(),
-        "filters": filters,
         "departments": departments,
         "types": types,
         "statuses": Status.choices,
         "sla_states": SlaState.choices,
         "sees_all": permissions.sees_all(membership),
-        "bulk_assignees": bulk_assignees,
+        "bulk_assignees": assignable.get(bulk_department, []),
         "can_bulk_assign": membership.can("manage_queue") or membership.role == "org_admin",
         "querystring": request.GET.urlencode(),
-        "poll_url": reverse("requests_sla:queue")
-        + (f"?{request.GET.urlencode()}" if request.GET else ""),
         "queue_department": next(
             (d for d in departments if d.pk == (filters["department"] or membership.department_id)),
             None,
@@ -663,11 +690,12 @@ def queue(request):
     """A department's work, due first. The view the benchmark renders."""
     if not _works_queue(request.membership):
         raise PermissionDenied
-    context = queue_context(request)
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == "queue-body":
-        return render(request, "requests_sla/_queue_body.html", context)
-    return render(request, "requests_sla/queue.html", context)
+        return render(
+            request, "requests_sla/_queue_body.html", queue_context(request, body_only=True)
+        )
+    return render(request, "requests_sla/queue.html", queue_context(request))
 
 
 @require_POST
@@ -701,7 +729,7 @@ def queue_bulk_assign(request):
             )
         return redirect(reverse("requests_sla:queue") + (f"?{querystring}" if querystring else ""))
     request.GET = QueryDict(querystring)
-    context = queue_context(request)
+    context = queue_context(request, body_only=True)
     context.update(bulk_error=error, bulk_done=None if error else len(ids))
     return render(request, "requests_sla/_queue_body.html", context)
 

@@ -134,6 +134,50 @@ def test_assign_pause_and_resolve_in_place(client_for, rep, head, dev):
 
 
 @pytest.mark.django_db
+def test_a_row_escapes_what_people_typed_and_reads_in_english(client_for, rep, head, dev):
+    filed = file_tech_support(rep, title='<script>alert("x")</script> & co')
+    client = client_for(head.user)
+    body = client.get(QUEUE).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in body
+    client.cookies["django_language"] = "en"
+    body = client.get(QUEUE).content.decode()
+    row = body[body.index(f'<tr id="row-{filed.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-label="Title"' in row and 'data-label="Time left"' in row
+    assert 'data-action="acknowledge">Acknowledge</button>' in row
+    assert f'<option value="{dev.user_id}">' in row and 'class="assign-select"' in row
+
+
+@pytest.mark.django_db
+def test_a_row_returned_in_place_sends_its_forms_back_to_the_queue_page_it_was_on(
+    client_for, rep, head
+):
+    filed = file_tech_support(rep)
+    client = client_for(head.user)
+    page = "/requests/queue/?assignee=any&sla_state=on_track"
+    body = client.post(
+        reverse("requests_sla:action", args=[filed.pk, "acknowledge"]),
+        {"return": "row", "next": page},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert (
+        body.count('name="next" value="/requests/queue/?assignee=any&amp;sla_state=on_track"') >= 2
+    )
+    body = client.post(
+        reverse("requests_sla:action", args=[filed.pk, "pause"]),
+        {"return": "row", "reason": "等日志", "next": "https://evil.example/"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "evil.example" not in body and 'name="next" value="/requests/queue/"' in body
+    # without JavaScript the same form redirects back to that page
+    response = client.post(
+        reverse("requests_sla:action", args=[filed.pk, "resume"]), {"return": "row", "next": page}
+    )
+    assert response.status_code == 302 and response.url == page
+
+
+@pytest.mark.django_db
 def test_assigning_someone_outside_the_department_shows_the_error_in_the_row(
     client_for, org, rep, head
 ):
@@ -205,6 +249,42 @@ def test_queue_query_count_is_locked_and_does_not_grow(
 
 
 @pytest.mark.django_db
+def test_the_minute_poll_does_not_count_the_queue_and_does_not_grow(
+    client_for, rep, head, dev, django_assert_num_queries
+):
+    client = client_for(head.user)
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "queue-body"}
+    file_tech_support(rep)
+    client.get(QUEUE, **poll)  # warm the session
+    # session, user, memberships, queue page, timers, assignees: not the
+    # pager's count, the filter menus or the layout's (the body shows none)
+    with django_assert_num_queries(7) as captured:
+        assert len(row_ids(client.get(QUEUE, **poll).content.decode())) == 1
+    assert not any("COUNT(" in q["sql"] and "requests_sla_request" in q["sql"] for q in captured)
+    for i in range(12):
+        file_tech_support(rep, title=f"第{i}个")
+    with django_assert_num_queries(7):
+        assert len(row_ids(client.get(QUEUE, **poll).content.decode())) == 13
+
+
+@pytest.mark.django_db
+def test_the_poll_shows_the_same_rows_as_the_page_for_any_page_number(
+    client_for, rep, head, monkeypatch
+):
+    from requests_sla import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 5)
+    for i in range(12):
+        file_tech_support(rep, title=f"第{i}个", priority=["low", "urgent", "high"][i % 3])
+    client = client_for(head.user)
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "queue-body"}
+    for page in ["", "1", "2", "3", "4", "99", "0", "-1", "abc", "1.5"]:
+        full = row_ids(client.get(QUEUE, {"page": page}).content.decode())
+        body = row_ids(client.get(QUEUE, {"page": page}, **poll).content.decode())
+        assert body == full and full, page
+
+
+@pytest.mark.django_db
 def test_the_benchmark_can_render_the_queue_with_a_request_factory(org, rep, head):
     file_tech_support(rep)
     request = RequestFactory().get(QUEUE)
@@ -217,7 +297,9 @@ def test_the_benchmark_can_render_the_queue_with_a_request_factory(org, rep, hea
 
 
 @pytest.mark.django_db
-def test_a_long_queue_is_shown_a_page_at_a_time_most_urgent_first(client_for, rep, head, monkeypatch):
+def test_a_long_queue_is_shown_a_page_at_a_time_most_urgent_first(
+    client_for, rep, head, monkeypatch
+):
     from requests_sla import views
 
     monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 5)

@@ -47,8 +47,10 @@
     if (busy || document.hidden) event.preventDefault();
   });
 
-  // After a row swaps in, keep the keyboard cursor on it.
-  document.addEventListener("htmx:afterSwap", (event) => {
+  // After a row swaps in, keep the keyboard cursor on it. On settle, not
+  // on swap: htmx's settle step puts back the new row's own class list,
+  // which would drop a "current" set any earlier.
+  document.addEventListener("htmx:afterSettle", (event) => {
     const el = event.detail.elt;
     if (el && el.matches && el.matches("tr.qrow") && current >= 0) select(current);
   });

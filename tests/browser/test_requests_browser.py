@@ -94,3 +94,52 @@ def test_the_queue_is_usable_at_phone_width(new_page, demo):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator("#queue-body .sla").first.is_visible()
     screenshot(page, "request-queue-phone-zh")
+
+
+def test_queue_keyboard_in_place_assign_pause_and_bulk_assign(new_page, demo):
+    """j/k move the cursor, a focuses the row's assignee menu, changing it
+    assigns in place, a row pauses in place, the bulk form assigns the
+    ticked rows, Enter opens the current row; the page never reloads."""
+    from django.contrib.auth import get_user_model
+
+    dev_id = str(get_user_model().objects.get(username="dev-rnd").pk)
+    head = new_page()
+    sign_in(head, "head-rnd")
+    head.goto("/requests/queue/")
+    head.evaluate("() => (window.__noReload = true)")
+    rows = head.locator("#queue-body tr.qrow")
+    assert rows.count() >= 3
+    first, second, third = (rows.nth(i).get_attribute("id") for i in range(3))
+
+    head.keyboard.press("j")
+    head.keyboard.press("j")
+    assert head.locator("#queue-body tr.qrow.current").get_attribute("id") == second
+    head.keyboard.press("k")
+    assert head.locator("#queue-body tr.qrow.current").get_attribute("id") == first
+    head.keyboard.press("a")
+    assert head.evaluate("() => document.activeElement.id") == f"assign-{first[4:]}"
+
+    head.select_option(f"#{first} select.assign-select", dev_id)
+    head.locator(f"#{first} small.ok").wait_for()
+    assert head.locator(f"#{first} select.assign-select").input_value() == dev_id
+    assert head.locator(f"#{first}").get_attribute("class") == "qrow current"
+
+    head.click(f"#{second} details.row-pause summary")
+    head.fill(f"#pause-{second[4:]}", "请补充客户日志")
+    head.click(f"#{second} details.row-pause button[type=submit]")
+    head.locator(f"#{second} .status-waiting_on_requester").wait_for()
+    assert head.locator(f"#{second} .sla-paused").is_visible()
+
+    head.check(f"#{third} input[name=ids]")
+    head.select_option("#bulk-assignee", dev_id)
+    head.click("#bulk-form button[type=submit]")
+    head.locator("#queue-body tr.notice .ok").wait_for()
+    assert head.locator(f"#{third} select.assign-select").input_value() == dev_id
+    assert head.evaluate("() => window.__noReload === true"), "the page reloaded"
+
+    head.locator("h1").click()
+    head.keyboard.press("j")
+    href = head.locator("#queue-body tr.qrow.current").get_attribute("data-href")
+    head.keyboard.press("Enter")
+    head.wait_for_url(f"**{href}")
+    assert head.locator(".request-head h1").is_visible()
