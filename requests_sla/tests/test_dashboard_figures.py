@@ -301,7 +301,7 @@ def test_meetings_of_the_period_are_listed_with_their_item_counts(
 
 
 def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, week):
-    from requests_sla.models import RequestDay, SlaOutcomeDay
+    from requests_sla.models import RequestDay, SlaOutcomeDay, SlaStoppedMonth
     from requests_sla.services.dashboard import rollups_rebuild
 
     def snapshot():
@@ -328,6 +328,11 @@ def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, we
                         "fine", "day", "serving_department_id", "request_type_id", "filed"
                     )
                 ),
+                sorted(
+                    SlaStoppedMonth.objects.exclude(stopped=0).values_list(
+                        "month", "kind", "elapsed_minutes", "stopped"
+                    )
+                ),
             )
 
     with organization_scope(org.id):
@@ -335,9 +340,59 @@ def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, we
         outcomes_rebuild(org.id)
     kept = snapshot()
     assert sum(r[7] for r in kept[0] if not r[0]) == 10  # 5 response + 5 resolution
+    assert sum(r[3] for r in kept[2]) == 8  # stopped: A–D, response and resolution
     with organization_scope(org.id):
         rollups_rebuild(org.id)
     assert snapshot() == kept
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        ("2025-03-01", "2025-03-31"),  # a whole month: the monthly histogram alone
+        ("2025-02-10", "2025-04-20"),  # March whole, plus days either side
+        ("2025-03-03", "2025-04-30"),  # April whole (empty), March's days from outcomes
+    ],
+)
+def test_whole_months_read_the_histogram_and_give_the_same_percentiles(org, ops, week, start, end):
+    from requests_sla.models import SlaStoppedMonth
+
+    with organization_scope(org.id):
+        assert SlaStoppedMonth.objects.filter(month=dt.date(2025, 3, 1)).exists()
+    d = _board(org, ops, {"period": "custom", "start": start, "end": end})
+    response, resolution = d.kinds["response"], d.kinds["resolution"]
+    assert (response.stopped, response.p50_minutes, response.p90_minutes) == (
+        4,
+        60,
+        pytest.approx(144),
+    )
+    assert (resolution.stopped, resolution.p50_minutes, resolution.p90_minutes) == (
+        4,
+        480,
+        pytest.approx(666),
+    )
+
+
+def test_percentile_of_a_histogram_is_postgresqls_percentile_cont(db):
+    import random
+
+    from django.db import connection
+
+    from requests_sla.selectors_dashboard import percentile_cont
+
+    rng = random.Random(5)
+    for _ in range(50):
+        values = [rng.randint(0, 40) for _ in range(rng.randint(1, 60))]
+        histogram = sorted({v: values.count(v) for v in values}.items())
+        for fraction in (0.5, 0.9, 0.25, 0.99):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT percentile_cont(%s) WITHIN GROUP (ORDER BY v) FROM unnest(%s) v",
+                    [fraction, values],
+                )
+                expected = cursor.fetchone()[0]
+            assert percentile_cont(histogram, len(values), fraction) == expected  # the same float
+    assert percentile_cont([], 0, 0.5) is None
 
 
 def test_a_sales_rep_may_not_see_the_dashboard(org, rep, client_for):
