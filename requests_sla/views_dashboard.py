@@ -25,7 +25,7 @@ from collab.api import TenantAPIMixin
 from collab.decorators import membership_required
 from collab.exports import FORMATS, table_response
 
-from . import charts, exports
+from . import charts, dashboard_html, exports
 from .models import Priority, RequestType, SlaOutcome, TimerKind
 from .selectors_dashboard import (
     AGE_BUCKETS,
@@ -182,8 +182,9 @@ def dashboard_page(request):
         "open_links": {b: links.drill(bucket=b) for b in ("open", "breached_open", "at_risk")},
         "exports": {table: links.export(table) for table in TABLES},
         "charts": _charts(d, links),
-        "matrix_rows": _matrix_rows(d, links),
-        "live_rows": _live_rows(d, links),
+        "matrix_rows": d.matrix_rows,
+        "matrix_body": dashboard_html.matrix_body(_matrix_rows(d, links)),
+        "live_body": dashboard_html.live_body(_live_rows(d, links)),
         "age_buckets": [
             (key, exports.age_label(key), d.backlog[key], links.drill(bucket=f"age_{key}"))
             for key, _lo, _hi in AGE_BUCKETS
