@@ -245,9 +245,9 @@ def test_query_count_does_not_grow_with_the_data(
 
 
 # session, user, membership, then: decided (rollup), stopped (percentiles),
-# trend outcomes, trend filed, backlog, live list, departments, request
-# types, meetings of the period, the header's notification badge.
-QUERIES = 13
+# trend (outcomes and volume in one read), backlog, live list, departments,
+# request types, meetings of the period, the header's notification badge.
+QUERIES = 12
 SCORECARD_QUERIES = 11  # the request trio, department_kpis (7), the badge
 
 
