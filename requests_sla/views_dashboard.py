@@ -44,6 +44,13 @@ from .templatetags import dashboard as dashboard_tags
 DRILLDOWN_PAGE = 50
 # The tables the page exports (see ``exports.dashboard_tables``).
 TABLES = ("summary", "matrix", "trend", "backlog", "live")
+# What the request-type filter's options show.
+TYPE_OPTION_FIELDS = (
+    "name_zh",
+    "name_en",
+    "serving_department__name_zh",
+    "serving_department__name_en",
+)
 
 
 _PK = 987654321  # placeholders for the one reverse() of each pattern
@@ -193,9 +200,9 @@ def dashboard_page(request):
         "meetings": meetings_for(filters, request.membership),
         "scorecards_lazy": scorecards_available(),
         "request_types": list(
-            RequestType.objects.select_related("serving_department").order_by(
-                "serving_department__sort_order", "sort_order", "code"
-            )
+            RequestType.objects.select_related("serving_department")
+            .only(*TYPE_OPTION_FIELDS)  # not their forms' and targets' JSON
+            .order_by("serving_department__sort_order", "sort_order", "code")
         ),
         "priorities": Priority.choices,
         "periods": [
