@@ -66,6 +66,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Case,
     CharField,
     Count,
     DateField,
@@ -75,6 +76,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import TruncWeek
 from django.http import Http404
@@ -609,13 +611,38 @@ def age_q(key: str, now: dt.datetime) -> Q:
 
 
 def _backlog(filters: DashboardFilters, now: dt.datetime) -> dict[str, int]:
-    aggregates = {key: Count("pk", filter=age_q(key, now)) for key, _, _ in AGE_BUCKETS}
-    aggregates |= {
-        "total": Count("pk"),
-        "at_risk": Count("pk", filter=urgent_q(now) & ~breached_q(now)),
-        "breached": Count("pk", filter=breached_q(now)),
-    }
-    return _open_requests(filters).aggregate(**aggregates)
+    """Open requests by age bucket (``age_q``) and urgency (``urgent_q``,
+    ``breached_q``): one read grouped by both, at most 7 × 3 rows. (Nine
+    ``COUNT … FILTER`` columns over the same rows took PostgreSQL twice as
+    long to plan and half as long again to run.)"""
+    age = Case(
+        When(created_at__gt=now, then=Value("")),  # filed "in the future": no bucket
+        *(
+            When(created_at__gt=now - dt.timedelta(days=high), then=Value(key))
+            for key, _low, high in AGE_BUCKETS
+            if high is not None
+        ),
+        default=Value(AGE_BUCKETS[-1][0]),
+    )
+    urgency = Case(
+        When(breached_q(now), then=Value("breached")),
+        When(urgent_q(now), then=Value("at_risk")),
+        default=Value(""),
+    )
+    counts = {key: 0 for key, _, _ in AGE_BUCKETS} | {"total": 0, "at_risk": 0, "breached": 0}
+    rows = (
+        _open_requests(filters)
+        .annotate(age=age, urgency=urgency)
+        .values_list("age", "urgency")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for bucket, state, n in rows:
+        counts["total"] += n
+        for key in (bucket, state):
+            if key:
+                counts[key] += n
+    return counts
 
 
 # What the live list shows, exports (``exports.requests_table``) and the

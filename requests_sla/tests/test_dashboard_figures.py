@@ -373,6 +373,44 @@ def test_whole_months_read_the_histogram_and_give_the_same_percentiles(org, ops,
     )
 
 
+def test_backlog_buckets_and_urgency_equal_one_count_per_figure(org, ops, rep, week):
+    """The grouped backlog read against the plain definition of each figure
+    (``age_q``, ``urgent_q``, ``breached_q``), over requests in every age
+    bucket, every cached state, with and without a due time."""
+    from django.db.models import Count
+
+    from requests_sla.models import Request
+    from requests_sla.selectors_dashboard import (
+        AGE_BUCKETS,
+        _backlog,
+        _open_requests,
+        age_q,
+        breached_q,
+        urgent_q,
+    )
+
+    states = ["on_track", "at_risk", "breached", ""]
+    with time_machine.travel(NOW, tick=False):
+        for i, days in enumerate((0.5, 2, 5, 10, 20, 40, -1)):  # -1: filed after "now"
+            for j, state in enumerate(states):
+                r = file_tech_support(rep, title=f"b{i}{j}")
+                Request.unscoped.filter(pk=r.pk).update(
+                    created_at=NOW - dt.timedelta(days=days),
+                    sla_state=state,
+                    sla_due_at=[None, NOW - H, NOW + H][(i + j) % 3],
+                )
+        with organization_scope(org.id):
+            filters = parse_filters(WEEK, ops)
+            expected = _open_requests(filters).aggregate(
+                **{key: Count("pk", filter=age_q(key, NOW)) for key, _, _ in AGE_BUCKETS},
+                total=Count("pk"),
+                at_risk=Count("pk", filter=urgent_q(NOW) & ~breached_q(NOW)),
+                breached=Count("pk", filter=breached_q(NOW)),
+            )
+            assert _backlog(filters, NOW) == expected
+    assert expected["total"] == 1 + 7 * 4 and min(expected.values()) > 0
+
+
 def test_percentile_of_a_histogram_is_postgresqls_percentile_cont(db):
     import random
 
