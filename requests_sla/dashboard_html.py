@@ -90,3 +90,15 @@ def live_body(rows: list[dict]) -> SafeString:
             "    </tr>"
         )
     return mark_safe(f"<tbody>{''.join(html)}</tbody>")  # noqa: S308 (escaped above)
+
+
+def options(choices, selected) -> SafeString:
+    """``<option>`` elements of a filter ``<select>``: (value, label) pairs,
+    the one equal to ``selected`` marked, as the template's loops wrote them."""
+    return mark_safe(  # noqa: S308 (escaped here)
+        "".join(
+            f'<option value="{escape(value)}" {"selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )

@@ -176,6 +176,34 @@ def _live_rows(d: Dashboard, links: Links) -> list[dict]:
     return rows
 
 
+def _filter_options(filters: DashboardFilters, d: Dashboard) -> dict[str, Any]:
+    """The filter form's ``<option>`` lists, each marking the current value."""
+    departments = [(dep.pk, dep.name) for dep in d.departments.values()]
+    types = (
+        RequestType.objects.select_related("serving_department")
+        .only(*TYPE_OPTION_FIELDS)  # not their forms' and targets' JSON
+        .order_by("serving_department__sort_order", "sort_order", "code")
+    )
+    if filters.forced_serving:  # a head filters among their department's types
+        types = types.filter(serving_department_id=filters.serving)
+    periods = [
+        ("week", _("本周")),
+        ("month", _("本月")),
+        ("quarter", _("本季度")),
+        ("custom", _("自定义")),
+    ]
+    return {
+        "period": dashboard_html.options(periods, filters.period),
+        "serving": dashboard_html.options(departments, filters.serving),
+        "requesting": dashboard_html.options(departments, filters.requesting),
+        "request_type": dashboard_html.options(
+            [(t.pk, f"{t.serving_department.name} · {t.name}") for t in types],
+            filters.request_type,
+        ),
+        "priority": dashboard_html.options(Priority.choices, filters.priority),
+    }
+
+
 @membership_required()
 def dashboard_page(request):
     filters = parse_filters(request.GET, request.membership)
@@ -196,21 +224,9 @@ def dashboard_page(request):
             (key, exports.age_label(key), d.backlog[key], links.drill(bucket=f"age_{key}"))
             for key, _lo, _hi in AGE_BUCKETS
         ],
-        "departments": list(d.departments.values()),
         "meetings": meetings_for(filters, request.membership),
         "scorecards_lazy": scorecards_available(),
-        "request_types": list(
-            RequestType.objects.select_related("serving_department")
-            .only(*TYPE_OPTION_FIELDS)  # not their forms' and targets' JSON
-            .order_by("serving_department__sort_order", "sort_order", "code")
-        ),
-        "priorities": Priority.choices,
-        "periods": [
-            ("week", _("本周")),
-            ("month", _("本月")),
-            ("quarter", _("本季度")),
-            ("custom", _("自定义")),
-        ],
+        "options": _filter_options(filters, d),
     }
     return render(request, "requests_sla/dashboard/dashboard.html", context)
 

@@ -446,6 +446,19 @@ def test_a_department_head_sees_only_their_department(org, ops, week, client_for
     assert d.filters.serving == department(org, "marketing").pk and d.open_total == 0
     head_rnd = person(org, Role.DEPT_HEAD, "rnd", "head-rnd2")
     assert _board(org, head_rnd, WEEK).kinds["response"].decided == 5
+    # The form offers only their department's request types.
+    with time_machine.travel(NOW, tick=False):
+        html = client_for(head_rnd.user).get("/dashboard/", WEEK).content.decode()
+    types = html.split('<select name="request_type">')[1].split("</select>")[0]
+    rnd_types = RequestType.unscoped.filter(
+        organization=org, serving_department=department(org, "rnd")
+    )
+    assert (
+        types.count("<option")
+        == 1 + rnd_types.count()
+        < 1 + RequestType.unscoped.filter(organization=org).count()
+    )
+    assert '<select name="serving" disabled>' in html
 
 
 def test_an_outsider_sees_none_of_the_organizations_figures(org, week, outsider, client_for):
