@@ -102,3 +102,11 @@ def options(choices, selected) -> SafeString:
             for value, label in choices
         )
     )
+
+
+def export_links(links: dict[str, str]) -> SafeString:
+    """A table's export links (the section headings' "Export: CSV · Excel")."""
+    return mark_safe(  # noqa: S308 (escaped here)
+        f'<span class="exports">{escape(_("导出"))}: <a href="{escape(links["csv"])}">'
+        f'{escape(_("CSV"))}</a> · <a href="{escape(links["xlsx"])}">{escape(_("Excel"))}</a></span>'
+    )

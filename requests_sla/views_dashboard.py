@@ -117,11 +117,21 @@ KPI_BUCKETS = ("met", "decided", "prev_decided", "breached", "stopped")
 
 
 def _kpis(d: Dashboard, links: Links) -> list[tuple]:
-    """Each timer kind's figures and the links behind them."""
-    return [
-        (k, {bucket: links.drill(bucket=bucket, kind=k.kind) for bucket in KPI_BUCKETS})
-        for k in d.kinds.values()
-    ]
+    """Each timer kind's figures, the links behind them and their texts."""
+    kpis = []
+    for k in d.kinds.values():
+        change = k.change
+        text = {
+            "attainment": dashboard_tags.pct(k.attainment),
+            "prev_attainment": dashboard_tags.pct(k.prev_attainment),
+            "change": "" if change is None else dashboard_tags.pct_change(change),
+            "direction": "down" if change is not None and change < 0 else "up",
+            "p50": dashboard_tags.bhours(k.p50_minutes),
+            "p90": dashboard_tags.bhours(k.p90_minutes),
+        }
+        hrefs = {bucket: links.drill(bucket=bucket, kind=k.kind) for bucket in KPI_BUCKETS}
+        kpis.append((k, hrefs, text))
+    return kpis
 
 
 def _matrix_rows(d: Dashboard, links: Links) -> list[dict]:
@@ -215,7 +225,7 @@ def dashboard_page(request):
         "query": links.query,
         "kpis": _kpis(d, links),
         "open_links": {b: links.drill(bucket=b) for b in ("open", "breached_open", "at_risk")},
-        "exports": {table: links.export(table) for table in TABLES},
+        "exports": {t: dashboard_html.export_links(links.export(t)) for t in TABLES},
         "charts": _charts(d, links),
         "matrix_rows": d.matrix_rows,
         "matrix_body": dashboard_html.matrix_body(_matrix_rows(d, links)),
