@@ -69,8 +69,9 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateField,
+    F,
     FloatField,
+    Func,
     IntegerField,
     Q,
     QuerySet,
@@ -78,7 +79,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
@@ -113,6 +113,25 @@ AGE_BUCKETS = (
     ("d14", 14, 30),
     ("d30", 30, None),
 )
+
+
+class WeeksSince(Func):
+    """Whole weeks from the second date to the first: ``(day - first) / 7``
+    on PostgreSQL (date minus date is days), by Julian day numbers on the
+    SQLite dev default."""
+
+    template = "((%(expressions)s) / 7)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST((julianday(%(expressions)s)) / 7 AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
 
 
 class PercentileCont(Aggregate):
@@ -547,13 +566,13 @@ def _trend(filters: DashboardFilters) -> list[TrendWeek]:
     """Weekly attainment and volume from the daily rollups (local days, so
     a week is seven rows' sum), at most ~106 weeks × 2 kinds rows back."""
     first, last = trend_range(filters)
-    weeks = {
-        first + dt.timedelta(weeks=i): TrendWeek(first + dt.timedelta(weeks=i))
-        for i in range((last - first).days // 7 + 1)
-    }
+    weeks = [TrendWeek(first + dt.timedelta(weeks=i)) for i in range((last - first).days // 7 + 1)]
     # One read: the outcomes' weekly sums and, under kind "", the volume's.
+    # Weeks are numbered from ``first`` (a Monday) by date arithmetic, which
+    # PostgreSQL does in half the time of ``date_trunc('week', …)`` (that
+    # one goes through a timestamptz per row).
     grain = _rollup_q(filters)
-    week = TruncWeek("day", output_field=DateField())
+    week = WeeksSince(F("day"), Value(first))
     outcomes = (
         SlaOutcomeDay.objects.filter(grain, kind__in=KINDS, day__gte=first, day__lte=last)
         .annotate(week=week)
@@ -568,22 +587,14 @@ def _trend(filters: DashboardFilters) -> list[TrendWeek]:
         .annotate(n=Sum("filed"), n_met=Value(0, output_field=IntegerField()))
         .order_by()
     )
-    for monday, kind, n, n_met in outcomes.union(filed, all=True):
-        week = weeks.get(_as_date(monday))
-        if week is None:
-            continue
+    for index, kind, n, n_met in outcomes.union(filed, all=True):
+        week = weeks[index]
         if kind:
             setattr(week, f"{kind}_decided", n)
             setattr(week, f"{kind}_met", n_met)
         else:
             week.filed = n
-    return list(weeks.values())
-
-
-def _as_date(value: dt.date | dt.datetime) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
+    return weeks
 
 
 def _open_requests(filters: DashboardFilters) -> QuerySet[Request]:
