@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from collab.api import TenantAPIMixin
 from collab.decorators import membership_required
 from collab.exports import FORMATS, table_response
+from departments.models import bilingual
 
 from . import charts, dashboard_html, exports
 from .models import Priority, RequestType, SlaOutcome, TimerKind
@@ -45,14 +46,6 @@ from .templatetags import dashboard as dashboard_tags
 DRILLDOWN_PAGE = 50
 # The tables the page exports (see ``exports.dashboard_tables``).
 TABLES = ("summary", "matrix", "trend", "backlog", "live")
-# What the request-type filter's options show.
-TYPE_OPTION_FIELDS = (
-    "name_zh",
-    "name_en",
-    "serving_department__name_zh",
-    "serving_department__name_en",
-)
-
 
 _quote = functools.lru_cache(maxsize=4096)(quote_plus)
 _PK = 987654321  # placeholders for the one reverse() of each pattern
@@ -195,13 +188,13 @@ def _live_rows(d: Dashboard, links: Links) -> list[dict]:
 def _filter_options(filters: DashboardFilters, d: Dashboard) -> dict[str, Any]:
     """The filter form's ``<option>`` lists, each marking the current value."""
     departments = [(dep.pk, dep.name) for dep in d.departments.values()]
-    types = (
-        RequestType.objects.select_related("serving_department")
-        .only(*TYPE_OPTION_FIELDS)  # not their forms' and targets' JSON
-        .order_by("serving_department__sort_order", "sort_order", "code")
-    )
+    names = dict(departments)
+    types = RequestType.objects.order_by("serving_department__sort_order", "sort_order", "code")
     if filters.forced_serving:  # a head filters among their department's types
         types = types.filter(serving_department_id=filters.serving)
+    # Names only (not the types' JSON targets and forms, nor their
+    # departments again: the page has read those).
+    types = types.values_list("pk", "name_zh", "name_en", "serving_department_id")
     periods = [
         ("week", _("本周")),
         ("month", _("本月")),
@@ -213,7 +206,7 @@ def _filter_options(filters: DashboardFilters, d: Dashboard) -> dict[str, Any]:
         "serving": dashboard_html.options(departments, filters.serving),
         "requesting": dashboard_html.options(departments, filters.requesting),
         "request_type": dashboard_html.options(
-            [(t.pk, f"{t.serving_department.name} · {t.name}") for t in types],
+            [(pk, f"{names.get(dep, '')} · {bilingual(zh, en)}") for pk, zh, en, dep in types],
             filters.request_type,
         ),
         "priority": dashboard_html.options(Priority.choices, filters.priority),
