@@ -207,7 +207,12 @@ def seed() -> tuple[Organization, Membership]:
     with connection.cursor() as cur:
         for _name, definition in indexes:
             cur.execute(definition)
-        tables = (*SEEDED_TABLES, "requests_sla_slaoutcomeday", "requests_sla_requestday")
+        tables = (
+            *SEEDED_TABLES,
+            "requests_sla_slaoutcomeday",
+            "requests_sla_requestday",
+            "requests_sla_slastoppedmonth",
+        )
         cur.execute(f"VACUUM ANALYZE {', '.join(tables)}")
     return org, ops
 

@@ -181,21 +181,23 @@ _GRAINS = """(VALUES (true, x.request_type_id, x.priority), (false, 0::bigint, '
 
 
 def rollups_rebuild(organization_id: int) -> None:
-    """Recompute the organization's daily rollups (``SlaOutcomeDay``,
-    ``RequestDay``) from the rows. The triggers keep them exact on every
+    """Recompute the organization's rollups (``SlaOutcomeDay``,
+    ``RequestDay``, ``SlaStoppedMonth``) from the rows. The triggers keep them exact on every
     write; this is for a load that ran with triggers off (the benchmark's)
     or after the organization's timezone changed (days are local). Writers
     of requests and outcomes wait for it (SHARE locks), so nothing is
     counted twice."""
     from django.db import transaction
 
-    from ..models import RequestDay, SlaOutcomeDay
+    from ..models import RequestDay, SlaOutcomeDay, SlaStoppedMonth
 
     day_o, day_r = SlaOutcomeDay._meta.db_table, RequestDay._meta.db_table
+    month_s = SlaStoppedMonth._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {_R}, {_O} IN SHARE MODE")
         cursor.execute(f"DELETE FROM {day_o} WHERE organization_id = %s", [organization_id])  # noqa: S608
         cursor.execute(f"DELETE FROM {day_r} WHERE organization_id = %s", [organization_id])  # noqa: S608
+        cursor.execute(f"DELETE FROM {month_s} WHERE organization_id = %s", [organization_id])  # noqa: S608
         cursor.execute(
             f"""
             INSERT INTO {day_o} (organization_id, fine, day, kind, serving_department_id,
@@ -225,6 +227,17 @@ def rollups_rebuild(organization_id: int) -> None:
             CROSS JOIN LATERAL {_GRAINS}
             WHERE x.organization_id = %s
             GROUP BY 1, 2, 3, 4, 5, 6, 7
+            """,  # noqa: S608
+            [organization_id],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {month_s} (organization_id, month, kind, elapsed_minutes, stopped)
+            SELECT x.organization_id, date_trunc('month', x.stopped_at AT TIME ZONE o.timezone)::date,
+                x.kind, x.elapsed_minutes, count(*)
+            FROM {_O} x JOIN departments_organization o ON o.id = x.organization_id
+            WHERE x.organization_id = %s AND x.stopped_at IS NOT NULL
+            GROUP BY 1, 2, 3, 4
             """,  # noqa: S608
             [organization_id],
         )

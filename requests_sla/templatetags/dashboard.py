@@ -36,12 +36,6 @@ def bhours(minutes):
     return _("%(h)s 工作小时") % {"h": formats.number_format(round(minutes / 60, 1), 1)}
 
 
-@register.simple_tag
-def drill(f, **extra):
-    """Query string of the drill-down behind a figure."""
-    return f.query(**extra)
-
-
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None

@@ -34,3 +34,40 @@ def test_line_chart_leaves_a_gap_for_weeks_with_no_data_and_shows_percentages():
     assert svg.count("<polyline") == 1  # a–gap–c–d: only c–d is a line
     assert svg.count("<circle") == 3
     assert "Response · c: 75%" in svg and ">100%<" in svg
+
+
+def test_matrix_and_live_table_bodies_escape_text_and_label_what_is_missing():
+    from types import SimpleNamespace as Obj
+
+    from django.utils import translation
+
+    from requests_sla import dashboard_html
+
+    cell = {
+        "class": "bad",
+        "attainment": "50.0%",
+        "href": "/d?a=1&b=2",
+        "href_breached": "/d?a=1&breached=1",
+        "breached": 1,
+        "decided": 2,
+        "late": None,
+    }
+    request = Obj(
+        reference="REQ-000001",
+        title="<script>",
+        requesting_department=None,
+        serving_department=Obj(name="R&D"),
+    )
+    row = {"r": request, "url": "/r/1/", "state": "breached", "due": "—", "assignee": None}
+    with translation.override("en"):
+        matrix = dashboard_html.matrix_body([{"department": None, "cells": [cell, None]}])
+        live = dashboard_html.live_body([row])
+    assert matrix.startswith("<tbody><tr>") and matrix.endswith("</tr></tbody>")
+    assert ">(not set)</th>" in matrix and 'href="/d?a=1&amp;b=2"' in matrix
+    assert ">1 / 2 breached</a>" in matrix and '<span class="muted">—</span>' in matrix
+    assert "&lt;script&gt;" in live and "<script>" not in live and ">R&amp;D<" in live
+    assert 'data-label="SLA state"><span class="chip state-breached">' in live
+    assert (
+        '<span class="muted">Unassigned</span>' in live
+        and 'data-label="Requesting department">—<' in live
+    )

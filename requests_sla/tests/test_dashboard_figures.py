@@ -245,9 +245,9 @@ def test_query_count_does_not_grow_with_the_data(
 
 
 # session, user, membership, then: decided (rollup), stopped (percentiles),
-# trend outcomes, trend filed, backlog, live list, departments, request
-# types, meetings of the period, the header's notification badge.
-QUERIES = 13
+# trend (outcomes and volume in one read), backlog, live list, departments,
+# request types, meetings of the period, the header's notification badge.
+QUERIES = 12
 SCORECARD_QUERIES = 11  # the request trio, department_kpis (7), the badge
 
 
@@ -301,7 +301,7 @@ def test_meetings_of_the_period_are_listed_with_their_item_counts(
 
 
 def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, week):
-    from requests_sla.models import RequestDay, SlaOutcomeDay
+    from requests_sla.models import RequestDay, SlaOutcomeDay, SlaStoppedMonth
     from requests_sla.services.dashboard import rollups_rebuild
 
     def snapshot():
@@ -328,6 +328,11 @@ def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, we
                         "fine", "day", "serving_department_id", "request_type_id", "filed"
                     )
                 ),
+                sorted(
+                    SlaStoppedMonth.objects.exclude(stopped=0).values_list(
+                        "month", "kind", "elapsed_minutes", "stopped"
+                    )
+                ),
             )
 
     with organization_scope(org.id):
@@ -335,9 +340,97 @@ def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, we
         outcomes_rebuild(org.id)
     kept = snapshot()
     assert sum(r[7] for r in kept[0] if not r[0]) == 10  # 5 response + 5 resolution
+    assert sum(r[3] for r in kept[2]) == 8  # stopped: A–D, response and resolution
     with organization_scope(org.id):
         rollups_rebuild(org.id)
     assert snapshot() == kept
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        ("2025-03-01", "2025-03-31"),  # a whole month: the monthly histogram alone
+        ("2025-02-10", "2025-04-20"),  # March whole, plus days either side
+        ("2025-03-03", "2025-04-30"),  # April whole (empty), March's days from outcomes
+    ],
+)
+def test_whole_months_read_the_histogram_and_give_the_same_percentiles(org, ops, week, start, end):
+    from requests_sla.models import SlaStoppedMonth
+
+    with organization_scope(org.id):
+        assert SlaStoppedMonth.objects.filter(month=dt.date(2025, 3, 1)).exists()
+    d = _board(org, ops, {"period": "custom", "start": start, "end": end})
+    response, resolution = d.kinds["response"], d.kinds["resolution"]
+    assert (response.stopped, response.p50_minutes, response.p90_minutes) == (
+        4,
+        60,
+        pytest.approx(144),
+    )
+    assert (resolution.stopped, resolution.p50_minutes, resolution.p90_minutes) == (
+        4,
+        480,
+        pytest.approx(666),
+    )
+
+
+def test_backlog_buckets_and_urgency_equal_one_count_per_figure(org, ops, rep, week):
+    """The grouped backlog read against the plain definition of each figure
+    (``age_q``, ``urgent_q``, ``breached_q``), over requests in every age
+    bucket, every cached state, with and without a due time."""
+    from django.db.models import Count
+
+    from requests_sla.models import Request
+    from requests_sla.selectors_dashboard import (
+        AGE_BUCKETS,
+        _backlog,
+        _open_requests,
+        age_q,
+        breached_q,
+        urgent_q,
+    )
+
+    states = ["on_track", "at_risk", "breached", ""]
+    with time_machine.travel(NOW, tick=False):
+        for i, days in enumerate((0.5, 2, 5, 10, 20, 40, -1)):  # -1: filed after "now"
+            for j, state in enumerate(states):
+                r = file_tech_support(rep, title=f"b{i}{j}")
+                Request.unscoped.filter(pk=r.pk).update(
+                    created_at=NOW - dt.timedelta(days=days),
+                    sla_state=state,
+                    sla_due_at=[None, NOW - H, NOW + H][(i + j) % 3],
+                )
+        with organization_scope(org.id):
+            filters = parse_filters(WEEK, ops)
+            expected = _open_requests(filters).aggregate(
+                **{key: Count("pk", filter=age_q(key, NOW)) for key, _, _ in AGE_BUCKETS},
+                total=Count("pk"),
+                at_risk=Count("pk", filter=urgent_q(NOW) & ~breached_q(NOW)),
+                breached=Count("pk", filter=breached_q(NOW)),
+            )
+            assert _backlog(filters, NOW) == expected
+    assert expected["total"] == 1 + 7 * 4 and min(expected.values()) > 0
+
+
+def test_percentile_of_a_histogram_is_postgresqls_percentile_cont(db):
+    import random
+
+    from django.db import connection
+
+    from requests_sla.selectors_dashboard import percentile_cont
+
+    rng = random.Random(5)
+    for _ in range(50):
+        values = [rng.randint(0, 40) for _ in range(rng.randint(1, 60))]
+        histogram = sorted({v: values.count(v) for v in values}.items())
+        for fraction in (0.5, 0.9, 0.25, 0.99):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT percentile_cont(%s) WITHIN GROUP (ORDER BY v) FROM unnest(%s) v",
+                    [fraction, values],
+                )
+                expected = cursor.fetchone()[0]
+            assert percentile_cont(histogram, len(values), fraction) == expected  # the same float
+    assert percentile_cont([], 0, 0.5) is None
 
 
 def test_a_sales_rep_may_not_see_the_dashboard(org, rep, client_for):
@@ -353,6 +446,19 @@ def test_a_department_head_sees_only_their_department(org, ops, week, client_for
     assert d.filters.serving == department(org, "marketing").pk and d.open_total == 0
     head_rnd = person(org, Role.DEPT_HEAD, "rnd", "head-rnd2")
     assert _board(org, head_rnd, WEEK).kinds["response"].decided == 5
+    # The form offers only their department's request types.
+    with time_machine.travel(NOW, tick=False):
+        html = client_for(head_rnd.user).get("/dashboard/", WEEK).content.decode()
+    types = html.split('<select name="request_type">')[1].split("</select>")[0]
+    rnd_types = RequestType.unscoped.filter(
+        organization=org, serving_department=department(org, "rnd")
+    )
+    assert (
+        types.count("<option")
+        == 1 + rnd_types.count()
+        < 1 + RequestType.unscoped.filter(organization=org).count()
+    )
+    assert '<select name="serving" disabled>' in html
 
 
 def test_an_outsider_sees_none_of_the_organizations_figures(org, week, outsider, client_for):
