@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_sla', '0006_dashboard_indexes'),
+        ('requests_sla', '0009_dashboard_coarse_indexes'),
     ]
 
     operations = [
