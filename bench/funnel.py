@@ -8,6 +8,7 @@ runs). Prints ``funnel_rollup_seconds`` (that rebuild), ``funnel_p50_ms``,
 ``funnel_p95_ms`` and ``funnel_queries``.
 
     .venv/bin/python bench/funnel.py            # BENCH_KEEP=1 keeps the database
+    BENCH_REUSE=1 .venv/bin/python bench/funnel.py   # measures the kept one again
 """
 
 import io
@@ -50,8 +51,23 @@ def admin(sql: str) -> None:
     conn.close()
 
 
-admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-admin(f"CREATE DATABASE {BENCH_DB}")
+def exists() -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(admin_url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        found = cur.fetchone() is not None
+    conn.close()
+    return found
+
+
+# BENCH_REUSE=1 measures a database an earlier BENCH_KEEP=1 run left behind
+# (migrating it and rebuilding the rollups first), without seeding again.
+REUSE = bool(os.environ.get("BENCH_REUSE")) and exists()
+if not REUSE:
+    admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    admin(f"CREATE DATABASE {BENCH_DB}")
 os.environ["DATABASE_URL"] = bench_url
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 
@@ -69,7 +85,7 @@ from departments.models import Membership, Organization  # noqa: E402
 from departments.services import organization_create  # noqa: E402
 from pipeline.models import Stage  # noqa: E402
 from pipeline.selectors import default_filters, funnel_report  # noqa: E402
-from pipeline.services import funnel_rollup_sql, funnel_zone_name  # noqa: E402
+from pipeline.services import _ROLLUP_TABLES, funnel_rollup_sql, funnel_zone_name  # noqa: E402
 
 
 def copy(table: str, columns: list[str], rows) -> None:
@@ -256,18 +272,33 @@ def rollup(org: Organization) -> float:
     """Fill the funnel rollups from the stage changes, as the rebuild does."""
     started = time.perf_counter()
     with connection.cursor() as cur:
+        for table in _ROLLUP_TABLES:
+            cur.execute(f"DELETE FROM {table} WHERE organization_id = %s", [org.id])  # noqa: S608
         for sql, params in funnel_rollup_sql(org.id, funnel_zone_name(org.timezone)):
             cur.execute(sql, params)
     return time.perf_counter() - started
 
 
+def pending_migrations() -> bool:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def main() -> None:
     try:
+        migrated = pending_migrations()
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        org = seed()
-        print(f"seed_s={time.perf_counter() - started:.1f}")
-        print(f"funnel_rollup_seconds={rollup(org):.1f}")
+        if REUSE:
+            org = Organization.objects.get(slug="bench")
+        else:
+            org = seed()
+            print(f"seed_s={time.perf_counter() - started:.1f}")
+        # A reused database keeps its rollups unless a migration changed them.
+        if not REUSE or migrated:
+            print(f"funnel_rollup_seconds={rollup(org):.1f}")
         # VACUUM too, as autovacuum would have by now: it sets the visibility
         # map that lets the range scans skip the heap.
         with connection.cursor() as cur:
@@ -287,7 +318,7 @@ def main() -> None:
         print(f"funnel_queries={len(queries)}")
     finally:
         connection.close()
-        if not os.environ.get("BENCH_KEEP"):
+        if not os.environ.get("BENCH_KEEP") and not REUSE:
             admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 
