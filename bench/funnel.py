@@ -286,6 +286,47 @@ def pending_migrations() -> bool:
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
+def report(name: str, fn) -> None:
+    """Print the p50 and p95 of ``RUNS`` calls of fn and its query count
+    (BEGIN and COMMIT included)."""
+    fn()  # warm the caches once, as a live server would be
+    timings = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            fn()
+        timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    print(f"{name}_p50_ms={statistics.median(timings):.1f}")
+    print(f"{name}_p95_ms={timings[int(0.95 * (len(timings) - 1))]:.1f}")
+    print(f"{name}_queries={len(queries)}")
+
+
+def ok(response):
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def head_user(org: Organization):
+    """The head of sales (sees the whole funnel), made once."""
+    from django.contrib.auth import get_user_model
+
+    from departments.models import Department
+
+    user, _ = get_user_model().objects.get_or_create(username="benchhead")
+    with organization_scope(org.id):
+        business = Department.objects.get(code="business")
+    Membership.unscoped.get_or_create(
+        organization=org, user=user, defaults={"role": "dept_head", "department": business}
+    )
+    return user
+
+
+def rep_user(org: Organization):
+    with organization_scope(org.id):
+        return Membership.objects.filter(role="sales_rep").order_by("pk").first().user
+
+
 def main() -> None:
     try:
         migrated = pending_migrations()
@@ -304,18 +345,29 @@ def main() -> None:
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE")
         with organization_scope(org.id), timezone.override(org.timezone):
-            filters = default_filters()
-            funnel_report(filters)  # warm the caches once, as a live server would be
-            timings = []
-            for _ in range(RUNS):
-                t0 = time.perf_counter()
-                with CaptureQueriesContext(connection) as queries:
-                    funnel_report(filters)
-                timings.append((time.perf_counter() - t0) * 1000)
-        timings.sort()
-        print(f"funnel_p50_ms={statistics.median(timings):.1f}")
-        print(f"funnel_p95_ms={timings[int(0.95 * (len(timings) - 1))]:.1f}")
-        print(f"funnel_queries={len(queries)}")
+            rep = Membership.objects.filter(role="sales_rep").order_by("pk").first().user_id
+            report_cases = [
+                ("funnel", default_filters()),  # a manager's default view
+                ("funnel_rep", default_filters(owner_id=rep)),  # a rep sees only their deals
+                ("funnel_filtered", default_filters(industry="retail")),
+            ]
+            for name, filters in report_cases:
+                report(name, lambda f=filters: funnel_report(f))
+        # The whole page (view, template) through the test client, as the
+        # sales head and as a rep.
+        from django.conf import settings
+        from django.core import signals
+        from django.db import close_old_connections
+        from django.test import Client
+
+        settings.ALLOWED_HOSTS = ["*"]
+        # Keep one connection, as a web worker with CONN_MAX_AGE does.
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        for name, user in (("funnel_page", head_user(org)), ("funnel_rep_page", rep_user(org))):
+            client = Client()
+            client.force_login(user)
+            report(name, lambda c=client: ok(c.get("/pipeline/funnel/")))
     finally:
         connection.close()
         if not os.environ.get("BENCH_KEEP") and not REUSE:

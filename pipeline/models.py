@@ -204,7 +204,13 @@ class Opportunity(TenantModel):
         verbose_name_plural = _("商机")
         ordering = ["expected_close_date", "id"]
         indexes = [
-            models.Index(fields=["organization", "owner", "stage"], name="opp_org_owner_stage_idx"),
+            # The funnel's filtered medians read a rep's (or team's) deal ids
+            # from the index alone.
+            models.Index(
+                fields=["organization", "owner", "stage"],
+                include=["id"],
+                name="opp_org_owner_stage_idx",
+            ),
             # Covering: the funnel's forecast (open deals by expected close
             # month) reads only the index.
             models.Index(
@@ -212,7 +218,9 @@ class Opportunity(TenantModel):
                 include=["currency", "amount", "probability"],
                 name="opp_org_stage_close_idx",
             ),
-            models.Index(fields=["organization", "account"], name="opp_org_account_idx"),
+            models.Index(
+                fields=["organization", "account"], include=["id"], name="opp_org_account_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -297,7 +305,7 @@ class StageChange(TenantModel):
             ),
             models.Index(
                 fields=["organization", "left_at"],
-                include=["changed_at", "to_stage", "currency"],
+                include=["changed_at", "to_stage", "currency", "opportunity"],
                 name="stagechange_org_left_idx",
             ),
             models.Index(
@@ -511,11 +519,16 @@ class FunnelEntryDay(TenantModel):
                 condition=Q(owner_id__isnull=True),
                 name="funnelentryday_total_idx",
             ),
+            # Covering, as the filtered reports read them.
             models.Index(
-                fields=["organization", "owner_id", "day"], name="funnelentryday_owner_idx"
+                fields=["organization", "owner_id", "day"],
+                include=["stage", "next_day", "currency", "industry", "n", "amount"],
+                name="funnelentryday_owner_idx",
             ),
             models.Index(
-                fields=["organization", "industry", "day"], name="funnelentryday_industry_idx"
+                fields=["organization", "industry", "day"],
+                include=["stage", "next_day", "currency", "owner_id", "n", "amount"],
+                name="funnelentryday_industry_idx",
             ),
         ]
 
@@ -560,11 +573,15 @@ class FunnelStayDay(TenantModel):
                 condition=Q(owner_id__isnull=True),
                 name="funnelstayday_total_idx",
             ),
+            # Covering, as the filtered reports read them.
             models.Index(
-                fields=["organization", "owner_id", "left_day"], name="funnelstayday_owner_idx"
+                fields=["organization", "owner_id", "left_day"],
+                include=["stage", "dwell_days", "currency", "industry", "n"],
+                name="funnelstayday_owner_idx",
             ),
             models.Index(
                 fields=["organization", "industry", "left_day"],
+                include=["stage", "dwell_days", "currency", "owner_id", "n"],
                 name="funnelstayday_industry_idx",
             ),
         ]
@@ -604,10 +621,15 @@ class FunnelOpenDay(TenantModel):
                 condition=Q(owner_id__isnull=True),
                 name="funnelopenday_total_idx",
             ),
+            # Covering, as the filtered reports read them.
             models.Index(
-                fields=["organization", "owner_id", "day"], name="funnelopenday_owner_idx"
+                fields=["organization", "owner_id", "day"],
+                include=["stage", "currency", "industry", "n"],
+                name="funnelopenday_owner_idx",
             ),
             models.Index(
-                fields=["organization", "industry", "day"], name="funnelopenday_industry_idx"
+                fields=["organization", "industry", "day"],
+                include=["stage", "currency", "owner_id", "n"],
+                name="funnelopenday_industry_idx",
             ),
         ]

@@ -405,16 +405,16 @@ WITH deals AS MATERIALIZED (
             AND sc.changed_at < ((o.day + 1)::timestamp AT TIME ZONE 'UTC') AND {change}
         OFFSET 0  -- keep it a per-day index scan (stagechange_open_idx)
     ) x
-), ranked AS (
-    SELECT c.p, c.stage_id, c.secs, t.k1, t.k2,
-           t.below + ROW_NUMBER() OVER (PARTITION BY c.p, c.stage_id ORDER BY c.secs) AS k
-    FROM cand c
-    JOIN target t ON t.p = c.p AND t.stage_id = c.stage_id
-), medians AS MATERIALIZED (  -- once, whatever join the estimates suggest
-    SELECT p, stage_id, AVG((secs / 86400.0)::float8) AS median
-    FROM ranked
-    WHERE k = k1 OR k = k2
+), ranked AS MATERIALIZED (  -- once, whatever join the estimates suggest
+    SELECT p, stage_id, array_agg(secs ORDER BY secs) AS secs
+    FROM cand
     GROUP BY p, stage_id
+), medians AS (
+    -- ranks k1 and k2 among the candidates, after the ``below`` stays
+    SELECT t.p, t.stage_id,
+           (r.secs[t.k1 - t.below] / 86400.0 + r.secs[t.k2 - t.below] / 86400.0) / 2 AS median
+    FROM target t
+    JOIN ranked r ON r.p = t.p AND r.stage_id = t.stage_id
 )
 SELECT t.p, t.stage_id, t.total, m.median
 FROM target t
