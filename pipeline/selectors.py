@@ -345,7 +345,7 @@ WITH deals AS MATERIALIZED (
     FROM (
         SELECT p, stage_id, b AS b_lo, b AS b_hi, n FROM ({closed}) c
         UNION ALL
-        SELECT p, stage_id, b, b, 1 FROM exact
+        SELECT p, stage_id, b, b, count(*) FROM exact GROUP BY p, stage_id, b
         UNION ALL
         SELECT p, stage_id, b_lo, b_hi, n FROM opened
     ) i
