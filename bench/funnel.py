@@ -4,11 +4,15 @@ Runs against its own database, ``collab_bench_funnel`` (created, migrated,
 seeded and dropped here; never the dev or test database). Seeding fills the
 funnel rollups with the rebuild's own ``INSERT … SELECT`` statements
 (``services.funnel_rollup_sql``, what ``manage.py funnel_rollup_rebuild``
-runs). Prints ``funnel_rollup_seconds`` (that rebuild), ``funnel_p50_ms``,
-``funnel_p95_ms`` and ``funnel_queries``.
+runs). Prints ``funnel_rollup_seconds`` (that rebuild), then ``*_p50_ms``,
+``*_p95_ms`` and ``*_queries`` (BEGIN and COMMIT included) of the report as a
+manager sees it by default (``funnel``), as a rep sees it (``funnel_rep``: their
+own deals), filtered by one industry (``funnel_filtered``), and of the whole
+page through the test client (``funnel_page``, ``funnel_rep_page``).
 
-    .venv/bin/python bench/funnel.py            # BENCH_KEEP=1 keeps the database
+    .venv/bin/python bench/funnel.py                 # BENCH_KEEP=1 keeps the database
     BENCH_REUSE=1 .venv/bin/python bench/funnel.py   # measures the kept one again
+    BENCH_OPPORTUNITIES=20000 ...                    # a smaller organization
 """
 
 import io
