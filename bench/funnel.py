@@ -4,10 +4,15 @@ Runs against its own database, ``collab_bench_funnel`` (created, migrated,
 seeded and dropped here; never the dev or test database). Seeding fills the
 funnel rollups with the rebuild's own ``INSERT … SELECT`` statements
 (``services.funnel_rollup_sql``, what ``manage.py funnel_rollup_rebuild``
-runs). Prints ``funnel_rollup_seconds`` (that rebuild), ``funnel_p50_ms``,
-``funnel_p95_ms`` and ``funnel_queries``.
+runs). Prints ``funnel_rollup_seconds`` (that rebuild), then ``*_p50_ms``,
+``*_p95_ms`` and ``*_queries`` (BEGIN and COMMIT included) of the report as a
+manager sees it by default (``funnel``), as a rep sees it (``funnel_rep``: their
+own deals), filtered by one industry (``funnel_filtered``), and of the whole
+page through the test client (``funnel_page``, ``funnel_rep_page``).
 
-    .venv/bin/python bench/funnel.py            # BENCH_KEEP=1 keeps the database
+    .venv/bin/python bench/funnel.py                 # BENCH_KEEP=1 keeps the database
+    BENCH_REUSE=1 .venv/bin/python bench/funnel.py   # measures the kept one again
+    BENCH_OPPORTUNITIES=20000 ...                    # a smaller organization
 """
 
 import io
@@ -50,8 +55,23 @@ def admin(sql: str) -> None:
     conn.close()
 
 
-admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-admin(f"CREATE DATABASE {BENCH_DB}")
+def exists() -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(admin_url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        found = cur.fetchone() is not None
+    conn.close()
+    return found
+
+
+# BENCH_REUSE=1 measures a database an earlier BENCH_KEEP=1 run left behind
+# (migrating it and rebuilding the rollups first), without seeding again.
+REUSE = bool(os.environ.get("BENCH_REUSE")) and exists()
+if not REUSE:
+    admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    admin(f"CREATE DATABASE {BENCH_DB}")
 os.environ["DATABASE_URL"] = bench_url
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 
@@ -69,7 +89,7 @@ from departments.models import Membership, Organization  # noqa: E402
 from departments.services import organization_create  # noqa: E402
 from pipeline.models import Stage  # noqa: E402
 from pipeline.selectors import default_filters, funnel_report  # noqa: E402
-from pipeline.services import funnel_rollup_sql, funnel_zone_name  # noqa: E402
+from pipeline.services import _ROLLUP_TABLES, funnel_rollup_sql, funnel_zone_name  # noqa: E402
 
 
 def copy(table: str, columns: list[str], rows) -> None:
@@ -256,38 +276,105 @@ def rollup(org: Organization) -> float:
     """Fill the funnel rollups from the stage changes, as the rebuild does."""
     started = time.perf_counter()
     with connection.cursor() as cur:
+        for table in _ROLLUP_TABLES:
+            cur.execute(f"DELETE FROM {table} WHERE organization_id = %s", [org.id])  # noqa: S608
         for sql, params in funnel_rollup_sql(org.id, funnel_zone_name(org.timezone)):
             cur.execute(sql, params)
     return time.perf_counter() - started
 
 
+def pending_migrations() -> bool:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def report(name: str, fn) -> None:
+    """Print the p50 and p95 of ``RUNS`` calls of fn and its query count
+    (BEGIN and COMMIT included)."""
+    fn()  # warm the caches once, as a live server would be
+    timings = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            fn()
+        timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    print(f"{name}_p50_ms={statistics.median(timings):.1f}")
+    print(f"{name}_p95_ms={timings[int(0.95 * (len(timings) - 1))]:.1f}")
+    print(f"{name}_queries={len(queries)}")
+
+
+def ok(response):
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def head_user(org: Organization):
+    """The head of sales (sees the whole funnel), made once."""
+    from django.contrib.auth import get_user_model
+
+    from departments.models import Department
+
+    user, _ = get_user_model().objects.get_or_create(username="benchhead")
+    with organization_scope(org.id):
+        business = Department.objects.get(code="business")
+    Membership.unscoped.get_or_create(
+        organization=org, user=user, defaults={"role": "dept_head", "department": business}
+    )
+    return user
+
+
+def rep_user(org: Organization):
+    with organization_scope(org.id):
+        return Membership.objects.filter(role="sales_rep").order_by("pk").first().user
+
+
 def main() -> None:
     try:
+        migrated = pending_migrations()
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        org = seed()
-        print(f"seed_s={time.perf_counter() - started:.1f}")
-        print(f"funnel_rollup_seconds={rollup(org):.1f}")
+        if REUSE:
+            org = Organization.objects.get(slug="bench")
+        else:
+            org = seed()
+            print(f"seed_s={time.perf_counter() - started:.1f}")
+        # A reused database keeps its rollups unless a migration changed them.
+        if not REUSE or migrated:
+            print(f"funnel_rollup_seconds={rollup(org):.1f}")
         # VACUUM too, as autovacuum would have by now: it sets the visibility
         # map that lets the range scans skip the heap.
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE")
         with organization_scope(org.id), timezone.override(org.timezone):
-            filters = default_filters()
-            funnel_report(filters)  # warm the caches once, as a live server would be
-            timings = []
-            for _ in range(RUNS):
-                t0 = time.perf_counter()
-                with CaptureQueriesContext(connection) as queries:
-                    funnel_report(filters)
-                timings.append((time.perf_counter() - t0) * 1000)
-        timings.sort()
-        print(f"funnel_p50_ms={statistics.median(timings):.1f}")
-        print(f"funnel_p95_ms={timings[int(0.95 * (len(timings) - 1))]:.1f}")
-        print(f"funnel_queries={len(queries)}")
+            rep = Membership.objects.filter(role="sales_rep").order_by("pk").first().user_id
+            report_cases = [
+                ("funnel", default_filters()),  # a manager's default view
+                ("funnel_rep", default_filters(owner_id=rep)),  # a rep sees only their deals
+                ("funnel_filtered", default_filters(industry="retail")),
+            ]
+            for name, filters in report_cases:
+                report(name, lambda f=filters: funnel_report(f))
+        # The whole page (view, template) through the test client, as the
+        # sales head and as a rep.
+        from django.conf import settings
+        from django.core import signals
+        from django.db import close_old_connections
+        from django.test import Client
+
+        settings.ALLOWED_HOSTS = ["*"]
+        # Keep one connection, as a web worker with CONN_MAX_AGE does.
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        for name, user in (("funnel_page", head_user(org)), ("funnel_rep_page", rep_user(org))):
+            client = Client()
+            client.force_login(user)
+            report(name, lambda c=client: ok(c.get("/pipeline/funnel/")))
     finally:
         connection.close()
-        if not os.environ.get("BENCH_KEEP"):
+        if not os.environ.get("BENCH_KEEP") and not REUSE:
             admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 

@@ -204,12 +204,23 @@ class Opportunity(TenantModel):
         verbose_name_plural = _("商机")
         ordering = ["expected_close_date", "id"]
         indexes = [
-            models.Index(fields=["organization", "owner", "stage"], name="opp_org_owner_stage_idx"),
+            # The funnel's filtered medians read a rep's (or team's) deal ids
+            # from the index alone.
+            models.Index(
+                fields=["organization", "owner", "stage"],
+                include=["id"],
+                name="opp_org_owner_stage_idx",
+            ),
+            # Covering: the funnel's forecast (open deals by expected close
+            # month) reads only the index.
             models.Index(
                 fields=["organization", "stage", "expected_close_date"],
+                include=["currency", "amount", "probability"],
                 name="opp_org_stage_close_idx",
             ),
-            models.Index(fields=["organization", "account"], name="opp_org_account_idx"),
+            models.Index(
+                fields=["organization", "account"], include=["id"], name="opp_org_account_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,7 +250,8 @@ class DwellDays(models.Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         # The embedded default (make run without DATABASE_URL) is SQLite.
         return self.as_sql(
-            compiler, connection,
+            compiler,
+            connection,
             template="CAST((julianday(%(expressions)s) ) AS INTEGER)",
             arg_joiner=") - julianday(",
             **extra_context,
@@ -293,7 +305,7 @@ class StageChange(TenantModel):
             ),
             models.Index(
                 fields=["organization", "left_at"],
-                include=["changed_at", "to_stage", "currency"],
+                include=["changed_at", "to_stage", "currency", "opportunity"],
                 name="stagechange_org_left_idx",
             ),
             models.Index(
@@ -308,13 +320,16 @@ class StageChange(TenantModel):
                 name="stagechange_open_idx",
             ),
             # Closed stays by whole days in stage: the exact median inside the
-            # rollup's bucket (FunnelStayDay) reads only that bucket's stays.
+            # rollup's bucket (FunnelStayDay) reads only that bucket's stays,
+            # from the index alone (currency and deal are in it too).
             models.Index(
                 F("organization"),
                 F("to_stage"),
+                F("currency"),
                 DwellDays(),
                 F("left_at"),
                 F("changed_at"),
+                F("opportunity"),
                 condition=Q(left_at__isnull=False),
                 name="stagechange_dwell_idx",
             ),
@@ -504,11 +519,16 @@ class FunnelEntryDay(TenantModel):
                 condition=Q(owner_id__isnull=True),
                 name="funnelentryday_total_idx",
             ),
+            # Covering, as the filtered reports read them.
             models.Index(
-                fields=["organization", "owner_id", "day"], name="funnelentryday_owner_idx"
+                fields=["organization", "owner_id", "day"],
+                include=["stage", "next_day", "currency", "industry", "n", "amount"],
+                name="funnelentryday_owner_idx",
             ),
             models.Index(
-                fields=["organization", "industry", "day"], name="funnelentryday_industry_idx"
+                fields=["organization", "industry", "day"],
+                include=["stage", "next_day", "currency", "owner_id", "n", "amount"],
+                name="funnelentryday_industry_idx",
             ),
         ]
 
@@ -553,11 +573,63 @@ class FunnelStayDay(TenantModel):
                 condition=Q(owner_id__isnull=True),
                 name="funnelstayday_total_idx",
             ),
+            # Covering, as the filtered reports read them.
             models.Index(
-                fields=["organization", "owner_id", "left_day"], name="funnelstayday_owner_idx"
+                fields=["organization", "owner_id", "left_day"],
+                include=["stage", "dwell_days", "currency", "industry", "n"],
+                name="funnelstayday_owner_idx",
             ),
             models.Index(
                 fields=["organization", "industry", "left_day"],
+                include=["stage", "dwell_days", "currency", "owner_id", "n"],
                 name="funnelstayday_industry_idx",
+            ),
+        ]
+
+
+class FunnelOpenDay(TenantModel):
+    """Rollup of stays still open, in the funnel's open stages: how many
+    entered each stage on each day (UTC) and are still there.
+
+    One row per (stage, UTC day the stay began, currency, owner, industry).
+    Null owner and industry: totals. An open stay that began at ``t`` has
+    lasted ``as_of − t`` at ``as_of``, so a day's row bounds its stays'
+    durations to one day's width: with the closed stays' histogram
+    (FunnelStayDay) it locates the whole-day bucket(s) of a median without
+    reading the open pipeline (see selectors._MEDIAN_SQL). UTC days, not the
+    organization's, so that each row spans exactly 86,400 seconds."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    owner_id = models.IntegerField(null=True)
+    industry = models.CharField(max_length=24, null=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "stage", "day", "currency", "owner_id", "industry"],
+                nulls_distinct=False,
+                name="funnelopenday_key_uniq",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "currency", "day"],
+                include=["stage", "n"],
+                condition=Q(owner_id__isnull=True),
+                name="funnelopenday_total_idx",
+            ),
+            # Covering, as the filtered reports read them.
+            models.Index(
+                fields=["organization", "owner_id", "day"],
+                include=["stage", "currency", "industry", "n"],
+                name="funnelopenday_owner_idx",
+            ),
+            models.Index(
+                fields=["organization", "industry", "day"],
+                include=["stage", "currency", "owner_id", "n"],
+                name="funnelopenday_industry_idx",
             ),
         ]

@@ -17,17 +17,26 @@ counts, so two rollup tables hold them (models.py):
   entered stages are a prefix of the funnel, so the pairing is exact).
 - ``FunnelStayDay`` keyed by (organization, stage, day the stay ended, whole
   days it lasted, currency, owner, industry) → closed stays: a histogram.
+- ``FunnelOpenDay`` keyed by (organization, stage, UTC day the stay began,
+  currency, owner, industry) → stays still open in an open stage. An open stay
+  begun at t has lasted as_of − t, so one day's count holds stays whose
+  lengths lie within one day of each other (two whole-day buckets).
 
 Rows with a null owner and industry are the totals, so the unfiltered report
 reads a few thousand rows; owner/team/industry filters read the detailed rows.
 Days are in the organization's time zone (and so are the report's periods).
 
-Medians stay exact (not rounded to whole days): the histogram's cumulative
-counts, together with the stays the rollup cannot hold (still open at the
-period's end, counted up to it, or ended on its last, partial day, read from
-``StageChange`` through the open-stays partial index), locate the whole-day
-bucket of the middle rank(s); only that bucket's stays are then read, through
-the ``stagechange_dwell_idx`` expression index, and ranked. One statement.
+Medians stay exact (to the second, not rounded to whole days): every stay
+of a period is counted with a range of whole-day buckets that holds its
+length: one bucket for the closed stays' histogram and for the few stays read
+one by one (ended on the period's last, partial day, or after it: open at its
+end, counted up to it), two for a day of ``FunnelOpenDay``. Cumulative counts
+by the lower and by the upper bucket bound the bucket(s) of the middle
+rank(s); only the stays whose range meets them are read exactly (closed ones
+through the ``stagechange_dwell_idx`` expression index, open ones of those few
+days through the open-stays partial index) and ranked after the stays that are
+certainly shorter. One statement, a few thousand rollup rows, whatever the
+size of the open pipeline (selectors._MEDIAN_SQL).
 
 How it stays right: the rollups are a pure function of the stage changes and
 each deal's current owner and industry. Every service that changes one of

@@ -545,8 +545,8 @@ def lead_convert(
 
 # --- the funnel's rollups --------------------------------------------------------------------
 #
-# FunnelEntryDay and FunnelStayDay (models.py; design in reports.py) are a pure
-# function of the organization's stage changes and each deal's current owner
+# FunnelEntryDay, FunnelStayDay and FunnelOpenDay (models.py; design in
+# reports.py) are a pure function of the organization's stage changes and each deal's current owner
 # and industry. The same SQL computes them for a few deals (kept on every
 # write, in the write's transaction) or for the whole organization (rebuild).
 
@@ -604,8 +604,29 @@ GROUP BY GROUPING SETS (
 )
 """
 
+# Stays still open in an open stage, by the UTC day they began (FunnelOpenDay).
+_OPEN_SQL = """
+WITH keyed AS (
+    SELECT sc.to_stage_id AS stage_id, (sc.changed_at AT TIME ZONE 'UTC')::date AS day,
+           sc.currency, o.owner_id, a.industry
+    FROM pipeline_stagechange sc
+    JOIN pipeline_stage st ON st.id = sc.to_stage_id AND NOT st.is_won AND NOT st.is_lost
+    JOIN pipeline_opportunity o ON o.id = sc.opportunity_id
+    JOIN pipeline_account a ON a.id = o.account_id
+    WHERE sc.organization_id = %(org)s AND sc.left_at IS NULL {only}
+)
+SELECT stage_id, day, currency, owner_id, industry, count(*) AS n
+FROM keyed
+GROUP BY GROUPING SETS (
+    (stage_id, day, currency, owner_id, industry),
+    (stage_id, day, currency)
+)
+"""
+
 _ENTRY_COLUMNS = "stage_id, day, next_day, currency, owner_id, industry, n, amount"
 _STAY_COLUMNS = "stage_id, left_day, dwell_days, currency, owner_id, industry, n"
+_OPEN_COLUMNS = "stage_id, day, currency, owner_id, industry, n"
+_ROLLUP_TABLES = ("pipeline_funnelentryday", "pipeline_funnelstayday", "pipeline_funnelopenday")
 
 
 def _organization_zone(organization_id: int) -> str:
@@ -624,8 +645,9 @@ def funnel_zone_name(name: str | None) -> str:
 
 
 def funnel_rollup_sql(organization_id: int, zone: str) -> list[tuple[str, dict]]:
-    """The rebuild: two ``INSERT … SELECT`` statements from ``StageChange``
-    (run after deleting the organization's rows; bench/funnel.py uses them too)."""
+    """The rebuild: one ``INSERT … SELECT`` statement per rollup table from
+    ``StageChange`` (run after deleting the organization's rows;
+    bench/funnel.py uses them too)."""
     params = {"org": organization_id, "tz": zone}
     return [
         (
@@ -638,6 +660,11 @@ def funnel_rollup_sql(organization_id: int, zone: str) -> list[tuple[str, dict]]
             f"SELECT %(org)s, {_STAY_COLUMNS} FROM ({_STAY_SQL.format(only='')}) c",
             params,
         ),
+        (
+            f"INSERT INTO pipeline_funnelopenday (organization_id, {_OPEN_COLUMNS}) "  # noqa: S608
+            f"SELECT %(org)s, {_OPEN_COLUMNS} FROM ({_OPEN_SQL.format(only='')}) c",
+            params,
+        ),
     ]
 
 
@@ -648,10 +675,8 @@ def funnel_rollup_rebuild(*, organization) -> None:
     deletes, SQL fixes, a changed organization time zone)."""
     with transaction.atomic(), connection.cursor() as cursor:
         # Serialize with moves: they lock their deal, then the rollup rows.
-        cursor.execute(
-            "LOCK TABLE pipeline_funnelentryday, pipeline_funnelstayday IN SHARE ROW EXCLUSIVE MODE"
-        )
-        for table in ("pipeline_funnelentryday", "pipeline_funnelstayday"):
+        cursor.execute(f"LOCK TABLE {', '.join(_ROLLUP_TABLES)} IN SHARE ROW EXCLUSIVE MODE")
+        for table in _ROLLUP_TABLES:
             cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [organization.id])  # noqa: S608
         for sql, params in funnel_rollup_sql(
             organization.id, funnel_zone_name(organization.timezone)
@@ -661,14 +686,17 @@ def funnel_rollup_rebuild(*, organization) -> None:
 
 def _contributions(cursor, organization_id: int, zone: str, opportunity_ids: list[int]):
     """The rollup rows the given deals account for: {key: (n, amount)}, where
-    key is (table, stage, day, next_day, dwell_days, currency, owner, industry)."""
+    key is (table, stage, day, next_day, dwell_days, currency, owner, industry);
+    table 'e' entries, 's' closed stays, 'o' open stays."""
     params = {"org": organization_id, "tz": zone, "ids": list(opportunity_ids)}
     only = "AND sc.opportunity_id = ANY(%(ids)s)"
     cursor.execute(
         "SELECT 'e', stage_id, day, next_day, NULL::int, currency, owner_id, industry, n, amount"  # noqa: S608
         f" FROM ({_ENTRY_SQL.format(only=only)}) e UNION ALL"
         " SELECT 's', stage_id, left_day, NULL::date, dwell_days, currency, owner_id, industry,"
-        f" n, 0 FROM ({_STAY_SQL.format(only=only)}) s",
+        f" n, 0 FROM ({_STAY_SQL.format(only=only)}) s UNION ALL"
+        " SELECT 'o', stage_id, day, NULL::date, NULL::int, currency, owner_id, industry,"
+        f" n, 0 FROM ({_OPEN_SQL.format(only=only)}) o",
         params,
     )
     rows: dict = defaultdict(lambda: (0, Decimal("0")))
@@ -716,7 +744,7 @@ class _FunnelRollupKept:
 def _apply(cursor, organization_id: int, delta: dict) -> None:
     # Keys in one order in every transaction, so concurrent moves wait for
     # each other instead of deadlocking.
-    entry_rows, stay_rows = [], []
+    entry_rows, stay_rows, open_rows = [], [], []
     for key in sorted(delta, key=_key_order):
         kind, stage, day, next_day, dwell, currency, owner, industry = key
         n, amount = delta[key]
@@ -724,9 +752,11 @@ def _apply(cursor, organization_id: int, delta: dict) -> None:
             entry_rows.append(
                 [organization_id, stage, day, next_day, currency, owner, industry, n, amount]
             )
-        else:
+        elif kind == "s":
             stay_rows.append([organization_id, stage, day, dwell, currency, owner, industry, n])
-    empty = {"e": [], "s": []}
+        else:
+            open_rows.append([organization_id, stage, day, currency, owner, industry, n])
+    empty = {"e": [], "s": [], "o": []}
     statements = [
         (
             "e",
@@ -744,6 +774,14 @@ def _apply(cursor, organization_id: int, delta: dict) -> None:
             stay_rows,
             "n = t.n + EXCLUDED.n",
         ),
+        (
+            "o",
+            "pipeline_funnelopenday",
+            _OPEN_COLUMNS,
+            "funnelopenday_key_uniq",
+            open_rows,
+            "n = t.n + EXCLUDED.n",
+        ),
     ]
     for kind, table, columns, constraint, rows, update in statements:
         if not rows:
@@ -757,9 +795,10 @@ def _apply(cursor, organization_id: int, delta: dict) -> None:
             [value for row in rows for value in row],
         )
         empty[kind] = [pk for pk, n in cursor.fetchall() if n == 0]
-    if empty["e"] or empty["s"]:
+    if empty["e"] or empty["s"] or empty["o"]:
         cursor.execute(
-            "WITH e AS (DELETE FROM pipeline_funnelentryday WHERE id = ANY(%s)) "
-            "DELETE FROM pipeline_funnelstayday WHERE id = ANY(%s)",
-            [empty["e"], empty["s"]],
+            "WITH e AS (DELETE FROM pipeline_funnelentryday WHERE id = ANY(%s)),"
+            " s AS (DELETE FROM pipeline_funnelstayday WHERE id = ANY(%s)) "
+            "DELETE FROM pipeline_funnelopenday WHERE id = ANY(%s)",
+            [empty["e"], empty["s"], empty["o"]],
         )

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from collab import tenancy
 from departments.models import Membership
 from pipeline import services
-from pipeline.models import FunnelEntryDay, FunnelStayDay, Stage
+from pipeline.models import FunnelEntryDay, FunnelOpenDay, FunnelStayDay, Stage
 from pipeline.selectors import FunnelFilters, funnel_report
 
 from .conftest import at
@@ -35,7 +35,13 @@ def rollup_rows(org):
             ),
             key=str,
         )
-    return entries, stays
+        open_stays = sorted(
+            FunnelOpenDay.objects.values_list(
+                "stage_id", "day", "currency", "owner_id", "industry", "n"
+            ),
+            key=str,
+        )
+    return entries, stays, open_stays
 
 
 def rebuilt(org):
@@ -139,10 +145,11 @@ def some_moves(org, teammate, make_account, make_opportunity, move):
 @pytest.mark.django_db
 def test_the_rebuild_command_repairs_the_rollup_and_is_idempotent(org, some_moves):
     kept = rollup_rows(org)
-    assert kept[0] and kept[1]
+    assert kept[0] and kept[1] and kept[2]
     with tenancy.organization_scope(org.id):
         FunnelEntryDay.objects.all().delete()
         FunnelStayDay.objects.filter(n__gt=0).update(n=99)
+        FunnelOpenDay.objects.all().delete()
     call_command("funnel_rollup_rebuild", organization=org.slug, stdout=io.StringIO())
     assert rollup_rows(org) == kept
     call_command("funnel_rollup_rebuild", stdout=io.StringIO())
@@ -200,3 +207,151 @@ def test_a_filtered_funnel_takes_five_queries_whatever_the_data(
         report = funnel_report(filters, now=at(5, 10))
     assert report.stages[0].entered == 6
     assert report.stages[0].median_days == pytest.approx(9)
+
+
+@pytest.mark.django_db
+def test_medians_of_closed_and_open_stays_are_exact_to_the_second(
+    org, teammate, rep2, make_account, make_opportunity, move
+):
+    # Now is 30 April 18:00 (10:00 UTC). Open stays are counted by the UTC day
+    # they began, a day whose stays lasted between 2.42 and 3.42 days here, so
+    # the median is found across whole-day buckets and then read exactly.
+    account = make_account(teammate)
+    other = make_account(rep2, name="远景零售", industry="retail")
+    a = make_opportunity(account, when=at(4, 1, 6), name="A")
+    move(a, "qualified", at(4, 5, 6))  # lead: 4 days
+    b = make_opportunity(account, when=at(4, 10, 0), name="B")
+    move(b, "qualified", at(4, 13, 12))  # lead: 3.5 days
+    f = make_opportunity(account, when=at(4, 20, 0), name="F")
+    move(f, "qualified", at(4, 25, 0))  # lead: 5 days
+    make_opportunity(account, when=at(4, 27, 12), name="C")  # open: 3.25 days
+    make_opportunity(other, when=at(4, 27, 20), name="D")  # open: 2 days 22 hours
+    make_opportunity(other, when=at(3, 1, 12), name="E")  # open: 60.25 days
+    april = FunnelFilters(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30))
+    with tenancy.organization_scope(org.id):
+        report = funnel_report(april, now=at(4, 30, 18))
+        rep2_only = funnel_report(
+            FunnelFilters(start=april.start, end=april.end, owner_id=rep2.pk), now=at(4, 30, 18)
+        )
+    lead, qualified = report.stages[0], report.stages[1]
+    assert lead.stays == 6
+    # D 2.92, C 3.25 (open, both begun on 27 April UTC), B 3.5, A 4, F 5, E 60.25
+    assert lead.median_days == pytest.approx((3.5 + 4) / 2, abs=1e-9)
+    assert lead.prev_median_days == pytest.approx(30.5, abs=1e-9)  # E, open at 1 April 00:00
+    assert qualified.median_days == pytest.approx(17.25, abs=1e-9)  # open: 25.5, 17.25, 5.75
+    assert rep2_only.stages[0].stays == 2
+    assert rep2_only.stages[0].median_days == pytest.approx((2 + 22 / 24 + 60.25) / 2, abs=1e-9)
+
+
+@pytest.mark.django_db
+def test_an_open_stay_below_a_closed_one_in_the_same_whole_day_bucket_is_ranked_exactly(
+    org, teammate, make_account, make_opportunity, move
+):
+    # Now is 30 April 18:00 (10:00 UTC): Y, open since 27 April 06:00 (26 April
+    # UTC), has lasted 3.5 days; its UTC day's stays lasted 3.42 to 4.42 days.
+    account = make_account(teammate)
+    z = make_opportunity(account, when=at(4, 2, 0), name="Z")
+    move(z, "qualified", at(4, 3, 0))  # lead: 1 day
+    x = make_opportunity(account, when=at(4, 10, 0), name="X")
+    move(x, "qualified", at(4, 10, 0) + dt.timedelta(days=3.9))  # lead: 3.9 days
+    make_opportunity(account, when=at(4, 27, 6), name="Y")  # lead, open: 3.5 days
+    with tenancy.organization_scope(org.id):
+        report = funnel_report(
+            FunnelFilters(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30)), now=at(4, 30, 18)
+        )
+    assert report.stages[0].stays == 3
+    assert report.stages[0].median_days == pytest.approx(3.5, abs=1e-9)
+
+
+def brute_force_medians(org, filters, now):
+    """Medians straight from the definition, one stay at a time: the stays in
+    each open stage that ended in the period or were open at its end (counted
+    up to it, or now)."""
+    import statistics
+    import zoneinfo
+
+    from pipeline.models import StageChange
+
+    tz = zoneinfo.ZoneInfo(org.timezone)
+    medians = []
+    for period in (filters, filters.previous()):
+        lo = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+        hi = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        as_of = min(hi, now)
+        lengths = {}
+        for sc in StageChange.objects.select_related("to_stage"):
+            if sc.to_stage.is_closed or sc.currency != filters.currency:
+                continue
+            if sc.changed_at >= as_of or (sc.left_at is not None and sc.left_at < lo):
+                continue
+            end = as_of if sc.left_at is None else min(sc.left_at, as_of)
+            lengths.setdefault(sc.to_stage.code, []).append(
+                (end - sc.changed_at) / dt.timedelta(days=1)
+            )
+        medians.append({code: statistics.median(v) for code, v in lengths.items()})
+    return medians
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    deals=st.lists(
+        st.tuples(
+            # created, minutes before now: mostly in the last days, so that
+            # stays of neighbouring whole-day buckets compete for the median
+            st.one_of(st.integers(0, 6 * 24 * 60), st.integers(0, 70 * 24 * 60)),
+            st.lists(
+                st.tuples(st.sampled_from(CODES), st.integers(0, 3 * 24 * 60)),
+                max_size=4,
+            ),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    now_minute=st.integers(0, 24 * 60 - 1),
+    days=st.sampled_from([1, 7, 30]),
+)
+def test_medians_equal_the_definition_one_stay_at_a_time(org, teammate, deals, now_minute, days):
+    now = at(5, 20, 0) + dt.timedelta(minutes=now_minute)
+    end = now.date() if days != 7 else now.date() - dt.timedelta(days=9)
+    filters = FunnelFilters(start=end - dt.timedelta(days=days - 1), end=end)
+    with tenancy.organization_scope(org.id), connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT example")
+        try:
+            stages = {s.code: s for s in Stage.objects.all()}
+            account = services.account_create(
+                actor=teammate, name="甲", industry="retail", size="small", owner=teammate
+            )
+            for created, moves in deals:
+                when = now - dt.timedelta(minutes=created)
+                deal = services.opportunity_create(
+                    actor=teammate,
+                    account=account,
+                    name="D",
+                    owner=teammate,
+                    amount=Decimal(1000),
+                    expected_close_date=dt.date(2025, 6, 1),
+                    at=when,
+                )
+                for code, after in moves:
+                    when += dt.timedelta(minutes=after)
+                    if when > now or deal.stage.is_closed or stages[code].pk == deal.stage_id:
+                        continue
+                    deal = services.opportunity_move(
+                        opportunity=deal,
+                        stage=stages[code],
+                        actor=teammate,
+                        at=when,
+                        lost_reason="price" if code == "lost" else "",
+                    )
+            report = funnel_report(filters, now=now)
+            current, previous = brute_force_medians(org, filters, now)
+            for f in report.stages:
+                assert f.median_days == pytest.approx(current.get(f.stage.code), abs=1e-9)
+                assert f.prev_median_days == pytest.approx(previous.get(f.stage.code), abs=1e-9)
+        finally:
+            cursor.execute("ROLLBACK TO SAVEPOINT example")

@@ -7,7 +7,10 @@ from pipeline import services
 
 
 class Command(BaseCommand):
-    help = "Rebuild FunnelEntryDay and FunnelStayDay from StageChange (all organizations, or one)."
+    help = (
+        "Rebuild FunnelEntryDay, FunnelStayDay and FunnelOpenDay from StageChange"
+        " (all organizations, or one)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--organization", metavar="SLUG", help="only this organization")
