@@ -112,6 +112,10 @@ else:
         }
     }
 
+# Every page reads the session: from the cache (Redis in production), with
+# the database behind it, so a cache flush logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

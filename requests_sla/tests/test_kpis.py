@@ -122,7 +122,7 @@ def test_meetings_list_page_runs_a_fixed_number_of_queries(
 ):
     client = client_for(ops.user)
     client.get(reverse("escalation:meetings"))  # warm the session and caches
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get(reverse("escalation:meetings")).status_code == 200
 
 
@@ -133,7 +133,7 @@ def test_meeting_detail_page_runs_a_fixed_number_of_queries(
     client = client_for(ops.user)
     url = reverse("escalation:meeting", args=[month.pk])
     client.get(url)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
 
@@ -141,5 +141,5 @@ def test_meeting_detail_page_runs_a_fixed_number_of_queries(
 def test_kpi_page_runs_a_fixed_number_of_queries(client_for, month, ops, django_assert_num_queries):
     client = client_for(ops.user)
     client.get(reverse("escalation:kpis"), {"month": "2025-03"})
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(reverse("escalation:kpis"), {"month": "2025-03"}).status_code == 200

@@ -235,16 +235,16 @@ def test_queue_query_count_is_locked_and_does_not_grow(
     client = client_for(head.user)
     file_tech_support(rep)
     client.get(QUEUE)  # warm the session
-    # session, user, memberships, my overdue action items, queue count
+    # user, memberships (the session is cached), my overdue action items, queue count
     # (pager), queue page, timers, assignees, departments, types, and the
     # nav's unread-notification count
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert len(row_ids(client.get(QUEUE).content.decode())) == 1
     for i in range(12):
         file_tech_support(
             rep, title=f"第{i}个", priority=["low", "normal", "high", "urgent"][i % 4]
         )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert len(row_ids(client.get(QUEUE).content.decode())) == 13
 
 
@@ -256,14 +256,14 @@ def test_the_minute_poll_does_not_count_the_queue_and_does_not_grow(
     poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "queue-body"}
     file_tech_support(rep)
     client.get(QUEUE, **poll)  # warm the session
-    # session, user, memberships, queue page, timers, assignees: not the
+    # user, memberships (the session is cached), queue page, timers, assignees: not the
     # pager's count, the filter menus or the layout's (the body shows none)
-    with django_assert_num_queries(7) as captured:
+    with django_assert_num_queries(6) as captured:
         assert len(row_ids(client.get(QUEUE, **poll).content.decode())) == 1
     assert not any("COUNT(" in q["sql"] and "requests_sla_request" in q["sql"] for q in captured)
     for i in range(12):
         file_tech_support(rep, title=f"第{i}个")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert len(row_ids(client.get(QUEUE, **poll).content.decode())) == 13
 
 
