@@ -31,6 +31,12 @@ def test_rep_files_and_head_acknowledges_and_resolves_in_place(new_page, demo):
     rep.goto("/requests/new/")
     assert "回复时限：24小时" in rep.locator("#type-rnd_tech_support").inner_text()
     rep.click("#type-rnd_tech_support")
+    # The filing page, with htmx (a deferred script) listening, before the
+    # priority changes: in a loaded run the change could beat htmx's set-up.
+    rep.wait_for_function(
+        "() => document.readyState === 'complete' && window.htmx"
+        " && document.querySelector('select[name=priority]')"
+    )
     promise = rep.locator("#promise")
     assert "前回复" in promise.inner_text() and "前解决" in promise.inner_text()
     before = promise.inner_text()
