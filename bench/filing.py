@@ -22,35 +22,17 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
+from bench.benchdb import BenchDatabase  # noqa: E402
+
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 DB_NAME = "collab_bench_filing"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-
-def database_urls() -> tuple[str, str]:
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collab"
-    )
-    parts = urlparse(base)
-    return urlunparse(parts._replace(path="/postgres")), urlunparse(parts._replace(path=f"/{DB_NAME}"))
-
-
-def admin_sql(admin_url: str, *statements: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-    connection.close()
 
 
 def prepare(env: dict) -> dict:
@@ -124,9 +106,9 @@ def client(port: int, token: str, type_id: int, deadline: float, results: list, 
 
 
 def main() -> None:
-    admin_url, bench_url = database_urls()
-    admin_sql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME}", f"CREATE DATABASE {DB_NAME}")
-    env = {**os.environ, "DATABASE_URL": bench_url, "REDIS_URL": REDIS_URL,
+    db = BenchDatabase(DB_NAME, script="bench/filing.py")
+    db.prepare(reusable=False)
+    env = {**os.environ, "DATABASE_URL": db.url, "REDIS_URL": REDIS_URL,
            "DJANGO_SETTINGS_MODULE": "collab.settings.local", "DEBUG": "false",
            "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     server = None
@@ -174,8 +156,7 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=10)
-        if not os.environ.get("BENCH_KEEP"):
-            admin_sql(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME}")
+        db.finish()
 
 
 if __name__ == "__main__":

@@ -23,13 +23,14 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ is sys.path[0], and bench/queue.py would shadow the
 # standard library's queue module: import from the project root only.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import BenchDatabase  # noqa: E402
 
 BENCH_DB = "collab_bench_funnel"
 OPPORTUNITIES = int(os.environ.get("BENCH_OPPORTUNITIES", 200_000))
@@ -38,41 +39,10 @@ ACCOUNTS = 5_000
 REPS = 50
 RUNS = 30
 
-base = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collab"))
-if base.scheme not in ("postgres", "postgresql", "pgsql"):
-    sys.exit("bench/funnel.py needs PostgreSQL (DATABASE_URL)")
-bench_url = urlunsplit(base._replace(path=f"/{BENCH_DB}"))
-admin_url = urlunsplit(base._replace(path="/postgres"))
-
-
-def admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-def exists() -> bool:
-    import psycopg2
-
-    conn = psycopg2.connect(admin_url)
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
-        found = cur.fetchone() is not None
-    conn.close()
-    return found
-
-
+DB = BenchDatabase(BENCH_DB, script="bench/funnel.py")
 # BENCH_REUSE=1 measures a database an earlier BENCH_KEEP=1 run left behind
 # (migrating it and rebuilding the rollups first), without seeding again.
-REUSE = bool(os.environ.get("BENCH_REUSE")) and exists()
-if not REUSE:
-    admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    admin(f"CREATE DATABASE {BENCH_DB}")
-os.environ["DATABASE_URL"] = bench_url
+REUSE = DB.prepare()
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 
 import django  # noqa: E402
@@ -374,8 +344,7 @@ def main() -> None:
             report(name, lambda c=client: ok(c.get("/pipeline/funnel/")))
     finally:
         connection.close()
-        if not os.environ.get("BENCH_KEEP") and not REUSE:
-            admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        DB.finish(REUSE)
 
 
 if __name__ == "__main__":

@@ -29,48 +29,12 @@ import os  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
-from urllib.parse import urlparse, urlunparse  # noqa: E402
+
+from bench.benchdb import BenchDatabase  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "50"))
 DB_NAME = "collab_bench"
-
-
-def bench_url() -> tuple[str, str]:
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collab"
-    )
-    parts = urlparse(base)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise SystemExit("bench/queue.py needs a PostgreSQL DATABASE_URL")
-    admin = urlunparse(parts._replace(path="/postgres"))
-    return admin, urlunparse(parts._replace(path=f"/{DB_NAME}"))
-
-
-def recreate_database(admin_url: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    connection.close()
-
-
-def drop_database(admin_url: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DB_NAME],
-        )
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    connection.close()
 
 
 def setup_django(database_url: str) -> None:
@@ -241,10 +205,10 @@ def measure(org, membership) -> None:
 
 
 def main() -> None:
-    admin_url, database_url = bench_url()
-    recreate_database(admin_url)
+    db = BenchDatabase(DB_NAME, script="bench/queue.py")
+    db.prepare(reusable=False)
     try:
-        setup_django(database_url)
+        setup_django(db.url)
         started = time.perf_counter()
         org, membership = seed()
         print(f"seed_seconds={time.perf_counter() - started:.1f}")
@@ -253,8 +217,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if not os.environ.get("BENCH_KEEP_DB"):
-            drop_database(admin_url)
+        db.finish()
 
 
 if __name__ == "__main__":

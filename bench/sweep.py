@@ -26,36 +26,19 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
+from bench.benchdb import BenchDatabase  # noqa: E402
+
 BENCH_DB = "collab_bench_sweep"
 ORGS = 100
 DUE = 10_000
 
-base = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collab"))
-if base.scheme not in ("postgres", "postgresql", "pgsql"):
-    sys.exit("bench/sweep.py needs PostgreSQL (DATABASE_URL)")
-bench_url = urlunsplit(base._replace(path=f"/{BENCH_DB}"))
-admin_url = urlunsplit(base._replace(path="/postgres"))
-
-
-def admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-admin(f"CREATE DATABASE {BENCH_DB}")
-os.environ["DATABASE_URL"] = bench_url
+DB = BenchDatabase(BENCH_DB, script="bench/sweep.py")
+DB.prepare(reusable=False)
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 
 import django  # noqa: E402
@@ -237,5 +220,4 @@ finally:
     from django.db import connections
 
     connections.close_all()
-    if not os.environ.get("BENCH_KEEP"):
-        admin(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    DB.finish()
