@@ -446,14 +446,15 @@ def _decided(
     by period too."""
     previous = filters.previous()  # it ends the day before the period starts
     where, params = filters.where_sql()
+    day = connection.ops.adapt_datefield_value  # as the database stores days
     rows = _rows(
         f"SELECT day >= %s, kind, requesting_department_id, serving_department_id, "  # noqa: S608
         "SUM(decided), SUM(met), SUM(breached), CAST(SUM(late_minutes) AS BIGINT), SUM(late_count) "
         f"FROM {SlaOutcomeDay._meta.db_table} WHERE organization_id = %s "
         f"AND {_grain_sql(filters)}{where} AND day >= %s AND day <= %s "
         f"AND kind IN ({_placeholders(KINDS)}) GROUP BY 1, 2, 3, 4",
-        [*params, previous.start, filters.end, *KINDS],
-        first=[filters.start],
+        [*params, day(previous.start), day(filters.end), *KINDS],
+        first=[day(filters.start)],
     )
     figures = {str(k): KindFigures(kind=str(k)) for k in KINDS}
     matrix: dict[tuple[int | None, int], MatrixCell] = {}
@@ -655,8 +656,12 @@ def _backlog(filters: DashboardFilters, now: dt.datetime) -> dict[str, int]:
     ``COUNT … FILTER`` columns over the same rows took PostgreSQL twice as
     long to plan and half as long again to run.)"""
     # Filed "in the future": no bucket; then the youngest bucket first.
-    ages = [("", now)] + [
-        (key, now - dt.timedelta(days=high)) for key, _low, high in AGE_BUCKETS if high is not None
+    # Instants go in as the database stores them (SQLite compares text).
+    instant = connection.ops.adapt_datetimefield_value
+    ages = [("", instant(now))] + [
+        (key, instant(now - dt.timedelta(days=high)))
+        for key, _low, high in AGE_BUCKETS
+        if high is not None
     ]
     age = "CASE" + " WHEN created_at > %s THEN %s" * len(ages) + " ELSE %s END"
     urgency = (
@@ -674,10 +679,10 @@ def _backlog(filters: DashboardFilters, now: dt.datetime) -> dict[str, int]:
             *(v for key, after in ages for v in (after, key)),
             AGE_BUCKETS[-1][0],
             SlaState.BREACHED,
-            now,
+            instant(now),
             SlaState.AT_RISK,
             SlaState.BREACHED,
-            now,
+            instant(now),
         ],
     )
     for bucket, state, n in rows:

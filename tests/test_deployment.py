@@ -102,6 +102,22 @@ def test_embedded_defaults_serve_the_sign_in_page_without_postgres_or_redis(tmp_
     assert "demo organization ready" in run("load_demo", "--if-empty").stdout
     assert "not loaded" in run("load_demo", "--if-empty").stdout
     assert (tmp_path / "collab.sqlite3").exists()
+    # The dashboard's raw reads run on SQLite too: its backlog counts the
+    # same open requests as the ORM.
+    check = (
+        "from django.test import Client; from django.contrib.auth import get_user_model\n"
+        "from django.test.utils import setup_test_environment; setup_test_environment()\n"
+        "from collab.tenancy import organization_scope\n"
+        "from requests_sla.models import OPEN_STATUSES, Request\n"
+        "c = Client(SERVER_NAME='localhost')\n"
+        "c.force_login(get_user_model().objects.get(username='ops'))\n"
+        "r = c.get('/dashboard/')\n"
+        "with organization_scope(c.get('/dashboard/').wsgi_request.organization.id):\n"
+        "    n = Request.objects.filter(status__in=OPEN_STATUSES).count()\n"
+        "print(r.status_code, r.context['d'].open_total, n)"
+    )
+    status, backlog, open_requests = run("shell", "-c", check).stdout.split()[-3:]
+    assert status == "200" and int(backlog) == int(open_requests) > 0
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
