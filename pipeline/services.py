@@ -23,7 +23,11 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.models import NotificationKind
-from requests_sla.services.notifications import notifications_send, organization_language
+from requests_sla.services.notifications import (
+    notifications_send,
+    notifications_settle,
+    organization_language,
+)
 
 from .models import (
     Account,
@@ -433,8 +437,8 @@ def _notify_owner(lead: Lead) -> None:
         recipient_ids=[owner_id],
         kind=NotificationKind.LEAD,
         text=text,
-        link=reverse("pipeline:leads"),
-        at=lead.owner_notified_at,
+        link=_lead_link(lead),
+        at=lead.created_at,  # when it was handed over (backdated demo leads too)
     )
 
 
@@ -493,6 +497,12 @@ def _decide(lead: Lead, actor, status: str, at: dt.datetime | None) -> None:
     lead.decided_by = actor
     lead.decided_at = at or timezone.now()
     lead._history_user = actor
+    notifications_settle(link=_lead_link(lead), at=lead.decided_at)  # decided: no longer news
+
+
+def _lead_link(lead: Lead) -> str:
+    """Where a lead's notification opens: its row on the leads page."""
+    return f"{reverse('pipeline:leads')}#lead-{lead.pk}"
 
 
 def lead_accept(*, lead: Lead, actor, at: dt.datetime | None = None) -> Lead:

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from collab import tenancy
 from pipeline import services
 from pipeline.models import Lead, Opportunity
+from requests_sla.models import Notification
 
 from .conftest import at
 
@@ -232,10 +233,10 @@ def test_customer_success_creates_a_lead_and_the_owner_sees_it_as_new_for_them(
     # (written once, in the organization's language)
     page = client_for(teammate).get(reverse("escalation:notifications")).content.decode()
     inbox = page.split("<main", 1)[1]  # not the navigation's link
-    assert f'href="{reverse("pipeline:leads")}"' in inbox
+    assert f'href="{reverse("pipeline:leads")}#lead-' in inbox
     assert "新线索" in inbox or "New lead" in inbox
     cs_inbox = client_for(cs).get(reverse("escalation:notifications")).content.decode()
-    assert f'href="{reverse("pipeline:leads")}"' not in cs_inbox.split("<main", 1)[1]
+    assert f'href="{reverse("pipeline:leads")}#lead-' not in cs_inbox
 
 
 @pytest.mark.django_db
@@ -249,12 +250,17 @@ def test_a_rep_converts_a_lead_into_a_deal(client_for, org, cs, teammate, mine):
             estimated_amount=5,
             description="x",
         )
+    unread = lambda: Notification.unscoped.filter(  # noqa: E731
+        recipient=teammate, kind="lead", read_at__isnull=True
+    ).count()
+    assert unread() == 1
     response = client_for(teammate).post(reverse("pipeline:lead_decide", args=[lead.pk, "convert"]))
     lead.refresh_from_db()
     assert lead.status == "converted"
     assert response["Location"] == reverse(
         "pipeline:opportunity_detail", args=[lead.opportunity_id]
     )
+    assert unread() == 0  # decided: its notice is no longer news
 
 
 @pytest.mark.django_db

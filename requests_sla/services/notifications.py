@@ -399,6 +399,14 @@ def notifications_mark_all_read(*, actor, at: dt.datetime | None = None) -> int:
         )
 
 
+def notifications_settle(*, link: str, at: dt.datetime | None = None) -> int:
+    """Mark read, for everyone, the unread notifications that open ``link``
+    (in the organization in scope): what they asked for has been done."""
+    return Notification.objects.filter(link=link, read_at__isnull=True).update(
+        read_at=at or timezone.now()
+    )
+
+
 def unread_count(*, organization_id: int, user_id: int) -> int:
     with organization_scope(organization_id):
         return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()

@@ -78,8 +78,17 @@ def test_deal_moves_then_follow_up_lead_is_accepted_and_converted(new_page, demo
     assert "华南工厂扩容" in cs.locator("#leads").inner_text()
     screenshot(cs, "pipeline-account-cs-zh")
 
-    # The rep sees it "for you", accepts it and converts it into a deal.
-    rep.goto("/pipeline/leads/")
+    # The rep hears of it in the inbox; the notice opens the leads page, where
+    # the lead waits "for you": the rep accepts it and converts it into a deal.
+    rep.goto("/notifications/")
+    notice = rep.locator("main li", has_text=f"新线索：{deal.account.name}").filter(
+        has_text="300,000"
+    )
+    assert "未读" in notice.inner_text()  # unread, newest first
+    screenshot(rep, "pipeline-lead-notification-zh")
+    notice.locator("a").click()
+    rep.wait_for_load_state("networkidle")
+    assert re.search(r"/pipeline/leads/#lead-\d+$", rep.url)  # at the lead's row
     row = rep.locator(".for-you tr", has_text="华南工厂扩容")
     screenshot(rep, "pipeline-leads-zh")
     row.locator("button", has_text="接受").click()
