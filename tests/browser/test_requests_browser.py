@@ -128,7 +128,11 @@ def test_queue_keyboard_in_place_assign_pause_and_bulk_assign(new_page, demo):
     head.select_option(f"#{first} select.assign-select", dev_id)
     head.locator(f"#{first} small.ok").wait_for()
     assert head.locator(f"#{first} select.assign-select").input_value() == dev_id
-    assert head.locator(f"#{first}").get_attribute("class") == "qrow current"
+    # The keyboard cursor stays on the row once htmx has settled the swap
+    # (until then the row also carries htmx-swapping/added/settling).
+    head.wait_for_function(
+        "id => document.getElementById(id).className === 'qrow current'", arg=first
+    )
 
     head.click(f"#{second} details.row-pause summary")
     head.fill(f"#pause-{second[4:]}", "请补充客户日志")
