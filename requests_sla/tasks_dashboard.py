@@ -13,7 +13,7 @@ import logging
 
 from celery import shared_task
 
-from collab.tenancy import dangerously_unscoped, organization_scope
+from collab.tenancy import organization_scope
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,8 @@ def dashboard_outcomes_rebuild_task() -> int:
 
     from .services.dashboard import outcomes_rebuild
 
-    with dangerously_unscoped():
-        organization_ids = list(Organization.objects.values_list("pk", flat=True))
+    # Organizations are the tenants themselves, not tenant rows: no scope needed.
+    organization_ids = list(Organization.objects.values_list("pk", flat=True))
     written = 0
     for organization_id in organization_ids:
         with organization_scope(organization_id):
