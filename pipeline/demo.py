@@ -98,9 +98,9 @@ def load(*, organization: Organization, key: str) -> None:
         rng = random.Random(f"pipeline-{key}")
         now = timezone.now()
         reps = list(User.objects.filter(username__in=REPS[key]).order_by("username"))
-        cs_user = User.objects.filter(username=CUSTOMER_SUCCESS[key]).first() or reps[0]
         if not reps:
             return
+        cs_user = User.objects.filter(username=CUSTOMER_SUCCESS[key]).first() or reps[0]
         stages = {s.code: s for s in Stage.objects.all()}
         accounts = []
         for i, (name, industry, size, key_account) in enumerate(ACCOUNTS[key]):
