@@ -1,6 +1,6 @@
 from django import template
 
-from pipeline import permissions
+from pipeline import permissions, reports
 
 register = template.Library()
 
@@ -12,11 +12,6 @@ def pipeline_caps(context):
     return permissions.capabilities(getattr(request, "membership", None))
 
 
-@register.filter
-def percent(value):
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-@register.filter
-def days(value):
-    return "—" if value is None else f"{value:.1f}"
+# The page shows the figures as the exports do.
+register.filter("percent", reports.pct)
+register.filter("days", reports.days)
