@@ -3,7 +3,6 @@ input and output serializers apart, field-level 400s from ServiceError."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -29,8 +28,6 @@ from .models import (
     Stage,
 )
 
-User = get_user_model()
-
 
 class ScopedPK(serializers.PrimaryKeyRelatedField):
     """A foreign key resolved through a queryset built per request (visibility)."""
@@ -44,7 +41,7 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
 
 
 def _members(membership):
-    return User.objects.filter(pk__in=selectors.sellers().values("user_id"))
+    return selectors.seller_users()
 
 
 def _require(rule, membership, *args) -> None:
@@ -326,7 +323,7 @@ class LeadViewSet(
     model = Lead
     serializer_class = LeadOutput
     filterset_fields = ["status", "source", "kind", "account"]
-    rule = staticmethod(lambda m: "view_leads" in permissions.capabilities(m))
+    rule = staticmethod(permissions.can_view_leads)
 
     def get_scoped_queryset(self):
         return selectors.leads_visible_to(self.request.membership)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
-from . import selectors, selectors_links
+from . import selectors
 from .models import (
     AccountSize,
     Currency,
@@ -32,12 +32,6 @@ class PersonChoice(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-def member_users():
-    return User.objects.filter(pk__in=selectors.sellers().values("user_id")).order_by(
-        "first_name", "username"
-    )
-
-
 class AccountForm(forms.Form):
     name = forms.CharField(label=_("客户名称"), max_length=200)
     industry = forms.ChoiceField(label=_("行业"), choices=Industry.choices)
@@ -48,7 +42,7 @@ class AccountForm(forms.Form):
     def __init__(self, *args, can_assign: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if can_assign:
-            self.fields["owner"].queryset = member_users()
+            self.fields["owner"].queryset = selectors.seller_users()
         else:
             del self.fields["owner"]
 
@@ -80,7 +74,7 @@ class OpportunityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = selectors.accounts_visible_to(membership)
         if can_assign:
-            self.fields["owner"].queryset = member_users()
+            self.fields["owner"].queryset = selectors.seller_users()
         else:
             del self.fields["owner"]
 
@@ -145,17 +139,6 @@ class FollowUpForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = selectors.accounts_visible_to(membership)
 
-    def clean(self):
-        data = super().clean()
-        account, request_id = data.get("account"), data.get("request_id")
-        if (
-            account is not None
-            and request_id
-            and not selectors_links.service_record_exists(account.pk, request_id)
-        ):
-            self.add_error("request_id", _("该协作请求没有关联这个客户。"))
-        return data
-
 
 class PeriodForm(forms.Form):
     """A reporting period in the URL; the default is the last 90 days."""
@@ -193,7 +176,7 @@ class FunnelFilterForm(PeriodForm):
             del self.fields["owner"]
             del self.fields["team"]
         else:
-            self.fields["owner"].queryset = member_users()
+            self.fields["owner"].queryset = selectors.seller_users()
 
     def filters(self, *, owner_id: int | None = None) -> selectors.FunnelFilters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}

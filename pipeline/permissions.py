@@ -77,6 +77,11 @@ def can_manage_leads(membership) -> bool:
     )
 
 
+def can_view_leads(membership) -> bool:
+    """The leads pages and follow-ups: who creates leads and who decides them."""
+    return can_manage_leads(membership) or can_sell(membership)
+
+
 def can_sell(membership) -> bool:
     """Create and move opportunities (own ones for a rep, any for a manager)."""
     return membership is not None and (
@@ -110,7 +115,7 @@ def capabilities(membership) -> frozenset[str]:
         rights.add("view_pipeline")
     if can_view_funnel(membership):
         rights.add("view_funnel")
-    if can_manage_leads(membership) or can_sell(membership):
+    if can_view_leads(membership):
         rights.add("view_leads")
     if can_manage_leads(membership):
         rights.add("manage_leads")

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import (
     Avg,
@@ -107,6 +108,15 @@ def sellers() -> QuerySet[Membership]:
         Membership.objects.filter(is_active=True)
         .select_related("user")
         .order_by("user__first_name", "user__username")
+    )
+
+
+def seller_users():
+    """The users of ``sellers()``, for owner pickers."""
+    return (
+        get_user_model()
+        .objects.filter(pk__in=sellers().values("user_id"))
+        .order_by("first_name", "username")
     )
 
 

@@ -171,8 +171,3 @@ def account_service_records(membership, account: Account) -> list[Request]:
     for r in rows:
         r.follow_ups = follow_ups.get(r.pk, [])
     return rows
-
-
-def service_record_exists(account_id: int, request_id: int) -> bool:
-    """Is ``request_id`` a request of the organization in scope linked to the account?"""
-    return Request.objects.filter(pk=request_id, account_id=account_id).exists()

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
-from requests_sla.models import NotificationKind
+from requests_sla.models import NotificationKind, Request
 from requests_sla.services.notifications import (
     notifications_send,
     notifications_settle,
@@ -380,6 +380,9 @@ def followup_create(
     """Plan a follow-up, or record one already done (with its satisfaction)."""
     _check_csat(csat)
     with transaction.atomic():
+        # Only a request of the organization in scope linked to the account.
+        if request_id and not Request.objects.filter(pk=request_id, account_id=account.pk).exists():
+            raise ServiceError(_("该协作请求没有关联这个客户。"), field="request_id")
         if csat is not None and done_at is None:
             done_at = timezone.now()
         follow_up = FollowUp(

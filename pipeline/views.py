@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -38,13 +39,12 @@ def pipeline_required(rule):
 
     def decorator(view):
         @membership_required()
+        @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if not rule(request.membership):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.__name__ = view.__name__
-        wrapper.__doc__ = view.__doc__
         return wrapper
 
     return decorator
@@ -388,11 +388,7 @@ def _period(request) -> tuple[PeriodForm, dict]:
 # --- leads ---------------------------------------------------------------------------------
 
 
-def _leads_allowed(membership) -> bool:
-    return "view_leads" in permissions.capabilities(membership)
-
-
-@pipeline_required(_leads_allowed)
+@pipeline_required(permissions.can_view_leads)
 def lead_list(request):
     membership = request.membership
     leads = selectors.leads_visible_to(membership)
@@ -448,7 +444,7 @@ def _decidable_lead(request, pk) -> Lead:
 
 
 @require_POST
-@pipeline_required(_leads_allowed)
+@pipeline_required(permissions.can_view_leads)
 def lead_decide(request, pk: int, action: str):
     lead = _decidable_lead(request, pk)
     try:
@@ -472,7 +468,7 @@ def lead_decide(request, pk: int, action: str):
     return redirect("pipeline:leads")
 
 
-@pipeline_required(_leads_allowed)
+@pipeline_required(permissions.can_view_leads)
 def lead_report(request):
     form, period = _period(request)
     rows = selectors.lead_report(request.membership, start=period["start"], end=period["end"])
@@ -492,11 +488,7 @@ def lead_report(request):
 # --- follow-ups and feedback ---------------------------------------------------------------------
 
 
-def _follow_up_allowed(membership) -> bool:
-    return permissions.can_manage_leads(membership) or permissions.can_sell(membership)
-
-
-@pipeline_required(_follow_up_allowed)
+@pipeline_required(permissions.can_view_leads)
 def follow_up_create(request):
     membership = request.membership
     initial = {

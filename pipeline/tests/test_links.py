@@ -329,3 +329,15 @@ def test_customer_success_records_csat_after_a_service_request(client_for, org, 
     page = client.get(reverse("pipeline:account_detail", args=[mine.account_id])).content.decode()
     row = page.split(f'id="linked-{repair.pk}"')[1][:2500]
     assert "5/5" in row
+
+
+@pytest.mark.django_db
+def test_follow_up_api_refuses_a_request_not_linked_to_the_account(org, mine, cs):
+    repair = file(org, mine.owner, "cs_field_service", account_id=mine.account_id)
+    other = file(org, mine.owner, "rnd_tech_support")  # not linked to the account
+    body = {"account": mine.account_id, "kind": "call", "scheduled_for": "2025-05-01T10:00Z"}
+    refused = api_for(cs).post("/api/follow-ups/", {**body, "request_id": other.pk})
+    assert refused.status_code == 400 and "request_id" in refused.json()
+    assert not FollowUp.unscoped.exists()
+    done = api_for(cs).post("/api/follow-ups/", {**body, "request_id": repair.pk})
+    assert done.status_code == 201 and done.json()["request_id"] == repair.pk
