@@ -17,6 +17,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 
 _UNSCOPED = object()  # sentinel: explicit cross-organization access
@@ -71,11 +72,7 @@ def dangerously_unscoped() -> Iterator[None]:
 
 
 class TenantQuerySet(models.QuerySet):
-    def none(self):
-        # An empty queryset has nothing to leak, so it may run without a
-        # scope (serializer fields and schema generators build and evaluate
-        # these at import time); it drops the guard below with the rows.
-        return self.model._base_manager.none()
+    pass
 
 
 class _MissingScope(models.Expression):
@@ -89,6 +86,11 @@ class _MissingScope(models.Expression):
         self.model_name = model_name
 
     def as_sql(self, compiler, connection):
+        if compiler.query.is_empty():
+            # ``none()``: nothing to leak, so it runs without a scope
+            # (serializer fields and schema generators evaluate these at
+            # import time), keeping its values(), annotations and ordering.
+            raise EmptyResultSet
         raise NoOrganizationInScope(f"{self.model_name} queried with no organization in scope")
 
 

@@ -1,5 +1,6 @@
 import pytest
 from django.db import transaction
+from django.db.models import Value
 
 from collab import tenancy
 from departments.models import Department
@@ -82,3 +83,5 @@ def test_an_empty_queryset_needs_no_scope_because_it_never_reaches_sql():
     # Serializer fields and schema generation build these at import time.
     assert list(Department.objects.none()) == []
     assert Department.objects.none().count() == 0
+    # …and it stays the queryset it was: annotations survive.
+    assert list(Department.objects.annotate(n=Value(1)).none().order_by("n")) == []
