@@ -2,15 +2,12 @@
 
 from collab.tenancy import current_organization_id
 
-from .models import Notification
+from .services.notifications import unread_count
 
 
 def notifications(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or current_organization_id() is None:
+    organization_id = current_organization_id()
+    if user is None or not user.is_authenticated or organization_id is None:
         return {}
-    return {
-        "unread_notifications": Notification.objects.filter(
-            recipient_id=user.pk, read_at__isnull=True
-        ).count()
-    }
+    return {"unread_notifications": unread_count(organization_id=organization_id, user_id=user.pk)}
