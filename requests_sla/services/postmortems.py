@@ -36,8 +36,8 @@ from ..models import (
     PostMortemTrigger,
     ReviewMeeting,
 )
-from ..selectors_postmortems import late_requests
-from .escalation import review_meeting_next
+from ..selectors_postmortems import late_requests, postmortem_for_source
+from .escalation import IS_POSTGRES, review_meeting_next
 from .meetings import _open_meeting, _require, action_item_add
 from .notifications import notifications_send, organization_language
 
@@ -69,20 +69,18 @@ def postmortem_open(
     returns the existing post-mortem (adding late requests it did not list
     yet while its meeting is still open). Returns (post-mortem, created)."""
     organization_id = getattr(organization, "pk", organization)
+    source_ref = source_ref[:80]  # as stored, so a long ref still finds its post-mortem
     user = getattr(actor, "user", actor)
     now = now or timezone.now()
     with organization_scope(organization_id), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                [4006, f"{organization_id}:{source_ref}"],
-            )
+        if IS_POSTGRES():  # SQLite (``make run``) serializes writers anyway
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                    [4006, f"{organization_id}:{source_ref}"],
+                )
         late = late_requests(late_request_ids, now=now)
-        existing = (
-            PostMortem.objects.filter(source_ref=source_ref)
-            .select_related("agenda_item__meeting")
-            .first()
-        )
+        existing = postmortem_for_source(source_ref)
         if existing is not None:
             meeting = existing.agenda_item.meeting
             if meeting.is_open and late:
@@ -95,7 +93,7 @@ def postmortem_open(
             meeting=meeting, request=None, department=None, by_escalation=False, added_at=now
         )
         postmortem = PostMortem.objects.create(
-            source_ref=source_ref[:80],
+            source_ref=source_ref,
             agenda_item=item,
             trigger=PostMortemTrigger.STATED if stated_delay else PostMortemTrigger.BREACHED,
             subject_label=(subject_label or source_ref)[:300],

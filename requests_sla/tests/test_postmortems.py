@@ -79,3 +79,12 @@ def test_findings_count_per_department_in_the_kpis(org, rep, ops, late_and_on_ti
         rows = {k.department.code: k for k in department_kpis(month_period("2025-03"))}
     assert (rows["rnd"].subjective, rows["rnd"].objective) == (1, 0)
     assert rows["marketing"].subjective == 0
+
+
+@pytest.mark.django_db
+def test_a_source_longer_than_the_column_still_finds_its_post_mortem(org, rep, late_and_on_time):
+    late, _on_time = late_and_on_time
+    source = "pipeline.opportunity:" + "9" * 100
+    pm, created = _open(org, rep, [late.pk], source=source)
+    again, created_again = _open(org, rep, [late.pk], source=source)
+    assert (created, created_again, again.pk) == (True, False, pm.pk)
