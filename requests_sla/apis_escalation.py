@@ -297,13 +297,7 @@ class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
         responses=KpiRowOutput(many=True),
     )
     def list(self, request):
-        membership = request.membership
-        if membership.can("view_all_kpis"):
-            department_ids = None
-        elif membership.can("view_own_kpis") and membership.department_id:
-            department_ids = [membership.department_id]
-        else:
-            raise exceptions.PermissionDenied()
+        department_ids = selectors_kpi.kpi_department_ids(request.membership)
         wanted = request.query_params.get("department", "").strip()
         if wanted:
             lookup = {"pk": wanted} if wanted.isdigit() else {"code": wanted}

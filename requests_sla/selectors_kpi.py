@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -86,6 +87,17 @@ class DepartmentKpi:
     @property
     def resolution_attainment(self) -> float | None:
         return self._pct(self.resolution_met, self.resolution_total)
+
+
+def kpi_department_ids(membership) -> list[int] | None:
+    """The departments whose KPIs ``membership`` may see: None for all (ops
+    managers, admins), else the own department (heads); PermissionDenied
+    otherwise."""
+    if membership.can("view_all_kpis"):
+        return None
+    if membership.can("view_own_kpis") and membership.department_id:
+        return [membership.department_id]
+    raise PermissionDenied
 
 
 def department_kpis(

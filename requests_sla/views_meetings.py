@@ -9,7 +9,6 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,14 +18,13 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError
 
-from . import selectors_kpi, selectors_meetings
+from . import selectors, selectors_kpi, selectors_meetings
 from .forms_postmortem import attach_forms as attach_postmortem_forms
 from .models import (
     ActionItem,
     AgendaItem,
     EscalationPolicy,
     MeetingStatus,
-    Notification,
     ReviewMeeting,
     RootCause,
     WebhookEndpoint,
@@ -129,14 +127,7 @@ def meetings(request):
 
 
 def _meeting_for(request, pk) -> ReviewMeeting:
-    meeting = get_object_or_404(ReviewMeeting.objects, pk=pk)
-    if (
-        not selectors_meetings.meetings_visible_to(request.membership)
-        .filter(pk=meeting.pk)
-        .exists()
-    ):
-        raise Http404
-    return meeting
+    return get_object_or_404(selectors_meetings.meetings_visible_to(request.membership), pk=pk)
 
 
 def _render_meeting(request, meeting, *, forms_by_item=None, close_form=None, status=200):
@@ -222,12 +213,9 @@ def action_done(request, action_pk):
     action = get_object_or_404(
         ActionItem.objects.select_related("agenda_item__meeting"), pk=action_pk
     )
-    try:
-        meeting_services.action_item_set_done(
-            actor=request.membership, action=action, done=request.POST.get("done", "1") == "1"
-        )
-    except PermissionDenied:
-        raise
+    meeting_services.action_item_set_done(
+        actor=request.membership, action=action, done=request.POST.get("done", "1") == "1"
+    )
     messages.success(request, _("已更新改进措施。"))
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
@@ -275,13 +263,7 @@ def meeting_url(meeting) -> str:
 
 @membership_required()
 def kpis(request):
-    membership = request.membership
-    if membership.can("view_all_kpis"):
-        department_ids = None
-    elif membership.can("view_own_kpis") and membership.department_id:
-        department_ids = [membership.department_id]
-    else:
-        raise PermissionDenied
+    department_ids = selectors_kpi.kpi_department_ids(request.membership)
     period = selectors_kpi.month_period(request.GET.get("month"))
     rows = selectors_kpi.department_kpis(period, department_ids=department_ids)
     previous = selectors_kpi.month_period(f"{(period.start - dt.timedelta(days=1)):%Y-%m}")
@@ -309,11 +291,7 @@ def notifications(request):
         notification_services.notifications_mark_all_read(actor=membership)
         messages.success(request, _("已全部标为已读。"))
         return redirect("escalation:notifications")
-    items = list(
-        Notification.objects.filter(recipient_id=membership.user_id)
-        .select_related("request")
-        .order_by("-created_at")[:100]
-    )
+    items = list(selectors.notifications_for(membership).order_by("-created_at")[:100])
     return render(request, "requests_sla/notifications/index.html", {"items": items})
 
 

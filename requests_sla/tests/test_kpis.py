@@ -133,7 +133,7 @@ def test_meeting_detail_page_runs_a_fixed_number_of_queries(
     client = client_for(ops.user)
     url = reverse("escalation:meeting", args=[month.pk])
     client.get(url)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
 
 
