@@ -40,6 +40,14 @@ def _open_meeting(meeting: ReviewMeeting) -> ReviewMeeting:
     return meeting
 
 
+def _owner_id(owner) -> int:
+    """An action item's owner (user or id): an active member of the organization."""
+    owner_id = getattr(owner, "pk", owner)
+    if not owner_id or not Membership.objects.filter(user_id=owner_id, is_active=True).exists():
+        raise ServiceError(_("负责人必须是本企业的有效成员。"), field="owner")
+    return owner_id
+
+
 def meeting_schedule(
     *,
     actor: Membership,
@@ -112,14 +120,11 @@ def action_item_add(
             raise ServiceError(_("请填写改进措施。"), field="title")
         if due_date is None:
             raise ServiceError(_("请填写截止日期。"), field="due_date")
-        owner_id = getattr(owner, "pk", owner)
-        if not owner_id or not Membership.objects.filter(user_id=owner_id, is_active=True).exists():
-            raise ServiceError(_("负责人必须是本企业的有效成员。"), field="owner")
         return ActionItem.objects.create(
             agenda_item=item,
             finding=finding,
             title=title[:300],
-            owner_id=owner_id,
+            owner_id=_owner_id(owner),
             due_date=due_date,
         )
 
@@ -145,10 +150,7 @@ def action_item_update(
             action.title = title[:300]
             fields.append("title")
         if owner is not None:
-            owner_id = getattr(owner, "pk", owner)
-            if not Membership.objects.filter(user_id=owner_id, is_active=True).exists():
-                raise ServiceError(_("负责人必须是本企业的有效成员。"), field="owner")
-            action.owner_id = owner_id
+            action.owner_id = _owner_id(owner)
             fields.append("owner")
         if due_date is not None:
             action.due_date = due_date
