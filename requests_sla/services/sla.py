@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..sla.timers import EventKind, Target, TimerEvent, TimerState, Unit, compute_timer
 from .dashboard import counts as outcome_counts
-from .dashboard import outcome_sync
+from .dashboard import outcome_sync, outcomes_sync_many
 
 TIMER_CACHE_FIELDS = [
     "due_at",
@@ -234,9 +234,8 @@ def timers_insert(planned: Sequence[tuple[SlaTimer, SlaEvent]]) -> list[SlaTimer
     """Write planned timers and their start events: one INSERT each."""
     timers = SlaTimer.objects.bulk_create([timer for timer, _ in planned])
     SlaEvent.objects.bulk_create([event for _, event in planned])  # event.timer now has its pk
-    for timer in timers:
-        if outcome_counts(timer):  # only a backdated filing can start already breached
-            outcome_sync(timer)
+    # Only a backdated filing can start already breached: one upsert for those.
+    outcomes_sync_many([timer for timer in timers if outcome_counts(timer)])
     return timers
 
 
