@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -99,14 +99,6 @@ def _sheet_title(title: str) -> str:
     return "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Sheet1"
 
 
-def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    return sheets_csv([Sheet("", headers, list(rows))])
-
-
-def to_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    return sheets_xlsx([Sheet(title, headers, list(rows))])
-
-
 def sheets_response(fmt: str, filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
     """``fmt`` is "csv" or "xlsx" (callers validate it); ``filename`` without extension."""
     if fmt == "xlsx":
@@ -115,10 +107,3 @@ def sheets_response(fmt: str, filename: str, sheets: Sequence[Sheet]) -> HttpRes
         response = HttpResponse(sheets_csv(sheets), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
-
-
-def table_response(
-    fmt: str, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> HttpResponse:
-    """One table as a download (see ``sheets_response``)."""
-    return sheets_response(fmt, filename, [Sheet(title, headers, list(rows))])

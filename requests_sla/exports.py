@@ -1,24 +1,17 @@
-"""The dashboard's tables as plain (title, headers, rows), in the user's
+"""The dashboard's tables as ``collab.exports.Sheet``s, in the user's
 language: the page, the CSV and the .xlsx are built from the same figures
 (``collab.exports`` writes the files)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 
+from collab.exports import Sheet
+
 from .models import Request, TimerKind
 from .selectors_dashboard import AGE_BUCKETS, Dashboard
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    headers: list[str]
-    rows: list[list[Any]]
 
 
 def pct(value: float | None) -> float | None:
@@ -46,7 +39,7 @@ def kind_label(kind: str) -> str:
     return str(TimerKind(kind).label)
 
 
-def summary_table(d: Dashboard) -> Table:
+def summary_table(d: Dashboard) -> Sheet:
     rows = [
         [
             kind_label(k.kind),
@@ -61,7 +54,7 @@ def summary_table(d: Dashboard) -> Table:
         ]
         for k in d.kinds.values()
     ]
-    return Table(
+    return Sheet(
         _("SLA 达成率"),
         [
             _("时限"),
@@ -78,7 +71,7 @@ def summary_table(d: Dashboard) -> Table:
     )
 
 
-def matrix_table(d: Dashboard) -> Table:
+def matrix_table(d: Dashboard) -> Sheet:
     rows = []
     for (requesting, serving), cell in sorted(
         d.matrix.items(), key=lambda i: (i[0][0] or 0, i[0][1])
@@ -94,7 +87,7 @@ def matrix_table(d: Dashboard) -> Table:
                 hours(cell.mean_late_minutes),
             ]
         )
-    return Table(
+    return Sheet(
         _("部门矩阵"),
         [
             _("提出部门"),
@@ -109,7 +102,7 @@ def matrix_table(d: Dashboard) -> Table:
     )
 
 
-def trend_table(d: Dashboard) -> Table:
+def trend_table(d: Dashboard) -> Sheet:
     rows = [
         [
             w.week,
@@ -121,7 +114,7 @@ def trend_table(d: Dashboard) -> Table:
         ]
         for w in d.trend
     ]
-    return Table(
+    return Sheet(
         _("每周趋势"),
         [
             _("周（周一）"),
@@ -135,12 +128,12 @@ def trend_table(d: Dashboard) -> Table:
     )
 
 
-def backlog_table(d: Dashboard) -> Table:
+def backlog_table(d: Dashboard) -> Sheet:
     rows = [[age_label(key), d.backlog[key]] for key, _lo, _hi in AGE_BUCKETS]
-    return Table(_("未结请求账龄"), [_("账龄"), _("请求数")], rows)
+    return Sheet(_("未结请求账龄"), [_("账龄"), _("请求数")], rows)
 
 
-def requests_table(title: str, requests: Iterable[Request]) -> Table:
+def requests_table(title: str, requests: Iterable[Request]) -> Sheet:
     rows = [
         [
             r.reference,
@@ -156,7 +149,7 @@ def requests_table(title: str, requests: Iterable[Request]) -> Table:
         ]
         for r in requests
     ]
-    return Table(
+    return Sheet(
         title,
         [
             _("编号"),
@@ -174,7 +167,7 @@ def requests_table(title: str, requests: Iterable[Request]) -> Table:
     )
 
 
-def dashboard_tables(d: Dashboard) -> dict[str, Table]:
+def dashboard_tables(d: Dashboard) -> dict[str, Sheet]:
     return {
         "summary": summary_table(d),
         "matrix": matrix_table(d),

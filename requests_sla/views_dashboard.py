@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from collab.api import TenantAPIMixin
 from collab.decorators import membership_required
-from collab.exports import FORMATS, table_response
+from collab.exports import FORMATS, sheets_response
 from departments.models import bilingual
 
 from . import charts, dashboard_html, exports
@@ -261,9 +261,8 @@ def dashboard_export(request, table: str, fmt: str):
     tables = exports.dashboard_tables(dashboard(filters))
     if table not in tables:
         raise Http404
-    t = tables[table]
     filename = f"sla-{table}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}"
-    return table_response(fmt, filename, t.title, t.headers, t.rows)
+    return sheets_response(fmt, filename, [tables[table]])
 
 
 @membership_required()
@@ -274,18 +273,13 @@ def drilldown_page(request):
     if fmt:
         if fmt not in FORMATS:
             raise Http404
-        t = exports.requests_table(_("请求明细"), qs[:10_000])
-        return table_response(
+        return sheets_response(
             fmt,
             f"sla-requests-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}",
-            t.title,
-            t.headers,
-            t.rows,
+            [exports.requests_table(_("请求明细"), qs[:10_000])],
         )
     page = Paginator(qs, DRILLDOWN_PAGE).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k not in ("page", "format")}
-    from urllib.parse import urlencode
-
     return render(
         request,
         "requests_sla/dashboard/drilldown.html",
