@@ -52,11 +52,16 @@ from .templatetags.sla import target_text, when_text
 # ---------------------------------------------------------------- helpers
 
 
+def _safe_next(request, fallback: str) -> str:
+    """The posted ``next`` when it points at this site, else ``fallback``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return fallback
+
+
 def _redirect_back(request, fallback: str):
-    target = request.POST.get("next") or fallback
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = fallback
-    return redirect(target)
+    return redirect(_safe_next(request, fallback))
 
 
 def _int(value) -> int | None:
@@ -603,10 +608,7 @@ def queue_filters(membership: Membership, params: QueryDict) -> dict:
 def _queue_return_url(request) -> str:
     """Where a queue row's form goes back to without JavaScript: the queue
     page the row was on (posted as ``next``), else the queue."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return reverse("requests_sla:queue")
+    return _safe_next(request, reverse("requests_sla:queue"))
 
 
 QUEUE_PAGE_SIZE = 50
@@ -875,10 +877,3 @@ def calendar_exception_remove(request, pk: int):
     services.calendar_exception_remove(exception=exception, actor=request.membership)
     messages.success(request, _("例外日期已删除，进行中的计时已重新计算。"))
     return redirect("requests_sla:calendar")
-
-
-def render_queue(request) -> HttpResponse:
-    """For the benchmark: render the queue page for ``request`` (a
-    RequestFactory request with ``user``, ``membership`` and ``organization``
-    set, inside ``organization_scope``)."""
-    return queue(request)
