@@ -7,7 +7,7 @@ Visibility always goes through ``requests_visible_to`` (rules in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -144,14 +144,19 @@ def department_queue(
     )
 
 
-def assignable_members(department_id: int) -> QuerySet[Membership]:
-    """Who a request of this department may be assigned to."""
+def assignable_in(department_ids: Iterable[int]) -> QuerySet[Membership]:
+    """Who requests of these departments may be assigned to, by name."""
     return (
-        Membership.objects.filter(department_id=department_id, is_active=True)
+        Membership.objects.filter(department_id__in=department_ids, is_active=True)
         .exclude(role="sales_rep")
         .select_related("user")
         .order_by("user__first_name", "user__username")
     )
+
+
+def assignable_members(department_id: int) -> QuerySet[Membership]:
+    """Who a request of this department may be assigned to."""
+    return assignable_in([department_id])
 
 
 # ---------------------------------------------------------------- timeline

@@ -102,13 +102,7 @@ def assignable_by_department(department_ids: Iterable[int]) -> dict[int, list[Me
     grouped: dict[int, list[Membership]] = {i: [] for i in ids}
     if not ids:
         return grouped
-    members = (
-        Membership.objects.filter(department_id__in=ids, is_active=True)
-        .exclude(role="sales_rep")
-        .select_related("user")
-        .order_by("user__first_name", "user__username")
-    )
-    for m in members:
+    for m in selectors.assignable_in(ids):
         grouped[m.department_id].append(m)
     return grouped
 
