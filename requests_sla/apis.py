@@ -30,7 +30,6 @@ from .models import (
     CalendarException,
     Comment,
     ExceptionKind,
-    Notification,
     Priority,
     Request,
     RequestType,
@@ -769,21 +768,3 @@ class NotificationOutput(serializers.Serializer):
     link = serializers.CharField(help_text="Site path to open when request_id is null")
     read_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
-
-
-class NotificationViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The caller's notifications (mentions, assignments, escalations, meetings,
-    leads), newest first."""
-
-    model = Notification
-    serializer_class = NotificationOutput
-
-    def get_scoped_queryset(self):
-        return selectors.notifications_for(self.request.membership)
-
-    @extend_schema(request=None, responses=NotificationOutput)
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notification = self.get_object()
-        services.notification_mark_read(notification=notification, actor=request.membership)
-        return Response(NotificationOutput(notification).data)
