@@ -1,0 +1,157 @@
+"""Reading untrusted input, once, where it enters.
+
+Query parameters, form fields and JSON bodies all pass through these helpers
+instead of ``int()``, ``str.isdigit()`` or ``date.fromisoformat()`` scattered
+over views: "²" is a digit to ``str.isdigit()``, year 1 is a date to Python
+but not to the pages that print it, and a NUL byte is a string to Python but
+not to PostgreSQL. Each helper either returns a clean value or raises
+``django.core.exceptions.ValidationError`` with a message for the person; the
+``optional_*`` variants return ``None`` for blank or bad input, for filters
+where a bad value simply means "no filter".
+
+Dates are kept between ``DATE_MIN`` and ``DATE_MAX`` everywhere (forms, API,
+filters, imports), so no stored row can later break a page or an export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+
+_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+# C0 and C1 control characters except tab, newline and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def range_message():
+    return _("日期须在 %(min)s 到 %(max)s 之间") % {
+        "min": DATE_MIN.isoformat(),
+        "max": DATE_MAX.isoformat(),
+    }
+
+
+# ---------------------------------------------------------------- ids
+
+
+def parse_id(value: object) -> int:
+    """A positive database id written in ASCII digits, or ``ValidationError``."""
+    text = str(value).strip() if value is not None else ""
+    if not _ASCII_DIGITS.fullmatch(text) or not 0 < int(text) <= MAX_ID:
+        raise ValidationError(_("编号格式不正确"), code="invalid_id")
+    return int(text)
+
+
+def optional_id(value: object) -> int | None:
+    try:
+        return parse_id(value)
+    except ValidationError:
+        return None
+
+
+# ---------------------------------------------------------------- dates
+
+
+def check_date(value: dt.date) -> dt.date:
+    """Refuse a date outside DATE_MIN..DATE_MAX (a datetime is checked by its date)."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValidationError(range_message(), code="date_range")
+    return value
+
+
+def parse_date(value: object) -> dt.date:
+    text = str(value).strip() if value is not None else ""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(_("日期格式不正确，应为 YYYY-MM-DD"), code="invalid_date") from None
+    return check_date(day)
+
+
+def optional_date(value: object) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return parse_date(value)
+    except ValidationError:
+        return None
+
+
+def parse_month(value: object) -> dt.date:
+    """ "2026-12" → the first day of that month."""
+    match = _MONTH.fullmatch(str(value).strip() if value is not None else "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValidationError(_("月份格式不正确，应为 YYYY-MM"), code="invalid_month")
+    return check_date(dt.date(int(match.group(1)), int(match.group(2)), 1))
+
+
+def optional_month(value: object) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return parse_month(value)
+    except ValidationError:
+        return None
+
+
+def check_datetime(value: dt.datetime) -> dt.datetime:
+    check_date(value)
+    return value
+
+
+def validate_date_range(value) -> None:
+    """A model/form validator for date and datetime fields."""
+    if value is not None:
+        check_date(value)
+
+
+# ---------------------------------------------------------------- text
+
+
+def clean_text(value: str) -> str:
+    """Drop NUL and other control characters (PostgreSQL refuses NUL; the rest
+    break XML exports), keeping tabs and line breaks."""
+    return _CONTROL.sub("", value)
+
+
+def has_control_characters(value: str) -> bool:
+    return bool(_CONTROL.search(value))
+
+
+# ---------------------------------------------------------------- form and API fields
+
+
+class BoundedDateField(forms.DateField):
+    default_validators = [validate_date_range]
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    default_validators = [validate_date_range]
+
+
+class BoundedDateSerializerField(serializers.DateField):
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        try:
+            return check_date(day)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+class BoundedDateTimeSerializerField(serializers.DateTimeField):
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        try:
+            return check_datetime(moment)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
