@@ -23,7 +23,7 @@ run: $(STAMP)
 	@echo ""
 	@echo "  Collab is starting on http://127.0.0.1:$(PORT)/"
 	@echo "  Demo logins (password collab-demo): rep, head-rnd, head-mkt, head-cs, ops, admin"
-	@echo "  Other Co (isolation): other-rep, other-head, other-ops, other-admin"
+	@echo "  Other Co (isolation): other-rep, other-head, other-fin, other-pm, other-ops, other-admin"
 	@echo ""
 	PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(VENV)/bin/honcho -f Procfile.dev start
 

@@ -31,6 +31,13 @@ DEMO_PEOPLE = {
         ("other-head", Role.DEPT_HEAD, "rnd", "Oscar Head"),
         ("other-ops", Role.OPS_MANAGER, "ops_mgmt", "Otto Ops"),
         ("other-admin", Role.ORG_ADMIN, None, "Ora Admin"),
+        # The heads the capabilities need in both organizations (quotes, budgets,
+        # the library, sprints): every capability's demo runs in Other Co too.
+        ("other-rep2", Role.SALES_REP, "business", "Ray Rep"),
+        ("other-mkt", Role.DEPT_HEAD, "marketing", "Mia Marketing"),
+        ("other-pm", Role.DEPT_HEAD, "product", "Paul Product"),
+        ("other-fin", Role.DEPT_HEAD, "finance", "Fiona Finance"),
+        ("other-hr", Role.DEPT_HEAD, "hr", "Hana HR"),
     ],
 }
 
