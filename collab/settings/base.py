@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "collab.context_processors.collab",
                 "requests_sla.context_processors.notifications",
+                "departments.context_processors.invitations",
             ],
         },
     }
@@ -225,9 +225,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 CELERY_IMPORTS = ["requests_sla.tasks_dashboard"]
 
 REST_FRAMEWORK = {
+    # Tokens first: a refused token is a 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "departments.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -241,8 +242,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collab API",
-    "DESCRIPTION": "Collaboration requests with SLA timers. Send X-Organization: <slug> "
-    "to choose the organization when you belong to several.",
+    "DESCRIPTION": "Collaboration requests with SLA timers. Authenticate with "
+    "`Authorization: Token <key>` (create keys on the account page or at /api/auth/token/; "
+    "they expire). Send `X-Organization: <slug>` to choose the organization: a token "
+    "client that belongs to several organizations gets a 400 without it.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
