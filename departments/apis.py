@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -130,7 +130,18 @@ class TokenObtainView(APIView):
     authentication_classes: list = []
     permission_classes: list = []
 
-    @extend_schema(request=TokenInput, responses={200: TokenOutput}, auth=[])
+    @extend_schema(
+        request=TokenInput,
+        responses={
+            200: TokenOutput,
+            400: OpenApiResponse(description="Wrong username or password, or bad input."),
+            429: OpenApiResponse(
+                description="Too many failed sign-ins from this address or for this "
+                "username: locked for an hour (see Retry-After)."
+            ),
+        },
+        auth=[],
+    )
     def post(self, request):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -22,10 +22,13 @@ from __future__ import annotations
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username, get_failure_limit
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Q, Sum
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from ipware import get_client_ip
 
 
@@ -79,3 +82,19 @@ class SignInLockoutHandler(AxesDatabaseHandler):
 
 def _username_is(username) -> Q:
     return Q(username__isnull=True) if username is None else Q(username=username)
+
+
+def lockout_response(request, credentials: dict | None = None) -> HttpResponse:
+    """The answer while locked: the page for people, JSON for API clients;
+    both say when to try again (Retry-After)."""
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": _("登录失败次数过多，已锁定一小时，请稍后再试。")}, status=status
+        )
+    else:
+        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, status=status)
+    cool_off = get_cool_off(request)
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response

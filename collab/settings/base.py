@@ -147,6 +147,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "departments.signin.SignInLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "departments.signin.lockout_response"
 # The client's address, read with django-ipware: behind N reverse proxies
 # that each append to X-Forwarded-For, the client is the N-th address from
 # its right; with 0 (the app faces the clients) only REMOTE_ADDR counts and

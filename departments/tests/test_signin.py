@@ -29,6 +29,7 @@ def test_one_ip_spraying_many_usernames_is_locked_out_even_with_a_right_password
     assert attempt(client, "victim3").status_code == 429  # the IP's 4th failure locks it
     locked = attempt(client, "teammate", "pw-collab-test")
     assert locked.status_code == 429 and not signed_in(locked)
+    assert "locked_out" in [t.name.split("/")[-1].split(".")[0] for t in locked.templates]
     # Someone at another address is not affected.
     assert signed_in(attempt(Client(REMOTE_ADDR="198.51.100.1"), "teammate", "pw-collab-test"))
 
@@ -82,7 +83,8 @@ def test_failures_at_the_token_endpoint_count_too(client, teammate):
     for n in range(4):
         api.post("/api/auth/token/", {"username": f"victim{n}", "password": "x"})
     response = api.post("/api/auth/token/", {"username": "teammate", "password": "pw-collab-test"})
-    assert response.status_code == 429
+    assert response.status_code == 429 and response["Retry-After"] == "3600"
+    assert "锁定" in response.json()["detail"]
     assert not ApiToken.objects.exists()
 
 
