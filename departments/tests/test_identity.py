@@ -299,3 +299,29 @@ def test_a_token_form_without_a_name_says_so(client_for, teammate):
     response = client_for(teammate).post(reverse("departments:account"), {"name": "", "days": "30"})
     assert response.status_code == 200 and 'class="error"' in response.content.decode()
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_migration_adopts_drf_authtoken_keys_and_drops_their_clear_text_table(teammate):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("departments.migrations.0002_identity")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, "
+            "created timestamptz NOT NULL, user_id integer NOT NULL)"
+        )
+        cursor.execute(
+            "INSERT INTO authtoken_token VALUES (%s, now(), %s)", ["a" * 40, teammate.pk]
+        )
+    with connection.schema_editor() as editor:
+        migration.adopt_authtoken_keys(apps, editor)
+    assert "authtoken_token" not in connection.introspection.table_names()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {'a' * 40}")
+    assert api.get("/api/me/").json()["username"] == "teammate"
+    token = ApiToken.objects.get(user=teammate)
+    assert token.expires_at > token.created_at + dt.timedelta(days=89)
