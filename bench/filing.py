@@ -42,10 +42,9 @@ import json, django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0, interactive=False)
-from rest_framework.authtoken.models import Token
 from collab.tenancy import organization_scope
 from departments.roles import Role
-from departments.services import organization_create, membership_set
+from departments.services import api_token_create, organization_create, membership_set
 from departments.models import Department
 from django.contrib.auth import get_user_model
 from requests_sla.models import RequestType
@@ -55,7 +54,8 @@ with organization_scope(org.id):
     business = Department.objects.get(code="business")
     membership_set(organization=org, user=user, role=Role.SALES_REP, department=business)
     rt = RequestType.objects.get(code="rnd_tech_support")
-print(json.dumps({"token": Token.objects.create(user=user).key, "type": rt.pk}))
+_token, key = api_token_create(user=user, name="bench", days=1)
+print(json.dumps({"token": key, "type": rt.pk}))
 """
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True)

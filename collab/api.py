@@ -5,12 +5,52 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from collab import tenancy
 from collab.errors import ServiceError
-from collab.middleware import attach_membership, resolve_membership
+from collab.middleware import OrganizationRequired, attach_membership, resolve_membership
+
+
+class OrganizationHeaderRequired(exceptions.APIException):
+    """400: a token client of several organizations must name one."""
+
+    status_code = 400
+    default_code = "organization_required"
+
+    def __init__(self, memberships) -> None:
+        slugs = sorted(m.organization.slug for m in memberships)
+        super().__init__(
+            {
+                "detail": _(
+                    "你属于多个企业，请用 X-Organization 请求头指明本次请求的企业（其标识之一：%(slugs)s）。"
+                )
+                % {"slugs": ", ".join(slugs)},
+                "organizations": slugs,
+            }
+        )
+
+
+def membership_for_api(request):
+    """The membership a DRF request acts through.
+
+    A session caller acts where the middleware put them (switcher, stored
+    default). A token caller is resolved afresh from the token's user (a
+    browser session riding along on the same request must not lend its
+    organization) and must name the organization when it has several.
+    """
+    django_request = request._request
+    if request.auth is not None:
+        try:
+            membership = resolve_membership(django_request, request.user, explicit=True)
+        except OrganizationRequired as exc:
+            raise OrganizationHeaderRequired(exc.memberships) from exc
+        attach_membership(django_request, membership)
+    elif request.user.is_authenticated and getattr(django_request, "membership", None) is None:
+        attach_membership(django_request, resolve_membership(django_request, request.user))
+    return getattr(django_request, "membership", None)
 
 
 class TenantAPIMixin:
@@ -18,7 +58,8 @@ class TenantAPIMixin:
 
     Token-authenticated requests are invisible to the session middleware, so
     the scope is (re)set here; the middleware's reset restores it afterwards.
-    A caller with no membership in scope gets 404 on everything.
+    A caller with no membership in scope gets 404 on everything; a token
+    caller of several organizations without X-Organization gets a 400.
     """
 
     required_capability: str | None = None
@@ -36,10 +77,7 @@ class TenantAPIMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        django_request = request._request
-        if request.user.is_authenticated and getattr(django_request, "membership", None) is None:
-            attach_membership(django_request, resolve_membership(django_request, request.user))
-        membership = getattr(django_request, "membership", None)
+        membership = membership_for_api(request)
         request.membership = membership
         request.organization = membership.organization if membership else None
         if membership is None:

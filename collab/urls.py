@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from departments import views as department_views
-from departments.apis import DepartmentViewSet, MeView
+from departments.apis import DepartmentViewSet, MeView, TokenObtainView
 from requests_sla.apis import (
     CalendarViewSet,
     RequestTypeViewSet,
@@ -49,14 +49,16 @@ urlpatterns = [
     path("", department_views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher stores the choice on the user (the cookie alone
+    # would not follow them to another device).
+    path("i18n/setlang/", department_views.set_language, name="set_language"),
     path("departments/", include("departments.urls")),
     path("requests/", include("requests_sla.urls")),
     path("", include("requests_sla.urls_meetings")),  # meetings/, kpis/, notifications/
     path("dashboard/", include("requests_sla.urls_dashboard")),
     path("pipeline/", include("pipeline.urls")),
     path("api/", include(api_patterns)),
-    path("api/auth/token/", views.obtain_token, name="api-token"),
+    path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
-from rest_framework.authtoken.views import ObtainAuthToken
 
 
 class LoginView(auth_views.LoginView):
@@ -14,5 +13,3 @@ def healthz(request):
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
 
-
-obtain_token = ObtainAuthToken.as_view()

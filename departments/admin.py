@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Department, Membership, Organization
+from .models import ApiToken, Department, Invitation, Membership, Organization, UserProfile
 
 
 class TenantAdmin(SimpleHistoryAdmin):
@@ -30,3 +30,38 @@ class MembershipAdmin(TenantAdmin):
     list_display = ["user", "organization", "role", "department", "is_active"]
     list_filter = ["organization", "role"]
     raw_id_fields = ["user", "department"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "state", "expires_at", "invited_by"]
+    list_filter = ["organization", "state"]
+    raw_id_fields = ["invitee", "invited_by", "department"]
+    readonly_fields = ["token_hash"]
+
+    def get_queryset(self, request):
+        return Invitation.unscoped.get_queryset()
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "default_organization", "language"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Superusers may see and revoke tokens; the key itself is never stored."""
+
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]

@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 
 from collab.tenancy import organization_scope
 
-from .models import Department, Organization
+from .models import Department, Invitation, Organization
 from .roles import Role
-from .services import membership_set
+from .services import invitation_create, membership_set
 
 DEMO_PASSWORD = "collab-demo"
 
@@ -49,7 +49,10 @@ def load(*, organization: Organization, key: str) -> None:
         for username, role, dept_code, display in DEMO_PEOPLE[key]:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"email": f"{username}@{organization.slug}.example", "first_name": display},
+                defaults={
+                    "email": f"{username}@{organization.slug}.example",
+                    "first_name": display,
+                },
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
@@ -59,4 +62,36 @@ def load(*, organization: Organization, key: str) -> None:
                 user=user,
                 role=role,
                 department=departments.get(dept_code) if dept_code else None,
+            )
+    if key == "other":
+        # Both organizations exist by now (the demo loads "demo" first).
+        _demo_invitations()
+
+
+# Each demo organization has invited the other's head of HR, who has not
+# answered yet: their header shows the notice, the admins see it pending.
+DEMO_INVITATIONS = [
+    # inviting organization, its admin, invitee, role, department
+    ("demo", "admin", "other-hr", Role.DEPT_MEMBER, "hr"),
+    ("other", "other-admin", "head-hr", Role.DEPT_MEMBER, "hr"),
+]
+
+
+def _demo_invitations() -> None:
+    User = get_user_model()
+    for slug, admin, invitee, role, dept_code in DEMO_INVITATIONS:
+        organization = Organization.objects.filter(slug=slug).first()
+        users = {u.username: u for u in User.objects.filter(username__in=[admin, invitee])}
+        if organization is None or len(users) < 2:
+            continue
+        with organization_scope(organization.id):
+            if Invitation.objects.filter(invitee=users[invitee]).exists():
+                continue  # loaded before: keep whatever was answered
+            invitation_create(
+                organization=organization,
+                user=users[invitee],
+                email=users[invitee].email,
+                role=role,
+                department=Department.objects.filter(code=dept_code).first(),
+                actor=users[admin],
             )

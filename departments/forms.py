@@ -37,7 +37,14 @@ class DepartmentChoiceMixin:
 
 
 class InviteForm(DepartmentChoiceMixin, forms.Form):
-    email = forms.EmailField(label=_("邮箱"))
+    # 254: the longest address SMTP carries and the user table stores.
+    email = forms.EmailField(
+        label=_("邮箱"),
+        max_length=254,
+        error_messages={
+            "max_length": _("邮箱地址最多 %(limit_value)d 个字符（现为 %(show_value)d 个）。")
+        },
+    )
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
     department = forms.ModelChoiceField(
         label=_("部门"), queryset=Department.objects.none(), required=False
@@ -57,3 +64,13 @@ class MembershipForm(DepartmentChoiceMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_departments()
+
+
+TOKEN_DAYS = [(30, _("30 天")), (90, _("90 天")), (180, _("180 天")), (365, _("365 天"))]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("名称"), max_length=100, help_text=_("用来认出这个令牌，例如“CRM 同步”。")
+    )
+    days = forms.TypedChoiceField(label=_("有效期"), choices=TOKEN_DAYS, coerce=int, initial=90)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -81,9 +82,13 @@ class Department(TenantModel):
         verbose_name_plural = _("部门")
         ordering = ["sort_order", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "code"], name="department_org_code_uniq")
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="department_org_code_uniq"
+            )
         ]
-        indexes = [models.Index(fields=["organization", "sort_order"], name="department_org_sort_idx")]
+        indexes = [
+            models.Index(fields=["organization", "sort_order"], name="department_org_sort_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -125,7 +130,9 @@ class Membership(TenantModel):
         verbose_name = _("成员")
         verbose_name_plural = _("成员")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_org_user_uniq")
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_org_user_uniq"
+            )
         ]
         indexes = [models.Index(fields=["organization", "role"], name="membership_org_role_idx")]
 
@@ -142,3 +149,157 @@ class Membership(TenantModel):
     @property
     def is_head(self) -> bool:
         return self.role == Role.DEPT_HEAD
+
+
+class UserProfile(models.Model):
+    """A person's own choices, which follow them from device to device.
+
+    Not tenant-owned: like the user row itself it belongs to the person, who
+    may belong to several organizations. ``default_organization`` is where
+    signing in lands (the one they last chose in the switcher, never an
+    ordering accident); ``language`` is the language they last chose.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collab_profile"
+    )
+    default_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("默认企业"),
+    )
+    language = models.CharField(_("语言"), max_length=10, choices=LANGUAGE_CHOICES, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("个人偏好")
+        verbose_name_plural = _("个人偏好")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("待接受")
+    ACCEPTED = "accepted", _("已接受")
+    DECLINED = "declined", _("已谢绝")
+    REVOKED = "revoked", _("已撤回")
+    # Never stored: a pending invitation past its expiry reads as expired.
+    EXPIRED = "expired", _("已过期")
+
+
+class Invitation(TenantModel):
+    """An organization asks a person who already has an account to join.
+
+    Nothing changes for the person until they accept while signed in: the
+    inviting organization cannot move someone else's user into itself. The
+    email link carries a token whose hash alone is stored; the link still
+    only works for the invited person, signed in.
+    """
+
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="collab_invitations",
+        verbose_name=_("受邀人"),
+    )
+    email = models.EmailField(_("邮箱"))
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("部门"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("邀请人"),
+    )
+    token_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    state = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=[c for c in InvitationState.choices if c[0] != InvitationState.EXPIRED],
+        default=InvitationState.PENDING,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("邀请")
+        verbose_name_plural = _("邀请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "invitee"],
+                condition=models.Q(state="pending"),
+                name="invitation_org_invitee_pending_uniq",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "state"], name="invitation_org_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization_id} ({self.state})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def status(self) -> str:
+        if self.state == InvitationState.PENDING and self.is_expired:
+            return InvitationState.EXPIRED
+        return self.state
+
+    def get_status_display(self) -> str:
+        return InvitationState(self.status).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InvitationState.PENDING
+
+
+class ApiToken(models.Model):
+    """A named API key with an expiry; only a hash of the key is stored.
+
+    Not tenant-owned: a token authenticates a person, who names the
+    organization of each call with ``X-Organization`` when they belong to
+    several. The key is 256 random bits, so SHA-256 (fast, no salt) is
+    enough to make a leaked table useless; a password hash would only slow
+    every API call.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collab_api_tokens"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

@@ -2,31 +2,82 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from .models import Department, Membership, Organization
+from .models import ApiToken, Department, Invitation, InvitationState, Membership
 from .roles import Role
 
 
 def memberships_of_user(user) -> QuerySet[Membership]:
-    """A user's active memberships in every organization.
+    """A user's active memberships in every organization, by name (the
+    switcher's order; the middleware's fallback is the first one joined).
 
     This is the one legitimate cross-organization read of memberships: it is
     how the tenancy middleware decides which organizations a user may enter.
+    Each row also carries ``pending_invitations``, the number of open
+    invitations waiting for the user, so the header's notice costs no query
+    of its own.
     """
     return (
         Membership.unscoped.filter(user=user, is_active=True, organization__isnull=False)
         .select_related("organization", "department")
+        .annotate(pending_invitations=Coalesce(Subquery(_open_invitation_count()), 0))
         .order_by("organization__name")
     )
 
 
+def _open_invitation_count():
+    return (
+        Invitation.unscoped.filter(
+            invitee=OuterRef("user_id"),
+            state=InvitationState.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by()
+        .values("invitee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def invitations_for_user(user) -> QuerySet[Invitation]:
+    """Open invitations addressed to ``user``, from any organization: the
+    invited person's own cross-organization read, as with their memberships."""
+    return (
+        Invitation.unscoped.filter(
+            invitee=user, state=InvitationState.PENDING, expires_at__gt=timezone.now()
+        )
+        .select_related("organization", "department", "invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def organization_invitations() -> QuerySet[Invitation]:
+    """The organization in scope's invitations still pending (expired ones
+    too, so an admin sees them and can invite again)."""
+    return (
+        Invitation.objects.filter(state=InvitationState.PENDING)
+        .select_related("invitee", "department", "invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
 def department_directory() -> QuerySet[Department]:
     """Departments of the organization in scope with heads and members."""
-    active = Membership.objects.filter(is_active=True).select_related("user").order_by(
-        "user__first_name", "user__username"
+    active = (
+        Membership.objects.filter(is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
     )
-    return Department.objects.prefetch_related(Prefetch("memberships", queryset=active, to_attr="people"))
+    return Department.objects.prefetch_related(
+        Prefetch("memberships", queryset=active, to_attr="people")
+    )
 
 
 def organization_members() -> QuerySet[Membership]:
@@ -37,13 +88,3 @@ def organization_members() -> QuerySet[Membership]:
 
 def department_heads(department: Department) -> list:
     return [m.user for m in department.memberships.filter(role=Role.DEPT_HEAD, is_active=True)]
-
-
-def organization_for_user(user, organization_id: int | None) -> Organization | None:
-    memberships = memberships_of_user(user)
-    if organization_id is not None:
-        chosen = next((m for m in memberships if m.organization_id == organization_id), None)
-        if chosen:
-            return chosen.organization
-    first = memberships.first()
-    return first.organization if first else None

@@ -30,7 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "collab.context_processors.collab",
                 "requests_sla.context_processors.notifications",
+                "departments.context_processors.invitations",
             ],
         },
     }
@@ -136,12 +136,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures per username+IP lock that pair for an hour.
+# Sign-in throttling (django-axes, departments.signin): five failures per
+# username+IP lock that pair for an hour, and COLLAB_SIGNIN_IP_FAILURE_LIMIT
+# failures from one IP, whatever the usernames, lock that IP (one address
+# cannot spray many usernames). A success clears only its own username+IP.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+COLLAB_SIGNIN_IP_FAILURE_LIMIT = env.int("COLLAB_SIGNIN_IP_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "departments.signin.SignInLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "departments.signin.lockout_response"
+# The client's address, read with django-ipware: behind N reverse proxies
+# that each append to X-Forwarded-For, the client is the N-th address from
+# its right; with 0 (the app faces the clients) only REMOTE_ADDR counts and
+# the header, which anyone can forge, is ignored.
+COLLAB_TRUSTED_PROXY_COUNT = env.int("COLLAB_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "departments.signin.client_ip"
+
+# Invitations of existing users wait this many days for an answer; API tokens
+# live at most COLLAB_API_TOKEN_MAX_DAYS (the token endpoint's default is
+# COLLAB_API_TOKEN_DAYS).
+COLLAB_INVITATION_DAYS = env.int("COLLAB_INVITATION_DAYS", default=7)
+COLLAB_API_TOKEN_DAYS = env.int("COLLAB_API_TOKEN_DAYS", default=90)
+COLLAB_API_TOKEN_MAX_DAYS = env.int("COLLAB_API_TOKEN_MAX_DAYS", default=365)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -207,9 +226,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 CELERY_IMPORTS = ["requests_sla.tasks_dashboard"]
 
 REST_FRAMEWORK = {
+    # Tokens first: a refused token is a 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "departments.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -223,8 +243,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collab API",
-    "DESCRIPTION": "Collaboration requests with SLA timers. Send X-Organization: <slug> "
-    "to choose the organization when you belong to several.",
+    "DESCRIPTION": "Collaboration requests with SLA timers. Authenticate with "
+    "`Authorization: Token <key>` (create keys on the account page or at /api/auth/token/; "
+    "they expire). Send `X-Organization: <slug>` to choose the organization: a token "
+    "client that belongs to several organizations gets a 400 without it.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -35,7 +35,9 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
             organization_provision(organization=obj)
 
 
-def member(organization, *, role=Role.SALES_REP, department_code=None, username=None, **user_kwargs):
+def member(
+    organization, *, role=Role.SALES_REP, department_code=None, username=None, **user_kwargs
+):
     """Create a user with a membership; the department is looked up by code."""
     from departments.models import Department
 
@@ -45,5 +47,27 @@ def member(organization, *, role=Role.SALES_REP, department_code=None, username=
         if department_code
         else None
     )
-    Membership.unscoped.create(organization=organization, user=user, role=role, department=department)
+    Membership.unscoped.create(
+        organization=organization, user=user, role=role, department=department
+    )
     return user
+
+
+def token_for(user, *, name="tests", days=365) -> str:
+    """A fresh API key for ``user`` (what DRF's ``Token.objects.create`` was)."""
+    from departments.services import api_token_create
+
+    _token, key = api_token_create(user=user, name=name, days=days)
+    return key
+
+
+def api_client(user, organization=None):
+    """A token-authenticated API client, naming ``organization`` if given."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    headers = {"HTTP_AUTHORIZATION": f"Token {token_for(user)}"}
+    if organization is not None:
+        headers["HTTP_X_ORGANIZATION"] = organization.slug
+    client.credentials(**headers)
+    return client

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from collab import tenancy
-from departments.models import Department, Organization
+from departments.models import Department, Invitation, Organization
 from departments.seed import DEPARTMENTS
 from departments.services import organization_create, organization_provision
 
@@ -48,3 +48,8 @@ def test_the_management_command_and_the_demo_loader_use_the_same_service():
         org = Organization.objects.get(slug=slug)
         with tenancy.organization_scope(org.id):
             assert Department.objects.count() == 9
+    # Each demo organization has one pending invitation to the other's HR head.
+    pending = Invitation.unscoped.filter(state="pending").values_list(
+        "organization__slug", "invitee__username"
+    )
+    assert sorted(pending) == [("demo", "other-hr"), ("other", "head-hr")]

@@ -1,8 +1,8 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from collab import tenancy
+from departments.tests.factories import token_for
 from pipeline import services
 from pipeline.models import Lead, Opportunity
 
@@ -11,8 +11,7 @@ from .conftest import at
 
 def api_for(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

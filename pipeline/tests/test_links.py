@@ -87,11 +87,10 @@ def file(org, user, code="rnd_tech_support", *, at_=None, **kwargs):
 
 
 def api_for(user):
-    from rest_framework.authtoken.models import Token
+    from departments.tests.factories import token_for
 
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 import time_machine
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from departments.roles import Role
+from departments.tests.factories import token_for
 
 from .factories import membership_of, person
 
@@ -64,8 +64,7 @@ def outsider_membership(other_org, outsider):
 
 def api_for(user):
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
