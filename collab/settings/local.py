@@ -20,5 +20,24 @@ DEBUG = env.bool("DEBUG", default=True)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Django's own console handler (DEBUG only) would print every django.* line a
-# second time beside the root handler.
-LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO"}
+# second time beside the root handler. Naming "django" here resets its children,
+# so runserver's request log gets its handler back.
+LOGGING = {
+    **LOGGING,
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        **LOGGING["handlers"],
+        "server": {"class": "logging.StreamHandler", "formatter": "server"},
+    },
+    "loggers": {
+        **LOGGING["loggers"],
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
+}
