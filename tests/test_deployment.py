@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
 
@@ -154,6 +155,7 @@ def _wait_for(predicate, timeout: float, what: str):
 
 
 @pytest.mark.slow
+@pytest.mark.integration
 def test_make_run_serves_real_figures_on_the_embedded_postgres_and_stops_clean(var_dir):
     """`make run` without DATABASE_URL (collab.devrun, what the Makefile runs):
     the embedded PostgreSQL 18 starts in a fresh var/, the schema and the demo
@@ -236,6 +238,26 @@ def test_an_unclean_stop_of_the_embedded_server_needs_no_repair(var_dir):
     assert devdb.start(root, durable=False) and len({p.pid for p in devdb.processes(root)}) > 1
     assert devdb.stop(root) and not devdb.stop(root)
     assert devdb.processes(root) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another account")
+def test_as_root_the_server_runs_from_a_copy_when_the_wheel_is_out_of_its_accounts_reach(
+    var_dir, monkeypatch
+):
+    """A checkout under /root: the unprivileged account cannot reach the venv."""
+    wheel_postgres = devdb.bin_dir() / "postgres"
+    reach = devdb._unreachable
+    monkeypatch.setattr(
+        devdb, "_unreachable",
+        lambda path, account: path.parent if path == wheel_postgres else reach(path, account),
+    )  # fmt: skip
+    monkeypatch.setattr(devdb, "BINARY_CACHE", var_dir / "cache")
+    root = var_dir / "postgres"
+    devdb.start(root, durable=False)
+    executable = Path(psutil.Process(devdb.running(root)).exe())
+    assert executable.is_relative_to(var_dir / "cache") and executable.name == "postgres"
+    devdb.ensure_database(root)
+    assert devdb.stop(root) and devdb.processes(root) == []
 
 
 def test_the_local_settings_use_the_embedded_server_without_database_url(var_dir):
