@@ -389,11 +389,13 @@ def stop(root: Path | str | None = None) -> bool:
         return pid is not None
 
 
-def bootstrap(cursor, *, database: str = DATABASE, owner: str = OWNER) -> None:
+def bootstrap_database(cursor, *, database: str = DATABASE, owner: str = OWNER) -> None:
     """Create the database's owner role and the database itself, if missing.
 
-    The single place where the embedded server gets its roles: run as the
-    superuser by ``ensure_database``, idempotent. Add further roles here."""
+    The single place where the embedded server gets its roles and databases:
+    run as the superuser by ``ensure_database`` at every start, so it must stay
+    idempotent. A further role (say an application role that is not the owner,
+    so row-level security applies to it) is created here too."""
     from psycopg2 import sql
 
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [owner])
@@ -409,7 +411,7 @@ def bootstrap(cursor, *, database: str = DATABASE, owner: str = OWNER) -> None:
 
 
 def ensure_database(root: Path | str | None = None) -> None:
-    """The running server has the application's database and role (``bootstrap``)."""
+    """The running server has the application's database and role (``bootstrap_database``)."""
     import psycopg2
 
     srv = server(root)
@@ -419,7 +421,7 @@ def ensure_database(root: Path | str | None = None) -> None:
     try:
         connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
         with connection.cursor() as cursor:
-            bootstrap(cursor)
+            bootstrap_database(cursor)
     finally:
         connection.close()
 

@@ -228,6 +228,7 @@ def test_an_unclean_stop_of_the_embedded_server_needs_no_repair(var_dir):
     devdb.start(root, durable=False)
     assert devdb.running(root) not in (None, killed)
     devdb.ensure_database(root)
+    devdb.ensure_database(root)  # at every start: idempotent
     assert devdb.stop(root) and devdb.processes(root) == []
 
     # A pid file naming a live process that is not PostgreSQL (pid reuse after a
