@@ -110,10 +110,12 @@ def main() -> int:
         print(f"make run is already running with {devdb.var_dir()}.", file=sys.stderr)
         return 1
     embedded = "DATABASE_URL" not in os.environ
+    data = devdb.server().root
+    data = data.relative_to(Path.cwd()) if data.is_relative_to(Path.cwd()) else data
     returncode = 0
     try:
         if embedded:
-            print("  PostgreSQL (embedded, data in var/postgres) is starting...", flush=True)
+            print(f"  PostgreSQL (embedded, data in {data}) is starting...", flush=True)
             devdb.start()
             devdb.ensure_database()
         setup.manage("migrate", "--noinput", "-v0")
@@ -125,7 +127,7 @@ def main() -> int:
             raise Stopped
         returncode = serve(port)
         if returncode in (130, 143):  # honcho stopped on our SIGINT/SIGTERM: a clean stop
-            returncode = 0
+            setup.stopping, returncode = True, 0
     except Stopped:
         pass
     except devdb.DevDbError as error:
@@ -133,7 +135,7 @@ def main() -> int:
         returncode = 1
     finally:
         if embedded and devdb.stop():
-            print("\n  Collab stopped; PostgreSQL stopped (data kept in var/postgres).", flush=True)
+            print(f"\n  Collab stopped; PostgreSQL stopped (data kept in {data}).", flush=True)
         elif setup.stopping:
             print("\n  Collab stopped.", flush=True)
     return returncode

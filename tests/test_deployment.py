@@ -181,6 +181,11 @@ def test_make_run_serves_real_figures_on_the_embedded_postgres_and_stops_clean(v
 
         _wait_for(serving, 600, "the web server")
         assert devdb.running(var_dir / "postgres")
+        second = subprocess.run(
+            [sys.executable, "-m", "collab.devrun"], cwd=ROOT, capture_output=True, text=True,
+            env=_local_env(var_dir, PORT=str(_free_port())), timeout=120,
+        )  # fmt: skip
+        assert second.returncode == 1 and "already running" in second.stderr, second
         assert "/accounts/login/" not in browser.sign_in("ops", "collab-demo")  # signed in
 
         funnel = browser.get("/pipeline/funnel/")
