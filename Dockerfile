@@ -4,7 +4,8 @@ WORKDIR /app
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+# Settings need a PostgreSQL DATABASE_URL to load; collectstatic never connects.
+RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput
 RUN useradd --create-home collab && mkdir -p /app/var && chown -R collab /app/var
 USER collab
 EXPOSE 8000

@@ -15,17 +15,11 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 # Web server, Celery worker and Celery beat together (honcho); Ctrl-C stops all.
-# Without DATABASE_URL/REDIS_URL: SQLite and Celery's filesystem transport under var/.
+# Without DATABASE_URL: the embedded PostgreSQL server under var/postgres (started
+# first, stopped last: collab/devdb.py); without REDIS_URL: Celery's filesystem
+# transport under var/. collab/devrun.py does the sequence.
 run: $(STAMP)
-	@mkdir -p var/celery/out var/celery/processed var/media
-	DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) manage.py migrate --noinput -v0
-	DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) manage.py load_demo --if-empty
-	@echo ""
-	@echo "  Collab is starting on http://127.0.0.1:$(PORT)/"
-	@echo "  Demo logins (password collab-demo): rep, head-rnd, head-mkt, head-cs, ops, admin"
-	@echo "  Other Co (isolation): other-rep, other-head, other-fin, other-pm, other-ops, other-admin"
-	@echo ""
-	PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(VENV)/bin/honcho -f Procfile.dev start
+	@PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) -m collab.devrun
 
 # Lint, then the whole suite against PostgreSQL and Redis on localhost
 # (override with DATABASE_URL / REDIS_URL).

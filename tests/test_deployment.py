@@ -1,18 +1,27 @@
 """The deployment files stay true: docker-compose parses and matches the
-settings, production settings pass Django's deploy checks, and the embedded
-path of `make run` (no DATABASE_URL/REDIS_URL) serves the sign-in page."""
+settings, production settings pass Django's deploy checks, and `make run`
+without DATABASE_URL/REDIS_URL serves real figures from its embedded
+PostgreSQL and stops without leaving a process behind."""
 
+import http.cookiejar
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
+
+from collab import devdb
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,52 +99,192 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_embedded_defaults_serve_the_sign_in_page_without_postgres_or_redis(tmp_path):
-    """What `make run` does, minus honcho: SQLite + filesystem broker in a fresh var/."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="collab.settings.local", COLLAB_VAR_DIR=str(tmp_path))
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True, timeout=300,
-    )
-    run("migrate", "--noinput", "-v0")
-    assert "demo organization ready" in run("load_demo", "--if-empty").stdout
-    assert "not loaded" in run("load_demo", "--if-empty").stdout
-    assert (tmp_path / "collab.sqlite3").exists()
-    # The dashboard's raw reads run on SQLite too: its backlog counts the
-    # same open requests as the ORM.
-    check = (
-        "from django.test import Client; from django.contrib.auth import get_user_model\n"
-        "from django.test.utils import setup_test_environment; setup_test_environment()\n"
-        "from collab.tenancy import organization_scope\n"
-        "from requests_sla.models import OPEN_STATUSES, Request\n"
-        "c = Client(SERVER_NAME='localhost')\n"
-        "c.force_login(get_user_model().objects.get(username='ops'))\n"
-        "r = c.get('/dashboard/')\n"
-        "with organization_scope(c.get('/dashboard/').wsgi_request.organization.id):\n"
-        "    n = Request.objects.filter(status__in=OPEN_STATUSES).count()\n"
-        "print(r.status_code, r.context['d'].open_total, n)"
-    )
-    status, backlog, open_requests = run("shell", "-c", check).stdout.split()[-3:]
-    assert status == "200" and int(backlog) == int(open_requests) > 0
+@pytest.fixture
+def var_dir():
+    """A fresh var/ that the embedded server's account can reach when we are root
+    (pytest's own tmp_path sits in a folder only root may enter)."""
+    path = Path(tempfile.mkdtemp(prefix="collab-var-"))
+    path.chmod(0o755)
+    yield path
+    devdb.stop(path / "postgres")
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _local_env(var: Path, **extra: str) -> dict[str, str]:
+    """`make run`'s environment: no DATABASE_URL/REDIS_URL, local settings."""
+    drop = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(DJANGO_SETTINGS_MODULE="collab.settings.local", COLLAB_VAR_DIR=str(var), **extra)
+    return env
+
+
+class Browser:
+    """Just enough of a browser for Django's sign-in form: cookies and CSRF."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=60) as response:
+            return response.read().decode()
+
+    def sign_in(self, username: str, password: str) -> str:
+        form = self.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token, "username": username, "password": password}
+        ).encode()
+        request = urllib.request.Request(
+            self.base + "/accounts/login/", data=data, headers={"Referer": self.base}
+        )
+        with self.opener.open(request, timeout=60) as response:
+            return response.geturl()
+
+
+def _wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_make_run_serves_real_figures_on_the_embedded_postgres_and_stops_clean(var_dir):
+    """`make run` without DATABASE_URL (collab.devrun, what the Makefile runs):
+    the embedded PostgreSQL 18 starts in a fresh var/, the schema and the demo
+    load, ops signs in and sees the funnel and the dashboard's percentiles with
+    figures; Ctrl-C stops the three processes and the database, quietly."""
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    log = var_dir / "make-run.log"
+    with open(log, "w") as out:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "collab.devrun"], cwd=ROOT, stdout=out,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            env=_local_env(var_dir, PORT=str(port)),
+        )  # fmt: skip
+    browser = Browser(f"http://127.0.0.1:{port}")
     try:
-        body = ""
-        for _ in range(60):
+
+        def serving():
+            assert run.poll() is None, log.read_text()
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as r:
-                    body = r.read().decode()
-                break
+                return browser.get("/accounts/login/")
             except OSError:
-                time.sleep(0.5)
-        assert 'name="password"' in body
+                return None
+
+        _wait_for(serving, 600, "the web server")
+        assert devdb.running(var_dir / "postgres")
+        second = subprocess.run(
+            [sys.executable, "-m", "collab.devrun"], cwd=ROOT, capture_output=True, text=True,
+            env=_local_env(var_dir, PORT=str(_free_port())), timeout=120,
+        )  # fmt: skip
+        assert second.returncode == 1 and "already running" in second.stderr, second
+        assert "/accounts/login/" not in browser.sign_in("ops", "collab-demo")  # signed in
+
+        funnel = browser.get("/pipeline/funnel/")
+        assert "funnel-table" in funnel and "SQLite" not in funnel
+        weighted = re.search(r'<p class="big">([\d,]+) <small>', funnel)
+        assert weighted and int(weighted.group(1).replace(",", "")) > 0, funnel
+
+        dashboard = browser.get("/dashboard/")
+        figures = dict(re.findall(r'data-figure="([\w-]+)"[^>]*>([^<]*)<', dashboard))
+        for kind in ("response", "resolution"):
+            for figure in (f"{kind}-p50", f"{kind}-p90"):
+                assert re.search(r"\d", figures[figure]), (figure, figures[figure])
+        assert int(figures["open"]) > 0
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        returncode = run.wait(timeout=120)
+    output = log.read_text()
+    assert returncode == 0, output
+    assert "Demo data loaded" in output and f"http://127.0.0.1:{port}/" in output
+    for noise in ("ERROR", "Traceback", "SIGKILL", "System check identified some issues"):
+        assert noise not in output, output
+    assert "PostgreSQL stopped" in output
+    assert devdb.processes(var_dir / "postgres") == []
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+
+    # A second start reuses the data: the demo is not loaded again.
+    devdb.start(var_dir / "postgres")
+    again = subprocess.run(
+        [sys.executable, "manage.py", "load_demo", "--if-empty"], cwd=ROOT,
+        env=_local_env(var_dir), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert "not loaded" in again.stdout, again.stdout + again.stderr
+    assert devdb.stop(var_dir / "postgres")
+
+
+def test_an_unclean_stop_of_the_embedded_server_needs_no_repair(var_dir):
+    root = var_dir / "postgres"
+    devdb.start(root, durable=False)
+    killed = devdb.running(root)
+    os.kill(killed, signal.SIGKILL)  # the server dies; postmaster.pid stays
+    _wait_for(lambda: devdb.running(root) is None, 30, "the server to die")
+    assert (root / "data" / "postmaster.pid").exists()
+
+    devdb.start(root, durable=False)
+    assert devdb.running(root) not in (None, killed)
+    devdb.ensure_database(root)
+    devdb.ensure_database(root)  # at every start: idempotent
+    assert devdb.stop(root) and devdb.processes(root) == []
+
+    # A pid file naming a live process that is not PostgreSQL (pid reuse after a
+    # reboot) is stale too.
+    (root / "data" / "postmaster.pid").write_text(f"{os.getpid()}\n{root / 'data'}\n")
+    devdb.start(root, durable=False)
+    assert devdb.running(root) not in (None, os.getpid())
+    assert devdb.start(root, durable=False) and len({p.pid for p in devdb.processes(root)}) > 1
+    assert devdb.stop(root) and not devdb.stop(root)
+    assert devdb.processes(root) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another account")
+def test_as_root_the_server_runs_from_a_copy_when_the_wheel_is_out_of_its_accounts_reach(
+    var_dir, monkeypatch
+):
+    """A checkout under /root: the unprivileged account cannot reach the venv."""
+    wheel_postgres = devdb.bin_dir() / "postgres"
+    reach = devdb._unreachable
+    monkeypatch.setattr(
+        devdb, "_unreachable",
+        lambda path, account: path.parent if path == wheel_postgres else reach(path, account),
+    )  # fmt: skip
+    monkeypatch.setattr(devdb, "BINARY_CACHE", var_dir / "cache")
+    root = var_dir / "postgres"
+    devdb.start(root, durable=False)
+    executable = Path(psutil.Process(devdb.running(root)).exe())
+    assert executable.is_relative_to(var_dir / "cache") and executable.name == "postgres"
+    devdb.ensure_database(root)
+    assert devdb.stop(root) and devdb.processes(root) == []
+
+
+def test_the_local_settings_use_the_embedded_server_without_database_url(var_dir):
+    code = "from django.conf import settings; print(settings.DATABASES['default'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT,
+        env=_local_env(var_dir), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "'ENGINE': 'django.db.backends.postgresql'" in result.stdout, result.stderr
+    assert f"'host': '{var_dir / 'postgres'}'" in result.stdout
+    assert devdb.url(var_dir / "postgres").startswith("postgresql://collab@/collab?host=/")
+
+
+@pytest.mark.parametrize("url", ["sqlite:////tmp/collab.sqlite3", "mysql://u@localhost/collab"])
+def test_a_database_url_that_is_not_postgres_is_refused_at_startup(url, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+        env=_local_env(tmp_path, DATABASE_URL=url), timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL must point at PostgreSQL" in result.stderr
 
 
 @pytest.mark.parametrize("module", ["collab.settings.local", "collab.settings.test"])

@@ -1,13 +1,16 @@
 """Settings shared by every environment. Read through ``collab.settings.env``.
 
-``DATABASE_URL`` and ``REDIS_URL`` choose the real services. When they are
-unset the embedded defaults apply: a SQLite file and Celery's filesystem
-transport, both under ``var/``, so ``make run`` needs nothing else installed.
+``DATABASE_URL`` (PostgreSQL, required) and ``REDIS_URL`` choose the real
+services. The local settings default ``DATABASE_URL`` to the embedded
+PostgreSQL server that ``make run`` starts under ``var/postgres``
+(``collab/devdb.py``); without ``REDIS_URL``, Celery uses its filesystem
+transport under ``var/``, so ``make run`` needs nothing else installed.
 """
 
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import BASE_DIR, env, env_secret
@@ -86,11 +89,16 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'collab.sqlite3'}"
+# PostgreSQL only, 15 to 18: the funnel, the dashboard's percentiles and the
+# sweep's set-based statements are the same SQL in `make run`, tests and production.
+DATABASES = {"default": env.db_url("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must point at PostgreSQL 15 to 18 (postgres://user:password@host:port/"
+        f"name); it names the {DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} backend, "
+        "which Collab does not support (`make run` without DATABASE_URL starts its own "
+        "PostgreSQL)."
     )
-}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -188,13 +196,15 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Collab <collab@localhost>")
 
 # Celery: Redis when REDIS_URL is set, else the filesystem transport under var/.
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# (The filesystem URL names a host only so that kombu does not warn at every start.)
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 if not REDIS_URL:
     _celery_dir = VAR_DIR / "celery"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "out"),
         "data_folder_out": str(_celery_dir / "out"),
         "processed_folder": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),  # else ./control in the checkout
         "store_processed": False,
     }
 else:

@@ -1,11 +1,43 @@
-"""Development: ``make run``. DEBUG on, mail printed to the console."""
+"""Development: ``make run``. DEBUG on, outgoing mail written to ``var/mail/``.
 
-from .base import *  # noqa: F403
-from .base import env
+Without ``DATABASE_URL`` the database is the embedded PostgreSQL server that
+``make run`` starts under ``var/postgres`` (see ``collab/devdb.py``;
+``python -m collab.devdb start`` starts it for a shell or a script).
+"""
+
+from collab import devdb
+
+from .env import env
+
+env.ENVIRON.setdefault("DATABASE_URL", devdb.url())
+
+from .base import *  # noqa: E402, F403
+from .base import LOGGING, VAR_DIR  # noqa: E402
 
 DEBUG = env.bool("DEBUG", default=True)
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-
-# SQLite (the embedded default) ignores covering-index INCLUDE columns; the
-# indexes still work, only without the extra columns PostgreSQL would keep.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# One file per message, so the console shows the servers and not every email
+# the demo's notifications send.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Django's own console handler (DEBUG only) would print every django.* line a
+# second time beside the root handler. Naming "django" here resets its children,
+# so runserver's request log gets its handler back.
+LOGGING = {
+    **LOGGING,
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        **LOGGING["handlers"],
+        "server": {"class": "logging.StreamHandler", "formatter": "server"},
+    },
+    "loggers": {
+        **LOGGING["loggers"],
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
+}
