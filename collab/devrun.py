@@ -100,6 +100,9 @@ def main() -> int:
     # A closed terminal stops like SIGTERM (honcho itself handles only SIGINT/SIGTERM).
     signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    # The processes find var/ through COLLAB_VAR_DIR (beat's schedule file is
+    # there), wherever make run was started from.
+    os.environ["COLLAB_VAR_DIR"] = str(devdb.var_dir())
     for folder in ("celery/out", "celery/processed", "media"):  # the filesystem broker's
         (devdb.var_dir() / folder).mkdir(parents=True, exist_ok=True)
     # One `make run` per checkout: a second would stop the first one's database.
