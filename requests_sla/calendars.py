@@ -15,10 +15,11 @@ from collections import OrderedDict
 
 from django.db.models import Q
 
+from requests_sla.sla.engine import calendar as sla_calendar
+from requests_sla.sla.engine.official import official_calendar_days
+
 from .catalog import DEFAULT_WEEKLY
 from .models import BusinessCalendar, CalendarException, ExceptionKind
-from .sla import calendar as sla_calendar
-from .sla.official import official_calendar_days
 
 _CACHE: OrderedDict[tuple, tuple[tuple[int, int], sla_calendar.BusinessCalendar]] = OrderedDict()
 _CACHE_SIZE = 1024

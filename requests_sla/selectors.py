@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from departments.models import Department, Membership, bilingual
+from requests_sla.sla.engine.timers import EventKind, Target, TimerEvent, Unit, compute_timer
 
 from . import permissions
 from .calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
@@ -32,7 +33,6 @@ from .models import (
     SlaTimer,
     TimerKind,
 )
-from .sla.timers import EventKind, Target, TimerEvent, Unit, compute_timer
 
 REQUEST_RELATED = (
     "requester",

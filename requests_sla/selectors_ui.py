@@ -11,10 +11,10 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 
 from departments.models import Department, Membership
+from requests_sla.sla.engine.official import official_calendar_days
 
 from . import selectors
 from .models import FINAL_STATUSES, BusinessCalendar, Request, RequestType, SlaTimer
-from .sla.official import official_calendar_days
 
 
 @dataclass

@@ -48,6 +48,8 @@ from django.utils import timezone
 from collab.tenancy import dangerously_unscoped, organization_scope
 from departments.models import Membership, Organization
 from departments.roles import Role
+from requests_sla.sla.engine.calendar import whole_minutes
+from requests_sla.sla.engine.timers import Target, TimerState, Unit, _budget, _Clock
 
 from ..models import (
     OPEN_STATUSES,
@@ -68,8 +70,6 @@ from ..models import (
     SlaTimer,
     WebhookEndpoint,
 )
-from ..sla.calendar import whole_minutes
-from ..sla.timers import Target, TimerState, Unit, _budget, _Clock
 from .dashboard import outcomes_sync_many
 from .notifications import deliveries_schedule, org_calendar, policy_for, webhook_events_schedule
 from .sla import (

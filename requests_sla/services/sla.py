@@ -16,6 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
+from requests_sla.sla.engine.timers import (
+    EventKind,
+    Target,
+    TimerEvent,
+    TimerState,
+    Unit,
+    compute_timer,
+)
 
 from ..calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
 from ..models import (
@@ -28,7 +36,6 @@ from ..models import (
     StopReason,
     TimerKind,
 )
-from ..sla.timers import EventKind, Target, TimerEvent, TimerState, Unit, compute_timer
 from .dashboard import counts as outcome_counts
 from .dashboard import outcome_sync, outcomes_sync_many
 

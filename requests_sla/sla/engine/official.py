@@ -16,7 +16,7 @@ from datetime import date
 
 import holidays as holidays_pkg
 
-from .calendar import BusinessCalendar, default_weekly
+from requests_sla.sla.engine.calendar import BusinessCalendar, default_weekly
 
 # Countries with a 调休-style schedule: a year without any published make-up
 # workday or substituted day off is one the package has no official data for.

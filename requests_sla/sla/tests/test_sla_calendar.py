@@ -11,8 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
-from requests_sla.sla.calendar import BusinessCalendar, around_the_clock_weekly, default_weekly
-from requests_sla.sla.official import china_calendar, official_calendar_days
+from requests_sla.sla.engine.calendar import (
+    BusinessCalendar,
+    around_the_clock_weekly,
+    default_weekly,
+)
+from requests_sla.sla.engine.official import china_calendar, official_calendar_days
 
 UTC = UTC
 SHANGHAI = ZoneInfo("Asia/Shanghai")

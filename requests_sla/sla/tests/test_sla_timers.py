@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from requests_sla.sla.calendar import BusinessCalendar, default_weekly
-from requests_sla.sla.official import china_calendar
-from requests_sla.sla.timers import (
+from requests_sla.sla.engine.calendar import BusinessCalendar, default_weekly
+from requests_sla.sla.engine.official import china_calendar
+from requests_sla.sla.engine.timers import (
     EventKind,
     Target,
     TimerEvent,

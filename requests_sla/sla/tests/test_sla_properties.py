@@ -16,10 +16,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from requests_sla.sla.calendar import BusinessCalendar, around_the_clock_weekly, default_weekly
-from requests_sla.sla.official import official_calendar_days
-from requests_sla.sla.timers import EventKind, Target, TimerEvent, TimerState, Unit, compute_timer
-from requests_sla.tests import sla_reference as ref
+from requests_sla.sla.engine.calendar import (
+    BusinessCalendar,
+    around_the_clock_weekly,
+    default_weekly,
+)
+from requests_sla.sla.engine.official import official_calendar_days
+from requests_sla.sla.engine.timers import (
+    EventKind,
+    Target,
+    TimerEvent,
+    TimerState,
+    Unit,
+    compute_timer,
+)
+from requests_sla.sla.tests import sla_reference as ref
 
 UTC = UTC
 ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/New_York"]

@@ -51,7 +51,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from .calendar import BusinessCalendar, whole_minutes
+from requests_sla.sla.engine.calendar import BusinessCalendar, whole_minutes
 
 
 class Unit(StrEnum):
