@@ -22,20 +22,11 @@ from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
 from departments.models import Department
+from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.requests.models import Attachment, Comment, Request, Status
+from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind, SlaState
 
 from . import permissions, selectors, services
-from .models import (
-    Attachment,
-    BusinessCalendar,
-    CalendarException,
-    Comment,
-    ExceptionKind,
-    Priority,
-    Request,
-    RequestType,
-    SlaState,
-    Status,
-)
 
 User = get_user_model()
 

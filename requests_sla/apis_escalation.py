@@ -21,10 +21,11 @@ from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
 from departments.models import Department
+from requests_sla.models import ActionItem, AgendaItem, ReviewMeeting, RootCause
+from requests_sla.notifications.models import Notification
 
 from . import selectors, selectors_kpi, selectors_meetings
 from .apis import DepartmentBrief, NotificationOutput, ScopedPrimaryKeyField, UserBrief
-from .models import ActionItem, AgendaItem, Notification, ReviewMeeting, RootCause
 from .services import meetings as meeting_services
 from .services import notification_mark_read
 from .services import notifications as notification_services

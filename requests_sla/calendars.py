@@ -15,11 +15,10 @@ from collections import OrderedDict
 
 from django.db.models import Q
 
+from requests_sla.catalog.defaults import DEFAULT_WEEKLY
 from requests_sla.sla.engine import calendar as sla_calendar
 from requests_sla.sla.engine.official import official_calendar_days
-
-from .catalog import DEFAULT_WEEKLY
-from .models import BusinessCalendar, CalendarException, ExceptionKind
+from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind
 
 _CACHE: OrderedDict[tuple, tuple[tuple[int, int], sla_calendar.BusinessCalendar]] = OrderedDict()
 _CACHE_SIZE = 1024

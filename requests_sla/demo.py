@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
+from requests_sla.catalog.models import RequestType
+from requests_sla.requests.models import Request
 
 from . import services
-from .models import Request, RequestType
 
 H = 1  # hours, for readability below
 

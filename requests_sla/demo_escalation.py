@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
+from requests_sla.models import ReviewMeeting
+from requests_sla.requests.models import Request as CollabRequest
+from requests_sla.sla.models import SlaState
 
-from .models import Request as CollabRequest
-from .models import ReviewMeeting, SlaState
 from .services import meetings as meeting_services
 from .services.escalation import sla_sweep
 

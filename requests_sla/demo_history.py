@@ -21,10 +21,12 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
+from requests_sla.catalog.models import RequestType
+from requests_sla.requests.models import Request
+from requests_sla.sla.models import TimerKind
 
 from . import services
 from .demo import EXTRAS, WORKERS
-from .models import Request, RequestType, TimerKind
 
 DAYS = 120
 PER_WEEK = 9

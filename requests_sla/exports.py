@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from collab.exports import Sheet
+from requests_sla.requests.models import Request
+from requests_sla.sla.models import TimerKind
 
-from .models import Request, TimerKind
 from .selectors_dashboard import AGE_BUCKETS, Dashboard
 
 

@@ -11,9 +11,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
+from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.sla.models import ExceptionKind
 
 from .forms_schema import LINK_TYPES, TIMER_UNITS, build_form_class
-from .models import ExceptionKind, Priority, RequestType
 
 UNIT_CHOICES = [
     ("calendar_hours", _("日历小时")),

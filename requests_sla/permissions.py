@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from departments.roles import Role
-
-from .models import Request, Status
+from requests_sla.requests.models import Request, Status
 
 # Actions the services check; the names are also the API action names.
 SERVING_WORK = frozenset({"acknowledge", "start", "pause", "resolve", "complete_milestone"})

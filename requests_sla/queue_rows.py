@@ -25,9 +25,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
+from requests_sla.catalog.models import Priority
+from requests_sla.requests.models import Request, Status
 
 from . import permissions
-from .models import Priority, Request, Status
 from .templatetags.sla import badge_html, request_badge
 
 # Reversed once with this id in place of a request's, then split around it.

@@ -17,22 +17,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from departments.models import Department, Membership, bilingual
+from requests_sla.catalog.models import RequestType
+from requests_sla.notifications.models import Notification
+from requests_sla.requests.models import OPEN_STATUSES, Attachment, Comment, Request
 from requests_sla.sla.engine.timers import EventKind, Target, TimerEvent, Unit, compute_timer
+from requests_sla.sla.models import BusinessCalendar, SlaEvent, SlaTimer, TimerKind
 
 from . import permissions
 from .calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
-from .models import (
-    OPEN_STATUSES,
-    Attachment,
-    BusinessCalendar,
-    Comment,
-    Notification,
-    Request,
-    RequestType,
-    SlaEvent,
-    SlaTimer,
-    TimerKind,
-)
 
 REQUEST_RELATED = (
     "requester",

@@ -82,19 +82,11 @@ from django.utils import timezone
 
 from collab.tenancy import require_organization_id
 from departments.models import Department, Membership
+from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.models import RequestDay, SlaOutcome, SlaOutcomeDay, SlaStoppedMonth
+from requests_sla.requests.models import OPEN_STATUSES, Request
+from requests_sla.sla.models import SlaState, TimerKind
 
-from .models import (
-    OPEN_STATUSES,
-    Priority,
-    Request,
-    RequestDay,
-    RequestType,
-    SlaOutcome,
-    SlaOutcomeDay,
-    SlaState,
-    SlaStoppedMonth,
-    TimerKind,
-)
 from .selectors import REQUEST_RELATED
 
 PERIODS = ("week", "month", "quarter", "custom")

@@ -22,17 +22,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from departments.models import Department
-
-from .models import (
+from requests_sla.models import (
     ActionItem,
     AgendaItem,
     PostMortemCause,
     PostMortemFinding,
-    Request,
     RootCause,
-    SlaTimer,
-    TimerKind,
 )
+from requests_sla.requests.models import Request
+from requests_sla.sla.models import SlaTimer, TimerKind
 
 
 @dataclass

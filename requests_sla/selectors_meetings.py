@@ -9,17 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
-
-from .models import (
+from requests_sla.models import (
     ActionItem,
     AgendaItem,
     EscalationStep,
     MeetingParticipant,
     MeetingStatus,
     ReviewMeeting,
-    SlaEvent,
-    SlaTimer,
 )
+from requests_sla.sla.models import SlaEvent, SlaTimer
 
 
 def meetings_visible_to(membership: Membership) -> QuerySet[ReviewMeeting]:

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .models import (
+from requests_sla.models import (
     ActionItem,
     AgendaItem,
     PostMortem,
     PostMortemFinding,
     PostMortemRequest,
-    Request,
-    SlaState,
-    SlaTimer,
 )
+from requests_sla.requests.models import Request
+from requests_sla.sla.models import SlaState, SlaTimer
+
 from .selectors_meetings import late_text
 
 

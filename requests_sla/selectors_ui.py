@@ -11,10 +11,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 
 from departments.models import Department, Membership
+from requests_sla.catalog.models import RequestType
+from requests_sla.requests.models import FINAL_STATUSES, Request
 from requests_sla.sla.engine.official import official_calendar_days
+from requests_sla.sla.models import BusinessCalendar, SlaTimer
 
 from . import selectors
-from .models import FINAL_STATUSES, BusinessCalendar, Request, RequestType, SlaTimer
 
 
 @dataclass

@@ -23,6 +23,9 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError
 from departments.models import Membership
+from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.requests.models import Status
+from requests_sla.sla.models import CalendarException, SlaEventKind, SlaState
 
 from . import permissions, selectors, selectors_ui, services
 from .forms import (
@@ -38,14 +41,6 @@ from .forms import (
     parse_link,
 )
 from .forms_schema import LINK_TYPES, choice_pairs, label
-from .models import (
-    CalendarException,
-    Priority,
-    RequestType,
-    SlaEventKind,
-    SlaState,
-    Status,
-)
 from .queue_rows import QueueRows
 from .templatetags.sla import target_text, when_text
 

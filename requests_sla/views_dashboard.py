@@ -26,9 +26,11 @@ from collab.api import TenantAPIMixin
 from collab.decorators import membership_required
 from collab.exports import FORMATS, sheets_response
 from departments.models import bilingual
+from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.models import SlaOutcome
+from requests_sla.sla.models import TimerKind
 
 from . import charts, dashboard_html, exports
-from .models import Priority, RequestType, SlaOutcome, TimerKind
 from .selectors_dashboard import (
     AGE_BUCKETS,
     KINDS,

@@ -13,18 +13,13 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
+from requests_sla.catalog.defaults import ALL_PRIORITIES, DEFAULT_WEEKLY, REQUEST_TYPES
+from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.requests.models import RequestCounter
+from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind
 
 from ..calendars import validate_weekly
-from ..catalog import ALL_PRIORITIES, DEFAULT_WEEKLY, REQUEST_TYPES
 from ..forms_schema import validate_schema, validate_sla_targets
-from ..models import (
-    BusinessCalendar,
-    CalendarException,
-    ExceptionKind,
-    Priority,
-    RequestCounter,
-    RequestType,
-)
 from .sla import sla_recompute_open
 
 

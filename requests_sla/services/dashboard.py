@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from django.db import connection
 
-from ..models import Request, SlaOutcome, SlaTimer, StopReason, TimerKind
+from requests_sla.models import SlaOutcome
+from requests_sla.requests.models import Request
+from requests_sla.sla.models import SlaTimer, StopReason, TimerKind
 
 COUNTED_KINDS = (TimerKind.RESPONSE, TimerKind.RESOLUTION)
 # A timer stopped on time counts as met only when the serving department did

@@ -48,28 +48,23 @@ from django.utils import timezone
 from collab.tenancy import dangerously_unscoped, organization_scope
 from departments.models import Membership, Organization
 from departments.roles import Role
-from requests_sla.sla.engine.calendar import whole_minutes
-from requests_sla.sla.engine.timers import Target, TimerState, Unit, _budget, _Clock
-
-from ..models import (
-    OPEN_STATUSES,
+from requests_sla.catalog.models import Priority
+from requests_sla.models import (
     AgendaItem,
     EscalationLevel,
     EscalationPolicy,
     EscalationStep,
     MeetingParticipant,
     MeetingStatus,
-    Notification,
-    NotificationKind,
-    Priority,
-    Request,
     ReviewMeeting,
-    SlaEvent,
-    SlaEventKind,
-    SlaState,
-    SlaTimer,
     WebhookEndpoint,
 )
+from requests_sla.notifications.models import Notification, NotificationKind
+from requests_sla.requests.models import OPEN_STATUSES, Request
+from requests_sla.sla.engine.calendar import whole_minutes
+from requests_sla.sla.engine.timers import Target, TimerState, Unit, _budget, _Clock
+from requests_sla.sla.models import SlaEvent, SlaEventKind, SlaState, SlaTimer
+
 from .dashboard import outcomes_sync_many
 from .notifications import deliveries_schedule, org_calendar, policy_for, webhook_events_schedule
 from .sla import (

@@ -37,18 +37,17 @@ from django.utils.translation import gettext as _
 
 from collab.tenancy import dangerously_unscoped, organization_scope
 from departments.models import Organization
-
-from ..calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
-from ..models import (
+from requests_sla.models import (
     DeliveryState,
     EscalationPolicy,
-    Notification,
     NotificationDelivery,
-    NotificationKind,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookFormat,
 )
+from requests_sla.notifications.models import Notification, NotificationKind
+
+from ..calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
 
 log = logging.getLogger(__name__)
 User = get_user_model()

@@ -23,12 +23,10 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from departments.roles import Role
-
-from ..models import (
+from requests_sla.models import (
     ActionItem,
     AgendaItem,
     MeetingParticipant,
-    NotificationKind,
     PostMortem,
     PostMortemCause,
     PostMortemFinding,
@@ -36,6 +34,8 @@ from ..models import (
     PostMortemTrigger,
     ReviewMeeting,
 )
+from requests_sla.notifications.models import NotificationKind
+
 from ..selectors_postmortems import late_requests, postmortem_for_source
 from .escalation import IS_POSTGRES, review_meeting_next
 from .meetings import _open_meeting, _require, action_item_add

@@ -26,24 +26,20 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
-
-from .. import permissions
-from ..forms_schema import LINK_TYPES, file_keys, link_check, link_ids, validate_values
-from ..models import (
+from requests_sla.catalog.models import RequestType
+from requests_sla.notifications.models import Notification, NotificationKind
+from requests_sla.requests.models import (
     OPEN_STATUSES,
     Attachment,
     Comment,
-    Notification,
-    NotificationKind,
     Request,
     RequestCounter,
-    RequestType,
-    SlaEventKind,
-    SlaTimer,
     Status,
-    StopReason,
-    TimerKind,
 )
+from requests_sla.sla.models import SlaEventKind, SlaTimer, StopReason, TimerKind
+
+from .. import permissions
+from ..forms_schema import LINK_TYPES, file_keys, link_check, link_ids, validate_values
 from .notifications import notifications_send
 from .sla import (
     request_refresh_sla,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
+from requests_sla.requests.models import Request
 from requests_sla.sla.engine.timers import (
     EventKind,
     Target,
@@ -24,11 +25,8 @@ from requests_sla.sla.engine.timers import (
     Unit,
     compute_timer,
 )
-
-from ..calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
-from ..models import (
+from requests_sla.sla.models import (
     BusinessCalendar,
-    Request,
     SlaEvent,
     SlaEventKind,
     SlaState,
@@ -36,6 +34,8 @@ from ..models import (
     StopReason,
     TimerKind,
 )
+
+from ..calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
 from .dashboard import counts as outcome_counts
 from .dashboard import outcome_sync, outcomes_sync_many
 

@@ -157,7 +157,7 @@ class Badge:
 
     @property
     def label(self) -> str:
-        from ..models import SlaState
+        from requests_sla.sla.models import SlaState
 
         return str(SlaState(self.state).label) if self.state in SlaState.values else ""
 

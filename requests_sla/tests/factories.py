@@ -6,8 +6,8 @@ from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from departments.roles import Role
 from departments.tests.factories import member
+from requests_sla.catalog.models import RequestType
 
-from ..models import RequestType
 from ..services import request_file
 
 

@@ -4,14 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from requests_sla.models import (
-    Attachment,
-    BusinessCalendar,
-    CalendarException,
-    Comment,
-    Request,
-    SlaTimer,
-)
+from requests_sla.requests.models import Attachment, Comment, Request
+from requests_sla.sla.models import BusinessCalendar, CalendarException, SlaTimer
 
 from .factories import department, file_tech_support, person, request_type
 

@@ -9,7 +9,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from requests_sla import services
 from requests_sla.calendars import build_calendar
-from requests_sla.models import BusinessCalendar, SlaEvent, SlaTimer
+from requests_sla.sla.models import BusinessCalendar, SlaEvent, SlaTimer
 
 from .factories import file_tech_support
 from .test_services import local

@@ -32,7 +32,8 @@ from openpyxl import load_workbook
 from collab.tenancy import organization_scope
 from departments.roles import Role
 from requests_sla import services
-from requests_sla.models import RequestType, SlaOutcome
+from requests_sla.catalog.models import RequestType
+from requests_sla.models import SlaOutcome
 from requests_sla.selectors_dashboard import dashboard, drilldown, parse_filters
 from requests_sla.services.dashboard import outcomes_rebuild
 
@@ -380,7 +381,7 @@ def test_backlog_buckets_and_urgency_equal_one_count_per_figure(org, ops, rep, w
     bucket, every cached state, with and without a due time."""
     from django.db.models import Count
 
-    from requests_sla.models import Request
+    from requests_sla.requests.models import Request
     from requests_sla.selectors_dashboard import (
         AGE_BUCKETS,
         _backlog,

@@ -16,13 +16,13 @@ from requests_sla.models import (
     EscalationPolicy,
     EscalationStep,
     MeetingParticipant,
-    Notification,
     NotificationDelivery,
-    Request,
     ReviewMeeting,
-    SlaTimer,
 )
+from requests_sla.notifications.models import Notification
+from requests_sla.requests.models import Request
 from requests_sla.services.escalation import sla_sweep
+from requests_sla.sla.models import SlaTimer
 
 from .factories import file_tech_support
 

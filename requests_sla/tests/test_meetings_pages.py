@@ -161,7 +161,7 @@ def test_notification_centre_and_header_badge(client_for, breached, ops, outside
     assert 'class="bell"' in page
     client.post(reverse("escalation:notifications"))
     with organization_scope(breached[1].organization_id):
-        from requests_sla.models import Notification
+        from requests_sla.notifications.models import Notification
 
         assert not Notification.objects.filter(recipient=ops.user, read_at__isnull=True).exists()
     assert (

@@ -61,7 +61,7 @@ def test_queue_filters_by_sla_state(frozen, rep, head_rnd):
         dt.timedelta(hours=3, minutes=30)
     )  # 4 h response: past 75 %, an at-risk check is due
     with organization_scope(rep.organization_id):
-        from requests_sla.models import SlaTimer
+        from requests_sla.sla.models import SlaTimer
 
         for timer in SlaTimer.objects.filter(next_check_at__lte=dt.datetime.now(dt.UTC)):
             services.timer_recompute(timer)

@@ -10,7 +10,9 @@ from django.test import override_settings
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from requests_sla import services
-from requests_sla.models import Notification, Request, SlaEvent, SlaTimer, Status
+from requests_sla.notifications.models import Notification
+from requests_sla.requests.models import Request, Status
+from requests_sla.sla.models import SlaEvent, SlaTimer
 
 from .conftest import MONDAY_9AM
 from .factories import department, file_tech_support, request_type

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from collab import tenancy
 from departments.roles import Role
+from requests_sla.catalog.models import RequestType
+from requests_sla.sla.models import BusinessCalendar, CalendarException
 
-from ..models import BusinessCalendar, CalendarException, RequestType
 from .factories import file_tech_support, membership_of, person, request_type
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")

@@ -9,8 +9,9 @@ import time_machine
 from django.urls import reverse
 
 from departments.roles import Role
+from requests_sla.requests.models import Request
+from requests_sla.sla.models import SlaTimer
 
-from ..models import Request, SlaTimer
 from .factories import person, request_type
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

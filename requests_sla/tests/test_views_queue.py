@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from collab import tenancy
 from departments.roles import Role
+from requests_sla.requests.models import Request, Status
 
-from ..models import Request, Status
 from ..views import queue
 from .factories import file_tech_support, membership_of, person
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from collab import tenancy
 from departments.roles import Role
+from requests_sla.requests.models import Comment, Request, Status
 
-from ..models import Comment, Request, Status
 from .factories import file_tech_support, membership_of, person
 
 
@@ -134,7 +134,7 @@ def test_assign_transfer_resolve_close_and_reopen_run_their_services(
     rep_client.post(action(filed, "reopen"), {"reason": "客户又问了"})
     assert status_of(filed) == Status.IN_PROGRESS
     with tenancy.organization_scope(org.id):
-        from ..models import RequestType
+        from requests_sla.catalog.models import RequestType
 
         target = RequestType.objects.get(code="pm_pricing_quote")
     client_for(head.user).post(
@@ -146,7 +146,7 @@ def test_assign_transfer_resolve_close_and_reopen_run_their_services(
 
 @pytest.mark.django_db
 def test_transfer_to_a_foreign_type_is_refused(client_for, other_org, filed, head):
-    from ..models import RequestType
+    from requests_sla.catalog.models import RequestType
 
     foreign = RequestType.unscoped.get(organization=other_org, code="pm_pricing_quote")
     response = client_for(head.user).post(

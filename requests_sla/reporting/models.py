@@ -1,105 +1,20 @@
-"""Summaries the SLA dashboard reads (issue 5).
+"""The SLA dashboard's rollups (issue 5), written only by PostgreSQL.
 
-Why a summary table: the dashboard filters by the *request's* dimensions
-(serving and requesting department, type, priority) but counts *timers*. At a
-million requests, joining two million timers to their requests for every
-page view is the slow part. ``SlaOutcome`` is that join done once: one narrow
-row per response/resolution timer that has an outcome the attainment formula
-counts (met, or breached), carrying the dimensions it is filtered by and the
-instants it is bucketed by. Counts are read from its daily rollup
-``SlaOutcomeDay`` (kept by triggers); the outcomes themselves serve the
-percentiles (covering partial indexes, organization first) and drill-downs.
-
-It is maintained synchronously: ``requests_sla.services.sla.timer_recompute``
-calls ``dashboard.outcome_sync(timer)`` (one upsert or delete, in the same
-transaction), so the table never lags the timers' cached fields. Writes that
-bypass the services (bulk imports, the benchmark's seeding) are reconciled by
-``outcomes_rebuild`` (the nightly task in ``tasks_dashboard``).
-
-The dimensions are captured when the row is first written, i.e. when the
-timer first had an outcome: a timer that breached before a transfer stays
-with the department that was late.
-"""
+The dashboard filters by the *request's* dimensions (serving and requesting
+department, type, priority) but counts *timers*. ``sla.models.SlaOutcome`` is
+that join done once (one narrow row per decided timer, kept by
+``timer_recompute`` in the timer's transaction); the tables here count it per
+organization-local day (``SlaOutcomeDay``), count requests filed per day
+(``RequestDay``) and histogram stopped timers per month (``SlaStoppedMonth``).
+Statement-level triggers (SQL in ``reporting/triggers.py``, installed by the
+migrations) keep them exact on every write; ``reporting.services.rollups_rebuild``
+recomputes them after a bulk load or a timezone change."""
 
 from __future__ import annotations
 
 from django.db import models
 
 from collab.tenancy import TenantModel
-
-__all__ = ["RequestDay", "SlaOutcome", "SlaOutcomeDay", "SlaStoppedMonth"]
-
-
-class SlaOutcome(TenantModel):
-    timer = models.ForeignKey("requests_sla.SlaTimer", on_delete=models.CASCADE, related_name="+")
-    request = models.ForeignKey(
-        "requests_sla.Request", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    kind = models.CharField(max_length=12)  # "response" | "resolution"
-    serving_department = models.ForeignKey(
-        "departments.Department", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    requesting_department = models.ForeignKey(
-        "departments.Department",
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="+",
-        db_index=False,
-    )
-    request_type = models.ForeignKey(
-        "requests_sla.RequestType", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    priority = models.CharField(max_length=8)
-    # When the outcome was decided: the breach instant for a breached timer
-    # (even if it was stopped later), else the instant it was met. This is
-    # the instant attainment is bucketed by, so each timer counts once.
-    decided_at = models.DateTimeField()
-    stopped_at = models.DateTimeField(null=True)  # time-to-X percentiles bucket by this
-    met = models.BooleanField()
-    breached = models.BooleanField()
-    elapsed_minutes = models.IntegerField()  # business minutes, pauses excluded
-    late_minutes = models.IntegerField(default=0)  # business minutes past due, once stopped
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "timer"], name="sla_outcome_timer_uniq")
-        ]
-        indexes = [
-            # The drill-down's "decided in the window" lists (the page's
-            # counts come from ``SlaOutcomeDay``).
-            models.Index(fields=["organization", "decided_at"], name="sla_outcome_decided_idx"),
-            # Percentiles of business minutes of the timers stopped in the
-            # period: an index-only range scan (kind and minutes included),
-            # for the whole organization or for one serving department.
-            models.Index(
-                fields=["organization", "stopped_at"],
-                include=[
-                    "kind",
-                    "elapsed_minutes",
-                    "serving_department",
-                    "requesting_department",
-                    "request_type",
-                    "priority",
-                ],
-                condition=models.Q(stopped_at__isnull=False),
-                name="sla_outcome_stopped_idx",
-            ),
-            models.Index(
-                fields=["organization", "serving_department", "stopped_at"],
-                include=[
-                    "kind",
-                    "elapsed_minutes",
-                    "requesting_department",
-                    "request_type",
-                    "priority",
-                ],
-                condition=models.Q(stopped_at__isnull=False),
-                name="sla_outcome_stopped_dept_idx",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.timer_id}:{self.kind}"
 
 
 class SlaOutcomeDay(TenantModel):
