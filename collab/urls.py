@@ -7,11 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from departments import views as department_views
 from departments.apis import DepartmentViewSet, MeView
-from requests_sla.apis import (
-    CalendarViewSet,
-    RequestTypeViewSet,
-    RequestViewSet,
-)
+from requests_sla.apis import RequestTypeViewSet, RequestViewSet
 from requests_sla.apis_escalation import (
     ActionItemViewSet,
     AgendaItemViewSet,
@@ -19,6 +15,7 @@ from requests_sla.apis_escalation import (
     KpiViewSet,
     MeetingViewSet,
 )
+from requests_sla.sla.apis import CalendarViewSet
 from requests_sla.views_dashboard import DashboardAPI
 
 from . import views

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -21,45 +20,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
+from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
+from requests_sla import permissions, selectors, services
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.requests.models import Attachment, Comment, Request, Status
-from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind, SlaState
-
-from . import permissions, selectors, services
+from requests_sla.sla import selectors as sla_selectors
+from requests_sla.sla.models import SlaState
 
 User = get_user_model()
 
 
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A pk resolved at validation time in the organization in scope (a
-    queryset built at import time would carry no scope)."""
-
-    def __init__(self, model, *, select_related: tuple[str, ...] = (), **kwargs):
-        self.model = model
-        self.related = select_related
-        super().__init__(queryset=model.objects.none(), **kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.select_related(*self.related)
-
-
 # ---------------------------------------------------------------- output
-
-
-class UserBrief(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, obj) -> str:
-        return obj.get_full_name() or obj.username
-
-
-class DepartmentBrief(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class RequestTypeBrief(serializers.Serializer):
@@ -509,7 +481,7 @@ class RequestViewSet(
         if priority not in request_type.priorities:
             raise exceptions.ValidationError({"priority": [str(Priority(priority).label)]})
         return Response(
-            PromiseOutput(selectors.promised_times(request_type, priority), many=True).data
+            PromiseOutput(sla_selectors.promised_times(request_type, priority), many=True).data
         )
 
     @extend_schema(responses=TimelineOutput(many=True))
@@ -672,80 +644,6 @@ class RequestTypeViewSet(
 
 
 # ---------------------------------------------------------------- calendars
-
-
-class CalendarExceptionOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    date = serializers.DateField()
-    kind = serializers.CharField()
-    name = serializers.CharField()
-
-
-class CalendarOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    department = DepartmentBrief(allow_null=True)
-    name = serializers.CharField()
-    timezone = serializers.CharField()
-    weekly = serializers.JSONField()
-    use_official_holidays = serializers.BooleanField()
-    country = serializers.CharField()
-    version = serializers.IntegerField()
-    exceptions = CalendarExceptionOutput(many=True, source="exceptions.all")
-
-
-class CalendarInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    timezone = serializers.CharField(max_length=64, required=False)
-    weekly = serializers.JSONField(required=False)
-    use_official_holidays = serializers.BooleanField(required=False)
-    country = serializers.CharField(max_length=2, required=False)
-
-
-class CalendarExceptionInput(serializers.Serializer):
-    date = serializers.DateField()
-    kind = serializers.ChoiceField(choices=ExceptionKind.choices)
-    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
-
-class CalendarViewSet(
-    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """Business calendars: everyone reads; organization admins edit the week
-    and add or remove holiday/make-up-workday exceptions (open SLA timers
-    are recomputed)."""
-
-    model = BusinessCalendar
-    serializer_class = CalendarOutput
-
-    def get_scoped_queryset(self):
-        return selectors.calendars_all()
-
-    @extend_schema(request=CalendarInput, responses=CalendarOutput)
-    def partial_update(self, request, pk=None):
-        target = self.get_object()
-        data = CalendarInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        services.calendar_update(calendar=target, actor=request.membership, **data.validated_data)
-        return Response(CalendarOutput(self.get_scoped_queryset().get(pk=target.pk)).data)
-
-    @extend_schema(request=CalendarExceptionInput, responses={201: CalendarExceptionOutput})
-    @action(detail=True, methods=["post"])
-    def exceptions(self, request, pk=None):
-        target = self.get_object()
-        data = CalendarExceptionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        created = services.calendar_exception_add(
-            calendar=target, actor=request.membership, **data.validated_data
-        )
-        return Response(CalendarExceptionOutput(created).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"exceptions/(?P<exception_id>\d+)")
-    def remove_exception(self, request, pk=None, exception_id=None):
-        target = self.get_object()
-        exception = get_object_or_404(CalendarException.objects, pk=exception_id, calendar=target)
-        services.calendar_exception_remove(exception=exception, actor=request.membership)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # ---------------------------------------------------------------- notifications

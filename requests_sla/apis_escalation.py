@@ -20,12 +20,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
+from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
-from requests_sla.models import ActionItem, AgendaItem, ReviewMeeting, RootCause
+from requests_sla.apis import NotificationOutput
+from requests_sla.meetings.models import ActionItem, AgendaItem, ReviewMeeting, RootCause
 from requests_sla.notifications.models import Notification
 
 from . import selectors, selectors_kpi, selectors_meetings
-from .apis import DepartmentBrief, NotificationOutput, ScopedPrimaryKeyField, UserBrief
 from .services import meetings as meeting_services
 from .services import notification_mark_read
 from .services import notifications as notification_services

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
-from requests_sla.models import ReviewMeeting
+from requests_sla.meetings.models import ReviewMeeting
 from requests_sla.requests.models import Request as CollabRequest
 from requests_sla.sla.models import SlaState
 

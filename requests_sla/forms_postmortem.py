@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from departments.models import Department
-
-from .models import PostMortemCause
+from requests_sla.meetings.models import PostMortemCause
 
 
 class FindingForm(forms.Form):

@@ -9,22 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from departments.models import Department, Membership, bilingual
+from departments.models import Department, Membership
+from requests_sla import permissions
 from requests_sla.catalog.models import RequestType
 from requests_sla.notifications.models import Notification
 from requests_sla.requests.models import OPEN_STATUSES, Attachment, Comment, Request
-from requests_sla.sla.engine.timers import EventKind, Target, TimerEvent, Unit, compute_timer
-from requests_sla.sla.models import BusinessCalendar, SlaEvent, SlaTimer, TimerKind
-
-from . import permissions
-from .calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
+from requests_sla.sla.models import SlaEvent, SlaTimer
 
 REQUEST_RELATED = (
     "requester",
@@ -252,80 +247,6 @@ def request_types_all() -> QuerySet[RequestType]:
     return RequestType.objects.select_related("serving_department").order_by(
         "serving_department__sort_order", "sort_order", "code"
     )
-
-
-def calendars_all() -> QuerySet[BusinessCalendar]:
-    return (
-        BusinessCalendar.objects.select_related("department")
-        .prefetch_related("exceptions")
-        .order_by(F("department__sort_order").asc(nulls_first=True), "pk")
-    )
-
-
-def engine_calendar_for(department_id: int | None, organization, *instants: dt.datetime):
-    """The pure calendar a timer of this department runs on."""
-    years = years_for(*instants)
-    row = calendar_row_for(department_id)
-    if row is None:
-        return fallback_calendar(organization.timezone, organization.country, years)
-    return build_calendar(row, years)
-
-
-@dataclass(frozen=True)
-class Promise:
-    key: str
-    kind: str
-    name: str
-    unit: str
-    amount: Decimal
-    due_at: dt.datetime | None
-    provisional: bool
-
-
-def promised_times(
-    request_type: RequestType, priority: str, at: dt.datetime | None = None
-) -> list[Promise]:
-    """The due times a requester is promised if they file now (or at ``at``):
-    the same computation the timers will run, over a one-event log."""
-    at = at or timezone.now()
-    policy = request_type.targets_for(priority)
-    if not policy:
-        return []
-    calendar = engine_calendar_for(
-        request_type.serving_department_id, request_type.serving_department.organization, at
-    )
-    specs = [
-        (TimerKind.RESPONSE, "response", policy["response"], str(TimerKind.RESPONSE.label)),
-        (TimerKind.RESOLUTION, "resolution", policy["resolution"], str(TimerKind.RESOLUTION.label)),
-    ] + [
-        (
-            TimerKind.MILESTONE,
-            m["key"],
-            m,
-            bilingual(m.get("name_zh", ""), m.get("name_en", "")) or m["key"],
-        )
-        for m in policy.get("milestones") or []
-    ]
-    promises = []
-    for kind, key, target, name in specs:
-        result = compute_timer(
-            calendar,
-            Target(Unit(target["unit"]), Decimal(str(target["amount"]))),
-            [TimerEvent(EventKind.START, at)],
-            at,
-        )
-        promises.append(
-            Promise(
-                key,
-                str(kind),
-                name,
-                target["unit"],
-                Decimal(str(target["amount"])),
-                result.due_at,
-                result.provisional,
-            )
-        )
-    return promises
 
 
 def notifications_for(

@@ -83,9 +83,9 @@ from django.utils import timezone
 from collab.tenancy import require_organization_id
 from departments.models import Department, Membership
 from requests_sla.catalog.models import Priority, RequestType
-from requests_sla.models import RequestDay, SlaOutcome, SlaOutcomeDay, SlaStoppedMonth
+from requests_sla.reporting.models import RequestDay, SlaOutcomeDay, SlaStoppedMonth
 from requests_sla.requests.models import OPEN_STATUSES, Request
-from requests_sla.sla.models import SlaState, TimerKind
+from requests_sla.sla.models import SlaOutcome, SlaState, TimerKind
 
 from .selectors import REQUEST_RELATED
 
@@ -761,7 +761,8 @@ def meetings_for(filters: DashboardFilters, membership: Membership) -> list | No
     first; narrowed to meetings discussing the serving department when one
     is chosen. One query. None when the escalation work is not here."""
     try:
-        from .models import AgendaItem
+        from requests_sla.meetings.models import AgendaItem
+
         from .selectors_meetings import meetings_visible_to
     except ImportError:
         return None

@@ -22,7 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from departments.models import Department
-from requests_sla.models import (
+from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
     PostMortemCause,

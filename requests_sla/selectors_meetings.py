@@ -9,15 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
-from requests_sla.models import (
+from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
-    EscalationStep,
     MeetingParticipant,
     MeetingStatus,
     ReviewMeeting,
 )
-from requests_sla.sla.models import SlaEvent, SlaTimer
+from requests_sla.sla.models import EscalationStep, SlaEvent, SlaTimer
 
 
 def meetings_visible_to(membership: Membership) -> QuerySet[ReviewMeeting]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from requests_sla.models import (
+from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
     PostMortem,

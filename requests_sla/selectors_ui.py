@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import holidays as holidays_pkg
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import get_language
 
 from departments.models import Department, Membership
+from requests_sla import selectors
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests.models import FINAL_STATUSES, Request
-from requests_sla.sla.engine.official import official_calendar_days
-from requests_sla.sla.models import BusinessCalendar, SlaTimer
-
-from . import selectors
+from requests_sla.sla.models import SlaTimer
 
 
 @dataclass
@@ -58,44 +53,6 @@ def members_by_id(user_ids: Iterable[int]) -> dict[int, Membership]:
     if not ids:
         return {}
     return {m.user_id: m for m in Membership.objects.filter(user_id__in=ids).select_related("user")}
-
-
-def organization_calendar() -> BusinessCalendar | None:
-    return (
-        BusinessCalendar.objects.filter(department__isnull=True)
-        .prefetch_related("exceptions")
-        .first()
-    )
-
-
-@dataclass(frozen=True)
-class OfficialYear:
-    year: int
-    holidays: list[tuple[dt.date, str]]
-    workdays: list[dt.date]
-    provisional: bool
-
-
-def official_years(country: str, years: Iterable[int]) -> list[OfficialYear]:
-    """Official days off (with their names) and make-up workdays per year,
-    and whether the year's schedule is still a guess (not yet published)."""
-    result = []
-    language = "zh_CN" if not (get_language() or "").lower().startswith("en") else "en_US"
-    for year in years:
-        days_off, workdays, provisional = official_calendar_days(country, [year])
-        try:
-            names = holidays_pkg.country_holidays(country, years=year, language=language)
-        except (NotImplementedError, KeyError, ValueError):
-            names = {}
-        result.append(
-            OfficialYear(
-                year,
-                sorted((d, names.get(d, "")) for d in days_off),
-                sorted(workdays),
-                year in provisional,
-            )
-        )
-    return result
 
 
 def assignable_by_department(department_ids: Iterable[int]) -> dict[int, list[Membership]]:

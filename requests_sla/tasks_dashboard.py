@@ -26,8 +26,7 @@ log = logging.getLogger(__name__)
 )
 def dashboard_outcomes_rebuild_task() -> int:
     from departments.models import Organization
-
-    from .services.dashboard import outcomes_rebuild
+    from requests_sla.sla.outcomes import outcomes_rebuild
 
     # Organizations are the tenants themselves, not tenant rows: no scope needed.
     organization_ids = list(Organization.objects.values_list("pk", flat=True))

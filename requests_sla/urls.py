@@ -1,5 +1,7 @@
 from django.urls import path
 
+from requests_sla.sla import urls as sla_urls
+
 from . import views
 
 app_name = "requests_sla"
@@ -15,12 +17,7 @@ urlpatterns = [
     path("catalog/new/", views.request_type_edit, name="type_create"),
     path("catalog/<int:pk>/", views.request_type_edit, name="type_edit"),
     path("catalog/<int:pk>/toggle/", views.request_type_toggle, name="type_toggle"),
-    path("calendar/", views.calendar, name="calendar"),
-    path(
-        "calendar/exceptions/<int:pk>/delete/",
-        views.calendar_exception_remove,
-        name="exception_remove",
-    ),
+    *sla_urls.urlpatterns,
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/comment/", views.request_comment, name="comment"),
     path("<int:pk>/attach/", views.request_attach, name="attach"),

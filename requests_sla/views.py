@@ -14,35 +14,31 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
-from collab.errors import ServiceError
+from collab.errors import ServiceError, apply_service_error
 from departments.models import Membership
+from requests_sla import permissions, selectors, selectors_ui, services
 from requests_sla.catalog.models import Priority, RequestType
-from requests_sla.requests.models import Status
-from requests_sla.sla.models import CalendarException, SlaEventKind, SlaState
-
-from . import permissions, selectors, selectors_ui, services
-from .forms import (
+from requests_sla.forms import (
     AttachmentForm,
-    CalendarExceptionForm,
-    CalendarForm,
     CommentForm,
     ReasonForm,
     RequestForm,
     RequestTypeForm,
-    apply_service_error,
     extra_form,
     parse_link,
 )
-from .forms_schema import LINK_TYPES, choice_pairs, label
-from .queue_rows import QueueRows
-from .templatetags.sla import target_text, when_text
+from requests_sla.forms_schema import LINK_TYPES, choice_pairs, label
+from requests_sla.queue_rows import QueueRows
+from requests_sla.requests.models import Status
+from requests_sla.sla import selectors as sla_selectors
+from requests_sla.sla.models import SlaEventKind, SlaState
+from requests_sla.templatetags.sla import target_text, when_text
 
 # ---------------------------------------------------------------- helpers
 
@@ -85,7 +81,7 @@ def promise_lines(request_type: RequestType, priority: str) -> list[dict]:
     if priority not in (request_type.priorities or []):
         priority = request_type.default_priority
     lines = []
-    for promise in selectors.promised_times(request_type, priority):
+    for promise in sla_selectors.promised_times(request_type, priority):
         when = when_text(promise.due_at) if promise.due_at else ""
         lines.append(
             {
@@ -809,66 +805,3 @@ def request_type_toggle(request, pk: int):
 # ---------------------------------------------------------------- calendar
 
 
-def _calendar_admin(membership: Membership) -> None:
-    if not (membership.can("manage_organization") or membership.can("manage_catalog")):
-        raise PermissionDenied
-
-
-@membership_required()
-def calendar(request):
-    membership = request.membership
-    _calendar_admin(membership)
-    cal = selectors_ui.organization_calendar()
-    if cal is None:
-        return render(request, "requests_sla/calendar.html", {"cal": None})
-    form = CalendarForm(calendar=cal)
-    exception_form = CalendarExceptionForm()
-    if request.method == "POST":
-        try:
-            if request.POST.get("form") == "weekly":
-                form = CalendarForm(request.POST, calendar=cal)
-                if form.is_valid():
-                    services.calendar_update(
-                        calendar=cal,
-                        actor=membership,
-                        weekly=form.cleaned_data["weekly"],
-                        use_official_holidays=form.cleaned_data["use_official_holidays"],
-                    )
-                    messages.success(request, _("工作时间已保存，进行中的计时已重新计算。"))
-                    return redirect("requests_sla:calendar")
-            elif request.POST.get("form") == "exception":
-                exception_form = CalendarExceptionForm(request.POST)
-                if exception_form.is_valid():
-                    services.calendar_exception_add(
-                        calendar=cal, actor=membership, **exception_form.cleaned_data
-                    )
-                    messages.success(request, _("例外日期已添加，进行中的计时已重新计算。"))
-                    return redirect("requests_sla:calendar")
-        except ServiceError as exc:
-            target = exception_form if request.POST.get("form") == "exception" else form
-            apply_service_error(target, exc)
-        cal = selectors_ui.organization_calendar()
-    this_year = timezone.localdate().year
-    return render(
-        request,
-        "requests_sla/calendar.html",
-        {
-            "cal": cal,
-            "form": form,
-            "exception_form": exception_form,
-            "exceptions": list(cal.exceptions.all()),
-            "official": selectors_ui.official_years(cal.country, [this_year, this_year + 1])
-            if cal.use_official_holidays
-            else [],
-            "can_edit": membership.can("manage_organization"),
-        },
-    )
-
-
-@require_POST
-@membership_required("manage_organization")
-def calendar_exception_remove(request, pk: int):
-    exception = get_object_or_404(CalendarException.objects.select_related("calendar"), pk=pk)
-    services.calendar_exception_remove(exception=exception, actor=request.membership)
-    messages.success(request, _("例外日期已删除，进行中的计时已重新计算。"))
-    return redirect("requests_sla:calendar")

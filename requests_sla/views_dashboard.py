@@ -27,8 +27,7 @@ from collab.decorators import membership_required
 from collab.exports import FORMATS, sheets_response
 from departments.models import bilingual
 from requests_sla.catalog.models import Priority, RequestType
-from requests_sla.models import SlaOutcome
-from requests_sla.sla.models import TimerKind
+from requests_sla.sla.models import SlaOutcome, TimerKind
 
 from . import charts, dashboard_html, exports
 from .selectors_dashboard import (

@@ -17,18 +17,19 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
-
-from . import selectors, selectors_kpi, selectors_meetings
-from .forms_postmortem import attach_forms as attach_postmortem_forms
-from .models import (
+from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
-    EscalationPolicy,
     MeetingStatus,
     ReviewMeeting,
     RootCause,
-    WebhookEndpoint,
 )
+from requests_sla.notifications.models import WebhookEndpoint
+from requests_sla.sla import services as sla_services
+from requests_sla.sla.models import EscalationPolicy
+
+from . import selectors, selectors_kpi, selectors_meetings
+from .forms_postmortem import attach_forms as attach_postmortem_forms
 from .services import meetings as meeting_services
 from .services import notifications as notification_services
 
@@ -300,7 +301,7 @@ def notifications(request):
 
 @membership_required("manage_organization")
 def escalation_settings(request):
-    policy = notification_services.policy_for(request.organization.id)
+    policy = sla_services.escalation_policy_for(request.organization.id)
     endpoint = WebhookEndpoint.objects.first()
     policy_form = PolicyForm(instance=policy, prefix="p")
     webhook_form = WebhookForm(instance=endpoint, prefix="w")

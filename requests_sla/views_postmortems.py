@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
+from requests_sla.meetings.models import PostMortem, PostMortemFinding
 
 from . import selectors_meetings
 from .forms_postmortem import DepartmentAddForm, FindingForm
-from .models import PostMortem, PostMortemFinding
 from .services import postmortems as postmortem_services
 from .views_meetings import ActionForm, _meeting_for, _render_meeting, meeting_url
 

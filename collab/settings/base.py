@@ -262,6 +262,7 @@ CONTENT_SECURITY_POLICY = {
 # never imports the higher one: this list is the explicit wiring.
 COLLAB_PROVISIONING_STEPS = [
     "departments.services.departments_provision",
+    "requests_sla.sla.services.calendar_provision",
     "requests_sla.services.catalog_provision",
     "pipeline.services.stages_provision",
 ]

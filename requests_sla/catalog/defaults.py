@@ -489,5 +489,3 @@ REQUEST_TYPES: list[dict] = [
     },
 ]
 
-# Mon–Fri 09:00–12:00 and 13:00–18:00: the seed's default working week.
-DEFAULT_WEEKLY = {str(day): [["09:00", "12:00"], ["13:00", "18:00"]] for day in range(5)}

@@ -1,14 +1,20 @@
 """Writes of the collaboration engine. One module per concern; everything a
 caller needs is importable from ``requests_sla.services``."""
 
-from .catalog import (
-    calendar_exception_add,
-    calendar_exception_remove,
-    calendar_update,
+from requests_sla.services.catalog import (
     catalog_provision,
     request_type_create,
     request_type_update,
 )
+from requests_sla.sla.services import (
+    calendar_exception_add,
+    calendar_exception_remove,
+    calendar_update,
+    request_refresh_sla,
+    sla_recompute_open,
+    timer_recompute,
+)
+
 from .requests import (
     TRANSITIONS,
     SchemaError,
@@ -33,7 +39,6 @@ from .requests import (
     watcher_add,
     watcher_remove,
 )
-from .sla import request_refresh_sla, sla_recompute_open, timer_recompute
 
 __all__ = [
     "TRANSITIONS",

@@ -1,44 +1,28 @@
-"""Writes for the catalog (request types) and the business calendars."""
+"""Writes for the catalog (request types)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
-
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
-from requests_sla.catalog.defaults import ALL_PRIORITIES, DEFAULT_WEEKLY, REQUEST_TYPES
+from requests_sla.catalog.defaults import ALL_PRIORITIES, REQUEST_TYPES
 from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.forms_schema import validate_schema, validate_sla_targets
 from requests_sla.requests.models import RequestCounter
-from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind
-
-from ..calendars import validate_weekly
-from ..forms_schema import validate_schema, validate_sla_targets
-from .sla import sla_recompute_open
+from requests_sla.sla.services import sla_recompute_open
 
 
 def catalog_provision(*, organization: Organization) -> None:
-    """Give the organization its default calendar and the starter catalog.
+    """Give the organization the starter catalog.
 
     Idempotent by ``code``: types an admin edited or deleted-then-recreated
     keep their edits; only missing ones are created.
     """
     with organization_scope(organization.id):
-        if not BusinessCalendar.objects.filter(department__isnull=True).exists():
-            BusinessCalendar.objects.create(
-                organization=organization,
-                name=_("默认工作日历"),
-                timezone=organization.timezone,
-                weekly=DEFAULT_WEEKLY,
-                use_official_holidays=True,
-                country=organization.country or "CN",
-            )
         RequestCounter.objects.get_or_create(organization=organization)
         departments = {d.code: d for d in Department.objects.all()}
         existing = set(RequestType.objects.values_list("code", flat=True))
@@ -168,70 +152,3 @@ def request_type_update(*, request_type: RequestType, actor: Membership, **field
 # ---------------------------------------------------------------- calendars
 
 
-def _require_calendar_admin(actor: Membership) -> None:
-    if not actor.can("manage_organization"):
-        raise PermissionDenied(_("你无权执行此操作。"))
-
-
-def _bump(calendar: BusinessCalendar, actor: Membership) -> BusinessCalendar:
-    BusinessCalendar.objects.filter(pk=calendar.pk).update(version=F("version") + 1)
-    calendar.refresh_from_db()
-    sla_recompute_open(actor.organization, calendar=calendar, actor=actor.user)
-    return calendar
-
-
-def calendar_update(*, calendar: BusinessCalendar, actor: Membership, **fields) -> BusinessCalendar:
-    """Change the working week, timezone or holiday source; open timers on
-    the calendar are recomputed."""
-    _require_calendar_admin(actor)
-    allowed = {"name", "timezone", "weekly", "use_official_holidays", "country"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ServiceError(_("未知字段。"), field=sorted(unknown)[0])
-    with organization_scope(actor.organization_id), transaction.atomic():
-        calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
-        for key, value in fields.items():
-            setattr(calendar, key, value)
-        try:
-            zoneinfo.ZoneInfo(calendar.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ServiceError(_("未知时区。"), field="timezone") from None
-        try:
-            validate_weekly(calendar.weekly, calendar.timezone)
-        except (ValueError, TypeError) as exc:
-            raise ServiceError(
-                _("每周工作时间无效：%(error)s") % {"error": exc}, field="weekly"
-            ) from None
-        calendar._history_user = actor.user
-        calendar.save()
-        return _bump(calendar, actor)
-
-
-def calendar_exception_add(
-    *, calendar: BusinessCalendar, actor: Membership, date: dt.date, kind: str, name: str = ""
-) -> CalendarException:
-    _require_calendar_admin(actor)
-    if kind not in ExceptionKind.values:
-        raise ServiceError(_("类型无效。"), field="kind")
-    with organization_scope(actor.organization_id), transaction.atomic():
-        if calendar.organization_id != actor.organization_id:
-            raise ServiceError(_("日历不存在。"), field="calendar")
-        if CalendarException.objects.filter(calendar=calendar, date=date).exists():
-            raise ServiceError(_("该日期已有例外设置。"), field="date")
-        exception = CalendarException.objects.create(
-            organization_id=actor.organization_id,
-            calendar=calendar,
-            date=date,
-            kind=kind,
-            name=name[:100],
-        )
-        _bump(calendar, actor)
-        return exception
-
-
-def calendar_exception_remove(*, exception: CalendarException, actor: Membership) -> None:
-    _require_calendar_admin(actor)
-    with organization_scope(actor.organization_id), transaction.atomic():
-        calendar = exception.calendar
-        exception.delete()
-        _bump(calendar, actor)

@@ -5,7 +5,7 @@ The database is the source of truth, never the broker:
 * Selection reads ``SlaTimer.next_check_at <= now`` across organizations on
   a partial index, in keyset pages, so its cost grows with the due timers,
   not with the open requests. ``next_check_at`` is the next instant a
-  timer's state can change (``services.sla._next_check``); for a breached
+  timer's state can change (``services.sla.next_check``); for a breached
   timer that still runs, this module stores the instant of level 3
   (breach + N working hours of *running* time, pauses excluded) and clears
   it once level 3 is taken.
@@ -49,29 +49,34 @@ from collab.tenancy import dangerously_unscoped, organization_scope
 from departments.models import Membership, Organization
 from departments.roles import Role
 from requests_sla.catalog.models import Priority
-from requests_sla.models import (
+from requests_sla.meetings.models import (
     AgendaItem,
-    EscalationLevel,
-    EscalationPolicy,
-    EscalationStep,
     MeetingParticipant,
     MeetingStatus,
     ReviewMeeting,
-    WebhookEndpoint,
 )
-from requests_sla.notifications.models import Notification, NotificationKind
+from requests_sla.notifications.models import Notification, NotificationKind, WebhookEndpoint
 from requests_sla.requests.models import OPEN_STATUSES, Request
+from requests_sla.services.notifications import deliveries_schedule, webhook_events_schedule
+from requests_sla.sla.calendars import org_calendar
 from requests_sla.sla.engine.calendar import whole_minutes
 from requests_sla.sla.engine.timers import Target, TimerState, Unit, _budget, _Clock
-from requests_sla.sla.models import SlaEvent, SlaEventKind, SlaState, SlaTimer
-
-from .dashboard import outcomes_sync_many
-from .notifications import deliveries_schedule, org_calendar, policy_for, webhook_events_schedule
-from .sla import (
-    _STATE_RANK,
+from requests_sla.sla.models import (
+    EscalationLevel,
+    EscalationPolicy,
+    EscalationStep,
+    SlaEvent,
+    SlaEventKind,
+    SlaState,
+    SlaTimer,
+)
+from requests_sla.sla.outcomes import outcomes_sync_many
+from requests_sla.sla.services import (
+    STATE_RANK,
     TIMER_CACHE_FIELDS,
-    _next_check,
     engine_calendar,
+    escalation_policy_for,
+    next_check,
     next_due_check,
     request_refresh_sla,
     timer_is_running,
@@ -185,7 +190,7 @@ class _OrgContext:
     ) -> None:
         self.organization_id = organization_id
         self.now = now
-        self.policy = policy or policy_for(organization_id)
+        self.policy = policy or escalation_policy_for(organization_id)
         self._calendar = None
         self._organization = None
         self._people = people
@@ -596,7 +601,7 @@ def _advance_cached(timer: SlaTimer, calendar, now: dt.datetime) -> None:
     result = SimpleNamespace(
         stopped_at=None, paused=False, state=state, at_risk_at=timer.at_risk_at, due_at=due
     )
-    timer.next_check_at = _next_check(timer, result, calendar, now)
+    timer.next_check_at = next_check(timer, result, calendar, now)
 
 
 def _insert_steps(organization_id, planned, now) -> list[tuple[int, int, int]]:
@@ -681,7 +686,7 @@ def _refresh_requests(organization_id: int, request_ids: set[int]) -> None:
         for request in Request.objects.filter(pk__in=request_ids):
             request_refresh_sla(request)
         return
-    rank = " ".join(f"WHEN '{state}' THEN {n}" for state, n in _STATE_RANK.items())
+    rank = " ".join(f"WHEN '{state}' THEN {n}" for state, n in STATE_RANK.items())
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership
-
-from ..models import (
+from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
     MeetingParticipant,
@@ -25,6 +24,7 @@ from ..models import (
     ReviewMeeting,
     RootCause,
 )
+
 from ..permissions import PermissionDenied
 
 

@@ -37,17 +37,17 @@ from django.utils.translation import gettext as _
 
 from collab.tenancy import dangerously_unscoped, organization_scope
 from departments.models import Organization
-from requests_sla.models import (
+from requests_sla.notifications.models import (
     DeliveryState,
-    EscalationPolicy,
+    Notification,
     NotificationDelivery,
+    NotificationKind,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookFormat,
 )
-from requests_sla.notifications.models import Notification, NotificationKind
-
-from ..calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
+from requests_sla.sla.calendars import org_calendar
+from requests_sla.sla.services import escalation_policy_for
 
 log = logging.getLogger(__name__)
 User = get_user_model()
@@ -105,29 +105,11 @@ def organization_language(organization_id: int) -> str:
 # ---------------------------------------------------------------- helpers
 
 
-def policy_for(organization_id: int) -> EscalationPolicy:
-    """The organization's ladder settings, created with the defaults on first use."""
-    with organization_scope(organization_id):
-        policy, _created = EscalationPolicy.objects.get_or_create(organization_id=organization_id)
-        return policy
-
-
-def org_calendar(organization_id: int, now: dt.datetime):
-    """The organization's (not a department's) working calendar, built."""
-    with organization_scope(organization_id):
-        row = calendar_row_for(None)
-        years = years_for(now)
-        if row is None:
-            org = Organization.objects.get(pk=organization_id)
-            return fallback_calendar(org.timezone, org.country, years)
-        return build_calendar(row, years)
-
-
 def email_release_at(
     organization_id: int, now: dt.datetime, *, policy=None, calendar=None
 ) -> dt.datetime:
     """When an email created ``now`` may go out: now, or the next working minute."""
-    policy = policy or policy_for(organization_id)
+    policy = policy or escalation_policy_for(organization_id)
     if policy.email_off_hours:
         return now
     calendar = calendar or org_calendar(organization_id, now)
@@ -200,7 +182,7 @@ def webhook_events_schedule(
 
 
 def _enqueue_flush(organization_id: int) -> None:
-    from ..tasks import deliveries_flush_task
+    from requests_sla.tasks import deliveries_flush_task
 
     transaction.on_commit(lambda: deliveries_flush_task.delay(organization_id=organization_id))
 

@@ -23,7 +23,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from departments.roles import Role
-from requests_sla.models import (
+from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
     MeetingParticipant,

@@ -37,11 +37,7 @@ from requests_sla.requests.models import (
     Status,
 )
 from requests_sla.sla.models import SlaEventKind, SlaTimer, StopReason, TimerKind
-
-from .. import permissions
-from ..forms_schema import LINK_TYPES, file_keys, link_check, link_ids, validate_values
-from .notifications import notifications_send
-from .sla import (
+from requests_sla.sla.services import (
     request_refresh_sla,
     sla_summary,
     timer_event_add,
@@ -50,6 +46,10 @@ from .sla import (
     timers_start_for,
     timers_stop,
 )
+
+from .. import permissions
+from ..forms_schema import LINK_TYPES, file_keys, link_check, link_ids, validate_values
+from .notifications import notifications_send
 
 User = get_user_model()
 

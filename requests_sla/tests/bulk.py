@@ -10,9 +10,8 @@ from collab.tenancy import organization_scope
 from departments.models import Department
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests.models import Request
+from requests_sla.sla.calendars import calendar_row_for
 from requests_sla.sla.models import SlaEvent, SlaEventKind, SlaState, SlaTimer, TimerKind
-
-from ..calendars import calendar_row_for
 
 
 def seed_overdue(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from departments.roles import Role
@@ -49,3 +51,6 @@ def file_tech_support(
             at=at,
             **kwargs,
         )
+
+
+MONDAY_9AM = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 Asia/Shanghai

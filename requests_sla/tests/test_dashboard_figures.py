@@ -33,9 +33,9 @@ from collab.tenancy import organization_scope
 from departments.roles import Role
 from requests_sla import services
 from requests_sla.catalog.models import RequestType
-from requests_sla.models import SlaOutcome
 from requests_sla.selectors_dashboard import dashboard, drilldown, parse_filters
-from requests_sla.services.dashboard import outcomes_rebuild
+from requests_sla.sla.models import SlaOutcome
+from requests_sla.sla.outcomes import outcomes_rebuild
 
 from .factories import department, file_tech_support, person
 
@@ -276,7 +276,7 @@ def test_scorecards_load_by_themselves_in_a_fixed_number_of_queries(
 def test_meetings_of_the_period_are_listed_with_their_item_counts(
     org, ops, week, client_for, django_assert_num_queries
 ):
-    from requests_sla.models import AgendaItem, ReviewMeeting
+    from requests_sla.meetings.models import AgendaItem, ReviewMeeting
 
     rnd = department(org, "rnd")
     with organization_scope(org.id):
@@ -303,8 +303,8 @@ def test_meetings_of_the_period_are_listed_with_their_item_counts(
 
 
 def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, week):
-    from requests_sla.models import RequestDay, SlaOutcomeDay, SlaStoppedMonth
-    from requests_sla.services.dashboard import rollups_rebuild
+    from requests_sla.reporting.models import RequestDay, SlaOutcomeDay, SlaStoppedMonth
+    from requests_sla.reporting.services import rollups_rebuild
 
     def snapshot():
         with organization_scope(org.id):
@@ -357,7 +357,7 @@ def test_the_rollups_the_triggers_keep_equal_a_rebuild_from_scratch(org, ops, we
     ],
 )
 def test_whole_months_read_the_histogram_and_give_the_same_percentiles(org, ops, week, start, end):
-    from requests_sla.models import SlaStoppedMonth
+    from requests_sla.reporting.models import SlaStoppedMonth
 
     with organization_scope(org.id):
         assert SlaStoppedMonth.objects.filter(month=dt.date(2025, 3, 1)).exists()

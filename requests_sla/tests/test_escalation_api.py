@@ -8,7 +8,7 @@ import pytest
 from collab.tenancy import organization_scope
 from departments.roles import Role
 from departments.tests.factories import member
-from requests_sla.models import ActionItem, AgendaItem, MeetingStatus, ReviewMeeting
+from requests_sla.meetings.models import ActionItem, AgendaItem, MeetingStatus, ReviewMeeting
 from requests_sla.services import meetings as meeting_services
 from requests_sla.services.escalation import sla_sweep
 

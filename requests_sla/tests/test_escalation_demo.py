@@ -10,14 +10,9 @@ from django.core.management import call_command
 from collab.tenancy import organization_scope
 from departments.models import Organization
 from requests_sla.demo_escalation import PAST_TITLE, load
-from requests_sla.models import (
-    ActionItem,
-    AgendaItem,
-    EscalationStep,
-    MeetingStatus,
-    ReviewMeeting,
-)
+from requests_sla.meetings.models import ActionItem, AgendaItem, MeetingStatus, ReviewMeeting
 from requests_sla.selectors_meetings import overdue_action_items_for
+from requests_sla.sla.models import EscalationStep
 
 
 def _snapshot(org):

@@ -11,18 +11,11 @@ from django.core import mail
 
 from collab.tenancy import organization_scope
 from requests_sla import services
-from requests_sla.models import (
-    AgendaItem,
-    EscalationPolicy,
-    EscalationStep,
-    MeetingParticipant,
-    NotificationDelivery,
-    ReviewMeeting,
-)
-from requests_sla.notifications.models import Notification
+from requests_sla.meetings.models import AgendaItem, MeetingParticipant, ReviewMeeting
+from requests_sla.notifications.models import Notification, NotificationDelivery
 from requests_sla.requests.models import Request
 from requests_sla.services.escalation import sla_sweep
-from requests_sla.sla.models import SlaTimer
+from requests_sla.sla.models import EscalationPolicy, EscalationStep, SlaTimer
 
 from .factories import file_tech_support
 

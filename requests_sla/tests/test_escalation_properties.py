@@ -27,14 +27,13 @@ from hypothesis import strategies as st
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from requests_sla import services
-from requests_sla.models import EscalationStep
 from requests_sla.permissions import PermissionDenied
 from requests_sla.requests.models import OPEN_STATUSES, Request
 from requests_sla.services.escalation import sla_sweep
-from requests_sla.services.sla import timer_is_running, timer_recompute
-from requests_sla.sla.models import SlaTimer
+from requests_sla.sla.models import EscalationStep, SlaTimer
+from requests_sla.sla.services import timer_is_running, timer_recompute
+from requests_sla.tests.factories import MONDAY_9AM
 
-from .conftest import MONDAY_9AM
 from .factories import file_tech_support
 
 COMPARED = [

@@ -23,7 +23,7 @@ from django.urls import reverse
 from collab.tenancy import organization_scope
 from requests_sla import services
 from requests_sla.catalog.models import RequestType
-from requests_sla.models import AgendaItem, ReviewMeeting
+from requests_sla.meetings.models import AgendaItem, ReviewMeeting
 from requests_sla.selectors_kpi import department_kpis, month_period
 from requests_sla.services import meetings as meeting_services
 from requests_sla.services.escalation import sla_sweep

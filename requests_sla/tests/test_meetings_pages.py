@@ -7,7 +7,13 @@ import pytest
 from django.urls import reverse
 
 from collab.tenancy import organization_scope
-from requests_sla.models import ActionItem, AgendaItem, MeetingStatus, ReviewMeeting, RootCause
+from requests_sla.meetings.models import (
+    ActionItem,
+    AgendaItem,
+    MeetingStatus,
+    ReviewMeeting,
+    RootCause,
+)
 from requests_sla.selectors_meetings import overdue_action_items_for
 from requests_sla.services import meetings as meeting_services
 from requests_sla.services.escalation import sla_sweep
@@ -191,7 +197,8 @@ def test_settings_page_is_for_admins_and_saves_the_policy(client_for, org, owner
         },
     )
     assert response.status_code == 302
-    from requests_sla.models import EscalationPolicy, WebhookEndpoint
+    from requests_sla.notifications.models import WebhookEndpoint
+    from requests_sla.sla.models import EscalationPolicy
 
     with organization_scope(org.id):
         policy = EscalationPolicy.objects.get()

@@ -13,8 +13,8 @@ from requests_sla import services
 from requests_sla.notifications.models import Notification
 from requests_sla.requests.models import Request, Status
 from requests_sla.sla.models import SlaEvent, SlaTimer
+from requests_sla.tests.factories import MONDAY_9AM
 
-from .conftest import MONDAY_9AM
 from .factories import department, file_tech_support, request_type
 
 UTC = dt.UTC

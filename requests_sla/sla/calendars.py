@@ -15,10 +15,15 @@ from collections import OrderedDict
 
 from django.db.models import Q
 
-from requests_sla.catalog.defaults import DEFAULT_WEEKLY
+from collab.tenancy import organization_scope
+from departments.models import Organization
 from requests_sla.sla.engine import calendar as sla_calendar
 from requests_sla.sla.engine.official import official_calendar_days
-from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind
+from requests_sla.sla.models import (
+    BusinessCalendar,
+    CalendarException,
+    ExceptionKind,
+)
 
 _CACHE: OrderedDict[tuple, tuple[tuple[int, int], sla_calendar.BusinessCalendar]] = OrderedDict()
 _CACHE_SIZE = 1024
@@ -142,3 +147,27 @@ def build_calendar_uncached(
         workdays=workdays,
         provisional_years=provisional,
     )
+
+
+# Mon–Fri 09:00–12:00 and 13:00–18:00: the seed's default working week.
+DEFAULT_WEEKLY = {str(day): [["09:00", "12:00"], ["13:00", "18:00"]] for day in range(5)}
+
+
+def org_calendar(organization_id: int, now: dt.datetime):
+    """The organization's (not a department's) working calendar, built."""
+    with organization_scope(organization_id):
+        row = calendar_row_for(None)
+        years = years_for(now)
+        if row is None:
+            org = Organization.objects.get(pk=organization_id)
+            return fallback_calendar(org.timezone, org.country, years)
+        return build_calendar(row, years)
+
+
+def engine_calendar_for(department_id: int | None, organization, *instants: dt.datetime):
+    """The pure calendar a timer of this department runs on."""
+    years = years_for(*instants)
+    row = calendar_row_for(department_id)
+    if row is None:
+        return fallback_calendar(organization.timezone, organization.country, years)
+    return build_calendar(row, years)

@@ -17,6 +17,12 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from requests_sla.requests.models import Request
+from requests_sla.sla.calendars import (
+    build_calendar,
+    calendar_row_for,
+    fallback_calendar,
+    years_for,
+)
 from requests_sla.sla.engine.timers import (
     EventKind,
     Target,
@@ -31,13 +37,10 @@ from requests_sla.sla.models import (
     SlaEventKind,
     SlaState,
     SlaTimer,
-    StopReason,
     TimerKind,
 )
-
-from ..calendars import build_calendar, calendar_row_for, fallback_calendar, years_for
-from .dashboard import counts as outcome_counts
-from .dashboard import outcome_sync, outcomes_sync_many
+from requests_sla.sla.outcomes import counts as outcome_counts
+from requests_sla.sla.outcomes import outcome_sync, outcomes_sync_many
 
 TIMER_CACHE_FIELDS = [
     "due_at",
@@ -55,7 +58,7 @@ TIMER_CACHE_FIELDS = [
     "computed_at",
 ]
 BREACH_STEP = dt.timedelta(seconds=1)
-_STATE_RANK = {
+STATE_RANK = {
     SlaState.BREACHED: 0,
     SlaState.AT_RISK: 1,
     SlaState.ON_TRACK: 2,
@@ -80,7 +83,7 @@ def _engine_events(events: Iterable[SlaEvent]) -> list[TimerEvent]:
     ]
 
 
-def _next_check(timer: SlaTimer, result, calendar, now: dt.datetime) -> dt.datetime | None:
+def next_check(timer: SlaTimer, result, calendar, now: dt.datetime) -> dt.datetime | None:
     """The next instant the cached state can change without a new event."""
     if result.stopped_at is not None or result.paused:
         return None
@@ -155,7 +158,7 @@ def timer_recompute(
         timer.breached_at = timer.breached_at or result.due_at or now
     else:
         timer.breached_at = None  # a reopened timer's budget can be intact again
-    timer.next_check_at = None if timer.superseded_at else _next_check(timer, result, calendar, now)
+    timer.next_check_at = None if timer.superseded_at else next_check(timer, result, calendar, now)
     if save:
         timer.save(update_fields=[*TIMER_CACHE_FIELDS, "calendar", "calendar_version"])
         outcome_sync(timer)  # the dashboard's summary row (issue 5), same transaction
@@ -332,7 +335,7 @@ def sla_summary(timers: Iterable[SlaTimer]) -> tuple[dt.datetime | None, str]:
     current = [t for t in timers if t.superseded_at is None]
     running_due = [t.due_at for t in current if timer_is_running(t) and t.due_at]
     due_at = min(running_due) if running_due else None
-    state = min((t.state for t in current), key=lambda s: _STATE_RANK[s], default="")
+    state = min((t.state for t in current), key=lambda s: STATE_RANK[s], default="")
     return due_at, state
 
 
@@ -428,16 +431,3 @@ def _target_for(policy: dict, key: str) -> dict | None:
         return policy.get(key)
     return next((m for m in policy.get("milestones") or [] if m.get("key") == key), None)
 
-
-__all__ = [
-    "StopReason",
-    "request_refresh_sla",
-    "sla_recompute_open",
-    "timer_event_add",
-    "timer_recompute",
-    "sla_summary",
-    "timers_insert",
-    "timers_plan",
-    "timers_start_for",
-    "timers_stop",
-]

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from django.db import connection
 
-from requests_sla.models import SlaOutcome
 from requests_sla.requests.models import Request
-from requests_sla.sla.models import SlaTimer, StopReason, TimerKind
+from requests_sla.sla.models import SlaOutcome, SlaTimer, StopReason, TimerKind
 
 COUNTED_KINDS = (TimerKind.RESPONSE, TimerKind.RESOLUTION)
 # A timer stopped on time counts as met only when the serving department did
@@ -176,70 +175,3 @@ def outcomes_rebuild(organization_id: int) -> int:
         return cursor.rowcount
 
 
-# Each row counts in both grains of a rollup: fine (its type and priority)
-# and coarse (type 0, priority "").
-_GRAINS = """(VALUES (true, x.request_type_id, x.priority), (false, 0::bigint, ''::varchar))
-    g(fine, type_id, prio)"""
-
-
-def rollups_rebuild(organization_id: int) -> None:
-    """Recompute the organization's rollups (``SlaOutcomeDay``,
-    ``RequestDay``, ``SlaStoppedMonth``) from the rows. The triggers keep them exact on every
-    write; this is for a load that ran with triggers off (the benchmark's)
-    or after the organization's timezone changed (days are local). Writers
-    of requests and outcomes wait for it (SHARE locks), so nothing is
-    counted twice."""
-    from django.db import transaction
-
-    from ..models import RequestDay, SlaOutcomeDay, SlaStoppedMonth
-
-    day_o, day_r = SlaOutcomeDay._meta.db_table, RequestDay._meta.db_table
-    month_s = SlaStoppedMonth._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {_R}, {_O} IN SHARE MODE")
-        cursor.execute(f"DELETE FROM {day_o} WHERE organization_id = %s", [organization_id])  # noqa: S608
-        cursor.execute(f"DELETE FROM {day_r} WHERE organization_id = %s", [organization_id])  # noqa: S608
-        cursor.execute(f"DELETE FROM {month_s} WHERE organization_id = %s", [organization_id])  # noqa: S608
-        cursor.execute(
-            f"""
-            INSERT INTO {day_o} (organization_id, fine, day, kind, serving_department_id,
-                requesting_department_id, request_type_id, priority, decided, met, breached,
-                late_minutes, late_count)
-            SELECT x.organization_id, g.fine, (x.decided_at AT TIME ZONE o.timezone)::date,
-                x.kind, x.serving_department_id, coalesce(x.requesting_department_id, 0),
-                g.type_id, g.prio, count(*), count(*) FILTER (WHERE x.met),
-                count(*) FILTER (WHERE x.breached),
-                coalesce(sum(x.late_minutes) FILTER (WHERE x.breached AND x.stopped_at IS NOT NULL), 0),
-                count(*) FILTER (WHERE x.breached AND x.stopped_at IS NOT NULL)
-            FROM {_O} x JOIN departments_organization o ON o.id = x.organization_id
-            CROSS JOIN LATERAL {_GRAINS}
-            WHERE x.organization_id = %s
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-            """,  # noqa: S608
-            [organization_id],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {day_r} (organization_id, fine, day, serving_department_id,
-                requesting_department_id, request_type_id, priority, filed)
-            SELECT x.organization_id, g.fine, (x.created_at AT TIME ZONE o.timezone)::date,
-                x.serving_department_id, coalesce(x.requesting_department_id, 0),
-                g.type_id, g.prio, count(*)
-            FROM {_R} x JOIN departments_organization o ON o.id = x.organization_id
-            CROSS JOIN LATERAL {_GRAINS}
-            WHERE x.organization_id = %s
-            GROUP BY 1, 2, 3, 4, 5, 6, 7
-            """,  # noqa: S608
-            [organization_id],
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {month_s} (organization_id, month, kind, elapsed_minutes, stopped)
-            SELECT x.organization_id, date_trunc('month', x.stopped_at AT TIME ZONE o.timezone)::date,
-                x.kind, x.elapsed_minutes, count(*)
-            FROM {_O} x JOIN departments_organization o ON o.id = x.organization_id
-            WHERE x.organization_id = %s AND x.stopped_at IS NOT NULL
-            GROUP BY 1, 2, 3, 4
-            """,  # noqa: S608
-            [organization_id],
-        )

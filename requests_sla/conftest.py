@@ -1,7 +1,6 @@
 """Fixtures for the collaboration-engine suites: people by role in ``org``
 and a frozen clock (Monday 3 March 2025, 09:00 in Shanghai)."""
 
-import datetime as dt
 
 import pytest
 import time_machine
@@ -9,10 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from departments.roles import Role
-
-from .factories import membership_of, person
-
-MONDAY_9AM = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 Asia/Shanghai
+from requests_sla.tests.factories import MONDAY_9AM, membership_of, person
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from requests_sla import services
-from requests_sla.calendars import build_calendar
+from requests_sla.sla.calendars import build_calendar
 from requests_sla.sla.models import BusinessCalendar, SlaEvent, SlaTimer
-
-from .factories import file_tech_support
-from .test_services import local
+from requests_sla.tests.factories import file_tech_support
+from requests_sla.tests.test_services import local
 
 
 def resolution(req):
@@ -111,7 +110,7 @@ def test_official_holidays_and_exceptions_merge_with_exceptions_winning(org, adm
 
 @pytest.mark.django_db
 def test_a_department_calendar_overrides_the_organizations(frozen, org, rep, admin):
-    from .factories import department
+    from requests_sla.tests.factories import department
 
     with organization_scope(org.id):
         BusinessCalendar.objects.create(
@@ -128,7 +127,7 @@ def test_a_department_calendar_overrides_the_organizations(frozen, org, rep, adm
 
 @pytest.mark.django_db
 def test_changing_a_types_targets_recomputes_its_open_timers(frozen, org, rep, admin):
-    from .factories import request_type
+    from requests_sla.tests.factories import request_type
 
     req = file_tech_support(rep)
     tech = request_type(org, "rnd_tech_support")
