@@ -55,7 +55,8 @@ from departments.models import Department, Membership, Organization  # noqa: E40
 from departments.roles import Role  # noqa: E402
 from departments.services import organization_provision  # noqa: E402
 from requests_sla.models import BusinessCalendar, RequestType  # noqa: E402
-from requests_sla.services import escalation, notifications  # noqa: E402
+from requests_sla.notifications import services as notifications
+from requests_sla.services import escalation
 
 
 def main() -> None:

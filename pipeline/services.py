@@ -23,7 +23,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.models import NotificationKind, Request
-from requests_sla.services.notifications import (
+from requests_sla.notifications.services import (
     notifications_send,
     notifications_settle,
     organization_language,

@@ -22,14 +22,9 @@ from rest_framework.response import Response
 from collab.api import TenantAPIMixin
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
-from requests_sla.apis import NotificationOutput
+from requests_sla import selectors_kpi, selectors_meetings
 from requests_sla.meetings.models import ActionItem, AgendaItem, ReviewMeeting, RootCause
-from requests_sla.notifications.models import Notification
-
-from . import selectors, selectors_kpi, selectors_meetings
-from .services import meetings as meeting_services
-from .services import notification_mark_read
-from .services import notifications as notification_services
+from requests_sla.services import meetings as meeting_services
 
 # ---------------------------------------------------------------- output
 
@@ -324,39 +319,3 @@ class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
 # ---------------------------------------------------------------- notifications
 
 
-class InboxViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The caller's notifications (escalations included), newest first:
-    ``?unread=1`` filters, ``unread-count`` counts, ``read`` / ``read-all`` mark."""
-
-    model = Notification
-    serializer_class = NotificationOutput
-
-    def get_scoped_queryset(self):
-        unread = self.request.query_params.get("unread") in ("1", "true")
-        return selectors.notifications_for(self.request.membership, unread_only=unread).order_by(
-            "-created_at", "-pk"
-        )
-
-    @extend_schema(
-        responses={200: {"type": "object", "properties": {"unread": {"type": "integer"}}}}
-    )
-    @action(detail=False, methods=["get"], url_path="unread-count")
-    def unread_count(self, request):
-        membership = request.membership
-        count = notification_services.unread_count(
-            organization_id=membership.organization_id, user_id=membership.user_id
-        )
-        return Response({"unread": count})
-
-    @extend_schema(request=None, responses=NotificationOutput)
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notification = self.get_object()
-        notification_mark_read(notification=notification, actor=request.membership)
-        return Response(NotificationOutput(notification).data)
-
-    @extend_schema(request=None, responses={200: {"type": "object"}})
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
-        marked = notification_services.notifications_mark_all_read(actor=request.membership)
-        return Response({"marked": marked})

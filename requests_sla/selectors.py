@@ -16,8 +16,6 @@ from django.http import Http404
 
 from departments.models import Department, Membership
 from requests_sla import permissions
-from requests_sla.catalog.models import RequestType
-from requests_sla.notifications.models import Notification
 from requests_sla.requests.models import OPEN_STATUSES, Attachment, Comment, Request
 from requests_sla.sla.models import SlaEvent, SlaTimer
 
@@ -235,22 +233,3 @@ def request_timeline(request: Request, membership: Membership) -> list[TimelineE
 # ---------------------------------------------------------------- catalog & SLA
 
 
-def request_types_for_filing() -> QuerySet[RequestType]:
-    return (
-        RequestType.objects.filter(is_active=True)
-        .select_related("serving_department")
-        .order_by("serving_department__sort_order", "sort_order", "code")
-    )
-
-
-def request_types_all() -> QuerySet[RequestType]:
-    return RequestType.objects.select_related("serving_department").order_by(
-        "serving_department__sort_order", "sort_order", "code"
-    )
-
-
-def notifications_for(
-    membership: Membership, *, unread_only: bool = False
-) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(recipient_id=membership.user_id).select_related("request")
-    return qs.filter(read_at__isnull=True) if unread_only else qs

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from departments.models import Department, Membership
 from requests_sla import selectors
+from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests.models import FINAL_STATUSES, Request
 from requests_sla.sla.models import SlaTimer
-
-
-@dataclass
-class DepartmentOffer:
-    department: Department
-    types: list[RequestType] = field(default_factory=list)
-
-
-def filing_offers() -> list[DepartmentOffer]:
-    """Departments that take requests, each with its active request types."""
-    offers: dict[int, DepartmentOffer] = {}
-    for rtype in selectors.request_types_for_filing():
-        offer = offers.setdefault(
-            rtype.serving_department_id, DepartmentOffer(rtype.serving_department)
-        )
-        offer.types.append(rtype)
-    return list(offers.values())
 
 
 def my_requests(membership: Membership, *, role: str = "", status: str = "") -> QuerySet[Request]:
@@ -136,7 +119,7 @@ def queue_filter_options() -> tuple[list[Department], list[RequestType]]:
     and ids only (not the duties texts, form schemas or SLA targets)."""
     departments = Department.objects.order_by("sort_order", "code").only("name_zh", "name_en")
     types = (
-        selectors.request_types_all()
+        catalog_selectors.request_types_all()
         .select_related(None)
         .only("name_zh", "name_en", "serving_department_id")
     )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from requests_sla.catalog import urls as catalog_urls
 from requests_sla.sla import urls as sla_urls
 
 from . import views
@@ -13,10 +14,7 @@ urlpatterns = [
     path("new/<int:type_id>/promise/", views.promise, name="promise"),
     path("queue/", views.queue, name="queue"),
     path("queue/bulk-assign/", views.queue_bulk_assign, name="bulk_assign"),
-    path("catalog/", views.catalog, name="catalog"),
-    path("catalog/new/", views.request_type_edit, name="type_create"),
-    path("catalog/<int:pk>/", views.request_type_edit, name="type_edit"),
-    path("catalog/<int:pk>/toggle/", views.request_type_toggle, name="type_toggle"),
+    *catalog_urls.urlpatterns,
     *sla_urls.urlpatterns,
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/comment/", views.request_comment, name="comment"),

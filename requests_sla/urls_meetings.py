@@ -1,5 +1,7 @@
 from django.urls import path
 
+from requests_sla.notifications import urls as notifications_urls
+
 from . import views_meetings as views
 from . import views_postmortems
 
@@ -29,6 +31,6 @@ urlpatterns = [
         name="postmortem_department_add",
     ),
     path("kpis/", views.kpis, name="kpis"),
-    path("notifications/", views.notifications, name="notifications"),
+    *notifications_urls.urlpatterns,
     path("escalation/settings/", views.escalation_settings, name="settings"),
 ]

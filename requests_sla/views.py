@@ -23,17 +23,11 @@ from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
 from departments.models import Membership
 from requests_sla import permissions, selectors, selectors_ui, services
-from requests_sla.catalog.models import Priority, RequestType
-from requests_sla.forms import (
-    AttachmentForm,
-    CommentForm,
-    ReasonForm,
-    RequestForm,
-    RequestTypeForm,
-    extra_form,
-    parse_link,
-)
-from requests_sla.forms_schema import LINK_TYPES, choice_pairs, label
+from requests_sla.catalog import selectors as catalog_selectors
+from requests_sla.catalog.form_schema import LINK_TYPES, choice_pairs, label
+from requests_sla.catalog.links import parse_link
+from requests_sla.catalog.models import RequestType
+from requests_sla.forms import AttachmentForm, CommentForm, ReasonForm, RequestForm, extra_form
 from requests_sla.queue_rows import QueueRows
 from requests_sla.requests.models import Status
 from requests_sla.sla import selectors as sla_selectors
@@ -115,7 +109,7 @@ def new_request(request):
     return render(
         request,
         "requests_sla/new.html",
-        {"offers": selectors_ui.filing_offers(), "link": _link_param(request)},
+        {"offers": catalog_selectors.filing_offers(), "link": _link_param(request)},
     )
 
 
@@ -330,7 +324,7 @@ def _detail_context(request, obj, **extra) -> dict:
     if "transfer" in actions:
         context["transfer_types"] = [
             t
-            for t in selectors.request_types_for_filing()
+            for t in catalog_selectors.request_types_for_filing()
             if t.serving_department_id != obj.serving_department_id
         ]
     context.update(extra)
@@ -728,78 +722,6 @@ def queue_bulk_assign(request):
 
 
 # ---------------------------------------------------------------- catalog
-
-
-@membership_required("manage_catalog")
-def catalog(request):
-    types = selectors.request_types_all()
-    groups: dict = {}
-    for t in types:
-        groups.setdefault(t.serving_department, []).append(t)
-    return render(request, "requests_sla/catalog.html", {"groups": list(groups.items())})
-
-
-@membership_required("manage_catalog")
-def request_type_edit(request, pk: int | None = None):
-    rtype = (
-        get_object_or_404(RequestType.objects.select_related("serving_department"), pk=pk)
-        if pk
-        else None
-    )
-    if request.method == "POST":
-        form = RequestTypeForm(request.POST)
-        if form.is_valid():
-            fields = form.service_fields()
-            try:
-                if rtype is None:
-                    department = fields.pop("serving_department")
-                    rtype = services.request_type_create(
-                        actor=request.membership, serving_department=department, **fields
-                    )
-                else:
-                    rtype = services.request_type_update(
-                        request_type=rtype, actor=request.membership, **fields
-                    )
-            except ServiceError as exc:
-                field = {"sla_targets": None}.get(exc.field, exc.field)
-                form.add_error(field if field in form.fields else None, exc.message)
-            else:
-                messages.success(request, _("请求类型“%(name)s”已保存。") % {"name": rtype.name})
-                return redirect("requests_sla:catalog")
-    else:
-        form = (
-            RequestTypeForm(instance=rtype)
-            if rtype
-            else RequestTypeForm(
-                initial={
-                    "priorities": list(Priority.values),
-                    "default_priority": Priority.NORMAL,
-                    "is_active": True,
-                    "form_schema": [],
-                }
-            )
-        )
-    return render(request, "requests_sla/type_form.html", {"form": form, "rtype": rtype})
-
-
-@require_POST
-@membership_required("manage_catalog")
-def request_type_toggle(request, pk: int):
-    rtype = get_object_or_404(RequestType.objects, pk=pk)
-    try:
-        rtype = services.request_type_update(
-            request_type=rtype, actor=request.membership, is_active=not rtype.is_active
-        )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("已启用“%(name)s”。") % {"name": rtype.name}
-            if rtype.is_active
-            else _("已停用“%(name)s”。") % {"name": rtype.name},
-        )
-    return redirect("requests_sla:catalog")
 
 
 # ---------------------------------------------------------------- calendar

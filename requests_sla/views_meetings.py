@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
+from requests_sla import selectors_kpi, selectors_meetings
+from requests_sla.forms_postmortem import attach_forms as attach_postmortem_forms
 from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -25,13 +27,9 @@ from requests_sla.meetings.models import (
     RootCause,
 )
 from requests_sla.notifications.models import WebhookEndpoint
+from requests_sla.services import meetings as meeting_services
 from requests_sla.sla import services as sla_services
 from requests_sla.sla.models import EscalationPolicy
-
-from . import selectors, selectors_kpi, selectors_meetings
-from .forms_postmortem import attach_forms as attach_postmortem_forms
-from .services import meetings as meeting_services
-from .services import notifications as notification_services
 
 
 class MeetingForm(forms.Form):
@@ -283,17 +281,6 @@ def kpis(request):
 
 
 # ---------------------------------------------------------------- notifications
-
-
-@membership_required()
-def notifications(request):
-    membership = request.membership
-    if request.method == "POST":
-        notification_services.notifications_mark_all_read(actor=membership)
-        messages.success(request, _("已全部标为已读。"))
-        return redirect("escalation:notifications")
-    items = list(selectors.notifications_for(membership).order_by("-created_at")[:100])
-    return render(request, "requests_sla/notifications/index.html", {"items": items})
 
 
 # ---------------------------------------------------------------- settings

@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "collab.context_processors.collab",
-                "requests_sla.context_processors.notifications",
+                "requests_sla.notifications.context_processors.notifications",
             ],
         },
     }

@@ -4,7 +4,7 @@ setting (the "customer / deal" field and a request's link)."""
 from django import template
 
 from pipeline import selectors_links
-from requests_sla.forms import parse_link
+from requests_sla.catalog.links import parse_link
 
 register = template.Library()
 

@@ -1,27 +1,18 @@
 """Writes of the collaboration engine. One module per concern; everything a
 caller needs is importable from ``requests_sla.services``."""
 
-from requests_sla.services.catalog import (
+from requests_sla.catalog.services import (
     catalog_provision,
     request_type_create,
     request_type_update,
 )
-from requests_sla.sla.services import (
-    calendar_exception_add,
-    calendar_exception_remove,
-    calendar_update,
-    request_refresh_sla,
-    sla_recompute_open,
-    timer_recompute,
-)
-
-from .requests import (
+from requests_sla.notifications.services import notification_mark_read
+from requests_sla.services.requests import (
     TRANSITIONS,
     SchemaError,
     attachment_add,
     attachment_validate,
     comment_add,
-    notification_mark_read,
     request_acknowledge,
     request_assign,
     request_cancel,
@@ -38,6 +29,14 @@ from .requests import (
     requests_bulk_assign,
     watcher_add,
     watcher_remove,
+)
+from requests_sla.sla.services import (
+    calendar_exception_add,
+    calendar_exception_remove,
+    calendar_update,
+    request_refresh_sla,
+    sla_recompute_open,
+    timer_recompute,
 )
 
 __all__ = [

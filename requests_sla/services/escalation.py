@@ -56,8 +56,8 @@ from requests_sla.meetings.models import (
     ReviewMeeting,
 )
 from requests_sla.notifications.models import Notification, NotificationKind, WebhookEndpoint
+from requests_sla.notifications.services import deliveries_schedule, webhook_events_schedule
 from requests_sla.requests.models import OPEN_STATUSES, Request
-from requests_sla.services.notifications import deliveries_schedule, webhook_events_schedule
 from requests_sla.sla.calendars import org_calendar
 from requests_sla.sla.engine.calendar import whole_minutes
 from requests_sla.sla.engine.timers import Target, TimerState, Unit, _budget, _Clock

@@ -35,11 +35,11 @@ from requests_sla.meetings.models import (
     ReviewMeeting,
 )
 from requests_sla.notifications.models import NotificationKind
+from requests_sla.notifications.services import notifications_send, organization_language
 
 from ..selectors_postmortems import late_requests, postmortem_for_source
 from .escalation import IS_POSTGRES, review_meeting_next
 from .meetings import _open_meeting, _require, action_item_add
-from .notifications import notifications_send, organization_language
 
 LEAD_REASON = "postmortem_lead"
 DEPARTMENT_REASON = "postmortem_dept"

@@ -26,8 +26,17 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
+from requests_sla import permissions
+from requests_sla.catalog.form_schema import (
+    LINK_TYPES,
+    file_keys,
+    link_check,
+    link_ids,
+    validate_values,
+)
 from requests_sla.catalog.models import RequestType
-from requests_sla.notifications.models import Notification, NotificationKind
+from requests_sla.notifications.models import NotificationKind
+from requests_sla.notifications.services import notifications_send
 from requests_sla.requests.models import (
     OPEN_STATUSES,
     Attachment,
@@ -46,10 +55,6 @@ from requests_sla.sla.services import (
     timers_start_for,
     timers_stop,
 )
-
-from .. import permissions
-from ..forms_schema import LINK_TYPES, file_keys, link_check, link_ids, validate_values
-from .notifications import notifications_send
 
 User = get_user_model()
 
@@ -812,13 +817,3 @@ def watcher_remove(*, request: Request, actor: Membership, user, at=None) -> Req
         return request
 
 
-def notification_mark_read(
-    *, notification: Notification, actor: Membership, at=None
-) -> Notification:
-    with _acting(actor, at) as at:
-        if notification.recipient_id != actor.user_id:
-            raise permissions.PermissionDenied(_("你无权执行此操作。"))
-        if notification.read_at is None:
-            notification.read_at = at
-            notification.save(update_fields=["read_at"])
-        return notification

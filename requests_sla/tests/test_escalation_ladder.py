@@ -186,7 +186,7 @@ def test_email_at_night_is_held_until_the_next_working_minute(frozen, org, rep, 
         assert Notification.objects.filter(kind="sla_at_risk", read_at__isnull=True).count() == 2
     assert mail.outbox == []
     frozen.move_to(local(4, 9))
-    from requests_sla.tasks import deliveries_sweep_task
+    from requests_sla.notifications.tasks import deliveries_sweep_task
 
     deliveries_sweep_task()
     at_risk = sorted(m.to[0] for m in mail.outbox if "SLA" in m.subject)

@@ -1,8 +1,7 @@
 """The header's unread-notification badge: one indexed COUNT per page."""
 
 from collab.tenancy import current_organization_id
-
-from .services.notifications import unread_count
+from requests_sla.notifications.selectors import unread_count
 
 
 def notifications(request):

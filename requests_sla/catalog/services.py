@@ -10,8 +10,8 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
 from requests_sla.catalog.defaults import ALL_PRIORITIES, REQUEST_TYPES
+from requests_sla.catalog.form_schema import validate_schema, validate_sla_targets
 from requests_sla.catalog.models import Priority, RequestType
-from requests_sla.forms_schema import validate_schema, validate_sla_targets
 from requests_sla.requests.models import RequestCounter
 from requests_sla.sla.services import sla_recompute_open
 

@@ -8,13 +8,13 @@ from django.utils import translation
 from collab.tenancy import organization_scope
 from departments.services import organization_create, organization_provision
 from requests_sla.catalog.defaults import REQUEST_TYPES
-from requests_sla.catalog.models import RequestType
-from requests_sla.forms_schema import (
+from requests_sla.catalog.form_schema import (
     build_form_class,
     validate_schema,
     validate_sla_targets,
     validate_values,
 )
+from requests_sla.catalog.models import RequestType
 from requests_sla.requests.models import Request
 from requests_sla.sla.models import BusinessCalendar, SlaTimer
 

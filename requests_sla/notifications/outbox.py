@@ -1,19 +1,11 @@
-"""Notification delivery: in-app rows are immediate; email and the
-organization's webhook go through outbox tables.
-
-* Email: one ``NotificationDelivery`` per notification whose recipient has
-  an address, held until the organization's next working minute unless the
-  policy allows off-hours email. ``deliveries_flush`` sends the due ones.
-* Webhook: one ``WebhookDelivery`` per escalation event (not per recipient:
-  a group-chat robot should say it once), JSON signed with HMAC-SHA256,
-  retried with exponential backoff recorded on the row (``next_attempt_at``),
-  so a lost broker message only delays it until the next flush.
+"""The outboxes: send the due emails and webhook posts of one organization.
 
 Claims use ``select_for_update(skip_locked=True)``; the state column makes a
 second flush a no-op. External effects are at-least-once (a crash between
 the POST and the commit re-sends); the event key travels as
-``X-Collab-Event-Id`` so a receiver can drop duplicates.
-"""
+``X-Collab-Event-Id`` so a receiver can drop duplicates. Webhook posts
+retry with exponential backoff recorded on the row (``next_attempt_at``),
+so a lost broker message only delays one until the next flush."""
 
 from __future__ import annotations
 
@@ -22,21 +14,17 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import logging
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collab.tenancy import dangerously_unscoped, organization_scope
-from departments.models import Organization
 from requests_sla.notifications.models import (
     DeliveryState,
     Notification,
@@ -46,148 +34,14 @@ from requests_sla.notifications.models import (
     WebhookEndpoint,
     WebhookFormat,
 )
-from requests_sla.sla.calendars import org_calendar
-from requests_sla.sla.services import escalation_policy_for
-
-log = logging.getLogger(__name__)
-User = get_user_model()
 
 WEBHOOK_MAX_ATTEMPTS = 8
+
+
 WEBHOOK_BACKOFF_MAX = dt.timedelta(minutes=30)  # far below the broker's visibility timeout
+
+
 WEBHOOK_TIMEOUT_SECONDS = 5
-
-
-# ---------------------------------------------------------------- sending
-
-
-def notifications_send(
-    *,
-    organization_id: int,
-    recipient_ids: Iterable[int],
-    kind: str,
-    text: str,
-    request=None,
-    link: str = "",
-    at: dt.datetime | None = None,
-) -> list[Notification]:
-    """In-app notifications for ``recipient_ids`` (one each, in the inbox and
-    the header's unread count) and their email deliveries, which go out on
-    commit or at the next working minute. ``link`` is the site path to open
-    when the notification is not about ``request``."""
-    if link and not link.startswith("/"):
-        raise ValueError("a notification links to a path on this site")
-    created = Notification.objects.bulk_create(
-        Notification(
-            organization_id=organization_id,
-            recipient_id=user_id,
-            kind=kind,
-            request=request,
-            link=link,
-            text=text[:300],
-            created_at=at or timezone.now(),
-        )
-        for user_id in sorted(set(recipient_ids))
-    )
-    deliveries_schedule(created, now=at)
-    return created
-
-
-def organization_language(organization_id: int) -> str:
-    """The language of messages written once for a whole organization."""
-    language = (
-        Organization.objects.filter(pk=organization_id)
-        .values_list("default_language", flat=True)
-        .first()
-    )
-    return language or "zh-hans"
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def email_release_at(
-    organization_id: int, now: dt.datetime, *, policy=None, calendar=None
-) -> dt.datetime:
-    """When an email created ``now`` may go out: now, or the next working minute."""
-    policy = policy or escalation_policy_for(organization_id)
-    if policy.email_off_hours:
-        return now
-    calendar = calendar or org_calendar(organization_id, now)
-    return calendar.next_working_minute(now)
-
-
-def deliveries_schedule(
-    notifications: Sequence[Notification],
-    *,
-    now: dt.datetime | None = None,
-    emails: dict[int, str] | None = None,
-    policy=None,
-    calendar=None,
-    enqueue: bool = True,
-) -> list[NotificationDelivery]:
-    """Create the email outbox rows of freshly created notifications (same
-    organization). ``emails`` maps user id → address when the caller has them."""
-    notifications = [n for n in notifications if n.pk]
-    if not notifications:
-        return []
-    now = now or timezone.now()
-    organization_id = notifications[0].organization_id
-    if emails is None:
-        ids = {n.recipient_id for n in notifications}
-        emails = dict(User.objects.filter(pk__in=ids).exclude(email="").values_list("pk", "email"))
-    release = email_release_at(organization_id, now, policy=policy, calendar=calendar)
-    rows = [
-        NotificationDelivery(
-            organization_id=organization_id,
-            notification_id=n.pk,
-            channel="email",
-            deliver_after=release,
-        )
-        for n in notifications
-        if emails.get(n.recipient_id)
-    ]
-    NotificationDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    if enqueue and rows and release <= now:
-        _enqueue_flush(organization_id)
-    return rows
-
-
-def webhook_events_schedule(
-    organization_id: int,
-    events: Iterable[tuple[str, dict]],
-    *,
-    now: dt.datetime | None = None,
-    endpoint=None,
-) -> int:
-    """Queue ``(event_key, payload)`` pairs for the organization's webhook (if any)."""
-    now = now or timezone.now()
-    if endpoint is None:
-        endpoint = WebhookEndpoint.objects.filter(is_active=True).first()
-    if endpoint is None or not endpoint.is_active:
-        return 0
-    rows = [
-        WebhookDelivery(
-            organization_id=organization_id,
-            endpoint=endpoint,
-            event_key=key[:80],
-            payload=payload,
-            next_attempt_at=now,
-        )
-        for key, payload in events
-    ]
-    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    if rows:
-        _enqueue_flush(organization_id)
-    return len(rows)
-
-
-def _enqueue_flush(organization_id: int) -> None:
-    from requests_sla.tasks import deliveries_flush_task
-
-    transaction.on_commit(lambda: deliveries_flush_task.delay(organization_id=organization_id))
-
-
-# ---------------------------------------------------------------- email
 
 
 def _email_subject_and_body(notification: Notification, language: str) -> tuple[str, str]:
@@ -237,9 +91,6 @@ def _send_email_deliveries(deliveries: list[NotificationDelivery], now: dt.datet
             sent += 1
         delivery.save(update_fields=["state", "attempts", "sent_at", "last_error", "deliver_after"])
     return sent
-
-
-# ---------------------------------------------------------------- webhook
 
 
 def webhook_body(endpoint: WebhookEndpoint, payload: dict) -> dict:
@@ -326,9 +177,6 @@ def _send_webhook_deliveries(deliveries: list[WebhookDelivery], now: dt.datetime
     return sent
 
 
-# ---------------------------------------------------------------- flush
-
-
 def deliveries_flush(
     *, organization_id: int, now: dt.datetime | None = None, limit: int = 200
 ) -> dict:
@@ -370,24 +218,3 @@ def organizations_with_due_deliveries(now: dt.datetime | None = None) -> list[in
             .distinct()
         )
     return sorted(ids)
-
-
-def notifications_mark_all_read(*, actor, at: dt.datetime | None = None) -> int:
-    at = at or timezone.now()
-    with organization_scope(actor.organization_id), transaction.atomic():
-        return Notification.objects.filter(recipient_id=actor.user_id, read_at__isnull=True).update(
-            read_at=at
-        )
-
-
-def notifications_settle(*, link: str, at: dt.datetime | None = None) -> int:
-    """Mark read, for everyone, the unread notifications that open ``link``
-    (in the organization in scope): what they asked for has been done."""
-    return Notification.objects.filter(link=link, read_at__isnull=True).update(
-        read_at=at or timezone.now()
-    )
-
-
-def unread_count(*, organization_id: int, user_id: int) -> int:
-    with organization_scope(organization_id):
-        return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
