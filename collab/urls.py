@@ -7,7 +7,6 @@ from rest_framework.routers import DefaultRouter
 
 from departments import views as department_views
 from departments.apis import DepartmentViewSet, MeView
-from requests_sla.apis import RequestViewSet
 from requests_sla.apis_escalation import (
     ActionItemViewSet,
     AgendaItemViewSet,
@@ -16,6 +15,7 @@ from requests_sla.apis_escalation import (
 )
 from requests_sla.catalog.apis import RequestTypeViewSet
 from requests_sla.notifications.apis import InboxViewSet
+from requests_sla.requests.apis import RequestViewSet
 from requests_sla.sla.apis import CalendarViewSet
 from requests_sla.views_dashboard import DashboardAPI
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
-from requests_sla import services as request_services
 from requests_sla.demo import EXTRAS
 from requests_sla.models import Request, RequestType
+from requests_sla.requests.services import filing as services_filing
+from requests_sla.requests.services import lifecycle as services_lifecycle
 
 from . import services
 from .demo import CUSTOMER_SUCCESS, REPS
@@ -98,7 +99,7 @@ def load(*, organization: Organization, key: str) -> None:
             extra = dict(EXTRAS.get(code, {}))
             if "customer_name" in extra:
                 extra["customer_name"] = account.name
-            request = request_services.request_file(
+            request = services_filing.request_file(
                 actor=rep,
                 request_type=types[code],
                 priority=priority,
@@ -111,9 +112,9 @@ def load(*, organization: Organization, key: str) -> None:
             for hours, action, arguments in script if head else ():
                 at = filed_at + dt.timedelta(hours=hours)
                 if action == "start":
-                    request_services.request_start(request=request, actor=head, at=at)
+                    services_lifecycle.request_start(request=request, actor=head, at=at)
                 elif action == "resolve":
-                    request_services.request_resolve(
+                    services_lifecycle.request_resolve(
                         request=request, actor=head, at=at, **arguments
                     )
             if code == "cs_field_service" and request.resolved_at and serviced is None:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from requests_sla import selectors as request_selectors
 from requests_sla.models import Request, TimerKind
+from requests_sla.requests import selectors as request_selectors
 
 from . import permissions, selectors
 from .models import Account, Opportunity

@@ -23,9 +23,11 @@ from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests.models import Request
+from requests_sla.requests.services import conversation as services_conversation
+from requests_sla.requests.services import filing as services_filing
+from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.sla.models import TimerKind
 
-from . import services
 from .demo import EXTRAS, WORKERS
 
 DAYS = 120
@@ -112,7 +114,7 @@ def load(*, organization: Organization, key: str) -> None:
             priority = rng.choice(request_type.priorities or [request_type.default_priority])
             customer = rng.choice(CUSTOMERS[language])
             title = rng.choice(TITLES[language]).format(c=customer)
-            request = services.request_file(
+            request = services_filing.request_file(
                 actor=actor,
                 request_type=request_type,
                 priority=priority,
@@ -183,11 +185,11 @@ def _work(rng, request: Request, requester: Membership, members, filed_at, now) 
     if ack_at >= now:
         return  # still waiting for a first answer
     if rng.random() < 0.03:
-        services.request_cancel(
+        services_lifecycle.request_cancel(
             request=request, actor=requester, reason="需求已取消 / no longer needed", at=ack_at
         )
         return
-    services.request_start(request=request, actor=worker, at=ack_at)
+    services_lifecycle.request_start(request=request, actor=worker, at=ack_at)
     acted = ack_at
     resolve_at = _when(
         rng, filed_at, _due(request, TimerKind.RESOLUTION), rng.random() < late_resolution
@@ -198,35 +200,35 @@ def _work(rng, request: Request, requester: Membership, members, filed_at, now) 
         answer_at = pause_at + dt.timedelta(hours=rng.uniform(4, 60))
         if pause_at >= now:
             return
-        services.request_pause(
+        services_lifecycle.request_pause(
             request=request, actor=worker, reason="请补充客户信息 / please add details", at=pause_at
         )
         if answer_at >= now:
             return
-        services.comment_add(
+        services_conversation.comment_add(
             request=request, actor=requester, body="已补充 / details added", at=answer_at
         )
         resolve_at += answer_at - pause_at
         acted = answer_at
     if resolve_at >= now or resolve_at <= acted:
         return
-    services.request_resolve(
+    services_lifecycle.request_resolve(
         request=request, actor=worker, resolution="已处理 / done", at=resolve_at
     )
     if rng.random() < 0.06 and head is not None:
         reopen_at = resolve_at + dt.timedelta(hours=rng.uniform(2, 30))
         if reopen_at >= now:
             return
-        services.request_reopen(
+        services_lifecycle.request_reopen(
             request=request, actor=requester, reason="问题仍未解决 / still broken", at=reopen_at
         )
         again = reopen_at + dt.timedelta(hours=rng.uniform(2, 40))
         if again >= now:
             return
-        services.request_resolve(
+        services_lifecycle.request_resolve(
             request=request, actor=worker, resolution="已再次处理 / fixed again", at=again
         )
         resolve_at = again
     close_at = resolve_at + dt.timedelta(hours=rng.uniform(1, 48))
     if close_at < now:
-        services.request_close(request=request, actor=requester, at=close_at)
+        services_lifecycle.request_close(request=request, actor=requester, at=close_at)

@@ -85,9 +85,8 @@ from departments.models import Department, Membership
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.reporting.models import RequestDay, SlaOutcomeDay, SlaStoppedMonth
 from requests_sla.requests.models import OPEN_STATUSES, Request
+from requests_sla.requests.selectors import REQUEST_RELATED
 from requests_sla.sla.models import SlaOutcome, SlaState, TimerKind
-
-from .selectors import REQUEST_RELATED
 
 PERIODS = ("week", "month", "quarter", "custom")
 KINDS = (TimerKind.RESPONSE, TimerKind.RESOLUTION)

@@ -263,7 +263,7 @@ CONTENT_SECURITY_POLICY = {
 COLLAB_PROVISIONING_STEPS = [
     "departments.services.departments_provision",
     "requests_sla.sla.services.calendar_provision",
-    "requests_sla.services.catalog_provision",
+    "requests_sla.catalog.services.catalog_provision",
     "pipeline.services.stages_provision",
 ]
 # How the tenancy middleware finds a user's memberships (collab never imports

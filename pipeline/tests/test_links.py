@@ -13,8 +13,9 @@ from collab import tenancy
 from departments.models import Membership
 from pipeline import services as pipeline_services
 from pipeline.models import FollowUp
-from requests_sla import services as request_services
 from requests_sla.models import Request, RequestType
+from requests_sla.requests.services import filing as services_filing
+from requests_sla.requests.services import lifecycle as services_lifecycle
 
 from .conftest import at
 
@@ -76,7 +77,7 @@ def file(org, user, code="rnd_tech_support", *, at_=None, **kwargs):
         },
     }[code]
     with tenancy.organization_scope(org.id):
-        return request_services.request_file(
+        return services_filing.request_file(
             actor=membership(user, org),
             request_type=rtype(org, code),
             title=kwargs.pop("title", "参数确认"),
@@ -242,7 +243,7 @@ def test_opportunity_page_lists_its_requests_with_sla_outcomes(
     late = file(org, mine.owner, opportunity_id=mine.pk, title="接口参数", at_=filed_at)
     with tenancy.organization_scope(org.id):
         # Answered 30 h after filing: the 24 h response promise was missed by 6 h.
-        request_services.request_start(
+        services_lifecycle.request_start(
             request=late, actor=membership(rnd_head, org), at=filed_at + dt.timedelta(hours=30)
         )
     file(org, mine.owner, opportunity_id=mine.pk, title="还在等回复")

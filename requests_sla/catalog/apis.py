@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from collab.api import TenantAPIMixin
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField
 from departments.models import Department
-from requests_sla import services
 from requests_sla.catalog import selectors as catalog_selectors
+from requests_sla.catalog import services as catalog_services
 from requests_sla.catalog.models import Priority, RequestType
 
 
@@ -73,7 +73,7 @@ class RequestTypeViewSet(
     def create(self, request):
         data = RequestTypeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        created = services.request_type_create(actor=request.membership, **data.validated_data)
+        created = catalog_services.request_type_create(actor=request.membership, **data.validated_data)
         return Response(RequestTypeOutput(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RequestTypeInput, responses=RequestTypeOutput)
@@ -81,7 +81,7 @@ class RequestTypeViewSet(
         target = self.get_object()
         data = RequestTypeInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        updated = services.request_type_update(
+        updated = catalog_services.request_type_update(
             request_type=target, actor=request.membership, **data.validated_data
         )
         return Response(RequestTypeOutput(updated).data)

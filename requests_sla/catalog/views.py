@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
-from requests_sla import services
 from requests_sla.catalog import selectors as catalog_selectors
+from requests_sla.catalog import services as catalog_services
 from requests_sla.catalog.forms import RequestTypeForm
 from requests_sla.catalog.models import Priority, RequestType
 
@@ -38,11 +38,11 @@ def request_type_edit(request, pk: int | None = None):
             try:
                 if rtype is None:
                     department = fields.pop("serving_department")
-                    rtype = services.request_type_create(
+                    rtype = catalog_services.request_type_create(
                         actor=request.membership, serving_department=department, **fields
                     )
                 else:
-                    rtype = services.request_type_update(
+                    rtype = catalog_services.request_type_update(
                         request_type=rtype, actor=request.membership, **fields
                     )
             except ServiceError as exc:
@@ -72,7 +72,7 @@ def request_type_edit(request, pk: int | None = None):
 def request_type_toggle(request, pk: int):
     rtype = get_object_or_404(RequestType.objects, pk=pk)
     try:
-        rtype = services.request_type_update(
+        rtype = catalog_services.request_type_update(
             request_type=rtype, actor=request.membership, is_active=not rtype.is_active
         )
     except ServiceError as exc:

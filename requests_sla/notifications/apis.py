@@ -11,7 +11,7 @@ from collab.api import TenantAPIMixin
 from requests_sla.notifications import selectors as notifications_selectors
 from requests_sla.notifications import services as notification_services
 from requests_sla.notifications.models import Notification
-from requests_sla.services import notification_mark_read
+from requests_sla.notifications.services import notification_mark_read
 
 
 class NotificationOutput(serializers.Serializer):

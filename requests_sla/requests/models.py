@@ -218,3 +218,20 @@ class Attachment(TenantModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+S = Status
+
+
+# Which statuses each transition may start from.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "acknowledge": frozenset({S.NEW}),
+    "start": frozenset({S.NEW, S.ACKNOWLEDGED}),
+    "pause": frozenset({S.NEW, S.ACKNOWLEDGED, S.IN_PROGRESS}),
+    "resume": frozenset({S.WAITING_ON_REQUESTER}),
+    "resolve": frozenset(OPEN_STATUSES),
+    "close": frozenset({S.RESOLVED}),
+    "reopen": frozenset({S.RESOLVED, S.CLOSED}),
+    "cancel": frozenset(OPEN_STATUSES),
+    "reject": frozenset(OPEN_STATUSES),
+}

@@ -24,8 +24,7 @@ from requests_sla.meetings.models import (
     ReviewMeeting,
     RootCause,
 )
-
-from ..permissions import PermissionDenied
+from requests_sla.requests.permissions import PermissionDenied
 
 
 def _require(actor: Membership, capability: str = "manage_meetings") -> None:

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
 from departments.models import Membership
-from requests_sla import services
 from requests_sla.sla import selectors as sla_selectors
+from requests_sla.sla import services as sla_services
 from requests_sla.sla.forms import CalendarExceptionForm, CalendarForm
 from requests_sla.sla.models import CalendarException
 
@@ -37,7 +37,7 @@ def calendar(request):
             if request.POST.get("form") == "weekly":
                 form = CalendarForm(request.POST, calendar=cal)
                 if form.is_valid():
-                    services.calendar_update(
+                    sla_services.calendar_update(
                         calendar=cal,
                         actor=membership,
                         weekly=form.cleaned_data["weekly"],
@@ -48,7 +48,7 @@ def calendar(request):
             elif request.POST.get("form") == "exception":
                 exception_form = CalendarExceptionForm(request.POST)
                 if exception_form.is_valid():
-                    services.calendar_exception_add(
+                    sla_services.calendar_exception_add(
                         calendar=cal, actor=membership, **exception_form.cleaned_data
                     )
                     messages.success(request, _("例外日期已添加，进行中的计时已重新计算。"))
@@ -78,6 +78,6 @@ def calendar(request):
 @membership_required("manage_organization")
 def calendar_exception_remove(request, pk: int):
     exception = get_object_or_404(CalendarException.objects.select_related("calendar"), pk=pk)
-    services.calendar_exception_remove(exception=exception, actor=request.membership)
+    sla_services.calendar_exception_remove(exception=exception, actor=request.membership)
     messages.success(request, _("例外日期已删除，进行中的计时已重新计算。"))
     return redirect("requests_sla:calendar")

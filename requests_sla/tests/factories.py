@@ -9,8 +9,7 @@ from departments.models import Department, Membership
 from departments.roles import Role
 from departments.tests.factories import member
 from requests_sla.catalog.models import RequestType
-
-from ..services import request_file
+from requests_sla.requests.services import request_file
 
 
 def membership_of(user, organization) -> Membership:

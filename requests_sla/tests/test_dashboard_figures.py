@@ -31,8 +31,9 @@ from openpyxl import load_workbook
 
 from collab.tenancy import organization_scope
 from departments.roles import Role
-from requests_sla import services
 from requests_sla.catalog.models import RequestType
+from requests_sla.requests.services import conversation as services_conversation
+from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.selectors_dashboard import dashboard, drilldown, parse_filters
 from requests_sla.sla.models import SlaOutcome
 from requests_sla.sla.outcomes import outcomes_rebuild
@@ -59,19 +60,19 @@ def week(org, rep, head_rnd, dev_rnd):
     with time_machine.travel(NOW, tick=False):
         a, b, c, d, e, f = (file_tech_support(rep, at=T0, title=t) for t in "ABCDEF")
         with organization_scope(org.id):
-            services.request_start(request=a, actor=dev_rnd, at=T0 + 1 * H)
-            services.request_resolve(request=a, actor=dev_rnd, at=T0 + 5 * H)
-            services.request_start(request=b, actor=dev_rnd, at=T0 + 3 * H)
-            services.request_resolve(request=b, actor=dev_rnd, at=T0 + 12 * H)
-            services.request_start(request=c, actor=dev_rnd, at=T0 + 1 * H)
-            services.request_pause(request=c, actor=dev_rnd, reason="need logs", at=T0 + 2 * H)
-            services.comment_add(request=c, actor=rep, body="logs attached", at=T0 + 6 * H)
-            services.request_resolve(request=c, actor=dev_rnd, at=T0 + 11 * H)
-            services.request_start(request=d, actor=dev_rnd, at=T0 + dt.timedelta(minutes=30))
-            services.request_resolve(request=d, actor=dev_rnd, at=T0 + 4 * H)
-            services.request_reopen(request=d, actor=rep, reason="still broken", at=T0 + 24 * H)
-            services.request_resolve(request=d, actor=dev_rnd, at=T0 + 29 * H)
-            services.request_cancel(request=f, actor=rep, reason="duplicate", at=T0 + 1 * H)
+            services_lifecycle.request_start(request=a, actor=dev_rnd, at=T0 + 1 * H)
+            services_lifecycle.request_resolve(request=a, actor=dev_rnd, at=T0 + 5 * H)
+            services_lifecycle.request_start(request=b, actor=dev_rnd, at=T0 + 3 * H)
+            services_lifecycle.request_resolve(request=b, actor=dev_rnd, at=T0 + 12 * H)
+            services_lifecycle.request_start(request=c, actor=dev_rnd, at=T0 + 1 * H)
+            services_lifecycle.request_pause(request=c, actor=dev_rnd, reason="need logs", at=T0 + 2 * H)
+            services_conversation.comment_add(request=c, actor=rep, body="logs attached", at=T0 + 6 * H)
+            services_lifecycle.request_resolve(request=c, actor=dev_rnd, at=T0 + 11 * H)
+            services_lifecycle.request_start(request=d, actor=dev_rnd, at=T0 + dt.timedelta(minutes=30))
+            services_lifecycle.request_resolve(request=d, actor=dev_rnd, at=T0 + 4 * H)
+            services_lifecycle.request_reopen(request=d, actor=rep, reason="still broken", at=T0 + 24 * H)
+            services_lifecycle.request_resolve(request=d, actor=dev_rnd, at=T0 + 29 * H)
+            services_lifecycle.request_cancel(request=f, actor=rep, reason="duplicate", at=T0 + 1 * H)
         yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
 
 

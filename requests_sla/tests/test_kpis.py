@@ -21,9 +21,10 @@ import pytest
 from django.urls import reverse
 
 from collab.tenancy import organization_scope
-from requests_sla import services
 from requests_sla.catalog.models import RequestType
 from requests_sla.meetings.models import AgendaItem, ReviewMeeting
+from requests_sla.requests.services import filing as services_filing
+from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.selectors_kpi import department_kpis, month_period
 from requests_sla.services import meetings as meeting_services
 from requests_sla.services.escalation import sla_sweep
@@ -40,18 +41,18 @@ def month(frozen, org, rep, head_rnd, dev_rnd, head_mkt, ops):
     r3 = file_tech_support(rep, title="R3")
     with organization_scope(org.id):
         campaign = RequestType.objects.get(code="mkt_campaign_support")
-    m1 = services.request_file(
+    m1 = services_filing.request_file(
         actor=rep,
         request_type=campaign,
         priority="normal",
         title="M1",
         extra={"campaign_kind": "webinar", "audience": "银行"},
     )
-    services.request_acknowledge(request=r1, actor=dev_rnd)
-    services.request_acknowledge(request=r3, actor=dev_rnd)
-    services.request_acknowledge(request=m1, actor=head_mkt)
+    services_lifecycle.request_acknowledge(request=r1, actor=dev_rnd)
+    services_lifecycle.request_acknowledge(request=r3, actor=dev_rnd)
+    services_lifecycle.request_acknowledge(request=m1, actor=head_mkt)
     frozen.move_to(dt.datetime(2025, 3, 4, 15, tzinfo=SH))
-    services.request_resolve(request=r1, actor=dev_rnd, resolution="已答复")
+    services_lifecycle.request_resolve(request=r1, actor=dev_rnd, resolution="已答复")
     frozen.move_to(dt.datetime(2025, 3, 11, 9, 30, tzinfo=SH))
     sla_sweep()
     with organization_scope(org.id):

@@ -143,7 +143,7 @@ def test_the_django_form_accepts_and_refuses_like_the_api():
 def test_demo_data_spreads_states_consistently_and_loads_once():
     from departments import demo as people
     from requests_sla import demo
-    from requests_sla.services import timer_recompute
+    from requests_sla.sla.services import timer_recompute
 
     org = organization_create(name="Demo", slug="demo")
     people.load(organization=org, key="demo")

@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
-from requests_sla import services
+from requests_sla.catalog import services as catalog_services
+from requests_sla.requests.services import lifecycle as services_lifecycle
+from requests_sla.requests.tests.test_services import local
+from requests_sla.sla import services as sla_services
 from requests_sla.sla.calendars import build_calendar
 from requests_sla.sla.models import BusinessCalendar, SlaEvent, SlaTimer
 from requests_sla.tests.factories import file_tech_support
-from requests_sla.tests.test_services import local
 
 
 def resolution(req):
@@ -26,7 +28,7 @@ def calendar_of(org):
 def test_adding_a_holiday_recomputes_open_requests_due_times(frozen, org, rep, dev_rnd, admin, api):
     open_request = file_tech_support(rep)
     finished = file_tech_support(rep)
-    services.request_resolve(request=finished, actor=dev_rnd)
+    services_lifecycle.request_resolve(request=finished, actor=dev_rnd)
     assert resolution(open_request).due_at == local(10, 18)
     calendar = calendar_of(org)
     response = api(admin).post(
@@ -57,14 +59,14 @@ def test_adding_a_holiday_recomputes_open_requests_due_times(frozen, org, rep, d
 def test_a_make_up_workday_and_new_weekly_hours_recompute(frozen, org, rep, admin):
     req = file_tech_support(rep)
     calendar = calendar_of(org)
-    services.calendar_exception_add(
+    sla_services.calendar_exception_add(
         calendar=calendar, actor=admin, date=dt.date(2025, 3, 8), kind="workday"
     )
     assert resolution(req).due_at == local(
         8, 18
     )  # Saturday counts now: 5th working day after Monday
     weekly = {str(d): [["09:00", "17:00"]] for d in range(5)}
-    services.calendar_update(calendar=calendar, actor=admin, weekly=weekly)
+    sla_services.calendar_update(calendar=calendar, actor=admin, weekly=weekly)
     assert resolution(req).due_at == local(8, 17)
 
 
@@ -72,7 +74,7 @@ def test_a_make_up_workday_and_new_weekly_hours_recompute(frozen, org, rep, admi
 def test_only_admins_edit_calendars_and_bad_weeks_are_refused(frozen, org, rep, admin, api):
     calendar = calendar_of(org)
     with pytest.raises(PermissionDenied):
-        services.calendar_exception_add(
+        sla_services.calendar_exception_add(
             calendar=calendar, actor=rep, date=dt.date(2025, 3, 5), kind="holiday"
         )
     assert (
@@ -84,7 +86,7 @@ def test_only_admins_edit_calendars_and_bad_weeks_are_refused(frozen, org, rep, 
         == 403
     )
     with pytest.raises(ServiceError) as error:
-        services.calendar_update(calendar=calendar, actor=admin, weekly={"0": [["18:00", "09:00"]]})
+        sla_services.calendar_update(calendar=calendar, actor=admin, weekly={"0": [["18:00", "09:00"]]})
     assert error.value.field == "weekly"
     response = api(admin).patch(
         f"/api/calendars/{calendar.pk}/", {"timezone": "Mars/Olympus"}, format="json"
@@ -101,7 +103,7 @@ def test_official_holidays_and_exceptions_merge_with_exceptions_winning(org, adm
         built = build_calendar(calendar, (2025, 2025))
         assert not built.is_working_day(dt.date(2025, 10, 1))  # National Day
         assert built.is_working_day(dt.date(2025, 9, 28))  # official make-up Sunday
-        services.calendar_exception_add(
+        sla_services.calendar_exception_add(
             calendar=calendar, actor=admin, date=dt.date(2025, 9, 28), kind="holiday"
         )
         calendar.refresh_from_db()
@@ -138,6 +140,6 @@ def test_changing_a_types_targets_recomputes_its_open_timers(frozen, org, rep, a
             "resolution": {"unit": "working_days", "amount": 2},
         },
     }
-    services.request_type_update(request_type=tech, actor=admin, sla_targets=targets)
+    catalog_services.request_type_update(request_type=tech, actor=admin, sla_targets=targets)
     timer = resolution(req)
     assert timer.due_at == local(5, 18) and timer.policy_version == 2

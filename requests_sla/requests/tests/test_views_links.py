@@ -12,8 +12,7 @@ from django.urls import reverse
 from collab.tenancy import organization_scope
 from pipeline import services as pipeline_services
 from requests_sla.requests.models import Request
-
-from .factories import file_tech_support, person, request_type
+from requests_sla.tests.factories import file_tech_support, person, request_type
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ def require(
 
 def available_actions(membership: Membership, request: Request) -> list[str]:
     """Actions to offer in the UI/API for the request's current status."""
-    from .services.requests import TRANSITIONS
+    from requests_sla.requests.models import TRANSITIONS
 
     offered = []
     for action, allowed_from in TRANSITIONS.items():

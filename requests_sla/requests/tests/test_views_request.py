@@ -7,8 +7,7 @@ from django.urls import reverse
 from collab import tenancy
 from departments.roles import Role
 from requests_sla.requests.models import Comment, Request, Status
-
-from .factories import file_tech_support, membership_of, person
+from requests_sla.tests.factories import file_tech_support, membership_of, person
 
 
 @pytest.fixture

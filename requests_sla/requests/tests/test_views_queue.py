@@ -8,9 +8,8 @@ from django.urls import reverse
 from collab import tenancy
 from departments.roles import Role
 from requests_sla.requests.models import Request, Status
-
-from ..views import queue
-from .factories import file_tech_support, membership_of, person
+from requests_sla.requests.views.queue import queue
+from requests_sla.tests.factories import file_tech_support, membership_of, person
 
 QUEUE = "/requests/queue/"
 
@@ -51,7 +50,7 @@ def test_a_member_sees_assigned_to_me_by_default_with_a_toggle(client_for, rep, 
     mine = file_tech_support(rep, title="给我的")
     other = file_tech_support(rep, title="没人管")
     with tenancy.organization_scope(rep.organization_id):
-        from ..services import request_assign
+        from requests_sla.requests.services import request_assign
 
         request_assign(request=mine, actor=head, assignee=dev.user)
     client = client_for(dev.user)
@@ -68,7 +67,7 @@ def test_filters_are_get_parameters_and_bad_values_are_ignored(client_for, org, 
     new = file_tech_support(rep, title="新的")
     done = file_tech_support(rep, title="已解决的")
     with tenancy.organization_scope(org.id):
-        from ..services import request_resolve
+        from requests_sla.requests.services import request_resolve
 
         request_resolve(request=done, actor=head)
     client = client_for(head.user)
@@ -271,7 +270,7 @@ def test_the_minute_poll_does_not_count_the_queue_and_does_not_grow(
 def test_the_poll_shows_the_same_rows_as_the_page_for_any_page_number(
     client_for, rep, head, monkeypatch
 ):
-    from requests_sla import views
+    from requests_sla.requests.views import queue as views
 
     monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 5)
     for i in range(12):
@@ -300,7 +299,7 @@ def test_the_benchmark_can_render_the_queue_with_a_request_factory(org, rep, hea
 def test_a_long_queue_is_shown_a_page_at_a_time_most_urgent_first(
     client_for, rep, head, monkeypatch
 ):
-    from requests_sla import views
+    from requests_sla.requests.views import queue as views
 
     monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 5)
     for i in range(7):

@@ -26,10 +26,9 @@ from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from requests_sla.catalog.models import Priority
+from requests_sla.requests import permissions
 from requests_sla.requests.models import Request, Status
-
-from . import permissions
-from .templatetags.sla import badge_html, request_badge
+from requests_sla.templatetags.sla import badge_html, request_badge
 
 # Reversed once with this id in place of a request's, then split around it.
 _PLACEHOLDER_PK = 987654321

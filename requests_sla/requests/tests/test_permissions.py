@@ -4,9 +4,8 @@ import pytest
 
 from collab.tenancy import organization_scope
 from departments.roles import Role
-from requests_sla import permissions, selectors
-
-from .factories import file_tech_support, person
+from requests_sla.requests import permissions, selectors
+from requests_sla.tests.factories import file_tech_support, person
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from django.urls import reverse
 from departments.roles import Role
 from requests_sla.requests.models import Request
 from requests_sla.sla.models import SlaTimer
-
-from .factories import person, request_type
+from requests_sla.tests.factories import person, request_type
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 # A Wednesday morning: tomorrow is a working day, no holiday nearby.

@@ -6,8 +6,7 @@ from django.test import override_settings
 
 from requests_sla.requests.models import Attachment, Comment, Request
 from requests_sla.sla.models import BusinessCalendar, CalendarException, SlaTimer
-
-from .factories import department, file_tech_support, person, request_type
+from requests_sla.tests.factories import department, file_tech_support, person, request_type
 
 
 def create_payload(org, **overrides):
