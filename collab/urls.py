@@ -7,13 +7,14 @@ from rest_framework.routers import DefaultRouter
 
 from departments import views as department_views
 from departments.apis import DepartmentViewSet, MeView
-from requests_sla.apis_escalation import (
+from requests_sla import urls as requests_sla_urls
+from requests_sla.catalog.apis import RequestTypeViewSet
+from requests_sla.meetings.apis import (
     ActionItemViewSet,
     AgendaItemViewSet,
     KpiViewSet,
     MeetingViewSet,
 )
-from requests_sla.catalog.apis import RequestTypeViewSet
 from requests_sla.notifications.apis import InboxViewSet
 from requests_sla.requests.apis import RequestViewSet
 from requests_sla.sla.apis import CalendarViewSet
@@ -50,7 +51,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("departments/", include("departments.urls")),
     path("requests/", include("requests_sla.urls")),
-    path("", include("requests_sla.urls_meetings")),  # meetings/, kpis/, notifications/
+    path("", include(requests_sla_urls.escalation_patterns)),  # meetings/, kpis/, notifications/
     path("dashboard/", include("requests_sla.urls_dashboard")),
     path("pipeline/", include("pipeline.urls")),
     path("api/", include(api_patterns)),

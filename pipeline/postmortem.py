@@ -18,9 +18,9 @@ import datetime as dt
 
 from django.utils import timezone, translation
 
+from requests_sla.meetings.postmortems import postmortem_open
+from requests_sla.meetings.selectors import late_request_ids, postmortem_for_source
 from requests_sla.models import PostMortem
-from requests_sla.selectors_postmortems import late_request_ids, postmortem_for_source
-from requests_sla.services.postmortems import postmortem_open
 
 from .models import LostReason, Opportunity
 

@@ -726,7 +726,7 @@ def _live(
 
 def scorecards_available() -> bool:
     try:
-        from .selectors_kpi import department_kpis  # noqa: F401
+        from requests_sla.meetings.kpis import department_kpis
     except ImportError:  # the escalation work is not in this tree
         return False
     return True
@@ -743,7 +743,7 @@ def scorecards_for(filters: DashboardFilters) -> Any:
     the page loads this section by itself when it is scrolled into view."""
     if not scorecards_available():
         return None
-    from .selectors_kpi import Period, department_kpis
+    from requests_sla.meetings.kpis import Period, department_kpis
 
     period = Period(filters.start, filters.end + dt.timedelta(days=1))
     rows = department_kpis(period, department_ids=[filters.serving] if filters.serving else None)
@@ -761,8 +761,7 @@ def meetings_for(filters: DashboardFilters, membership: Membership) -> list | No
     is chosen. One query. None when the escalation work is not here."""
     try:
         from requests_sla.meetings.models import AgendaItem
-
-        from .selectors_meetings import meetings_visible_to
+        from requests_sla.meetings.selectors import meetings_visible_to
     except ImportError:
         return None
     lo, hi = filters.bounds()

@@ -11,7 +11,7 @@ from collab.tenancy import organization_scope
 from departments.models import Organization
 from requests_sla.demo_escalation import PAST_TITLE, load
 from requests_sla.meetings.models import ActionItem, AgendaItem, MeetingStatus, ReviewMeeting
-from requests_sla.selectors_meetings import overdue_action_items_for
+from requests_sla.meetings.selectors import overdue_action_items_for
 from requests_sla.sla.models import EscalationStep
 
 

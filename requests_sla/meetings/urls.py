@@ -1,12 +1,8 @@
 from django.urls import path
 
-from requests_sla.notifications import urls as notifications_urls
+from requests_sla.meetings import views
 
-from . import views_meetings as views
-from . import views_postmortems
-
-app_name = "escalation"
-
+# In the escalation namespace (assembled by requests_sla/urls.py).
 urlpatterns = [
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
@@ -17,20 +13,18 @@ urlpatterns = [
     path("actions/<int:action_pk>/done/", views.action_done, name="action_done"),
     path(
         "meetings/<int:pk>/findings/<int:finding_pk>/classify/",
-        views_postmortems.finding_classify,
+        views.finding_classify,
         name="finding_classify",
     ),
     path(
         "meetings/<int:pk>/findings/<int:finding_pk>/actions/",
-        views_postmortems.finding_action_add,
+        views.finding_action_add,
         name="finding_action_add",
     ),
     path(
         "meetings/<int:pk>/postmortems/<int:postmortem_pk>/departments/",
-        views_postmortems.department_add,
+        views.department_add,
         name="postmortem_department_add",
     ),
     path("kpis/", views.kpis, name="kpis"),
-    *notifications_urls.urlpatterns,
-    path("escalation/settings/", views.escalation_settings, name="settings"),
 ]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from departments.models import Department
-from requests_sla.meetings.models import PostMortemCause
+from requests_sla.meetings.models import (
+    PostMortemCause,
+    RootCause,
+)
 
 
 class FindingForm(forms.Form):
@@ -47,4 +50,40 @@ def attach_forms(item, *, members, bound, action_form_class) -> None:
         )
     pm.department_form = bound.get(("department", pm.pk)) or DepartmentAddForm(
         exclude=[f.department_id for f in pm.finding_list], prefix=f"pd{pm.pk}"
+    )
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("会议名称"), max_length=200, required=False)
+    scheduled_at = forms.DateTimeField(
+        label=gettext_lazy("会议时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    location = forms.CharField(label=gettext_lazy("地点"), max_length=200, required=False)
+
+
+class ClassifyForm(forms.Form):
+    root_cause = forms.ChoiceField(label=gettext_lazy("原因分类"), choices=RootCause.choices)
+    note = forms.CharField(
+        label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("改进措施"), max_length=300)
+    # "负责人" alone is a department's head; here it is the action item's owner.
+    owner = forms.TypedChoiceField(label=pgettext_lazy("action item", "负责人"), coerce=int)
+    due_date = forms.DateField(
+        label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [
+            (m.user_id, m.user.get_full_name() or m.user.username) for m in members
+        ]
+
+
+class CloseForm(forms.Form):
+    summary = forms.CharField(
+        label=gettext_lazy("会议结论"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

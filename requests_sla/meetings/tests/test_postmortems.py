@@ -7,12 +7,11 @@ import pytest
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
+from requests_sla.meetings.kpis import department_kpis, month_period
 from requests_sla.meetings.models import AgendaItem, PostMortem, PostMortemFinding
+from requests_sla.meetings.postmortems import postmortem_finding_classify, postmortem_open
 from requests_sla.notifications.models import Notification
-from requests_sla.selectors_kpi import department_kpis, month_period
-from requests_sla.services.postmortems import postmortem_finding_classify, postmortem_open
-
-from .factories import file_tech_support
+from requests_sla.tests.factories import file_tech_support
 
 SH = dt.timezone(dt.timedelta(hours=8))
 

@@ -34,12 +34,15 @@ from requests_sla.meetings.models import (
     PostMortemTrigger,
     ReviewMeeting,
 )
+from requests_sla.meetings.selectors import late_requests, postmortem_for_source
+from requests_sla.meetings.services import (
+    action_item_add,
+    meeting_lock_open,
+    require_meeting_manager,
+)
 from requests_sla.notifications.models import NotificationKind
 from requests_sla.notifications.services import notifications_send, organization_language
-
-from ..selectors_postmortems import late_requests, postmortem_for_source
-from .escalation import IS_POSTGRES, review_meeting_next
-from .meetings import _open_meeting, _require, action_item_add
+from requests_sla.services.escalation import IS_POSTGRES, review_meeting_next
 
 LEAD_REASON = "postmortem_lead"
 DEPARTMENT_REASON = "postmortem_dept"
@@ -228,9 +231,9 @@ def postmortem_department_add(
 ) -> PostMortemFinding:
     """The chair names a department the deal waited on (a collaboration delay
     with no breached request on record), to be classified like the others."""
-    _require(actor)
+    require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
-        meeting = _open_meeting(postmortem.agenda_item.meeting)
+        meeting = meeting_lock_open(postmortem.agenda_item.meeting)
         if department is None or department.organization_id != actor.organization_id:
             raise ServiceError(_("请选择部门。"), field="department")
         if department.is_business or department.leads_postmortems:
@@ -248,12 +251,12 @@ def postmortem_finding_classify(
 ) -> PostMortemFinding:
     """Subjective delay (counted in the department's KPIs), objective
     resource limit (answered with action items) or not the cause."""
-    _require(actor)
+    require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
         finding = PostMortemFinding.objects.select_related("postmortem__agenda_item").get(
             pk=finding.pk
         )
-        _open_meeting(finding.postmortem.agenda_item.meeting)
+        meeting_lock_open(finding.postmortem.agenda_item.meeting)
         if root_cause not in PostMortemCause.values:
             raise ServiceError(_("请选择原因分类。"), field="root_cause")
         finding = PostMortemFinding.objects.select_for_update().get(pk=finding.pk)

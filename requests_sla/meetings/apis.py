@@ -22,9 +22,10 @@ from rest_framework.response import Response
 from collab.api import TenantAPIMixin
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
-from requests_sla import selectors_kpi, selectors_meetings
+from requests_sla.meetings import kpis as selectors_kpi
+from requests_sla.meetings import selectors as selectors_meetings
+from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.models import ActionItem, AgendaItem, ReviewMeeting, RootCause
-from requests_sla.services import meetings as meeting_services
 
 # ---------------------------------------------------------------- output
 

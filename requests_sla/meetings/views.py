@@ -1,98 +1,44 @@
-"""Pages of issue 4: review meetings, minutes, department KPIs, the
-notification centre and the escalation settings. Glue over selectors and
-services; ids resolve through the scoped managers (foreign id → 404)."""
+"""Pages of the review meetings: list, agenda, minutes, department KPIs, and
+the post-mortem items (per late department the chair records a finding and
+action items, and may add a department the deal waited on). Glue over
+selectors and services; ids resolve through the scoped managers and must
+belong to the meeting in the URL (foreign or mismatched id → 404)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
-from requests_sla import selectors_kpi, selectors_meetings
-from requests_sla.forms_postmortem import attach_forms as attach_postmortem_forms
+from requests_sla.meetings import kpis as selectors_kpi
+from requests_sla.meetings import postmortems as postmortem_services
+from requests_sla.meetings import selectors as selectors_meetings
+from requests_sla.meetings import services as meeting_services
+from requests_sla.meetings.forms import (
+    ActionForm,
+    ClassifyForm,
+    CloseForm,
+    DepartmentAddForm,
+    FindingForm,
+    MeetingForm,
+)
+from requests_sla.meetings.forms import attach_forms as attach_postmortem_forms
 from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
     MeetingStatus,
+    PostMortem,
+    PostMortemFinding,
     ReviewMeeting,
     RootCause,
 )
-from requests_sla.notifications.models import WebhookEndpoint
-from requests_sla.services import meetings as meeting_services
-from requests_sla.sla import services as sla_services
-from requests_sla.sla.models import EscalationPolicy
-
-
-class MeetingForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("会议名称"), max_length=200, required=False)
-    scheduled_at = forms.DateTimeField(
-        label=gettext_lazy("会议时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    location = forms.CharField(label=gettext_lazy("地点"), max_length=200, required=False)
-
-
-class ClassifyForm(forms.Form):
-    root_cause = forms.ChoiceField(label=gettext_lazy("原因分类"), choices=RootCause.choices)
-    note = forms.CharField(
-        label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-
-
-class ActionForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("改进措施"), max_length=300)
-    # "负责人" alone is a department's head; here it is the action item's owner.
-    owner = forms.TypedChoiceField(label=pgettext_lazy("action item", "负责人"), coerce=int)
-    due_date = forms.DateField(
-        label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, members=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [
-            (m.user_id, m.user.get_full_name() or m.user.username) for m in members
-        ]
-
-
-class CloseForm(forms.Form):
-    summary = forms.CharField(
-        label=gettext_lazy("会议结论"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
-class PolicyForm(forms.ModelForm):
-    class Meta:
-        model = EscalationPolicy
-        fields = [
-            "notify_at_risk",
-            "meeting_window_days",
-            "meeting_time",
-            "meeting_duration_minutes",
-            "follow_up_hours",
-            "raise_priority",
-            "email_off_hours",
-        ]
-        widgets = {"meeting_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
-
-
-class WebhookForm(forms.ModelForm):
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["url", "format", "secret", "is_active"]
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["url"].required = False
-
 
 # ---------------------------------------------------------------- meetings
 
@@ -286,28 +232,83 @@ def kpis(request):
 # ---------------------------------------------------------------- settings
 
 
-@membership_required("manage_organization")
-def escalation_settings(request):
-    policy = sla_services.escalation_policy_for(request.organization.id)
-    endpoint = WebhookEndpoint.objects.first()
-    policy_form = PolicyForm(instance=policy, prefix="p")
-    webhook_form = WebhookForm(instance=endpoint, prefix="w")
-    if request.method == "POST":
-        policy_form = PolicyForm(request.POST, instance=policy, prefix="p")
-        webhook_form = WebhookForm(request.POST, instance=endpoint, prefix="w")
-        if policy_form.is_valid() and webhook_form.is_valid():
-            policy_form.save()
-            if webhook_form.cleaned_data.get("url"):
-                hook = webhook_form.save(commit=False)
-                hook.organization_id = request.organization.id
-                hook.save()
-            elif endpoint is not None:
-                endpoint.delete()
-            messages.success(request, _("升级策略已保存。"))
-            return redirect("escalation:settings")
-    return render(
-        request,
-        "requests_sla/meetings/settings.html",
-        {"policy_form": policy_form, "webhook_form": webhook_form},
-        status=400 if (policy_form.errors or webhook_form.errors) else 200,
+def _finding_for(request, pk, finding_pk):
+    meeting = _meeting_for(request, pk)
+    finding = get_object_or_404(
+        PostMortemFinding.objects.select_related("postmortem__agenda_item"),
+        pk=finding_pk,
+        postmortem__agenda_item__meeting=meeting,
+    )
+    return meeting, finding
+
+
+def _back(meeting, finding_or_pm):
+    item_id = getattr(finding_or_pm, "postmortem", finding_or_pm).agenda_item_id
+    return redirect(f"{meeting_url(meeting)}#item-{item_id}")
+
+
+@require_POST
+@membership_required("manage_meetings")
+def finding_classify(request, pk, finding_pk):
+    meeting, finding = _finding_for(request, pk, finding_pk)
+    form = FindingForm(request.POST, prefix=f"f{finding.pk}")
+    if form.is_valid():
+        try:
+            postmortem_services.postmortem_finding_classify(
+                actor=request.membership, finding=finding, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已记录复盘结论。"))
+            return _back(meeting, finding)
+    return _render_meeting(
+        request, meeting, forms_by_item={("finding", finding.pk): form}, status=400
+    )
+
+
+@require_POST
+@membership_required("manage_meetings")
+def finding_action_add(request, pk, finding_pk):
+    meeting, finding = _finding_for(request, pk, finding_pk)
+    members = selectors_meetings.meeting_members(request.organization.id)
+    form = ActionForm(request.POST, members=members, prefix=f"fa{finding.pk}")
+    if form.is_valid():
+        try:
+            postmortem_services.postmortem_action_add(
+                actor=request.membership, finding=finding, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已添加改进措施。"))
+            return _back(meeting, finding)
+    return _render_meeting(
+        request, meeting, forms_by_item={("finding_action", finding.pk): form}, status=400
+    )
+
+
+@require_POST
+@membership_required("manage_meetings")
+def department_add(request, pk, postmortem_pk):
+    meeting = _meeting_for(request, pk)
+    postmortem = get_object_or_404(
+        PostMortem.objects.select_related("agenda_item"),
+        pk=postmortem_pk,
+        agenda_item__meeting=meeting,
+    )
+    exclude = postmortem.findings.values_list("department_id", flat=True)
+    form = DepartmentAddForm(request.POST, exclude=exclude, prefix=f"pd{postmortem.pk}")
+    if form.is_valid():
+        try:
+            postmortem_services.postmortem_department_add(
+                actor=request.membership, postmortem=postmortem, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已添加相关部门。"))
+            return _back(meeting, postmortem)
+    return _render_meeting(
+        request, meeting, forms_by_item={("department", postmortem.pk): form}, status=400
     )

@@ -27,12 +27,12 @@ from requests_sla.meetings.models import (
 from requests_sla.requests.permissions import PermissionDenied
 
 
-def _require(actor: Membership, capability: str = "manage_meetings") -> None:
+def require_meeting_manager(actor: Membership, capability: str = "manage_meetings") -> None:
     if not actor.can(capability):
         raise PermissionDenied(_("你无权执行此操作。"))
 
 
-def _open_meeting(meeting: ReviewMeeting) -> ReviewMeeting:
+def meeting_lock_open(meeting: ReviewMeeting) -> ReviewMeeting:
     meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ServiceError(_("会议已结束，不能再修改。"), field="status")
@@ -55,7 +55,7 @@ def meeting_schedule(
     location: str = "",
     duration_minutes: int = 60,
 ) -> ReviewMeeting:
-    _require(actor)
+    require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
         if scheduled_at is None:
             raise ServiceError(_("请填写会议时间。"), field="scheduled_at")
@@ -73,9 +73,9 @@ def meeting_schedule(
 def agenda_item_add(*, actor: Membership, meeting: ReviewMeeting, request) -> AgendaItem:
     """Put a request on an open meeting's agenda by hand (the sweep adds the
     breached ones itself); the serving department answers for it. Idempotent."""
-    _require(actor)
+    require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
-        meeting = _open_meeting(meeting)
+        meeting = meeting_lock_open(meeting)
         item, _created = AgendaItem.objects.get_or_create(
             meeting=meeting,
             request=request,
@@ -87,9 +87,9 @@ def agenda_item_add(*, actor: Membership, meeting: ReviewMeeting, request) -> Ag
 def agenda_item_classify(
     *, actor: Membership, item: AgendaItem, root_cause: str, note: str = ""
 ) -> AgendaItem:
-    _require(actor)
+    require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
-        _open_meeting(item.meeting)
+        meeting_lock_open(item.meeting)
         if root_cause not in RootCause.values:
             raise ServiceError(_("请选择原因分类。"), field="root_cause")
         item = AgendaItem.objects.select_for_update().get(pk=item.pk)
@@ -111,9 +111,9 @@ def action_item_add(
     finding=None,
 ) -> ActionItem:
     """``finding``: on a post-mortem item, the department finding it answers."""
-    _require(actor)
+    require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
-        _open_meeting(item.meeting)
+        meeting_lock_open(item.meeting)
         title = (title or "").strip()
         if not title:
             raise ServiceError(_("请填写改进措施。"), field="title")
@@ -137,10 +137,10 @@ def action_item_update(
     due_date: dt.date | None = None,
 ) -> ActionItem:
     """Change an action item's title, owner or due date (while its meeting is open)."""
-    _require(actor)
+    require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
         action = ActionItem.objects.select_for_update().get(pk=action.pk)
-        _open_meeting(AgendaItem.objects.get(pk=action.agenda_item_id).meeting)
+        meeting_lock_open(AgendaItem.objects.get(pk=action.agenda_item_id).meeting)
         fields = []
         if title is not None:
             title = title.strip()
@@ -162,7 +162,7 @@ def action_item_update(
 def action_item_set_done(*, actor: Membership, action: ActionItem, done: bool = True) -> ActionItem:
     """The owner or a meeting manager ticks an action item (also after the meeting)."""
     if action.owner_id != actor.user_id:
-        _require(actor)
+        require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
         action = ActionItem.objects.select_for_update().get(pk=action.pk)
         action.done_at = timezone.now() if done else None
@@ -171,9 +171,9 @@ def action_item_set_done(*, actor: Membership, action: ActionItem, done: bool = 
 
 
 def meeting_close(*, actor: Membership, meeting: ReviewMeeting, summary: str = "") -> ReviewMeeting:
-    _require(actor)
+    require_meeting_manager(actor)
     with organization_scope(actor.organization_id), transaction.atomic():
-        meeting = _open_meeting(meeting)
+        meeting = meeting_lock_open(meeting)
         meeting.status = MeetingStatus.CLOSED
         meeting.summary = (summary or "").strip()
         meeting.closed_at = timezone.now()
