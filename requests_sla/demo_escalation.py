@@ -17,12 +17,11 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
+from requests_sla.escalation.services import sla_sweep
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.models import ReviewMeeting
 from requests_sla.requests.models import Request as CollabRequest
 from requests_sla.sla.models import SlaState
-
-from .services.escalation import sla_sweep
 
 PAST_TITLE = "上周跨部门沟通会"
 

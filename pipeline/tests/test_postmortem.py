@@ -15,6 +15,7 @@ from departments.roles import Role
 from departments.tests.factories import member
 from pipeline import services
 from pipeline.models import LostReason
+from requests_sla.escalation.services import sla_sweep
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.kpis import department_kpis, month_period
 from requests_sla.models import (
@@ -27,7 +28,6 @@ from requests_sla.models import (
     PostMortemFinding,
     ReviewMeeting,
 )
-from requests_sla.services.escalation import sla_sweep
 from requests_sla.tests.factories import file_tech_support, membership_of
 
 SH = dt.timezone(dt.timedelta(hours=8))

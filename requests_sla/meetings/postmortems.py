@@ -23,6 +23,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from departments.roles import Role
+from requests_sla.escalation.services import review_meeting_next
 from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -42,7 +43,6 @@ from requests_sla.meetings.services import (
 )
 from requests_sla.notifications.models import NotificationKind
 from requests_sla.notifications.services import notifications_send, organization_language
-from requests_sla.services.escalation import IS_POSTGRES, review_meeting_next
 
 LEAD_REASON = "postmortem_lead"
 DEPARTMENT_REASON = "postmortem_dept"
@@ -76,12 +76,11 @@ def postmortem_open(
     user = getattr(actor, "user", actor)
     now = now or timezone.now()
     with organization_scope(organization_id), transaction.atomic():
-        if IS_POSTGRES():  # SQLite (``make run``) serializes writers anyway
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                    [4006, f"{organization_id}:{source_ref}"],
-                )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                [4006, f"{organization_id}:{source_ref}"],
+            )
         late = late_requests(late_request_ids, now=now)
         existing = postmortem_for_source(source_ref)
         if existing is not None:

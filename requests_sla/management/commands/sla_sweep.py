@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from requests_sla.services.escalation import PAGE_SIZE, sla_sweep
+from requests_sla.escalation.services import PAGE_SIZE, sla_sweep
 from requests_sla.sla.models import EscalationLevel
 
 

@@ -8,9 +8,9 @@ import pytest
 from collab.tenancy import organization_scope
 from departments.roles import Role
 from departments.tests.factories import member
+from requests_sla.escalation.services import sla_sweep
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.models import ActionItem, AgendaItem, MeetingStatus, ReviewMeeting
-from requests_sla.services.escalation import sla_sweep
 from requests_sla.tests.factories import file_tech_support, membership_of
 
 SH = dt.timezone(dt.timedelta(hours=8))

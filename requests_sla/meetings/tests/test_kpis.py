@@ -22,12 +22,12 @@ from django.urls import reverse
 
 from collab.tenancy import organization_scope
 from requests_sla.catalog.models import RequestType
+from requests_sla.escalation.services import sla_sweep
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.kpis import department_kpis, month_period
 from requests_sla.meetings.models import AgendaItem, ReviewMeeting
 from requests_sla.requests.services import filing as services_filing
 from requests_sla.requests.services import lifecycle as services_lifecycle
-from requests_sla.services.escalation import sla_sweep
 from requests_sla.tests.factories import file_tech_support
 
 SH = dt.timezone(dt.timedelta(hours=8))

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from collab.tenancy import organization_scope
+from requests_sla.escalation.services import sla_sweep
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.models import (
     ActionItem,
@@ -16,7 +17,6 @@ from requests_sla.meetings.models import (
     RootCause,
 )
 from requests_sla.meetings.selectors import overdue_action_items_for
-from requests_sla.services.escalation import sla_sweep
 from requests_sla.tests.factories import file_tech_support
 
 SH = dt.timezone(dt.timedelta(hours=8))

@@ -10,14 +10,13 @@ import pytest
 from django.core import mail
 
 from collab.tenancy import organization_scope
+from requests_sla.escalation.services import sla_sweep
 from requests_sla.meetings.models import AgendaItem, MeetingParticipant, ReviewMeeting
 from requests_sla.notifications.models import Notification, NotificationDelivery
 from requests_sla.requests.models import Request
 from requests_sla.requests.services import lifecycle as services_lifecycle
-from requests_sla.services.escalation import sla_sweep
 from requests_sla.sla.models import EscalationPolicy, EscalationStep, SlaTimer
-
-from .factories import file_tech_support
+from requests_sla.tests.factories import file_tech_support
 
 SH = dt.timezone(dt.timedelta(hours=8))
 
@@ -211,9 +210,8 @@ def test_a_sweep_over_two_organizations_never_carries_one_scope_into_the_other(
     frozen, org, other_org, rep, monkeypatch
 ):
     from collab import tenancy
-    from requests_sla.services import escalation
-
-    from .factories import person
+    from requests_sla.escalation.services import sweep as escalation
+    from requests_sla.tests.factories import person
 
     file_tech_support(rep)
     file_tech_support(person(other_org, username="other-rep"))

@@ -26,15 +26,13 @@ from hypothesis import strategies as st
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
+from requests_sla.escalation.services import sla_sweep
 from requests_sla.requests.models import OPEN_STATUSES, Request
 from requests_sla.requests.permissions import PermissionDenied
 from requests_sla.requests.services import lifecycle as services_lifecycle
-from requests_sla.services.escalation import sla_sweep
 from requests_sla.sla.models import EscalationStep, SlaTimer
 from requests_sla.sla.services import timer_is_running, timer_recompute
-from requests_sla.tests.factories import MONDAY_9AM
-
-from .factories import file_tech_support
+from requests_sla.tests.factories import MONDAY_9AM, file_tech_support
 
 COMPARED = [
     "state",

@@ -36,37 +36,28 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from collab.tenancy import dangerously_unscoped, organization_scope
-from departments.models import Membership, Organization
-from departments.roles import Role
-from requests_sla.catalog.models import Priority
-from requests_sla.meetings.models import (
-    AgendaItem,
-    MeetingParticipant,
-    MeetingStatus,
-    ReviewMeeting,
+from collab.tenancy import organization_scope
+from requests_sla.escalation.services.context import OrgContext, contexts_for
+from requests_sla.escalation.services.effects import effects_apply
+from requests_sla.escalation.services.ladder import (
+    Escalation,
+    SweepReport,
+    follow_up_at,
+    levels_due,
 )
-from requests_sla.notifications.models import Notification, NotificationKind, WebhookEndpoint
-from requests_sla.notifications.services import deliveries_schedule, webhook_events_schedule
 from requests_sla.requests.models import OPEN_STATUSES, Request
-from requests_sla.sla.calendars import org_calendar
 from requests_sla.sla.engine.calendar import whole_minutes
 from requests_sla.sla.engine.timers import Target, TimerState, Unit, _budget, _Clock
 from requests_sla.sla.models import (
-    EscalationLevel,
-    EscalationPolicy,
     EscalationStep,
     SlaEvent,
-    SlaEventKind,
     SlaState,
     SlaTimer,
 )
@@ -75,7 +66,6 @@ from requests_sla.sla.services import (
     STATE_RANK,
     TIMER_CACHE_FIELDS,
     engine_calendar,
-    escalation_policy_for,
     next_check,
     next_due_check,
     request_refresh_sla,
@@ -86,261 +76,11 @@ from requests_sla.sla.services import (
 log = logging.getLogger(__name__)
 User = get_user_model()
 
-RAISED_PRIORITY = {
-    Priority.LOW: Priority.NORMAL,
-    Priority.NORMAL: Priority.HIGH,
-    Priority.HIGH: Priority.URGENT,
-    Priority.URGENT: Priority.URGENT,
-}
-LEVEL_KIND = {
-    EscalationLevel.AT_RISK: NotificationKind.SLA_AT_RISK,
-    EscalationLevel.BREACHED: NotificationKind.SLA_BREACHED,
-    EscalationLevel.FOLLOW_UP: NotificationKind.SLA_FOLLOW_UP,
-}
-WEBHOOK_EVENT = {1: "sla.at_risk", 2: "sla.breached", 3: "sla.still_open"}
-
-
-@dataclass
-class Escalation:
-    organization_id: int
-    request_id: int
-    reference: str
-    timer_id: int
-    timer_key: str
-    level: int
-    threshold_at: dt.datetime | None
-    caught_up: bool = False
-
-
-@dataclass
-class SweepReport:
-    now: dt.datetime
-    examined: int = 0
-    skipped_locked: int = 0
-    escalations: list[Escalation] = field(default_factory=list)
-    meetings_created: int = 0
-    notifications: int = 0
-    seconds: float = 0.0
-
-    def count(self, level: int) -> int:
-        return sum(1 for e in self.escalations if e.level == level)
-
 
 # ---------------------------------------------------------------- pure parts
 
 
-def follow_up_at(calendar, events, due_at: dt.datetime | None, hours: int) -> dt.datetime | None:
-    """The instant the timer has *run* ``hours`` working hours past ``due_at``
-    (paused or stopped stretches do not count); None while it is not running
-    and has not got there."""
-    if due_at is None:
-        return None
-    segments: list[list] = []
-    for event in events:
-        if event.kind in (SlaEventKind.START, SlaEventKind.RESUME):
-            segments.append([event.at, None])
-        elif (
-            event.kind in (SlaEventKind.PAUSE, SlaEventKind.STOP)
-            and segments
-            and segments[-1][1] is None
-        ):
-            segments[-1][1] = event.at
-    remaining = dt.timedelta(hours=hours)
-    for start, end in segments:
-        start = max(start, due_at)
-        if end is None:
-            return calendar.add_working_time(start, remaining)
-        if end <= start:
-            continue
-        length = calendar.working_time_between(start, end)
-        if remaining <= length:
-            return calendar.add_working_time(start, remaining)
-        remaining -= length
-    return None
-
-
-def levels_due(
-    timer: SlaTimer, done: set[int], follow_up: dt.datetime | None, now: dt.datetime
-) -> list[tuple[int, dt.datetime | None, bool]]:
-    """(level, threshold, caught_up) rungs the recomputed timer is owed now."""
-    if not timer_is_running(timer):
-        return []
-    due: list[tuple[int, dt.datetime | None, bool]] = []
-    if timer.state == SlaState.AT_RISK and 1 not in done:
-        due.append((1, timer.at_risk_at, False))
-    elif timer.state == SlaState.BREACHED:
-        if 1 not in done:
-            due.append((1, timer.at_risk_at, True))
-        if 2 not in done:
-            due.append((2, timer.due_at, False))
-        if 3 not in done and follow_up is not None and follow_up <= now:
-            due.append((3, follow_up, False))
-    return due
-
-
 # ---------------------------------------------------------------- per-sweep cache
-
-
-class _OrgContext:
-    """What one sweep looks up once per organization (``_contexts_for``
-    fetches it for all the organizations of a page at once)."""
-
-    def __init__(
-        self, organization_id: int, now: dt.datetime, *, policy=None, people=None, endpoint=False
-    ) -> None:
-        self.organization_id = organization_id
-        self.now = now
-        self.policy = policy or escalation_policy_for(organization_id)
-        self._calendar = None
-        self._organization = None
-        self._people = people
-        self._meeting: ReviewMeeting | None = None
-        self._endpoint = endpoint
-        self.meeting_created = False
-
-    @property
-    def calendar(self):
-        if self._calendar is None:
-            self._calendar = org_calendar(self.organization_id, self.now)
-        return self._calendar
-
-    @property
-    def organization(self) -> Organization:
-        if self._organization is None:
-            self._organization = Organization.objects.get(pk=self.organization_id)
-        return self._organization
-
-    @property
-    def endpoint(self):
-        if self._endpoint is False:
-            self._endpoint = WebhookEndpoint.objects.filter(is_active=True).first()
-        return self._endpoint
-
-    @property
-    def people(self) -> dict:
-        """heads by department id, ops managers, emails, all in one query."""
-        if self._people is None:
-            rows = Membership.objects.filter(
-                is_active=True, role__in=[Role.DEPT_HEAD, Role.OPS_MANAGER]
-            ).values_list("user_id", "role", "department_id", "user__email")
-            self._people = _people_of(rows)
-        return self._people
-
-    def meeting(self) -> ReviewMeeting:
-        """The next scheduled review meeting inside the window, or a new one
-        at the next working slot. One lookup per organization per sweep; an
-        advisory lock keeps two sweeps from creating two meetings."""
-        if self._meeting is not None:
-            return self._meeting
-        window_end = self.calendar.close_of_nth_working_day_after(
-            self.now, max(self.policy.meeting_window_days, 1)
-        )
-        found = self._find(window_end)
-        if found is None:
-            if IS_POSTGRES():
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(%s, %s)", [4004, self.organization_id]
-                    )
-            found = self._find(window_end)
-        if found is None:
-            found = ReviewMeeting.objects.create(
-                organization_id=self.organization_id,
-                title="",
-                scheduled_at=next_meeting_slot(self.calendar, self.now, self.policy.meeting_time),
-                duration_minutes=self.policy.meeting_duration_minutes,
-                created_by_escalation=True,
-            )
-            self.meeting_created = True
-            ops = self.people["ops"]
-            MeetingParticipant.objects.bulk_create(
-                [
-                    MeetingParticipant(
-                        organization_id=self.organization_id, meeting=found, user_id=u, reason="ops"
-                    )
-                    for u in ops
-                ],
-                ignore_conflicts=True,
-            )
-            if ops and found.chair_id is None:
-                ReviewMeeting.objects.filter(pk=found.pk).update(chair_id=ops[0])
-                found.chair_id = ops[0]
-        self._meeting = found
-        return found
-
-    def _find(self, window_end):
-        return (
-            ReviewMeeting.objects.filter(
-                status=MeetingStatus.SCHEDULED,
-                scheduled_at__gte=self.now,
-                scheduled_at__lte=window_end,
-            )
-            .order_by("scheduled_at", "pk")
-            .first()
-        )
-
-
-def _people_of(rows) -> dict:
-    heads: dict[int, list[int]] = defaultdict(list)
-    ops: list[int] = []
-    emails: dict[int, str] = {}
-    for user_id, role, department_id, email in rows:
-        if role == Role.DEPT_HEAD and department_id:
-            heads[department_id].append(user_id)
-        elif role == Role.OPS_MANAGER:
-            ops.append(user_id)
-        if email:
-            emails[user_id] = email
-    return {"heads": heads, "ops": ops, "emails": emails}
-
-
-def _contexts_for(organization_ids: list[int], now: dt.datetime) -> dict[int, _OrgContext]:
-    """Policies (created with the defaults where missing), heads and ops
-    managers, webhook endpoints of many organizations: four statements in
-    all, not four per organization (cross-organization reads of settings)."""
-    with dangerously_unscoped():
-        EscalationPolicy.unscoped.bulk_create(
-            [EscalationPolicy(organization_id=i) for i in organization_ids], ignore_conflicts=True
-        )
-        policies = {
-            p.organization_id: p
-            for p in EscalationPolicy.unscoped.filter(organization_id__in=organization_ids)
-        }
-        rows: dict[int, list] = defaultdict(list)
-        for organization_id, *row in Membership.unscoped.filter(
-            organization_id__in=organization_ids,
-            is_active=True,
-            role__in=[Role.DEPT_HEAD, Role.OPS_MANAGER],
-        ).values_list("organization_id", "user_id", "role", "department_id", "user__email"):
-            rows[organization_id].append(row)
-        endpoints: dict[int, WebhookEndpoint] = {}
-        for endpoint in WebhookEndpoint.unscoped.filter(
-            organization_id__in=organization_ids, is_active=True
-        ).order_by("pk"):
-            endpoints.setdefault(endpoint.organization_id, endpoint)
-    return {
-        i: _OrgContext(
-            i,
-            now,
-            policy=policies.get(i),
-            people=_people_of(rows.get(i, [])),
-            endpoint=endpoints.get(i),
-        )
-        for i in organization_ids
-    }
-
-
-def next_meeting_slot(calendar, now: dt.datetime, at: dt.time) -> dt.datetime:
-    """``at`` local time on the next working day after today."""
-    day = calendar.nth_working_day_after(now, 1)
-    return dt.datetime.combine(day, at, tzinfo=calendar.tz).astimezone(dt.UTC)
-
-
-def review_meeting_next(organization_id: int, *, now: dt.datetime | None = None):
-    """(meeting, created): the meeting a new agenda item goes on, chosen as the
-    sweep chooses it (``_OrgContext.meeting``). Call inside a transaction."""
-    ctx = _OrgContext(organization_id, now or timezone.now())
-    return ctx.meeting(), ctx.meeting_created
 
 
 # ---------------------------------------------------------------- the sweep
@@ -397,7 +137,7 @@ def sla_sweep(
     started = time.monotonic()
     now = now or timezone.now()
     report = SweepReport(now=now)
-    contexts: dict[int, _OrgContext] = {}
+    contexts: dict[int, OrgContext] = {}
     after: tuple[dt.datetime, int] | None = None
     out_of_time = False
     while not out_of_time:
@@ -408,7 +148,7 @@ def sla_sweep(
         by_org: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for pk, org_id, request_id, _at in rows:
             by_org[org_id].append((pk, request_id))
-        contexts.update(_contexts_for([i for i in by_org if i not in contexts], now))
+        contexts.update(contexts_for([i for i in by_org if i not in contexts], now))
         for org_id, pairs in by_org.items():
             for offset in range(0, len(pairs), chunk_size):
                 with organization_scope(org_id):
@@ -446,7 +186,7 @@ def _async_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _handle(ctx: _OrgContext, pairs: list[tuple[int, int]], report: SweepReport) -> None:
+def _handle(ctx: OrgContext, pairs: list[tuple[int, int]], report: SweepReport) -> None:
     """One organization's chunk, in the caller's transaction: claim, advance
     the timers, insert the steps, apply their effects; a fixed number of
     statements whatever the chunk's size."""
@@ -554,7 +294,7 @@ def _handle(ctx: _OrgContext, pairs: list[tuple[int, int]], report: SweepReport)
                 caught_up,
             )
         )
-    _apply(ctx, steps, report)
+    effects_apply(ctx, steps, report)
 
 
 def _cache_is_current(timer: SlaTimer, now: dt.datetime) -> bool:
@@ -707,136 +447,3 @@ def _refresh_requests(organization_id: int, request_ids: set[int]) -> None:
         )
 
 
-def _apply(ctx: _OrgContext, steps, report: SweepReport) -> None:
-    """Effects of freshly inserted steps: agenda, priority, notifications, webhook."""
-    organization_id = ctx.organization_id
-    now = ctx.now
-    people = ctx.people
-    recipients: dict[tuple[int, int], set[int]] = {}  # (request, level) → users
-    agenda_requests: dict[int, Request] = {}
-    participants: set[tuple[int, str]] = set()
-    raise_ids: list[int] = []
-    meeting = None
-    for _step_id, timer, level, caught_up in steps:
-        request = timer.request
-        serving_heads = people["heads"].get(request.serving_department_id, [])
-        requesting_heads = (
-            people["heads"].get(request.requesting_department_id, [])
-            if request.requesting_department_id
-            else []
-        )
-        if level == EscalationLevel.BREACHED:
-            meeting = meeting or ctx.meeting()
-            agenda_requests[request.pk] = request
-            participants |= {(u, "serving_head") for u in serving_heads}
-            participants |= {(u, "requesting_head") for u in requesting_heads}
-            participants |= {(u, "ops") for u in people["ops"]}
-        if level == EscalationLevel.FOLLOW_UP and ctx.policy.raise_priority:
-            raise_ids.append(request.pk)
-        if caught_up:
-            continue
-        if level == EscalationLevel.AT_RISK:
-            if not ctx.policy.notify_at_risk:
-                continue
-            users = set(serving_heads) | ({request.assignee_id} if request.assignee_id else set())
-        elif level == EscalationLevel.BREACHED:
-            users = set(serving_heads) | set(requesting_heads) | set(people["ops"])
-        else:
-            users = set(people["ops"]) | set(serving_heads)
-        recipients.setdefault((request.pk, level), set()).update(users)
-
-    if meeting is not None:
-        AgendaItem.objects.bulk_create(
-            [
-                AgendaItem(
-                    organization_id=organization_id,
-                    meeting=meeting,
-                    request_id=r.pk,
-                    department_id=r.serving_department_id,
-                    added_at=now,
-                )
-                for r in agenda_requests.values()
-            ],
-            ignore_conflicts=True,
-        )
-        MeetingParticipant.objects.bulk_create(
-            [
-                MeetingParticipant(
-                    organization_id=organization_id, meeting=meeting, user_id=u, reason=why
-                )
-                for u, why in sorted(participants)
-            ],
-            ignore_conflicts=True,
-        )
-        EscalationStep.objects.filter(
-            pk__in=[
-                step_id for step_id, _t, level, _c in steps if level == EscalationLevel.BREACHED
-            ]
-        ).update(meeting=meeting)
-    if raise_ids:
-        Request.objects.filter(pk__in=raise_ids).update(
-            priority=Case(
-                *(When(priority=old, then=Value(new)) for old, new in RAISED_PRIORITY.items())
-            )
-        )
-
-    requests_by_id = {timer.request_id: timer.request for _s, timer, _l, _c in steps}
-    notifications = [
-        Notification(
-            organization_id=organization_id,
-            recipient_id=user_id,
-            kind=LEVEL_KIND[level],
-            request_id=request_id,
-            text=f"{requests_by_id[request_id].reference} {requests_by_id[request_id].title}"[:300],
-            created_at=now,
-        )
-        for (request_id, level), users in recipients.items()
-        for user_id in sorted(users)
-    ]
-    # The assignee may not be a head/ops member: fetch the missing addresses.
-    emails = dict(people["emails"])
-    missing = {n.recipient_id for n in notifications} - set(emails)
-    if missing:
-        emails.update(
-            User.objects.filter(pk__in=missing).exclude(email="").values_list("pk", "email")
-        )
-    created = Notification.objects.bulk_create(notifications, batch_size=1000)
-    report.notifications += len(created)
-    deliveries_schedule(created, now=now, emails=emails, policy=ctx.policy, calendar=ctx.calendar)
-    if ctx.endpoint is not None:
-        webhook_events_schedule(
-            organization_id,
-            (
-                (f"escalation:{step_id}", _payload(timer, level, meeting if level == 2 else None))
-                for step_id, timer, level, caught_up in steps
-                if not caught_up
-            ),
-            now=now,
-            endpoint=ctx.endpoint,
-        )
-
-
-def _payload(timer: SlaTimer, level: int, meeting: ReviewMeeting | None) -> dict:
-    request = timer.request
-    labels = {
-        1: "SLA 预警 / SLA at risk",
-        2: "SLA 超时 / SLA breached",
-        3: "超时仍未解决 / Still open after breach",
-    }
-    payload = {
-        "event": WEBHOOK_EVENT[level],
-        "level": level,
-        "organization_id": timer.organization_id,
-        "request": {
-            "id": request.pk,
-            "reference": request.reference,
-            "title": request.title,
-            "priority": request.priority,
-            "serving_department_id": request.serving_department_id,
-        },
-        "timer": {"key": timer.key, "due_at": timer.due_at.isoformat() if timer.due_at else None},
-        "text": f"[Collab] {labels[level]}: {request.reference} {request.title}",
-    }
-    if meeting is not None:
-        payload["meeting"] = {"id": meeting.pk, "scheduled_at": meeting.scheduled_at.isoformat()}
-    return payload
