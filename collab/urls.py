@@ -16,9 +16,9 @@ from requests_sla.meetings.apis import (
     MeetingViewSet,
 )
 from requests_sla.notifications.apis import InboxViewSet
+from requests_sla.reporting.apis import DashboardAPI
 from requests_sla.requests.apis import RequestViewSet
 from requests_sla.sla.apis import CalendarViewSet
-from requests_sla.views_dashboard import DashboardAPI
 
 from . import views
 
@@ -52,7 +52,7 @@ urlpatterns = [
     path("departments/", include("departments.urls")),
     path("requests/", include("requests_sla.urls")),
     path("", include(requests_sla_urls.escalation_patterns)),  # meetings/, kpis/, notifications/
-    path("dashboard/", include("requests_sla.urls_dashboard")),
+    path("dashboard/", include(requests_sla_urls.dashboard_patterns)),
     path("pipeline/", include("pipeline.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", views.obtain_token, name="api-token"),

@@ -14,5 +14,11 @@ sweep, and the sweep reads the due rows from PostgreSQL.
 
 from requests_sla.escalation.tasks import sla_sweep_task
 from requests_sla.notifications.tasks import deliveries_flush_task, deliveries_sweep_task
+from requests_sla.reporting.tasks import dashboard_outcomes_rebuild_task
 
-__all__ = ["deliveries_flush_task", "deliveries_sweep_task", "sla_sweep_task"]
+__all__ = [
+    "dashboard_outcomes_rebuild_task",
+    "deliveries_flush_task",
+    "deliveries_sweep_task",
+    "sla_sweep_task",
+]

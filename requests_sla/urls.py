@@ -12,6 +12,7 @@ from requests_sla.catalog import urls as catalog_urls
 from requests_sla.escalation import urls as escalation_urls
 from requests_sla.meetings import urls as meetings_urls
 from requests_sla.notifications import urls as notifications_urls
+from requests_sla.reporting import urls as reporting_urls
 from requests_sla.requests import urls as requests_urls
 from requests_sla.sla import urls as sla_urls
 
@@ -28,3 +29,5 @@ escalation_patterns = (
     [*meetings_urls.urlpatterns, *notifications_urls.urlpatterns, *escalation_urls.urlpatterns],
     "escalation",
 )
+
+dashboard_patterns = (reporting_urls.urlpatterns, "dashboard")

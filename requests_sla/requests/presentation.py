@@ -1,4 +1,4 @@
-"""The department queue's rows as HTML, written in Python.
+"""The department queue's rows as HTML, written in Python for render cost.
 
 A queue page shows 50 rows, each with up to three small forms (acknowledge,
 resolve, pause), an assignee menu and an SLA badge. Through the template
@@ -7,7 +7,7 @@ engine that was about a hundred nodes a row and most of the page's time
 the hidden form fields, each department's assignee options) is made once
 per page, and a row is a few string joins.
 
-Every value that comes from data goes through ``escape``; the markup is
+Every value that comes from data goes through ``collab.html.escape``; the markup is
 the one the row template had, so the htmx targets, the keyboard shortcuts
 (``static/js/requests.js``) and the no-JavaScript forms work as before.
 """
@@ -20,15 +20,15 @@ from collections.abc import Iterable, Mapping
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from collab.html import escape
 from departments.models import Membership
 from requests_sla.catalog.models import Priority
 from requests_sla.requests import permissions
 from requests_sla.requests.models import Request, Status
-from requests_sla.templatetags.sla import badge_html, request_badge
+from requests_sla.sla.presentation import badge_html, request_badge
 
 # Reversed once with this id in place of a request's, then split around it.
 _PLACEHOLDER_PK = 987654321

@@ -22,13 +22,12 @@ from django.utils import timezone
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.catalog.models import RequestType
+from requests_sla.demo.requests import EXTRAS, WORKERS
 from requests_sla.requests.models import Request
 from requests_sla.requests.services import conversation as services_conversation
 from requests_sla.requests.services import filing as services_filing
 from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.sla.models import TimerKind
-
-from .demo import EXTRAS, WORKERS
 
 DAYS = 120
 PER_WEEK = 9

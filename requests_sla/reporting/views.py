@@ -17,32 +17,24 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from collab.api import TenantAPIMixin
 from collab.decorators import membership_required
 from collab.exports import FORMATS, sheets_response
 from departments.models import bilingual
 from requests_sla.catalog.models import Priority, RequestType
-from requests_sla.sla.models import SlaOutcome, TimerKind
-
-from . import charts, dashboard_html, exports
-from .selectors_dashboard import (
-    AGE_BUCKETS,
-    KINDS,
+from requests_sla.reporting import exports, presentation
+from requests_sla.reporting import presentation as charts
+from requests_sla.reporting.backlog import AGE_BUCKETS
+from requests_sla.reporting.drilldown import drilldown
+from requests_sla.reporting.filters import KINDS, DashboardFilters, parse_filters
+from requests_sla.reporting.selectors import (
     Dashboard,
-    DashboardFilters,
     dashboard,
-    drilldown,
     meetings_for,
-    parse_filters,
-    scorecards_available,
     scorecards_for,
 )
-from .templatetags import dashboard as dashboard_tags
+from requests_sla.sla.models import TimerKind
+from requests_sla.templatetags import dashboard as dashboard_tags
 
 DRILLDOWN_PAGE = 50
 # The tables the page exports (see ``exports.dashboard_tables``).
@@ -203,14 +195,14 @@ def _filter_options(filters: DashboardFilters, d: Dashboard) -> dict[str, Any]:
         ("custom", _("自定义")),
     ]
     return {
-        "period": dashboard_html.options(periods, filters.period),
-        "serving": dashboard_html.options(departments, filters.serving),
-        "requesting": dashboard_html.options(departments, filters.requesting),
-        "request_type": dashboard_html.options(
+        "period": presentation.options(periods, filters.period),
+        "serving": presentation.options(departments, filters.serving),
+        "requesting": presentation.options(departments, filters.requesting),
+        "request_type": presentation.options(
             [(pk, f"{names.get(dep, '')} · {bilingual(zh, en)}") for pk, zh, en, dep in types],
             filters.request_type,
         ),
-        "priority": dashboard_html.options(Priority.choices, filters.priority),
+        "priority": presentation.options(Priority.choices, filters.priority),
     }
 
 
@@ -225,17 +217,17 @@ def dashboard_page(request):
         "query": links.query,
         "kpis": _kpis(d, links),
         "open_links": {b: links.drill(bucket=b) for b in ("open", "breached_open", "at_risk")},
-        "exports": {t: dashboard_html.export_links(links.export(t)) for t in TABLES},
+        "exports": {t: presentation.export_links(links.export(t)) for t in TABLES},
         "charts": _charts(d, links),
         "matrix_rows": d.matrix_rows,
-        "matrix_body": dashboard_html.matrix_body(_matrix_rows(d, links)),
-        "live_body": dashboard_html.live_body(_live_rows(d, links)),
+        "matrix_body": presentation.matrix_body(_matrix_rows(d, links)),
+        "live_body": presentation.live_body(_live_rows(d, links)),
         "age_buckets": [
             (key, exports.age_label(key), d.backlog[key], links.drill(bucket=f"age_{key}"))
             for key, _lo, _hi in AGE_BUCKETS
         ],
         "meetings": meetings_for(filters, request.membership),
-        "scorecards_lazy": scorecards_available(),
+        "scorecards_lazy": True,
         "options": _filter_options(filters, d),
     }
     return render(request, "requests_sla/dashboard/dashboard.html", context)
@@ -295,96 +287,3 @@ def drilldown_page(request):
     )
 
 
-class DashboardAPI(TenantAPIMixin, APIView):
-    """``GET /api/dashboard/``: the dashboard's figures as JSON, same filters."""
-
-    model = SlaOutcome
-
-    def get_scoped_queryset(self):
-        return SlaOutcome.objects.none()
-
-    @extend_schema(
-        responses=OpenApiTypes.OBJECT,
-        parameters=[
-            OpenApiParameter(name, str, required=False)
-            for name in (
-                "period",
-                "start",
-                "end",
-                "serving",
-                "requesting",
-                "request_type",
-                "priority",
-            )
-        ],
-    )
-    def get(self, request):
-        filters = parse_filters(request.query_params, request.membership)
-        d = dashboard(filters)
-        return Response(
-            {
-                "period": {"name": filters.period, "start": filters.start, "end": filters.end},
-                "previous_period": {"start": d.previous.start, "end": d.previous.end},
-                "filters": {
-                    "serving": filters.serving,
-                    "requesting": filters.requesting,
-                    "request_type": filters.request_type,
-                    "priority": filters.priority or None,
-                },
-                "errors": list(filters.errors),
-                "as_of": d.as_of,
-                "attainment": {
-                    k.kind: {
-                        "decided": k.decided,
-                        "met": k.met,
-                        "breached": k.breached,
-                        "attainment": k.attainment,
-                        "previous_attainment": k.prev_attainment,
-                        "stopped": k.stopped,
-                        "p50_business_minutes": k.p50_minutes,
-                        "p90_business_minutes": k.p90_minutes,
-                    }
-                    for k in d.kinds.values()
-                },
-                "open": {
-                    "total": d.open_total,
-                    "at_risk": d.open_at_risk,
-                    "breached": d.open_breached,
-                },
-                "backlog_by_age": d.backlog,
-                "matrix": [
-                    {
-                        "requesting_department": c.requesting,
-                        "serving_department": c.serving,
-                        "decided": c.decided,
-                        "met": c.met,
-                        "breached": c.breached,
-                        "attainment": c.attainment,
-                        "mean_late_business_minutes": c.mean_late_minutes,
-                    }
-                    for c in d.matrix.values()
-                ],
-                "trend": [
-                    {
-                        "week": w.week,
-                        "filed": w.filed,
-                        "response_decided": w.response_decided,
-                        "response_met": w.response_met,
-                        "resolution_decided": w.resolution_decided,
-                        "resolution_met": w.resolution_met,
-                    }
-                    for w in d.trend
-                ],
-                "live": [
-                    {
-                        "id": r.pk,
-                        "reference": r.reference,
-                        "title": r.title,
-                        "sla_state": r.sla_state,
-                        "sla_due_at": r.sla_due_at,
-                        "serving_department": r.serving_department_id,
-                    }
-                    for r in d.live
-                ],
-            }
-        )

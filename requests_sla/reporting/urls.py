@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import views_dashboard as views
+from requests_sla.reporting import views
 
-app_name = "dashboard"
+# The dashboard namespace (assembled by requests_sla/urls.py).
 
 urlpatterns = [
     path("", views.dashboard_page, name="index"),

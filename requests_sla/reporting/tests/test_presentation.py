@@ -1,6 +1,7 @@
 """The dashboard's SVG charts are pure functions of numbers and labels."""
 
-from requests_sla import charts
+from requests_sla.reporting import presentation
+from requests_sla.reporting import presentation as charts
 
 
 def test_nice_ceiling_rounds_up_to_one_two_five():
@@ -41,7 +42,6 @@ def test_matrix_and_live_table_bodies_escape_text_and_label_what_is_missing():
 
     from django.utils import translation
 
-    from requests_sla import dashboard_html
 
     cell = {
         "class": "bad",
@@ -60,8 +60,8 @@ def test_matrix_and_live_table_bodies_escape_text_and_label_what_is_missing():
     )
     row = {"r": request, "url": "/r/1/", "state": "breached", "due": "—", "assignee": None}
     with translation.override("en"):
-        matrix = dashboard_html.matrix_body([{"department": None, "cells": [cell, None]}])
-        live = dashboard_html.live_body([row])
+        matrix = presentation.matrix_body([{"department": None, "cells": [cell, None]}])
+        live = presentation.live_body([row])
     assert matrix.startswith("<tbody><tr>") and matrix.endswith("</tr></tbody>")
     assert ">(not set)</th>" in matrix and 'href="/d?a=1&amp;b=2"' in matrix
     assert ">1 / 2 breached</a>" in matrix and '<span class="muted">—</span>' in matrix

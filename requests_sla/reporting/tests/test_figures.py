@@ -32,13 +32,14 @@ from openpyxl import load_workbook
 from collab.tenancy import organization_scope
 from departments.roles import Role
 from requests_sla.catalog.models import RequestType
+from requests_sla.reporting.drilldown import drilldown
+from requests_sla.reporting.filters import parse_filters
+from requests_sla.reporting.selectors import dashboard
 from requests_sla.requests.services import conversation as services_conversation
 from requests_sla.requests.services import lifecycle as services_lifecycle
-from requests_sla.selectors_dashboard import dashboard, drilldown, parse_filters
 from requests_sla.sla.models import SlaOutcome
 from requests_sla.sla.outcomes import outcomes_rebuild
-
-from .factories import department, file_tech_support, person
+from requests_sla.tests.factories import department, file_tech_support, person
 
 T0 = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)
 NOW = T0 + dt.timedelta(days=7, hours=1)
@@ -382,15 +383,15 @@ def test_backlog_buckets_and_urgency_equal_one_count_per_figure(org, ops, rep, w
     bucket, every cached state, with and without a due time."""
     from django.db.models import Count
 
-    from requests_sla.requests.models import Request
-    from requests_sla.selectors_dashboard import (
+    from requests_sla.reporting.backlog import (
         AGE_BUCKETS,
-        _backlog,
-        _open_requests,
         age_q,
+        backlog_counts,
         breached_q,
+        open_requests,
         urgent_q,
     )
+    from requests_sla.requests.models import Request
 
     states = ["on_track", "at_risk", "breached", ""]
     with time_machine.travel(NOW, tick=False):
@@ -404,13 +405,13 @@ def test_backlog_buckets_and_urgency_equal_one_count_per_figure(org, ops, rep, w
                 )
         with organization_scope(org.id):
             filters = parse_filters(WEEK, ops)
-            expected = _open_requests(filters).aggregate(
+            expected = open_requests(filters).aggregate(
                 **{key: Count("pk", filter=age_q(key, NOW)) for key, _, _ in AGE_BUCKETS},
                 total=Count("pk"),
                 at_risk=Count("pk", filter=urgent_q(NOW) & ~breached_q(NOW)),
                 breached=Count("pk", filter=breached_q(NOW)),
             )
-            assert _backlog(filters, NOW) == expected
+            assert backlog_counts(filters, NOW) == expected
     assert expected["total"] == 1 + 7 * 4 and min(expected.values()) > 0
 
 
@@ -419,7 +420,7 @@ def test_percentile_of_a_histogram_is_postgresqls_percentile_cont(db):
 
     from django.db import connection
 
-    from requests_sla.selectors_dashboard import percentile_cont
+    from requests_sla.reporting.selectors import percentile_cont
 
     rng = random.Random(5)
     for _ in range(50):

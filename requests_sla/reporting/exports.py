@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from collab.exports import Sheet
+from requests_sla.reporting.backlog import AGE_BUCKETS
+from requests_sla.reporting.selectors import Dashboard
 from requests_sla.requests.models import Request
 from requests_sla.sla.models import TimerKind
-
-from .selectors_dashboard import AGE_BUCKETS, Dashboard
 
 
 def pct(value: float | None) -> float | None:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from collab.tenancy import organization_scope
 from departments.models import Organization
-from requests_sla.demo_escalation import PAST_TITLE, load
+from requests_sla.demo.escalation import PAST_TITLE, load
 from requests_sla.meetings.models import ActionItem, AgendaItem, MeetingStatus, ReviewMeeting
 from requests_sla.meetings.selectors import overdue_action_items_for
 from requests_sla.sla.models import EscalationStep

@@ -1,1 +1,0 @@
-"""Leftovers of the old services package, emptied as sub-domains move out."""
