@@ -7,9 +7,9 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-from django.utils.module_loading import import_string
 
 from collab import tenancy
+from collab.registry import memberships_of_user
 
 SESSION_KEY = "organization_id"
 HEADER = "HTTP_X_ORGANIZATION"
@@ -23,7 +23,7 @@ def resolve_membership(request, user):
     A header naming an organization the user does not belong to resolves to
     nothing, so every scoped lookup then 404s instead of falling back.
     """
-    memberships = list(import_string(settings.COLLAB_MEMBERSHIPS_OF_USER)(user))
+    memberships = list(memberships_of_user(user))
     for membership in memberships:
         membership.user = user  # already loaded: services read actor.user
     request.memberships = memberships

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import IntegrityError, transaction
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 
 from .models import Department, Membership, Organization
+from .registry import provisioning_steps
 from .seed import DEPARTMENTS
 
 User = get_user_model()
@@ -34,13 +33,13 @@ def departments_provision(*, organization: Organization) -> list[Department]:
 
 
 def organization_provision(*, organization: Organization) -> None:
-    """Run every provisioning step configured in settings, in order.
+    """Run every provisioning step the apps registered (``registry``), in order.
 
     Each step is idempotent, so provisioning twice changes nothing.
     """
     with transaction.atomic():
-        for path in settings.COLLAB_PROVISIONING_STEPS:
-            import_string(path)(organization=organization)
+        for step in provisioning_steps:
+            step.run(organization=organization)
 
 
 def organization_create(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
-from requests_sla.demo import EXTRAS
+from requests_sla.demo.requests import EXTRAS
 from requests_sla.models import Request, RequestType
 from requests_sla.requests.services import filing as services_filing
 from requests_sla.requests.services import lifecycle as services_lifecycle

@@ -1,7 +1,8 @@
-"""Link checks for collaboration requests (``settings.COLLAB_LINK_VALIDATORS``).
+"""Link checks for collaboration requests (registered with
+``requests_sla.catalog.links`` in ``PipelineConfig.ready``).
 
 requests_sla stores the customer or deal a request is for as plain ids and
-never imports this app; it calls these through the setting. An id from
+never imports this app; it calls these through its link registry. An id from
 another organization, a missing one and one the actor may not see all get
 the same message, so the answer never tells whether a foreign id exists.
 With no organization (a schema checked on its own) there is nothing to look

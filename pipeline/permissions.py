@@ -3,7 +3,7 @@
 Role capabilities live in ``departments.roles``; the rules here add the ones
 that depend on the department too (Sales Ops reads the funnel, Customer
 Success creates leads, the business head leads the sales team). Views, APIs
-and the navigation all ask these functions, so they cannot drift apart.
+and the navigation (pipeline/apps.py) all ask these functions, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -106,17 +106,3 @@ def can_decide_lead(membership, lead) -> bool:
     return manages_pipeline(membership) or (
         can_sell(membership) and lead.account.owner_id == membership.user_id
     )
-
-
-def capabilities(membership) -> frozenset[str]:
-    """The pipeline rights of a membership, for the navigation."""
-    rights = set()
-    if can_view_pipeline(membership):
-        rights.add("view_pipeline")
-    if can_view_funnel(membership):
-        rights.add("view_funnel")
-    if can_view_leads(membership):
-        rights.add("view_leads")
-    if can_manage_leads(membership):
-        rights.add("manage_leads")
-    return frozenset(rights)

@@ -1,5 +1,5 @@
 """Requests ↔ customers and deals, from the pipeline side: the search-as-you-type
-lookup, the link checks (COLLAB_LINK_VALIDATORS), the request lists on the
+lookup, the link checks (registered with requests_sla.catalog.links), the request lists on the
 opportunity and account pages, and follow-ups after a service request."""
 
 import datetime as dt

@@ -7,9 +7,9 @@ A schema is a JSON list of fields::
 
 ``validate_values(schema, values)`` returns ``(cleaned, errors)`` where
 ``errors`` maps the field key to a list of messages. Types ``account`` and
-``opportunity`` take an integer id; the pipeline app plugs in its existence
-check through ``settings.COLLAB_LINK_VALIDATORS`` (``{"account": "dotted.path"}``,
-each callable ``(value, *, organization_id) -> None`` raising
+``opportunity`` take an integer id; the app that owns customers and deals
+registers its existence checks with ``catalog.links`` (each callable
+``(value, *, organization_id, actor=None)`` raising
 ``django.core.exceptions.ValidationError``), so this app never imports it.
 ``file`` fields are uploads: their values are passed separately and stored as
 attachments; ``validate_values`` only checks required ones were given.
@@ -24,12 +24,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from departments.models import bilingual
+from requests_sla.catalog.links import LINK_TYPES, link_checker
 
 FIELD_TYPES = (
     "text",
@@ -42,7 +41,6 @@ FIELD_TYPES = (
     "account",
     "opportunity",
 )
-LINK_TYPES = ("account", "opportunity")
 TEXT_MAX = 500
 LONG_TEXT_MAX = 10_000
 TIMER_UNITS = ("calendar_hours", "working_hours", "working_days")
@@ -144,18 +142,13 @@ def validate_sla_targets(targets: Any, priorities: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------- values
 
 
-def _link_validator(kind: str):
-    path = getattr(settings, "COLLAB_LINK_VALIDATORS", {}).get(kind)
-    return import_string(path) if path else None
-
-
 def link_check(kind: str, value: int, *, organization_id: int, actor=None) -> Any:
     """Run the pipeline's validator for an account/opportunity id, with the
     acting membership when the validator takes one (so an id the actor may
     not see is refused too). Returns what the validator returns: the
     opportunity validator gives the id of the deal's account. Raises
     ``ValidationError``; with no validator configured, any id passes."""
-    validator = _link_validator(kind)
+    validator = link_checker(kind)
     if validator is None:
         return None
     if actor is not None and "actor" in inspect.signature(validator).parameters:
@@ -209,7 +202,7 @@ def _clean_one(field: Mapping, raw: Any, organization_id: int | None) -> Any:
             raise ValidationError(_("请输入有效的编号。")) from None
         if isinstance(raw, bool) or value <= 0:
             raise ValidationError(_("请输入有效的编号。"))
-        validator = _link_validator(kind)
+        validator = link_checker(kind)
         if validator is not None:
             validator(value, organization_id=organization_id)
         return value

@@ -12,7 +12,6 @@ from departments.models import Department, Membership, Organization
 from requests_sla.catalog.defaults import ALL_PRIORITIES, REQUEST_TYPES
 from requests_sla.catalog.form_schema import validate_schema, validate_sla_targets
 from requests_sla.catalog.models import Priority, RequestType
-from requests_sla.requests.models import RequestCounter
 from requests_sla.sla.services import sla_recompute_open
 
 
@@ -23,7 +22,6 @@ def catalog_provision(*, organization: Organization) -> None:
     keep their edits; only missing ones are created.
     """
     with organization_scope(organization.id):
-        RequestCounter.objects.get_or_create(organization=organization)
         departments = {d.code: d for d in Department.objects.all()}
         existing = set(RequestType.objects.values_list("code", flat=True))
         for order, spec in enumerate(REQUEST_TYPES):

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from requests_sla.catalog.form_schema import LINK_TYPES, TIMER_UNITS, build_form_class
+from requests_sla.catalog.form_schema import TIMER_UNITS, build_form_class
 from requests_sla.catalog.forms import UNIT_CHOICES
-from requests_sla.catalog.links import parse_link
+from requests_sla.catalog.links import LINK_TYPES, parse_link
 from requests_sla.catalog.models import Priority, RequestType
 
 assert {u for u, _label in UNIT_CHOICES} == set(TIMER_UNITS)

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import override_settings
 from django.utils import translation
 
 from collab.tenancy import organization_scope
@@ -14,6 +13,7 @@ from requests_sla.catalog.form_schema import (
     validate_sla_targets,
     validate_values,
 )
+from requests_sla.catalog.links import links_overridden
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests.models import Request
 from requests_sla.sla.models import BusinessCalendar, SlaTimer
@@ -123,11 +123,13 @@ def reject_odd(value, *, organization_id):
         raise ValidationError("odd")
 
 
-@override_settings(COLLAB_LINK_VALIDATORS={"account": "requests_sla.tests.test_catalog.reject_odd"})
-def test_link_fields_use_the_pluggable_validator():
+def test_link_fields_use_the_check_registered_for_their_kind():
     schema = [f for f in SCHEMA if f["key"] == "account"]
-    assert validate_values(schema, {"account": 3})[1] == {"account": ["odd"]}
-    assert validate_values(schema, {"account": 4}) == ({"account": 4}, {})
+    with links_overridden(checks={"account": reject_odd}):
+        assert validate_values(schema, {"account": 3})[1] == {"account": ["odd"]}
+        assert validate_values(schema, {"account": 4}) == ({"account": 4}, {})
+    with links_overridden(checks={}):
+        assert validate_values(schema, {"account": 3}) == ({"account": 3}, {})
 
 
 def test_the_django_form_accepts_and_refuses_like_the_api():
@@ -142,7 +144,7 @@ def test_the_django_form_accepts_and_refuses_like_the_api():
 @pytest.mark.django_db
 def test_demo_data_spreads_states_consistently_and_loads_once():
     from departments import demo as people
-    from requests_sla import demo
+    from requests_sla.demo import requests as demo
     from requests_sla.sla.services import timer_recompute
 
     org = organization_create(name="Demo", slug="demo")

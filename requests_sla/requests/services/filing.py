@@ -10,14 +10,10 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.tenancy import organization_scope
 from departments.models import Department, Membership
-from requests_sla.catalog.form_schema import (
-    LINK_TYPES,
-    file_keys,
-    link_check,
-    link_ids,
-    validate_values,
-)
+from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, validate_values
+from requests_sla.catalog.links import LINK_TYPES
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests import permissions
 from requests_sla.requests.models import (
@@ -38,6 +34,13 @@ from requests_sla.sla.services import (
 )
 
 
+def request_counter_provision(*, organization) -> None:
+    """Give a new organization its request counter (idempotent). Filing would
+    create the row itself; bulk loads set ``last_number`` on it directly."""
+    with organization_scope(organization.id):
+        RequestCounter.objects.get_or_create(organization=organization)
+
+
 def _next_number(organization_id: int) -> int:
     # One statement, atomic under concurrency: the unique row per organization
     # is created or incremented and its new value returned.
@@ -55,7 +58,7 @@ def _next_number(organization_id: int) -> int:
 def _links_given(actor: Membership, account_id, opportunity_id) -> dict[str, int | None]:
     """Check the customer/deal the caller linked (``account_id``/``opportunity_id``
     arguments): it must exist in the organization and be visible to the actor
-    (``settings.COLLAB_LINK_VALIDATORS``). A deal alone brings its account."""
+    (the checks registered with ``catalog.links``). A deal alone brings its account."""
     links = {"account_id": account_id, "opportunity_id": opportunity_id}
     for field, value in links.items():
         if value is not None and (
@@ -140,7 +143,7 @@ def request_file(
     for (a deal alone brings its account); they also fill the type's empty
     account/opportunity fields. Links in those fields count when no argument
     is given. Either way the ids are checked for the actor (see
-    ``settings.COLLAB_LINK_VALIDATORS``)."""
+    the checks registered with ``catalog.links``)."""
     if not actor.can("file_requests"):
         raise permissions.PermissionDenied(_("你无权提交协作请求。"))
     with acting(actor, at) as at:

@@ -1,16 +1,15 @@
 """The request pages' side of the customer/deal link and the watchers box.
 
-The pipeline app provides the picker and the link display through
-settings (COLLAB_REQUEST_LINK_PICKER_TEMPLATE / COLLAB_REQUEST_LINK_TEMPLATE);
-these tests drive the pages as a person would.
+The pipeline app registers the picker and the link display with
+``requests_sla.catalog.links``; these tests drive the pages as a person would.
 """
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from collab.tenancy import organization_scope
 from pipeline import services as pipeline_services
+from requests_sla.catalog.links import links_overridden
 from requests_sla.requests.models import Request
 from requests_sla.tests.factories import file_tech_support, person, request_type
 
@@ -133,11 +132,11 @@ def test_a_required_link_field_is_asked_for_on_the_one_field(client_for, rep, or
     assert response.context["form"].errors["link"] == ["此项为必填项。"]
 
 
-@override_settings(COLLAB_REQUEST_LINK_PICKER_TEMPLATE="", COLLAB_REQUEST_LINK_TEMPLATE="")
 @pytest.mark.django_db
 def test_without_the_pipeline_templates_the_types_own_id_fields_are_shown(client_for, rep, org):
     tech = request_type(org, "rnd_tech_support")
-    body = client_for(rep.user).get(reverse("requests_sla:file", args=[tech.pk])).content
+    with links_overridden(picker="", display=""):
+        body = client_for(rep.user).get(reverse("requests_sla:file", args=[tech.pk])).content
     assert b'name="x-opportunity"' in body and b'id="link-q"' not in body
 
 

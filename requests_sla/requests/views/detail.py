@@ -19,7 +19,8 @@ from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
 from departments.models import Membership
 from requests_sla.catalog import selectors as catalog_selectors
-from requests_sla.catalog.form_schema import LINK_TYPES, choice_pairs, label
+from requests_sla.catalog.form_schema import choice_pairs, label
+from requests_sla.catalog.links import LINK_TYPES, link_display_template
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests import permissions, selectors
 from requests_sla.requests import selectors as requests_selectors
@@ -100,14 +101,9 @@ def _timeline_rows(obj, membership) -> list[dict]:
     return rows
 
 
-def _link_template() -> str:
-    """The template that shows a request's customer/deal (the pipeline's), or ""."""
-    return getattr(settings, "COLLAB_REQUEST_LINK_TEMPLATE", "")
-
-
 def _extra_rows(obj) -> list[dict]:
     attachments = {a.pk: a for a in obj.attachments.all()}
-    links_shown = bool(_link_template())
+    links_shown = bool(link_display_template())
     rows = []
     for field in obj.request_type.form_schema or []:
         value = (obj.extra or {}).get(field["key"])
@@ -145,7 +141,7 @@ def _detail_context(request, obj, **extra) -> dict:
         else [],
     }
     context.update(_watchers_context(membership, obj))
-    context["link_template"] = _link_template()
+    context["link_template"] = link_display_template()
     if "assign" in actions:
         context["assignees"] = list(selectors.assignable_members(obj.serving_department_id))
     if "transfer" in actions:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,8 +9,7 @@ from django.utils.translation import gettext as _
 from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
 from requests_sla.catalog import selectors as catalog_selectors
-from requests_sla.catalog.form_schema import LINK_TYPES
-from requests_sla.catalog.links import parse_link
+from requests_sla.catalog.links import LINK_TYPES, link_picker_template, parse_link
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests import selectors
 from requests_sla.requests.forms import (
@@ -21,7 +19,7 @@ from requests_sla.requests.forms import (
 from requests_sla.requests.services import common as services_common
 from requests_sla.requests.services import filing as services_filing
 from requests_sla.sla import selectors as sla_selectors
-from requests_sla.templatetags.sla import target_text, when_text
+from requests_sla.sla.presentation import target_text, when_text
 
 PROMISE_PHRASES = {
     "response": lambda when, name: _("%(when)s 前回复") % {"when": when},
@@ -49,11 +47,6 @@ def promise_lines(request_type: RequestType, priority: str) -> list[dict]:
             }
         )
     return lines
-
-
-def _link_picker() -> str:
-    """The template of the "customer / deal" field (the pipeline's), or ""."""
-    return getattr(settings, "COLLAB_REQUEST_LINK_PICKER_TEMPLATE", "")
 
 
 def _link_param(request) -> str:
@@ -87,7 +80,7 @@ def _active_type(type_id: int) -> RequestType:
 def file_request(request, type_id: int):
     """Step 2: the type's form, with the promised times before submitting."""
     rtype = _active_type(type_id)
-    picker = _link_picker()
+    picker = link_picker_template()
     link_keys = {f["key"] for f in rtype.form_schema or [] if f.get("type") in LINK_TYPES}
     if request.method == "POST":
         form = RequestForm(request.POST, request_type=rtype)
