@@ -13,9 +13,13 @@ class PipelineConfig(AppConfig):
         from departments.registry import demo_steps, provisioning_steps
         from requests_sla.catalog.links import link_kind_register, link_templates_register
 
-        from . import demo, demo_links, links, permissions, services
+        from . import permissions
+        from .demo import customers as demo
+        from .demo import links as demo_links
+        from .links import checks as links
+        from .opportunities.services import stages_provision
 
-        provisioning_steps.register(services.stages_provision, order=300)
+        provisioning_steps.register(stages_provision, order=300)
         demo_steps.register(demo.load, order=300)
         demo_steps.register(demo_links.load, order=310)
         link_kind_register("account", check=links.account_check)

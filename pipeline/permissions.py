@@ -8,6 +8,11 @@ and the navigation (pipeline/apps.py) all ask these functions, so they cannot dr
 
 from __future__ import annotations
 
+import functools
+
+from django.core.exceptions import PermissionDenied
+
+from collab.decorators import membership_required
 from departments.roles import Role
 
 SALES_OPS = "sales_ops"
@@ -106,3 +111,19 @@ def can_decide_lead(membership, lead) -> bool:
     return manages_pipeline(membership) or (
         can_sell(membership) and lead.account.owner_id == membership.user_id
     )
+
+
+def pipeline_required(rule):
+    """Like ``membership_required`` but for the pipeline's role+department rules."""
+
+    def decorator(view):
+        @membership_required()
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not rule(request.membership):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -19,15 +19,15 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "requests_sla.sla.services.calendars.calendar_provision",
         "requests_sla.catalog.services.catalog_provision",
         "requests_sla.requests.services.filing.request_counter_provision",
-        "pipeline.services.stages_provision",
+        "pipeline.opportunities.services.stages_provision",
     ]
     assert demo_steps.names() == [
         "departments.demo.load",
         "requests_sla.demo.requests.load",
         "requests_sla.demo.history.load",
         "requests_sla.demo.escalation.load",
-        "pipeline.demo.load",
-        "pipeline.demo_links.load",
+        "pipeline.demo.customers.load",
+        "pipeline.demo.links.load",
     ]
 
 
@@ -53,8 +53,8 @@ def test_steps_run_by_order_not_by_registration_and_an_order_is_taken_once():
 
 
 def test_pipeline_registers_the_request_link_kinds_and_their_templates():
-    assert links.link_checker("account").__module__ == "pipeline.links"
-    assert links.link_checker("opportunity").__module__ == "pipeline.links"
+    assert links.link_checker("account").__module__ == "pipeline.links.checks"
+    assert links.link_checker("opportunity").__module__ == "pipeline.links.checks"
     assert links.link_picker_template() == "pipeline/_link_picker.html"
     assert links.link_display_template() == "pipeline/_request_link.html"
     with pytest.raises(ValueError):

@@ -1,6 +1,6 @@
 from django import template
 
-from pipeline import reports
+from pipeline.funnel import presentation as reports
 
 register = template.Library()
 

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from collab.tenancy import organization_scope
-from pipeline import services as pipeline_services
+from pipeline.accounts import services as accounts_services
+from pipeline.opportunities import services as opportunities_services
 from requests_sla.catalog.links import links_overridden
 from requests_sla.requests.models import Request
 from requests_sla.tests.factories import file_tech_support, person, request_type
@@ -23,10 +24,10 @@ def zh(client):
 @pytest.fixture
 def deal(org, rep):
     with organization_scope(org.id):
-        account = pipeline_services.account_create(
+        account = accounts_services.account_create(
             actor=rep.user, name="华信精密", industry="manufacturing", size="large", owner=rep.user
         )
-        return pipeline_services.opportunity_create(
+        return opportunities_services.opportunity_create(
             actor=rep.user,
             account=account,
             name="ERP 升级",
@@ -39,10 +40,10 @@ def deal(org, rep):
 @pytest.fixture
 def foreign_deal(other_org, outsider):
     with organization_scope(other_org.id):
-        account = pipeline_services.account_create(
+        account = accounts_services.account_create(
             actor=outsider, name="Foreign", industry="retail", size="small", owner=outsider
         )
-        return pipeline_services.opportunity_create(
+        return opportunities_services.opportunity_create(
             actor=outsider,
             account=account,
             name="Foreign Deal",
