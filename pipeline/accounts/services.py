@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from departments.models import Membership
 from pipeline.accounts.models import Account, Contact
-from pipeline.opportunities.models import Opportunity
-from pipeline.rollups.services import FunnelRollupKept
+from pipeline.rollups.services import FunnelRollupKept, account_deals_locked
 
 
 def check_member(user, *, field: str) -> None:
@@ -73,12 +72,7 @@ def account_update(*, account: Account, actor, **fields: Any) -> Account:
         # The funnel counts a deal under its account's current industry.
         ids = []
         if "industry" in fields and fields["industry"] != account.industry:
-            ids = list(
-                Opportunity.objects.select_for_update()
-                .filter(account_id=account.pk)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+            ids = account_deals_locked(account.organization_id, account.pk)
         rollup = FunnelRollupKept(account.organization_id, ids)
         for key, value in fields.items():
             if key not in ACCOUNT_FIELDS:

@@ -204,10 +204,6 @@ class FunnelRollupKept:
     (after the caller has locked the deals)."""
 
     def __init__(self, organization_id: int, opportunity_ids: list[int], *, new: bool = False):
-        # The rollup SQL is PostgreSQL's; on SQLite (make run's embedded
-        # default) there is no rollup to keep and the funnel says so.
-        if connection.vendor != "postgresql":
-            opportunity_ids = []
         self.organization_id, self.ids = organization_id, list(opportunity_ids)
         self.zone = _organization_zone(organization_id) if self.ids else ""
         self.before: dict = defaultdict(lambda: (0, Decimal("0")))
@@ -227,6 +223,19 @@ class FunnelRollupKept:
                 if n or amount:
                     delta[key] = (n, amount)
             _apply(cursor, self.organization_id, delta)
+
+
+def account_deals_locked(organization_id: int, account_id: int) -> list[int]:
+    """Lock an account's deals (id order, as the deal writes lock them) and
+    return their ids: an account write that regroups them in the rollups
+    (a new industry) keeps them still while it reads before and after."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM pipeline_opportunity WHERE organization_id = %s AND account_id = %s"
+            " ORDER BY id FOR UPDATE",
+            [organization_id, account_id],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _apply(cursor, organization_id: int, delta: dict) -> None:

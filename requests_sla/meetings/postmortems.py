@@ -23,11 +23,9 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from departments.roles import Role
-from requests_sla.escalation.services import review_meeting_next
 from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
-    MeetingParticipant,
     PostMortem,
     PostMortemCause,
     PostMortemFinding,
@@ -39,10 +37,14 @@ from requests_sla.meetings.selectors import late_requests, postmortem_for_source
 from requests_sla.meetings.services import (
     action_item_add,
     meeting_lock_open,
+    participants_add,
     require_meeting_manager,
+    review_meeting_next,
 )
 from requests_sla.notifications.models import NotificationKind
 from requests_sla.notifications.services import notifications_send, organization_language
+from requests_sla.sla.calendars import org_calendar
+from requests_sla.sla.services import escalation_policy_for
 
 LEAD_REASON = "postmortem_lead"
 DEPARTMENT_REASON = "postmortem_dept"
@@ -90,7 +92,12 @@ def postmortem_open(
             return existing, False
         if not stated_delay and not late:
             raise ServiceError(_("没有超时的请求，无需复盘。"), field="late_request_ids")
-        meeting, _created = review_meeting_next(organization_id, now=now)
+        meeting, _created = review_meeting_next(
+            organization_id,
+            now=now,
+            policy=escalation_policy_for(organization_id),
+            calendar=org_calendar(organization_id, now),
+        )
         item = AgendaItem.objects.create(
             meeting=meeting, request=None, department=None, by_escalation=False, added_at=now
         )
@@ -114,7 +121,7 @@ def postmortem_open(
             if chair is not None:
                 ReviewMeeting.objects.filter(pk=meeting.pk).update(chair_id=chair)
                 meeting.chair_id = chair
-        _participate(meeting, {u for u, _role in leads}, LEAD_REASON, organization_id)
+        participants_add(meeting, [(u, LEAD_REASON) for u in {u for u, _role in leads}])
         _add_late(postmortem, meeting, late, user, organization_id, now, leads=leads)
         return postmortem, True
 
@@ -141,18 +148,6 @@ def _heads_of(department_ids) -> set[int]:
     )
 
 
-def _participate(meeting, users, reason: str, organization_id: int) -> None:
-    MeetingParticipant.objects.bulk_create(
-        [
-            MeetingParticipant(
-                organization_id=organization_id, meeting=meeting, user_id=u, reason=reason
-            )
-            for u in sorted(users)
-        ],
-        ignore_conflicts=True,
-    )
-
-
 def _add_late(postmortem, meeting, late, user, organization_id, now, *, leads=None) -> None:
     """Record late requests and a finding per new late department; invite and
     notify whoever is new to this post-mortem."""
@@ -176,7 +171,7 @@ def _add_late(postmortem, meeting, late, user, organization_id, now, *, leads=No
     )
     new_departments = _findings_add(postmortem, {row.department_id for row in fresh})
     heads = _heads_of(new_departments)
-    _participate(meeting, heads, DEPARTMENT_REASON, organization_id)
+    participants_add(meeting, [(u, DEPARTMENT_REASON) for u in heads])
     recipients = heads | ({u for u, _role in leads} if leads is not None else set())
     recipients.discard(getattr(user, "pk", None))
     _notify(postmortem, recipients, organization_id, now)
@@ -239,7 +234,7 @@ def postmortem_department_add(
             raise ServiceError(_("该部门不是服务部门。"), field="department")
         if _findings_add(postmortem, {department.pk}):
             heads = _heads_of([department.pk])
-            _participate(meeting, heads, DEPARTMENT_REASON, actor.organization_id)
+            participants_add(meeting, [(u, DEPARTMENT_REASON) for u in heads])
             heads.discard(actor.user_id)
             _notify(postmortem, heads, actor.organization_id, timezone.now())
         return PostMortemFinding.objects.get(postmortem=postmortem, department=department)

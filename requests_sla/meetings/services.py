@@ -1,21 +1,28 @@
-"""Review meetings: schedule, classify agenda items, action items, close.
+"""Review meetings: schedule, classify agenda items, action items, close; and
+the meeting an escalated request or a post-mortem goes on.
 
 The chair (an ops manager or admin: ``manage_meetings``) records per item a
 root cause (主观拖延 / 客观资源限制 / 提交方原因 / 其他), a note and action
-items; closing the meeting freezes it and produces the minutes page.
+items; closing the meeting freezes it and produces the minutes page. The
+escalation sweep and the post-mortems write meetings, participants and
+agenda items only through ``review_meeting_next``, ``participants_add`` and
+``agenda_escalations_add``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership
+from departments.roles import Role
 from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -24,7 +31,6 @@ from requests_sla.meetings.models import (
     ReviewMeeting,
     RootCause,
 )
-from requests_sla.requests.permissions import PermissionDenied
 
 
 def require_meeting_manager(actor: Membership, capability: str = "manage_meetings") -> None:
@@ -181,3 +187,108 @@ def meeting_close(*, actor: Membership, meeting: ReviewMeeting, summary: str = "
             meeting.chair = actor.user
         meeting.save(update_fields=["status", "summary", "closed_at", "chair"])
         return meeting
+
+
+# ---------------------------------------------------------------- escalation and post-mortems
+
+
+def ops_manager_ids() -> list[int]:
+    """The organization's active ops managers, who take part in every review
+    meeting (the first of them chairs one the sweep creates)."""
+    return list(
+        Membership.objects.filter(is_active=True, role=Role.OPS_MANAGER)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def participants_add(meeting: ReviewMeeting, people: Iterable[tuple[int, str]]) -> None:
+    """(user id, reason) pairs take part in the meeting; idempotent (one row
+    per meeting and user, whatever the reason given first)."""
+    MeetingParticipant.objects.bulk_create(
+        [
+            MeetingParticipant(
+                organization_id=meeting.organization_id, meeting=meeting, user_id=u, reason=why
+            )
+            for u, why in sorted(people)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def next_meeting_slot(calendar, now: dt.datetime, at: dt.time) -> dt.datetime:
+    """``at`` local time on the next working day after today."""
+    day = calendar.nth_working_day_after(now, 1)
+    return dt.datetime.combine(day, at, tzinfo=calendar.tz).astimezone(dt.UTC)
+
+
+def review_meeting_next(
+    organization_id: int,
+    *,
+    now: dt.datetime,
+    policy,
+    calendar,
+    ops_user_ids: Callable[[], list[int]] = ops_manager_ids,
+) -> tuple[ReviewMeeting, bool]:
+    """(meeting, created): the next scheduled review meeting inside the ladder
+    policy's window (``meeting_window_days`` working days of ``calendar``), or
+    a new one at the next working slot (``meeting_time``) with the ops
+    managers taking part, the first chairing. An advisory lock keeps two
+    writers (two sweeps, a sweep and a post-mortem) from creating two
+    meetings. Call inside the caller's transaction; ``ops_user_ids`` is only
+    asked when a meeting is created (the sweep passes its own, already read)."""
+    window_end = calendar.close_of_nth_working_day_after(
+        now, max(policy.meeting_window_days, 1)
+    )
+    found = _meeting_in_window(now, window_end)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4004, organization_id])
+        found = _meeting_in_window(now, window_end)
+    if found is not None:
+        return found, False
+    meeting = ReviewMeeting.objects.create(
+        organization_id=organization_id,
+        title="",
+        scheduled_at=next_meeting_slot(calendar, now, policy.meeting_time),
+        duration_minutes=policy.meeting_duration_minutes,
+        created_by_escalation=True,
+    )
+    ops = list(ops_user_ids())
+    participants_add(meeting, [(u, "ops") for u in ops])
+    if ops:
+        ReviewMeeting.objects.filter(pk=meeting.pk).update(chair_id=ops[0])
+        meeting.chair_id = ops[0]
+    return meeting, True
+
+
+def _meeting_in_window(now: dt.datetime, window_end: dt.datetime) -> ReviewMeeting | None:
+    return (
+        ReviewMeeting.objects.filter(
+            status=MeetingStatus.SCHEDULED, scheduled_at__gte=now, scheduled_at__lte=window_end
+        )
+        .order_by("scheduled_at", "pk")
+        .first()
+    )
+
+
+def agenda_escalations_add(
+    *, meeting: ReviewMeeting, requests: Iterable, participants: Iterable[tuple[int, str]], at
+) -> None:
+    """Put breached requests on the meeting's agenda, each answered for by its
+    serving department, with the people who take part for them. Idempotent:
+    a request is on a meeting's agenda once (unique), a person takes part once."""
+    AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(
+                organization_id=meeting.organization_id,
+                meeting=meeting,
+                request_id=r.pk,
+                department_id=r.serving_department_id,
+                added_at=at,
+            )
+            for r in requests
+        ],
+        ignore_conflicts=True,
+    )
+    participants_add(meeting, participants)

@@ -79,6 +79,23 @@ def notifications_send(
     return created
 
 
+def notifications_send_many(
+    notifications: Sequence[Notification],
+    *,
+    at: dt.datetime,
+    emails: dict[int, str] | None = None,
+    policy=None,
+    calendar=None,
+) -> list[Notification]:
+    """Notifications built by the caller, each to its own recipient and text
+    (the escalation sweep: one per rung and person), with their email
+    deliveries: one INSERT for the rows, one for the outbox. ``emails``,
+    ``policy`` and ``calendar`` save the lookups when the caller has them."""
+    created = Notification.objects.bulk_create(notifications, batch_size=1000)
+    deliveries_schedule(created, now=at, emails=emails, policy=policy, calendar=calendar)
+    return created
+
+
 def organization_language(organization_id: int) -> str:
     """The language of messages written once for a whole organization."""
     language = (

@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
+from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.models import Priority
 from requests_sla.requests import permissions, selectors
 from requests_sla.requests.models import Attachment, Comment, Request, Status
@@ -45,7 +46,6 @@ from requests_sla.requests.services import common as services_common
 from requests_sla.requests.services import conversation as services_conversation
 from requests_sla.requests.services import filing as services_filing
 from requests_sla.requests.services import lifecycle as services_lifecycle
-from requests_sla.sla import selectors as sla_selectors
 from requests_sla.sla.models import SlaState
 
 User = get_user_model()
@@ -296,7 +296,7 @@ class RequestViewSet(
         if priority not in request_type.priorities:
             raise exceptions.ValidationError({"priority": [str(Priority(priority).label)]})
         return Response(
-            PromiseOutput(sla_selectors.promised_times(request_type, priority), many=True).data
+            PromiseOutput(catalog_selectors.promised_times(request_type, priority), many=True).data
         )
 
     @extend_schema(responses=TimelineOutput(many=True))

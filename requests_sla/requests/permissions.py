@@ -14,13 +14,13 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from departments.roles import Role
-from requests_sla.requests.models import Request, Status
+from requests_sla.requests.models import TRANSITIONS, Request, Status
 
 # Actions the services check; the names are also the API action names.
 SERVING_WORK = frozenset({"acknowledge", "start", "pause", "resolve", "complete_milestone"})
@@ -36,13 +36,22 @@ def sees_all(membership: Membership) -> bool:
 
 
 def visibility_filter(membership: Membership) -> Q:
-    """Q over Request: ops managers and admins see the organization's
-    requests; department members and heads their department's (as the
-    serving side) plus what they filed or watch; everyone else what they
-    filed or watch."""
+    """THE visibility rule, as a condition on ``Request`` (``can_view`` is the
+    same rule for one request; pages, the API, the queue's bulk assign and the
+    pipeline's linked-request lists all read through ``selectors.request_list``,
+    which filters on this). An inactive membership sees nothing; ops managers
+    and admins see the organization's requests; department members and heads
+    their department's (as the serving side); everyone what they filed or
+    watch. Watching is an EXISTS on the watchers table, not a join: a request
+    with several watchers is one row, never one per watcher."""
+    if not membership.is_active:
+        return Q(pk__in=[])
     if sees_all(membership):
         return Q()
-    mine = Q(requester_id=membership.user_id) | Q(watchers__id=membership.user_id)
+    watching = Request.watchers.through.objects.filter(
+        request_id=OuterRef("pk"), user_id=membership.user_id
+    )
+    mine = Q(requester_id=membership.user_id) | Q(Exists(watching))
     if membership.department_id and membership.can("work_queue"):
         mine |= Q(serving_department_id=membership.department_id)
     return mine
@@ -128,8 +137,6 @@ def require(
 
 def available_actions(membership: Membership, request: Request) -> list[str]:
     """Actions to offer in the UI/API for the request's current status."""
-    from requests_sla.requests.models import TRANSITIONS
-
     offered = []
     for action, allowed_from in TRANSITIONS.items():
         if request.status in allowed_from and can(membership, action, request):

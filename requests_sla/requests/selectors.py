@@ -42,17 +42,9 @@ def current_timers_prefetch() -> Prefetch:
 
 
 def requests_visible_to(membership: Membership) -> QuerySet[Request]:
-    """The requests ``membership`` may see in the organization in scope."""
-    qs = Request.objects.all()
-    if permissions.sees_all(membership):
-        return qs
-    watching = Request.watchers.through.objects.filter(
-        request_id=OuterRef("pk"), user_id=membership.user_id
-    )
-    condition = Q(requester_id=membership.user_id) | Q(Exists(watching))
-    if membership.department_id and membership.can("work_queue"):
-        condition |= Q(serving_department_id=membership.department_id)
-    return qs.filter(condition) if membership.is_active else qs.none()
+    """The requests ``membership`` may see in the organization in scope
+    (``permissions.visibility_filter``, the one rule)."""
+    return Request.objects.filter(permissions.visibility_filter(membership))
 
 
 def request_list(membership: Membership) -> QuerySet[Request]:
@@ -190,6 +182,8 @@ def request_timeline(request: Request, membership: Membership) -> list[TimelineE
                 )
             if record.assignee_id != previous.assignee_id:
                 changes["assignee_id"] = (previous.assignee_id, record.assignee_id)
+            if record.priority != previous.priority:
+                changes["priority"] = (previous.priority, record.priority)
             if changes:
                 kind = "status" if "status" in changes else "change"
                 entries.append(

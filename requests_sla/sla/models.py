@@ -410,3 +410,13 @@ class SlaOutcome(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.timer_id}:{self.kind}"
+
+
+def timer_request_model() -> type[models.Model]:
+    """The model a timer's ``request`` points at (``requests.models.Request``).
+
+    sla/ sits below requests/: requests/ drives the timers (filing starts them,
+    every action appends events), so sla/ reaches a timer's request through the
+    foreign key, never by import. Its cached SLA summary columns and its table
+    (the outcome rows join it) are the only things sla/ touches."""
+    return SlaTimer._meta.get_field("request").related_model

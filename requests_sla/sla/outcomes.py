@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from requests_sla.requests.models import Request
-from requests_sla.sla.models import SlaOutcome, SlaTimer, StopReason, TimerKind
+from requests_sla.sla.models import SlaOutcome, SlaTimer, StopReason, TimerKind, timer_request_model
 
 COUNTED_KINDS = (TimerKind.RESPONSE, TimerKind.RESOLUTION)
 # A timer stopped on time counts as met only when the serving department did
@@ -23,7 +22,7 @@ COUNTED_KINDS = (TimerKind.RESPONSE, TimerKind.RESOLUTION)
 MET_STOP_REASONS = (StopReason.ACKNOWLEDGED, StopReason.RESOLVED)
 
 _T = SlaTimer._meta.db_table
-_R = Request._meta.db_table
+_R = timer_request_model()._meta.db_table
 _O = SlaOutcome._meta.db_table
 
 

@@ -7,7 +7,6 @@ rules, pure), ``context`` (what a sweep reads once per organization) and
 and notifications services).
 """
 
-from requests_sla.escalation.services.context import review_meeting_next
 from requests_sla.escalation.services.ladder import (
     Escalation,
     SweepReport,
@@ -33,6 +32,5 @@ __all__ = [
     "due_page",
     "follow_up_at",
     "levels_due",
-    "review_meeting_next",
     "sla_sweep",
 ]

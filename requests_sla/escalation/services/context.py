@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db import connection
-from django.utils import timezone
-
 from collab.tenancy import dangerously_unscoped
 from departments.models import Membership, Organization
 from departments.roles import Role
+from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.models import (
-    MeetingParticipant,
-    MeetingStatus,
     ReviewMeeting,
 )
 from requests_sla.notifications.models import WebhookEndpoint
@@ -72,54 +68,18 @@ class OrgContext:
         return self._people
 
     def meeting(self) -> ReviewMeeting:
-        """The next scheduled review meeting inside the window, or a new one
-        at the next working slot. One lookup per organization per sweep; an
-        advisory lock keeps two sweeps from creating two meetings."""
-        if self._meeting is not None:
-            return self._meeting
-        window_end = self.calendar.close_of_nth_working_day_after(
-            self.now, max(self.policy.meeting_window_days, 1)
-        )
-        found = self._find(window_end)
-        if found is None:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4004, self.organization_id])
-            found = self._find(window_end)
-        if found is None:
-            found = ReviewMeeting.objects.create(
-                organization_id=self.organization_id,
-                title="",
-                scheduled_at=next_meeting_slot(self.calendar, self.now, self.policy.meeting_time),
-                duration_minutes=self.policy.meeting_duration_minutes,
-                created_by_escalation=True,
+        """The meeting this sweep's breached requests go on (the meetings
+        service chooses or creates it); one lookup per organization per sweep."""
+        if self._meeting is None:
+            self._meeting, created = meeting_services.review_meeting_next(
+                self.organization_id,
+                now=self.now,
+                policy=self.policy,
+                calendar=self.calendar,
+                ops_user_ids=lambda: self.people["ops"],
             )
-            self.meeting_created = True
-            ops = self.people["ops"]
-            MeetingParticipant.objects.bulk_create(
-                [
-                    MeetingParticipant(
-                        organization_id=self.organization_id, meeting=found, user_id=u, reason="ops"
-                    )
-                    for u in ops
-                ],
-                ignore_conflicts=True,
-            )
-            if ops and found.chair_id is None:
-                ReviewMeeting.objects.filter(pk=found.pk).update(chair_id=ops[0])
-                found.chair_id = ops[0]
-        self._meeting = found
-        return found
-
-    def _find(self, window_end):
-        return (
-            ReviewMeeting.objects.filter(
-                status=MeetingStatus.SCHEDULED,
-                scheduled_at__gte=self.now,
-                scheduled_at__lte=window_end,
-            )
-            .order_by("scheduled_at", "pk")
-            .first()
-        )
+            self.meeting_created = self.meeting_created or created
+        return self._meeting
 
 
 def people_of(rows) -> dict:
@@ -133,7 +93,7 @@ def people_of(rows) -> dict:
             ops.append(user_id)
         if email:
             emails[user_id] = email
-    return {"heads": heads, "ops": ops, "emails": emails}
+    return {"heads": heads, "ops": sorted(ops), "emails": emails}
 
 
 def contexts_for(organization_ids: list[int], now: dt.datetime) -> dict[int, OrgContext]:
@@ -171,15 +131,3 @@ def contexts_for(organization_ids: list[int], now: dt.datetime) -> dict[int, Org
         for i in organization_ids
     }
 
-
-def next_meeting_slot(calendar, now: dt.datetime, at: dt.time) -> dt.datetime:
-    """``at`` local time on the next working day after today."""
-    day = calendar.nth_working_day_after(now, 1)
-    return dt.datetime.combine(day, at, tzinfo=calendar.tz).astimezone(dt.UTC)
-
-
-def review_meeting_next(organization_id: int, *, now: dt.datetime | None = None):
-    """(meeting, created): the meeting a new agenda item goes on, chosen as the
-    sweep chooses it (``OrgContext.meeting``). Call inside a transaction."""
-    ctx = OrgContext(organization_id, now or timezone.now())
-    return ctx.meeting(), ctx.meeting_created

@@ -1,22 +1,25 @@
-"""The effects of freshly taken rungs: agenda, priority, notifications, webhook."""
+"""The effects of freshly taken rungs, each through the service of the
+sub-domain it writes: the agenda and participants of the next review meeting
+(``meetings.services``), the raised priority (``requests.services``, with a
+history row), the notifications and their outboxes (``notifications.services``).
+The only rows written here are the sweep's own: which meeting a breach step
+went on."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Value, When
 
-from requests_sla.catalog.models import Priority
 from requests_sla.escalation.services.context import OrgContext
 from requests_sla.escalation.services.ladder import (
     SweepReport,
 )
+from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.models import (
-    AgendaItem,
-    MeetingParticipant,
     ReviewMeeting,
 )
+from requests_sla.notifications import services as notification_services
 from requests_sla.notifications.models import Notification, NotificationKind
-from requests_sla.notifications.services import deliveries_schedule, webhook_events_schedule
+from requests_sla.requests import services as request_services
 from requests_sla.requests.models import Request
 from requests_sla.sla.models import (
     EscalationLevel,
@@ -25,14 +28,6 @@ from requests_sla.sla.models import (
 )
 
 User = get_user_model()
-
-RAISED_PRIORITY = {
-    Priority.LOW: Priority.NORMAL,
-    Priority.NORMAL: Priority.HIGH,
-    Priority.HIGH: Priority.URGENT,
-    Priority.URGENT: Priority.URGENT,
-}
-
 
 LEVEL_KIND = {
     EscalationLevel.AT_RISK: NotificationKind.SLA_AT_RISK,
@@ -83,27 +78,8 @@ def effects_apply(ctx: OrgContext, steps, report: SweepReport) -> None:
         recipients.setdefault((request.pk, level), set()).update(users)
 
     if meeting is not None:
-        AgendaItem.objects.bulk_create(
-            [
-                AgendaItem(
-                    organization_id=organization_id,
-                    meeting=meeting,
-                    request_id=r.pk,
-                    department_id=r.serving_department_id,
-                    added_at=now,
-                )
-                for r in agenda_requests.values()
-            ],
-            ignore_conflicts=True,
-        )
-        MeetingParticipant.objects.bulk_create(
-            [
-                MeetingParticipant(
-                    organization_id=organization_id, meeting=meeting, user_id=u, reason=why
-                )
-                for u, why in sorted(participants)
-            ],
-            ignore_conflicts=True,
+        meeting_services.agenda_escalations_add(
+            meeting=meeting, requests=agenda_requests.values(), participants=participants, at=now
         )
         EscalationStep.objects.filter(
             pk__in=[
@@ -111,11 +87,7 @@ def effects_apply(ctx: OrgContext, steps, report: SweepReport) -> None:
             ]
         ).update(meeting=meeting)
     if raise_ids:
-        Request.objects.filter(pk__in=raise_ids).update(
-            priority=Case(
-                *(When(priority=old, then=Value(new)) for old, new in RAISED_PRIORITY.items())
-            )
-        )
+        request_services.requests_priority_raise(request_ids=raise_ids, at=now)
 
     requests_by_id = {timer.request_id: timer.request for _s, timer, _l, _c in steps}
     notifications = [
@@ -137,11 +109,12 @@ def effects_apply(ctx: OrgContext, steps, report: SweepReport) -> None:
         emails.update(
             User.objects.filter(pk__in=missing).exclude(email="").values_list("pk", "email")
         )
-    created = Notification.objects.bulk_create(notifications, batch_size=1000)
+    created = notification_services.notifications_send_many(
+        notifications, at=now, emails=emails, policy=ctx.policy, calendar=ctx.calendar
+    )
     report.notifications += len(created)
-    deliveries_schedule(created, now=now, emails=emails, policy=ctx.policy, calendar=ctx.calendar)
     if ctx.endpoint is not None:
-        webhook_events_schedule(
+        notification_services.webhook_events_schedule(
             organization_id,
             (
                 (f"escalation:{step_id}", webhook_payload(timer, level, meeting if level == 2 else None))

@@ -54,7 +54,7 @@ from requests_sla.escalation.services.ladder import (
 )
 from requests_sla.requests.models import OPEN_STATUSES, Request
 from requests_sla.sla.engine.calendar import whole_minutes
-from requests_sla.sla.engine.timers import Target, TimerState, Unit, _budget, _Clock
+from requests_sla.sla.engine.timers import Target, TimerState, Unit, UnitClock, target_budget
 from requests_sla.sla.models import (
     EscalationStep,
     SlaEvent,
@@ -319,8 +319,8 @@ def _advance_cached(timer: SlaTimer, calendar, now: dt.datetime) -> None:
     due and at-risk instants do not move; elapsed time is the budget minus the
     time left to the due instant (or plus the time past it)."""
     unit = Unit(timer.unit)
-    budget, close = _budget(calendar, Target(unit, Decimal(timer.amount)), timer.started_at)
-    clock = _Clock(calendar, unit)
+    budget, close = target_budget(calendar, Target(unit, Decimal(timer.amount)), timer.started_at)
+    clock = UnitClock(calendar, unit)
     due = timer.due_at
     if now > due:  # running: elapsed > budget exactly when now is past the due instant
         remaining = -clock.measure(due, now)

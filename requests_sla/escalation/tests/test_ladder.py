@@ -62,6 +62,27 @@ def test_each_level_fires_once_at_the_right_business_time(frozen, org, rep, head
 
 
 @pytest.mark.django_db
+def test_a_raised_priority_leaves_a_history_row_and_shows_on_the_timeline(
+    frozen, org, rep, head_rnd, client_for, client
+):
+    req = file_tech_support(rep)
+    for when in (local(4, 3, 0), local(4, 9, 1), local(4, 18, 0)):
+        sweep_at(frozen, when)
+    last = req.history.order_by("-history_date", "-history_id").first()
+    assert (last.priority, last.history_change_reason, last.history_user) == (
+        "high",
+        "escalation",
+        None,
+    )
+    assert last.history_date == local(4, 18, 0)
+    assert sweep_at(frozen, local(5, 10)).escalations == []  # raised once
+    assert req.history.filter(priority="urgent").count() == 0
+    client.cookies["django_language"] = "zh-hans"
+    body = client_for(rep.user).get(f"/requests/{req.pk}/").content.decode()
+    assert "优先级：普通 → 高" in body
+
+
+@pytest.mark.django_db
 def test_breach_puts_the_request_on_the_next_meeting_with_the_right_people(
     frozen, org, rep, head_rnd, ops
 ):

@@ -36,6 +36,7 @@ from requests_sla.requests.services.lifecycle import (
     request_start,
     request_transfer,
     requests_bulk_assign,
+    requests_priority_raise,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "request_start",
     "request_transfer",
     "requests_bulk_assign",
+    "requests_priority_raise",
     "watcher_add",
     "watcher_remove",
 ]

@@ -15,10 +15,11 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from collab.errors import ServiceError
 from departments.models import Department, Membership
-from requests_sla.catalog.models import RequestType
+from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.notifications.models import NotificationKind
 from requests_sla.notifications.services import notifications_send
 from requests_sla.requests import permissions
@@ -365,3 +366,33 @@ def requests_bulk_assign(
 # ---------------------------------------------------------------- conversation
 
 
+
+
+# The escalation ladder's third rung raises a request's priority one step.
+PRIORITY_RAISED = {
+    Priority.LOW: Priority.NORMAL,
+    Priority.NORMAL: Priority.HIGH,
+    Priority.HIGH: Priority.URGENT,
+    Priority.URGENT: Priority.URGENT,
+}
+
+
+def requests_priority_raise(
+    *, request_ids: Iterable[int], at: dt.datetime, reason: str = "escalation"
+) -> list[Request]:
+    """Raise the requests' priority one step (urgent stays urgent): one UPDATE
+    for all of them and a history row each (no acting member: the ladder did
+    it), so the request's timeline says when and why. Runs in the caller's
+    transaction and organization scope; the escalation sweep already holds
+    the rows' locks."""
+    raised = []
+    for request in Request.objects.filter(pk__in=list(request_ids)).order_by("pk"):
+        higher = PRIORITY_RAISED.get(request.priority, request.priority)
+        if higher != request.priority:
+            request.priority = higher
+            raised.append(request)
+    if raised:
+        bulk_update_with_history(
+            raised, Request, ["priority"], default_change_reason=reason, default_date=at
+        )
+    return raised

@@ -5,6 +5,7 @@ import pytest
 from collab.tenancy import organization_scope
 from departments.roles import Role
 from requests_sla.requests import permissions, selectors
+from requests_sla.requests.models import Request
 from requests_sla.tests.factories import file_tech_support, person
 
 
@@ -59,6 +60,33 @@ def test_visibility_matrix_is_the_same_for_lists_and_single_checks(frozen, org, 
             listed = selectors.requests_visible_to(membership).filter(pk=req.pk).exists()
             assert listed == SEES[name], name
             assert permissions.can_view(membership, req) == SEES[name], name
+
+
+@pytest.mark.django_db
+def test_a_request_with_several_watchers_is_listed_once(frozen, org, cast):
+    """The rule asks "is there a watcher row for me" (EXISTS); a join on the
+    watchers would list the request once per watcher to its requester and to
+    its serving department."""
+    req = file_tech_support(cast["requester"])
+    with organization_scope(org.id):
+        req.watchers.add(cast["watcher"].user, cast["other_rep"].user, cast["ops"].user)
+        for name in ("requester", "serving_member", "watcher", "other_rep"):
+            rule = permissions.visibility_filter(cast[name])
+            rows = list(Request.objects.filter(rule).values_list("pk", flat=True))
+            assert rows == [req.pk], name
+
+
+@pytest.mark.django_db
+def test_an_inactive_member_sees_not_even_what_they_filed_or_watch(frozen, org, cast):
+    req = file_tech_support(cast["requester"])
+    with organization_scope(org.id):
+        req.watchers.add(cast["watcher"].user)
+        for name in ("requester", "watcher", "serving_member"):
+            membership = cast[name]
+            membership.is_active = False
+            rule = permissions.visibility_filter(membership)
+            assert not Request.objects.filter(rule).exists(), name
+            assert not permissions.can_view(membership, req), name
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ from departments.models import Membership
 from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.form_schema import choice_pairs, label
 from requests_sla.catalog.links import LINK_TYPES, link_display_template
-from requests_sla.catalog.models import RequestType
+from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.requests import permissions, selectors
 from requests_sla.requests import selectors as requests_selectors
 from requests_sla.requests.forms import (
@@ -78,6 +78,12 @@ def _timeline_rows(obj, membership) -> list[dict]:
                 row["lines"].append(
                     _("转派：%(old)s → %(new)s")
                     % {"old": old.name if old else "—", "new": new.name if new else "—"}
+                )
+            if "priority" in changes:
+                old, new = changes["priority"]
+                row["lines"].append(
+                    _("优先级：%(old)s → %(new)s")
+                    % {"old": Priority(old).label, "new": Priority(new).label}
                 )
             if "assignee_id" in changes:
                 new_id = changes["assignee_id"][1]

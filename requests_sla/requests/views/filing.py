@@ -18,7 +18,6 @@ from requests_sla.requests.forms import (
 )
 from requests_sla.requests.services import common as services_common
 from requests_sla.requests.services import filing as services_filing
-from requests_sla.sla import selectors as sla_selectors
 from requests_sla.sla.presentation import target_text, when_text
 
 PROMISE_PHRASES = {
@@ -33,7 +32,7 @@ def promise_lines(request_type: RequestType, priority: str) -> list[dict]:
     if priority not in (request_type.priorities or []):
         priority = request_type.default_priority
     lines = []
-    for promise in sla_selectors.promised_times(request_type, priority):
+    for promise in catalog_selectors.promised_times(request_type, priority):
         when = when_text(promise.due_at) if promise.due_at else ""
         lines.append(
             {

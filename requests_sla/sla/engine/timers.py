@@ -179,8 +179,11 @@ def _parse_events(events: Sequence[TimerEvent], now: datetime) -> _Log:
     )
 
 
-def _budget(calendar: BusinessCalendar, target: Target, start: datetime) -> tuple[timedelta, datetime | None]:
-    """(budget, close of the N-th working day for WORKING_DAYS else None)."""
+def target_budget(calendar: BusinessCalendar, target: Target, start: datetime) -> tuple[timedelta, datetime | None]:
+    """(budget, close of the N-th working day for WORKING_DAYS else None).
+
+    Public for the escalation sweep, which advances a timer whose cache is
+    current from the cache alone, with the same budget and clock."""
     unit = Unit(target.unit)
     amount = target.amount
     if isinstance(amount, bool) or not isinstance(amount, (int, float, Decimal)):
@@ -199,8 +202,9 @@ def _budget(calendar: BusinessCalendar, target: Target, start: datetime) -> tupl
     return timedelta(minutes=minutes), None
 
 
-class _Clock:
-    """Measures and advances time in one unit."""
+class UnitClock:
+    """Measures and advances time in one unit (wall-clock hours, or working
+    time of the calendar)."""
 
     def __init__(self, calendar: BusinessCalendar, unit: Unit) -> None:
         self.calendar = calendar
@@ -217,7 +221,7 @@ class _Clock:
         return self.calendar.add_working_time(start, amount)
 
 
-def _reach(clock: _Clock, segments: Sequence[Segment], open_ended: bool, amount: timedelta) -> datetime | None:
+def _reach(clock: UnitClock, segments: Sequence[Segment], open_ended: bool, amount: timedelta) -> datetime | None:
     """Instant at which the active segments accumulate ``amount``.
 
     If ``open_ended`` the last segment is treated as running forever;
@@ -249,8 +253,8 @@ def compute_timer(
     if not 0 <= at_risk_ratio <= 1:
         raise ValueError("at_risk_ratio must be within [0, 1]")
     log = _parse_events(events, now)
-    budget, close = _budget(calendar, target, log.start)
-    clock = _Clock(calendar, Unit(target.unit))
+    budget, close = target_budget(calendar, target, log.start)
+    clock = UnitClock(calendar, Unit(target.unit))
 
     elapsed = sum((clock.measure(s, e if e is not None else now) for s, e in log.segments), timedelta(0))
     remaining = budget - elapsed

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
-from requests_sla.requests.models import Request
 from requests_sla.sla.calendars import (
     build_calendar,
     calendar_row_for,
@@ -41,6 +41,9 @@ from requests_sla.sla.models import (
 )
 from requests_sla.sla.outcomes import counts as outcome_counts
 from requests_sla.sla.outcomes import outcome_sync, outcomes_sync_many
+
+if TYPE_CHECKING:  # sla/ sits below requests/: types only, never at run time
+    from requests_sla.requests.models import Request
 
 TIMER_CACHE_FIELDS = [
     "due_at",
@@ -325,7 +328,7 @@ def request_refresh_sla(request: Request, timers: Sequence[SlaTimer] | None = No
     if timers is None:
         timers = list(SlaTimer.objects.filter(request_id=request.pk, superseded_at__isnull=True))
     request.sla_due_at, request.sla_state = sla_summary(timers)
-    Request.objects.filter(pk=request.pk).update(
+    type(request).objects.filter(pk=request.pk).update(
         sla_due_at=request.sla_due_at, sla_state=request.sla_state
     )
 
