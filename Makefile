@@ -27,14 +27,16 @@ run: $(STAMP)
 	@echo ""
 	PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(VENV)/bin/honcho -f Procfile.dev start
 
-# Lint, then the whole suite against PostgreSQL and Redis on localhost
-# (override with DATABASE_URL / REDIS_URL).
+# Lint, the import contracts (docs/ARCHITECTURE.md: imports run one way),
+# then the whole suite against PostgreSQL and Redis on localhost (override
+# with DATABASE_URL / REDIS_URL).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix . ; $(VENV)/bin/ruff format .
