@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.shortcuts import render
 
 from collab.exports import FORMATS
@@ -19,8 +18,6 @@ def funnel(request):
     restricted = not permissions.manages_pipeline(membership)
     form = FunnelFilterForm(request.GET or None, restricted=restricted)
     filters = form.filters(owner_id=request.user.pk if restricted else None)
-    if connection.vendor != "postgresql":
-        return render(request, "pipeline/funnel_needs_postgres.html", {"form": form})
     report = selectors.funnel_report(filters)
     export = request.GET.get("export")
     if export in FORMATS:

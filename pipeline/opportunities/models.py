@@ -174,16 +174,6 @@ class DwellDays(models.Func):
     def __init__(self, **extra):
         super().__init__(F("left_at"), F("changed_at"), **extra)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # The embedded default (make run without DATABASE_URL) is SQLite.
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST((julianday(%(expressions)s) ) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra_context,
-        )
-
 
 class StageChange(TenantModel):
     """One move of one opportunity; the funnel's source of truth."""

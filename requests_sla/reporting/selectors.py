@@ -228,12 +228,12 @@ def _decided(
 def _stopped(filters: DashboardFilters, figures: dict[str, KindFigures]) -> None:
     """Median and P90 business minutes of the timers stopped in the period.
 
-    An unfiltered view on PostgreSQL reads them from histograms (see
+    An unfiltered view reads them from histograms (see
     ``_stopped_from_histogram``). A view filtered by a dimension takes the
     exact ``percentile_cont`` over an index-only range scan of
     ``sla_outcome_stopped_idx`` (or ``…_dept_idx`` for one department); both
     fractions of a kind share one sort."""
-    if connection.vendor == "postgresql" and not filters.outcome_q():
+    if not filters.outcome_q():
         _stopped_from_histogram(filters, figures)
         return
     lo, hi = filters.bounds()

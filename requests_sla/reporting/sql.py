@@ -17,26 +17,16 @@ from collab.tenancy import require_organization_id
 
 class WeeksSince(Func):
     """Whole weeks from the second date to the first: ``(day - first) / 7``
-    on PostgreSQL (date minus date is days), by Julian day numbers on the
-    SQLite dev default."""
+    (date minus date is days)."""
 
     template = "((%(expressions)s) / 7)"
     arg_joiner = " - "
     output_field = IntegerField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST((julianday(%(expressions)s)) / 7 AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra_context,
-        )
-
 
 class PercentileCont(Aggregate):
     """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY x)``, usable
-    with ``filter=``. Other databases (the SQLite dev default) get NULL."""
+    with ``filter=``."""
 
     function = "percentile_cont"
     name = "PercentileCont"
@@ -45,11 +35,6 @@ class PercentileCont(Aggregate):
     def __init__(self, expression, fraction: float, **extra):
         self.template = f"%(function)s({float(fraction)!r}) WITHIN GROUP (ORDER BY %(expressions)s)"
         super().__init__(expression, **extra)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        if connection.vendor != "postgresql":
-            return "NULL", []
-        return super().as_sql(compiler, connection, **extra_context)
 
 
 def rows_in_scope(sql: str, params: list[Any], *, first: list[Any] = ()) -> list[tuple]:

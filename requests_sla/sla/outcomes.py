@@ -79,10 +79,6 @@ def outcomes_sync_many(timers) -> None:
     with no counted outcome, one upsert for the rest), in the caller's
     transaction. The escalation sweep calls it once per batch."""
     timers = list(timers)
-    if connection.vendor != "postgresql":  # SQLite, the embedded default: one by one
-        for timer in timers:
-            outcome_sync(timer)
-        return
     gone = [t for t in timers if not counts(t)]
     kept = [t for t in timers if counts(t)]
     with connection.cursor() as cursor:

@@ -68,7 +68,6 @@ from requests_sla.sla.services import (
     engine_calendar,
     next_check,
     next_due_check,
-    request_refresh_sla,
     timer_is_running,
     timer_recompute,
 )
@@ -181,7 +180,7 @@ ASYNC_COMMIT = True
 
 
 def _async_commit() -> None:
-    if ASYNC_COMMIT and connection.vendor == "postgresql":
+    if ASYNC_COMMIT:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
@@ -350,8 +349,6 @@ def _insert_steps(organization_id, planned, now) -> list[tuple[int, int, int]]:
     if not planned:
         return []
     table = EscalationStep._meta.db_table
-    if not IS_POSTGRES():
-        return _insert_steps_portable(table, organization_id, planned, now)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (organization_id, request_id, timer_id, level, fired_at, "  # noqa: S608
@@ -374,25 +371,6 @@ def _insert_steps(organization_id, planned, now) -> list[tuple[int, int, int]]:
         return cursor.fetchall()
 
 
-def _insert_steps_portable(table, organization_id, planned, now) -> list[tuple[int, int, int]]:
-    """The same statement row by row, for SQLite (the embedded default of
-    ``make run``), which has ON CONFLICT … RETURNING but no arrays."""
-    taken = []
-    with connection.cursor() as cursor:
-        for timer, level, threshold, caught_up in planned:
-            cursor.execute(
-                f"INSERT INTO {table} (organization_id, request_id, timer_id, level, fired_at, "  # noqa: S608
-                "threshold_at, caught_up) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (organization_id, request_id, timer_id, level) DO NOTHING "
-                "RETURNING id, timer_id, level",
-                [organization_id, timer.request_id, timer.pk, level, now, threshold, caught_up],
-            )
-            taken += cursor.fetchall()
-    return taken
-
-
-def IS_POSTGRES() -> bool:  # noqa: N802 (reads like the constant it stands for)
-    return connection.vendor == "postgresql"
 
 
 _SAVED = [*TIMER_CACHE_FIELDS, "calendar_version"]
@@ -400,9 +378,6 @@ _SAVED = [*TIMER_CACHE_FIELDS, "calendar_version"]
 
 def _save_timers(organization_id: int, timers: list[SlaTimer]) -> None:
     """The timers' cache columns in one ``UPDATE … FROM unnest(…)``."""
-    if not IS_POSTGRES():
-        SlaTimer.objects.bulk_update(timers, _SAVED)
-        return
     fields = [SlaTimer._meta.get_field(name) for name in _SAVED]
     arrays = ", ".join(["%s::bigint[]"] + [f"%s::{f.db_type(connection)}[]" for f in fields])
     columns = ", ".join(["id"] + [f.column for f in fields])
@@ -422,10 +397,6 @@ def _refresh_requests(organization_id: int, request_ids: set[int]) -> None:
     """The request summary (queue sort key, worst state), as
     ``request_refresh_sla`` computes it, for the whole chunk in one statement
     (only rows whose summary changed are written)."""
-    if not IS_POSTGRES():
-        for request in Request.objects.filter(pk__in=request_ids):
-            request_refresh_sla(request)
-        return
     rank = " ".join(f"WHEN '{state}' THEN {n}" for state, n in STATE_RANK.items())
     with connection.cursor() as cursor:
         cursor.execute(
