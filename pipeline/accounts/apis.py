@@ -10,8 +10,7 @@ from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
 from pipeline import permissions
-from pipeline.accounts import selectors as accounts_selectors
-from pipeline.accounts import services as accounts_services
+from pipeline.accounts import selectors, services
 from pipeline.accounts.models import Account, AccountSize, Industry
 
 
@@ -27,7 +26,7 @@ class ScopedPK(serializers.PrimaryKeyRelatedField):
 
 
 def seller_choices(membership):
-    return accounts_selectors.seller_users()
+    return selectors.seller_users()
 
 
 def require_rule(rule, membership, *args) -> None:
@@ -101,7 +100,7 @@ class AccountViewSet(
     ordering_fields = ["name", "created_at"]
 
     def get_scoped_queryset(self):
-        return accounts_selectors.accounts_visible_to(self.request.membership).prefetch_related("contacts")
+        return selectors.accounts_visible_to(self.request.membership).prefetch_related("contacts")
 
     def _owner(self, data):
         membership = self.request.membership
@@ -115,7 +114,7 @@ class AccountViewSet(
         require_rule(permissions.can_sell, request.membership)
         data = AccountInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        account = accounts_services.account_create(
+        account = services.account_create(
             actor=request.user, **self._owner(dict(data.validated_data))
         )
         return self.out(account, status.HTTP_201_CREATED)
@@ -129,7 +128,7 @@ class AccountViewSet(
         fields = dict(data.validated_data)
         if "owner" in fields and not permissions.manages_pipeline(request.membership):
             raise exceptions.ValidationError({"owner": ["only a manager can reassign an account"]})
-        account = accounts_services.account_update(account=account, actor=request.user, **fields)
+        account = services.account_update(account=account, actor=request.user, **fields)
         return self.out(account)
 
     @extend_schema(request=ContactInput, responses={201: ContactOutput})
@@ -139,7 +138,7 @@ class AccountViewSet(
         require_rule(permissions.can_edit_account, request.membership, account)
         data = ContactInput(data=request.data)
         data.is_valid(raise_exception=True)
-        contact = accounts_services.contact_add(account=account, actor=request.user, **data.validated_data)
+        contact = services.contact_add(account=account, actor=request.user, **data.validated_data)
         return Response(ContactOutput(contact).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.accounts import selectors as accounts_selectors
+from pipeline.accounts import selectors
 from pipeline.accounts.models import AccountSize, Industry
 
 User = get_user_model()
@@ -27,7 +27,7 @@ class AccountForm(forms.Form):
     def __init__(self, *args, can_assign: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if can_assign:
-            self.fields["owner"].queryset = accounts_selectors.seller_users()
+            self.fields["owner"].queryset = selectors.seller_users()
         else:
             del self.fields["owner"]
 

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError, apply_service_error
 from pipeline import permissions
-from pipeline.accounts import selectors as accounts_selectors
-from pipeline.accounts import services as accounts_services
+from pipeline.accounts import selectors, services
 from pipeline.accounts.forms import AccountForm, ContactForm
 from pipeline.accounts.models import Account, Industry
 from pipeline.permissions import pipeline_required
@@ -23,7 +22,7 @@ from pipeline.permissions import pipeline_required
 
 @pipeline_required(permissions.can_view_pipeline)
 def account_list(request):
-    accounts = accounts_selectors.accounts_visible_to(request.membership)
+    accounts = selectors.accounts_visible_to(request.membership)
     q = request.GET.get("q", "").strip()
     industry = request.GET.get("industry", "")
     if q:
@@ -49,7 +48,7 @@ def account_list(request):
 
 def _visible_account(request, pk):
     try:
-        return accounts_selectors.account_detail(request.membership, pk)
+        return selectors.account_detail(request.membership, pk)
     except Account.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -79,7 +78,7 @@ def account_create(request):
         data = dict(form.cleaned_data)
         data.setdefault("owner", request.user)
         try:
-            account = accounts_services.account_create(actor=request.user, **data)
+            account = services.account_create(actor=request.user, **data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -90,7 +89,7 @@ def account_create(request):
 
 @pipeline_required(permissions.can_view_pipeline)
 def account_edit(request, pk: int):
-    account = get_object_or_404(accounts_selectors.accounts_visible_to(request.membership), pk=pk)
+    account = get_object_or_404(selectors.accounts_visible_to(request.membership), pk=pk)
     if not permissions.can_edit_account(request.membership, account):
         raise PermissionDenied
     can_assign = permissions.manages_pipeline(request.membership)
@@ -100,7 +99,7 @@ def account_edit(request, pk: int):
     form = AccountForm(request.POST or None, initial=initial, can_assign=can_assign)
     if request.method == "POST" and form.is_valid():
         try:
-            accounts_services.account_update(account=account, actor=request.user, **form.cleaned_data)
+            services.account_update(account=account, actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -114,13 +113,13 @@ def account_edit(request, pk: int):
 @require_POST
 @pipeline_required(permissions.can_view_pipeline)
 def contact_add(request, pk: int):
-    account = get_object_or_404(accounts_selectors.accounts_visible_to(request.membership), pk=pk)
+    account = get_object_or_404(selectors.accounts_visible_to(request.membership), pk=pk)
     if not permissions.can_edit_account(request.membership, account):
         raise PermissionDenied
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            accounts_services.contact_add(account=account, actor=request.user, **form.cleaned_data)
+            services.contact_add(account=account, actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:

@@ -21,8 +21,7 @@ from pipeline.followups import services as followups_services
 from pipeline.opportunities.models import Opportunity
 from requests_sla.demo.requests import EXTRAS
 from requests_sla.models import Request, RequestType
-from requests_sla.requests.services import filing as services_filing
-from requests_sla.requests.services import lifecycle as services_lifecycle
+from requests_sla.requests import services as request_services
 
 # type code, priority, title, link ("deal" / "account" + index), hours ago,
 # [(hours after filing, action, arguments)], done by the serving head.
@@ -99,7 +98,7 @@ def load(*, organization: Organization, key: str) -> None:
             extra = dict(EXTRAS.get(code, {}))
             if "customer_name" in extra:
                 extra["customer_name"] = account.name
-            request = services_filing.request_file(
+            request = request_services.request_file(
                 actor=rep,
                 request_type=types[code],
                 priority=priority,
@@ -112,9 +111,9 @@ def load(*, organization: Organization, key: str) -> None:
             for hours, action, arguments in script if head else ():
                 at = filed_at + dt.timedelta(hours=hours)
                 if action == "start":
-                    services_lifecycle.request_start(request=request, actor=head, at=at)
+                    request_services.request_start(request=request, actor=head, at=at)
                 elif action == "resolve":
-                    services_lifecycle.request_resolve(
+                    request_services.request_resolve(
                         request=request, actor=head, at=at, **arguments
                     )
             if code == "cs_field_service" and request.resolved_at and serviced is None:

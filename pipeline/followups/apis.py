@@ -9,7 +9,7 @@ from pipeline import permissions
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.apis import PipelineViewSetMixin, ScopedPK
 from pipeline.followups import selectors as followups_selectors
-from pipeline.followups import services as followups_services
+from pipeline.followups import services
 from pipeline.followups.models import FollowUp, FollowUpKind
 
 
@@ -58,5 +58,5 @@ class FollowUpViewSet(
     def create(self, request):
         data = FollowUpInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        follow_up = followups_services.followup_create(actor=request.user, **data.validated_data)
+        follow_up = services.followup_create(actor=request.user, **data.validated_data)
         return self.out(follow_up, status.HTTP_201_CREATED)

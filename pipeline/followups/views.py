@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError, apply_service_error
 from pipeline import permissions
-from pipeline.followups import selectors as followups_selectors
-from pipeline.followups import services as followups_services
+from pipeline.followups import selectors, services
 from pipeline.followups.forms import FollowUpForm
 from pipeline.periods import period_from_request
 from pipeline.permissions import pipeline_required
@@ -29,7 +28,7 @@ def follow_up_create(request):
         data = dict(form.cleaned_data)
         done = data.pop("done")
         try:
-            follow_up = followups_services.followup_create(
+            follow_up = services.followup_create(
                 actor=request.user, done_at=timezone.now() if done or data["csat"] else None, **data
             )
         except ServiceError as exc:
@@ -43,7 +42,7 @@ def follow_up_create(request):
 @pipeline_required(permissions.can_view_pipeline)
 def feedback_report(request):
     form, period = period_from_request(request)
-    accounts, comments = followups_selectors.feedback_report(
+    accounts, comments = selectors.feedback_report(
         request.membership,
         start=period["start"],
         end=period["end"],

@@ -6,8 +6,7 @@ from django.shortcuts import render
 
 from collab.exports import FORMATS
 from pipeline import permissions
-from pipeline.funnel import presentation as reports
-from pipeline.funnel import selectors
+from pipeline.funnel import presentation, selectors
 from pipeline.funnel.forms import FunnelFilterForm
 from pipeline.permissions import pipeline_required
 
@@ -21,11 +20,11 @@ def funnel(request):
     report = selectors.funnel_report(filters)
     export = request.GET.get("export")
     if export in FORMATS:
-        return reports.funnel_export(report, export)
+        return presentation.funnel_export(report, export)
     query = request.GET.copy()
     query.pop("export", None)
-    headers, rows = reports.funnel_table(report)
-    f_headers, f_rows = reports.forecast_table(report)
+    headers, rows = presentation.funnel_table(report)
+    f_headers, f_rows = presentation.forecast_table(report)
     return render(
         request,
         "pipeline/funnel.html",
@@ -35,8 +34,8 @@ def funnel(request):
             "restricted": restricted,
             "table": (headers, rows),
             "forecast": (f_headers, f_rows),
-            "chart": reports.funnel_chart(report),
-            "sentences": reports.bottleneck_sentences(report),
+            "chart": presentation.funnel_chart(report),
+            "sentences": presentation.bottleneck_sentences(report),
             "query": query.urlencode(),
         },
     )

@@ -11,7 +11,7 @@ from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.apis import PipelineViewSetMixin, ScopedPK, require_rule
 from pipeline.followups import selectors as followups_selectors
 from pipeline.leads import selectors as leads_selectors
-from pipeline.leads import services as leads_services
+from pipeline.leads import services
 from pipeline.leads.models import Lead, LeadKind, LeadSource
 
 
@@ -71,7 +71,7 @@ class LeadViewSet(
         require_rule(permissions.can_manage_leads, request.membership)
         data = LeadInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        lead = leads_services.lead_create(actor=request.user, **data.validated_data)
+        lead = services.lead_create(actor=request.user, **data.validated_data)
         return self.out(lead, status.HTTP_201_CREATED)
 
     def _decidable(self):
@@ -82,7 +82,7 @@ class LeadViewSet(
     @extend_schema(request=None, responses=LeadOutput)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self.out(leads_services.lead_accept(lead=self._decidable(), actor=request.user))
+        return self.out(services.lead_accept(lead=self._decidable(), actor=request.user))
 
     @extend_schema(request=RejectInput, responses=LeadOutput)
     @action(detail=True, methods=["post"])
@@ -90,9 +90,9 @@ class LeadViewSet(
         lead = self._decidable()
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self.out(leads_services.lead_reject(lead=lead, actor=request.user, **data.validated_data))
+        return self.out(services.lead_reject(lead=lead, actor=request.user, **data.validated_data))
 
     @extend_schema(request=None, responses=LeadOutput)
     @action(detail=True, methods=["post"])
     def convert(self, request, pk=None):
-        return self.out(leads_services.lead_convert(lead=self._decidable(), actor=request.user))
+        return self.out(services.lead_convert(lead=self._decidable(), actor=request.user))

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError, apply_service_error
 from pipeline import permissions
-from pipeline.leads import selectors as leads_selectors
-from pipeline.leads import services as leads_services
+from pipeline.leads import selectors, services
 from pipeline.leads.forms import LeadForm, RejectForm
 from pipeline.leads.models import Lead, LeadKind, LeadSource, LeadStatus
 from pipeline.periods import period_from_request
@@ -23,7 +22,7 @@ from pipeline.permissions import pipeline_required
 @pipeline_required(permissions.can_view_leads)
 def lead_list(request):
     membership = request.membership
-    leads = leads_selectors.leads_visible_to(membership)
+    leads = selectors.leads_visible_to(membership)
     status = request.GET.get("status", "")
     listed = leads.filter(status=status) if status in LeadStatus.values else leads
     for_you = (
@@ -59,7 +58,7 @@ def lead_create(request):
     form = LeadForm(request.POST or None, initial=initial, membership=membership)
     if request.method == "POST" and form.is_valid():
         try:
-            lead = leads_services.lead_create(actor=request.user, **form.cleaned_data)
+            lead = services.lead_create(actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -69,7 +68,7 @@ def lead_create(request):
 
 
 def _decidable_lead(request, pk) -> Lead:
-    lead = get_object_or_404(leads_selectors.leads_visible_to(request.membership), pk=pk)
+    lead = get_object_or_404(selectors.leads_visible_to(request.membership), pk=pk)
     if not permissions.can_decide_lead(request.membership, lead):
         raise PermissionDenied
     return lead
@@ -81,16 +80,16 @@ def lead_decide(request, pk: int, action: str):
     lead = _decidable_lead(request, pk)
     try:
         if action == "accept":
-            leads_services.lead_accept(lead=lead, actor=request.user)
+            services.lead_accept(lead=lead, actor=request.user)
             messages.success(request, _("线索已接受。"))
         elif action == "reject":
             form = RejectForm(request.POST)
             if not form.is_valid():
                 raise ServiceError(_("请填写拒绝原因。"), field="reason")
-            leads_services.lead_reject(lead=lead, actor=request.user, reason=form.cleaned_data["reason"])
+            services.lead_reject(lead=lead, actor=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("线索已拒绝。"))
         elif action == "convert":
-            lead = leads_services.lead_convert(lead=lead, actor=request.user)
+            lead = services.lead_convert(lead=lead, actor=request.user)
             messages.success(request, _("线索已转为商机。"))
             return redirect("pipeline:opportunity_detail", pk=lead.opportunity_id)
         else:
@@ -103,7 +102,7 @@ def lead_decide(request, pk: int, action: str):
 @pipeline_required(permissions.can_view_leads)
 def lead_report(request):
     form, period = period_from_request(request)
-    rows = leads_selectors.lead_report(request.membership, start=period["start"], end=period["end"])
+    rows = selectors.lead_report(request.membership, start=period["start"], end=period["end"])
     return render(
         request,
         "pipeline/lead_report.html",

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from collab.decorators import membership_required
-from pipeline.links import selectors as selectors_links
+from pipeline.links import selectors
 
 
 @membership_required("file_requests")
 def link_lookup(request):
     """htmx: the open deals and accounts matching ``q`` that the member may see."""
     q = request.GET.get("q", "").strip()[:100]
-    deals, accounts = selectors_links.link_lookup(request.membership, q)
+    deals, accounts = selectors.link_lookup(request.membership, q)
     return render(
         request, "pipeline/_link_results.html", {"deals": deals, "accounts": accounts, "q": q}
     )
@@ -24,5 +24,5 @@ def link_pick(request):
     choice = None
     kind, _sep, number = request.GET.get("link", "").partition(":")
     if number.isdigit():
-        choice = selectors_links.link_target(request.membership, kind, int(number))
+        choice = selectors.link_target(request.membership, kind, int(number))
     return render(request, "pipeline/_link_control.html", {"choice": choice, "q": ""})

@@ -10,7 +10,7 @@ from pipeline import permissions
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.apis import PipelineViewSetMixin, ScopedPK, require_rule, seller_choices
 from pipeline.opportunities import selectors as opportunities_selectors
-from pipeline.opportunities import services as opportunities_services
+from pipeline.opportunities import services
 from pipeline.opportunities.models import Currency, LostReason, Opportunity, Stage
 
 
@@ -98,7 +98,7 @@ class OpportunityViewSet(
         if not permissions.manages_pipeline(request.membership):
             fields["owner"] = request.user
         fields.setdefault("owner", request.user)
-        opportunity = opportunities_services.opportunity_create(actor=request.user, **fields)
+        opportunity = services.opportunity_create(actor=request.user, **fields)
         return self.out(opportunity, status.HTTP_201_CREATED)
 
     @extend_schema(request=OpportunityInput, responses=OpportunityOutput)
@@ -110,7 +110,7 @@ class OpportunityViewSet(
         fields = dict(data.validated_data)
         if "owner" in fields and not permissions.manages_pipeline(request.membership):
             raise exceptions.ValidationError({"owner": ["only a manager can reassign a deal"]})
-        opportunity = opportunities_services.opportunity_update(
+        opportunity = services.opportunity_update(
             opportunity=opportunity, actor=request.user, **fields
         )
         return self.out(opportunity)
@@ -122,7 +122,7 @@ class OpportunityViewSet(
         require_rule(permissions.can_edit_opportunity, request.membership, opportunity)
         data = MoveInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        opportunity = opportunities_services.opportunity_move(
+        opportunity = services.opportunity_move(
             opportunity=opportunity, actor=request.user, **data.validated_data
         )
         return self.out(opportunity)

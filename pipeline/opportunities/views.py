@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError, apply_service_error
 from pipeline import permissions
-from pipeline.opportunities import selectors as opportunities_selectors
-from pipeline.opportunities import services as opportunities_services
+from pipeline.opportunities import selectors, services
 from pipeline.opportunities.forms import MoveForm, OpportunityForm
 from pipeline.opportunities.models import Stage
 from pipeline.permissions import pipeline_required
@@ -24,7 +23,7 @@ from pipeline.permissions import pipeline_required
 @pipeline_required(permissions.can_view_pipeline)
 def opportunity_list(request):
     membership = request.membership
-    opportunities = opportunities_selectors.opportunities_visible_to(membership)
+    opportunities = selectors.opportunities_visible_to(membership)
     mine = request.GET.get("mine", "1" if membership.role == "sales_rep" else "") == "1"
     if mine:
         opportunities = opportunities.filter(owner_id=request.user.pk)
@@ -64,7 +63,7 @@ def opportunity_create(request):
         data = dict(form.cleaned_data)
         data.setdefault("owner", request.user)
         try:
-            opportunity = opportunities_services.opportunity_create(actor=request.user, **data)
+            opportunity = services.opportunity_create(actor=request.user, **data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -77,7 +76,7 @@ def _stepper_context(request, opportunity, move_form=None):
     return {
         "opportunity": opportunity,
         "stages": Stage.objects.all(),
-        "history": opportunities_selectors.stage_history(opportunity),
+        "history": selectors.stage_history(opportunity),
         "move_form": move_form or MoveForm(initial={"stage": opportunity.stage_id}),
         "can_edit": permissions.can_edit_opportunity(request.membership, opportunity),
     }
@@ -85,7 +84,7 @@ def _stepper_context(request, opportunity, move_form=None):
 
 @pipeline_required(permissions.can_view_pipeline)
 def opportunity_detail(request, pk: int):
-    opportunity = get_object_or_404(opportunities_selectors.opportunities_visible_to(request.membership), pk=pk)
+    opportunity = get_object_or_404(selectors.opportunities_visible_to(request.membership), pk=pk)
     context = _stepper_context(request, opportunity)
     context["can_file"] = request.membership.can("file_requests")
     return render(request, "pipeline/opportunity_detail.html", context)
@@ -94,7 +93,7 @@ def opportunity_detail(request, pk: int):
 @pipeline_required(permissions.can_view_pipeline)
 def opportunity_edit(request, pk: int):
     membership = request.membership
-    opportunity = get_object_or_404(opportunities_selectors.opportunities_visible_to(membership), pk=pk)
+    opportunity = get_object_or_404(selectors.opportunities_visible_to(membership), pk=pk)
     if not permissions.can_edit_opportunity(membership, opportunity):
         raise PermissionDenied
     can_assign = permissions.manages_pipeline(membership)
@@ -117,7 +116,7 @@ def opportunity_edit(request, pk: int):
         if data.get("probability") is None:
             data["probability"] = opportunity.stage.default_probability
         try:
-            opportunities_services.opportunity_update(opportunity=opportunity, actor=request.user, **data)
+            services.opportunity_update(opportunity=opportunity, actor=request.user, **data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -131,14 +130,14 @@ def opportunity_edit(request, pk: int):
 @require_POST
 @pipeline_required(permissions.can_view_pipeline)
 def opportunity_move(request, pk: int):
-    opportunity = get_object_or_404(opportunities_selectors.opportunities_visible_to(request.membership), pk=pk)
+    opportunity = get_object_or_404(selectors.opportunities_visible_to(request.membership), pk=pk)
     if not permissions.can_edit_opportunity(request.membership, opportunity):
         raise PermissionDenied
     form = MoveForm(request.POST)
     moved = False
     if form.is_valid():
         try:
-            opportunity = opportunities_services.opportunity_move(
+            opportunity = services.opportunity_move(
                 opportunity=opportunity,
                 actor=request.user,
                 stage=form.cleaned_data["stage"],

@@ -9,8 +9,7 @@ from rest_framework.response import Response
 from collab.api import TenantAPIMixin
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField
 from departments.models import Department
-from requests_sla.catalog import selectors as catalog_selectors
-from requests_sla.catalog import services as catalog_services
+from requests_sla.catalog import selectors, services
 from requests_sla.catalog.models import Priority, RequestType
 
 
@@ -66,14 +65,14 @@ class RequestTypeViewSet(
 
     def get_scoped_queryset(self):
         if self.request.membership.can("manage_catalog"):
-            return catalog_selectors.request_types_all()
-        return catalog_selectors.request_types_for_filing()
+            return selectors.request_types_all()
+        return selectors.request_types_for_filing()
 
     @extend_schema(request=RequestTypeInput, responses={201: RequestTypeOutput})
     def create(self, request):
         data = RequestTypeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        created = catalog_services.request_type_create(actor=request.membership, **data.validated_data)
+        created = services.request_type_create(actor=request.membership, **data.validated_data)
         return Response(RequestTypeOutput(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RequestTypeInput, responses=RequestTypeOutput)
@@ -81,7 +80,7 @@ class RequestTypeViewSet(
         target = self.get_object()
         data = RequestTypeInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        updated = catalog_services.request_type_update(
+        updated = services.request_type_update(
             request_type=target, actor=request.membership, **data.validated_data
         )
         return Response(RequestTypeOutput(updated).data)

@@ -9,15 +9,14 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
-from requests_sla.catalog import selectors as catalog_selectors
-from requests_sla.catalog import services as catalog_services
+from requests_sla.catalog import selectors, services
 from requests_sla.catalog.forms import RequestTypeForm
 from requests_sla.catalog.models import Priority, RequestType
 
 
 @membership_required("manage_catalog")
 def catalog(request):
-    types = catalog_selectors.request_types_all()
+    types = selectors.request_types_all()
     groups: dict = {}
     for t in types:
         groups.setdefault(t.serving_department, []).append(t)
@@ -38,11 +37,11 @@ def request_type_edit(request, pk: int | None = None):
             try:
                 if rtype is None:
                     department = fields.pop("serving_department")
-                    rtype = catalog_services.request_type_create(
+                    rtype = services.request_type_create(
                         actor=request.membership, serving_department=department, **fields
                     )
                 else:
-                    rtype = catalog_services.request_type_update(
+                    rtype = services.request_type_update(
                         request_type=rtype, actor=request.membership, **fields
                     )
             except ServiceError as exc:
@@ -72,7 +71,7 @@ def request_type_edit(request, pk: int | None = None):
 def request_type_toggle(request, pk: int):
     rtype = get_object_or_404(RequestType.objects, pk=pk)
     try:
-        rtype = catalog_services.request_type_update(
+        rtype = services.request_type_update(
             request_type=rtype, actor=request.membership, is_active=not rtype.is_active
         )
     except ServiceError as exc:

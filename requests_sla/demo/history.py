@@ -23,10 +23,8 @@ from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.catalog.models import RequestType
 from requests_sla.demo.requests import EXTRAS, WORKERS
+from requests_sla.requests import services as request_services
 from requests_sla.requests.models import Request
-from requests_sla.requests.services import conversation as services_conversation
-from requests_sla.requests.services import filing as services_filing
-from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.sla.models import TimerKind
 
 DAYS = 120
@@ -113,7 +111,7 @@ def load(*, organization: Organization, key: str) -> None:
             priority = rng.choice(request_type.priorities or [request_type.default_priority])
             customer = rng.choice(CUSTOMERS[language])
             title = rng.choice(TITLES[language]).format(c=customer)
-            request = services_filing.request_file(
+            request = request_services.request_file(
                 actor=actor,
                 request_type=request_type,
                 priority=priority,
@@ -184,11 +182,11 @@ def _work(rng, request: Request, requester: Membership, members, filed_at, now) 
     if ack_at >= now:
         return  # still waiting for a first answer
     if rng.random() < 0.03:
-        services_lifecycle.request_cancel(
+        request_services.request_cancel(
             request=request, actor=requester, reason="需求已取消 / no longer needed", at=ack_at
         )
         return
-    services_lifecycle.request_start(request=request, actor=worker, at=ack_at)
+    request_services.request_start(request=request, actor=worker, at=ack_at)
     acted = ack_at
     resolve_at = _when(
         rng, filed_at, _due(request, TimerKind.RESOLUTION), rng.random() < late_resolution
@@ -199,35 +197,35 @@ def _work(rng, request: Request, requester: Membership, members, filed_at, now) 
         answer_at = pause_at + dt.timedelta(hours=rng.uniform(4, 60))
         if pause_at >= now:
             return
-        services_lifecycle.request_pause(
+        request_services.request_pause(
             request=request, actor=worker, reason="请补充客户信息 / please add details", at=pause_at
         )
         if answer_at >= now:
             return
-        services_conversation.comment_add(
+        request_services.comment_add(
             request=request, actor=requester, body="已补充 / details added", at=answer_at
         )
         resolve_at += answer_at - pause_at
         acted = answer_at
     if resolve_at >= now or resolve_at <= acted:
         return
-    services_lifecycle.request_resolve(
+    request_services.request_resolve(
         request=request, actor=worker, resolution="已处理 / done", at=resolve_at
     )
     if rng.random() < 0.06 and head is not None:
         reopen_at = resolve_at + dt.timedelta(hours=rng.uniform(2, 30))
         if reopen_at >= now:
             return
-        services_lifecycle.request_reopen(
+        request_services.request_reopen(
             request=request, actor=requester, reason="问题仍未解决 / still broken", at=reopen_at
         )
         again = reopen_at + dt.timedelta(hours=rng.uniform(2, 40))
         if again >= now:
             return
-        services_lifecycle.request_resolve(
+        request_services.request_resolve(
             request=request, actor=worker, resolution="已再次处理 / fixed again", at=again
         )
         resolve_at = again
     close_at = resolve_at + dt.timedelta(hours=rng.uniform(1, 48))
     if close_at < now:
-        services_lifecycle.request_close(request=request, actor=requester, at=close_at)
+        request_services.request_close(request=request, actor=requester, at=close_at)

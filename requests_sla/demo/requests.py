@@ -15,10 +15,8 @@ from django.utils import timezone
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.catalog.models import RequestType
+from requests_sla.requests import services as request_services
 from requests_sla.requests.models import Request
-from requests_sla.requests.services import conversation as services_conversation
-from requests_sla.requests.services import filing as services_filing
-from requests_sla.requests.services import lifecycle as services_lifecycle
 
 H = 1  # hours, for readability below
 
@@ -345,7 +343,7 @@ def load(*, organization: Organization, key: str) -> None:
             if request_type is None or requester not in members:
                 continue
             filed_at = now - dt.timedelta(hours=age)
-            request = services_filing.request_file(
+            request = request_services.request_file(
                 actor=members[requester],
                 request_type=request_type,
                 priority=priority,
@@ -375,28 +373,28 @@ def _play(request, script, filed_at, members, types, key, requester) -> None:
         if actor is None:
             return
         if action == "ack":
-            services_lifecycle.request_acknowledge(request=request, actor=actor, at=at)
+            request_services.request_acknowledge(request=request, actor=actor, at=at)
         elif action == "start":
-            services_lifecycle.request_start(request=request, actor=actor, at=at)
+            request_services.request_start(request=request, actor=actor, at=at)
         elif action == "pause":
-            services_lifecycle.request_pause(request=request, actor=actor, at=at, **arguments)
+            request_services.request_pause(request=request, actor=actor, at=at, **arguments)
         elif action == "resolve":
-            services_lifecycle.request_resolve(request=request, actor=actor, at=at, **arguments)
+            request_services.request_resolve(request=request, actor=actor, at=at, **arguments)
         elif action == "close":
-            services_lifecycle.request_close(request=request, actor=actor, at=at)
+            request_services.request_close(request=request, actor=actor, at=at)
         elif action == "reopen":
-            services_lifecycle.request_reopen(request=request, actor=actor, at=at, **arguments)
+            request_services.request_reopen(request=request, actor=actor, at=at, **arguments)
         elif action == "cancel":
-            services_lifecycle.request_cancel(request=request, actor=actor, at=at, **arguments)
+            request_services.request_cancel(request=request, actor=actor, at=at, **arguments)
         elif action == "reject":
-            services_lifecycle.request_reject(request=request, actor=actor, at=at, **arguments)
+            request_services.request_reject(request=request, actor=actor, at=at, **arguments)
         elif action == "milestone":
-            services_lifecycle.request_milestone_complete(request=request, actor=actor, at=at, **arguments)
+            request_services.request_milestone_complete(request=request, actor=actor, at=at, **arguments)
         elif action == "comment":
-            services_conversation.comment_add(request=request, actor=actor, at=at, **arguments)
+            request_services.comment_add(request=request, actor=actor, at=at, **arguments)
         elif action == "transfer":
             target_type = types[arguments["type"]]
-            services_lifecycle.request_transfer(
+            request_services.request_transfer(
                 request=request,
                 actor=actor,
                 serving_department=target_type.serving_department,

@@ -22,8 +22,7 @@ from rest_framework.response import Response
 from collab.api import TenantAPIMixin
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
-from requests_sla.meetings import kpis as selectors_kpi
-from requests_sla.meetings import selectors as selectors_meetings
+from requests_sla.meetings import kpis, selectors
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.models import ActionItem, AgendaItem, ReviewMeeting, RootCause
 
@@ -120,7 +119,7 @@ class DoneInput(serializers.Serializer):
 
 
 def _visible_meetings(membership):
-    return selectors_meetings.meetings_visible_to(membership)
+    return selectors.meetings_visible_to(membership)
 
 
 def _visible_items(membership):
@@ -144,7 +143,7 @@ class MeetingViewSet(
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def _detail(self, meeting):
-        detail = selectors_meetings.meeting_detail(meeting)
+        detail = selectors.meeting_detail(meeting)
         return Response(MeetingDetailOutput(meeting, context={"detail": detail}).data)
 
     @extend_schema(responses=MeetingDetailOutput)
@@ -295,7 +294,7 @@ class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
         responses=KpiRowOutput(many=True),
     )
     def list(self, request):
-        department_ids = selectors_kpi.kpi_department_ids(request.membership)
+        department_ids = kpis.kpi_department_ids(request.membership)
         wanted = request.query_params.get("department", "").strip()
         if wanted:
             lookup = {"pk": wanted} if wanted.isdigit() else {"code": wanted}
@@ -305,8 +304,8 @@ class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
             ):
                 raise Http404
             department_ids = [department.pk]
-        period = selectors_kpi.month_period(request.query_params.get("period"))
-        rows = selectors_kpi.department_kpis(period, department_ids=department_ids)
+        period = kpis.month_period(request.query_params.get("period"))
+        rows = kpis.department_kpis(period, department_ids=department_ids)
         return Response(
             {
                 "period": period.label,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError
 from requests_sla.meetings import kpis as selectors_kpi
-from requests_sla.meetings import postmortems as postmortem_services
+from requests_sla.meetings import postmortems
 from requests_sla.meetings import selectors as selectors_meetings
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.forms import (
@@ -254,7 +254,7 @@ def finding_classify(request, pk, finding_pk):
     form = FindingForm(request.POST, prefix=f"f{finding.pk}")
     if form.is_valid():
         try:
-            postmortem_services.postmortem_finding_classify(
+            postmortems.postmortem_finding_classify(
                 actor=request.membership, finding=finding, **form.cleaned_data
             )
         except ServiceError as exc:
@@ -275,7 +275,7 @@ def finding_action_add(request, pk, finding_pk):
     form = ActionForm(request.POST, members=members, prefix=f"fa{finding.pk}")
     if form.is_valid():
         try:
-            postmortem_services.postmortem_action_add(
+            postmortems.postmortem_action_add(
                 actor=request.membership, finding=finding, **form.cleaned_data
             )
         except ServiceError as exc:
@@ -301,7 +301,7 @@ def department_add(request, pk, postmortem_pk):
     form = DepartmentAddForm(request.POST, exclude=exclude, prefix=f"pd{postmortem.pk}")
     if form.is_valid():
         try:
-            postmortem_services.postmortem_department_add(
+            postmortems.postmortem_department_add(
                 actor=request.membership, postmortem=postmortem, **form.cleaned_data
             )
         except ServiceError as exc:

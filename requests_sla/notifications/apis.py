@@ -8,8 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
-from requests_sla.notifications import selectors as notifications_selectors
-from requests_sla.notifications import services as notification_services
+from requests_sla.notifications import selectors, services
 from requests_sla.notifications.models import Notification
 from requests_sla.notifications.services import notification_mark_read
 
@@ -33,7 +32,7 @@ class InboxViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSe
 
     def get_scoped_queryset(self):
         unread = self.request.query_params.get("unread") in ("1", "true")
-        return notifications_selectors.notifications_for(self.request.membership, unread_only=unread).order_by(
+        return selectors.notifications_for(self.request.membership, unread_only=unread).order_by(
             "-created_at", "-pk"
         )
 
@@ -43,7 +42,7 @@ class InboxViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSe
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):
         membership = request.membership
-        count = notifications_selectors.unread_count(
+        count = selectors.unread_count(
             organization_id=membership.organization_id, user_id=membership.user_id
         )
         return Response({"unread": count})
@@ -58,5 +57,5 @@ class InboxViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSe
     @extend_schema(request=None, responses={200: {"type": "object"}})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        marked = notification_services.notifications_mark_all_read(actor=request.membership)
+        marked = services.notifications_mark_all_read(actor=request.membership)
         return Response({"marked": marked})

@@ -7,16 +7,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from collab.decorators import membership_required
-from requests_sla.notifications import selectors as notifications_selectors
-from requests_sla.notifications import services as notification_services
+from requests_sla.notifications import selectors, services
 
 
 @membership_required()
 def notifications(request):
     membership = request.membership
     if request.method == "POST":
-        notification_services.notifications_mark_all_read(actor=membership)
+        services.notifications_mark_all_read(actor=membership)
         messages.success(request, _("已全部标为已读。"))
         return redirect("escalation:notifications")
-    items = list(notifications_selectors.notifications_for(membership).order_by("-created_at")[:100])
+    items = list(selectors.notifications_for(membership).order_by("-created_at")[:100])
     return render(request, "requests_sla/notifications/index.html", {"items": items})

@@ -21,6 +21,7 @@ from collab.api import TenantAPIMixin
 from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.models import Priority
 from requests_sla.requests import permissions, selectors
+from requests_sla.requests import services as request_services
 from requests_sla.requests.models import Attachment, Comment, Request, Status
 from requests_sla.requests.serializers import (
     AssignInput,
@@ -42,10 +43,6 @@ from requests_sla.requests.serializers import (
     TransferInput,
     WatcherInput,
 )
-from requests_sla.requests.services import common as services_common
-from requests_sla.requests.services import conversation as services_conversation
-from requests_sla.requests.services import filing as services_filing
-from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.sla.models import SlaState
 
 User = get_user_model()
@@ -64,7 +61,7 @@ class ServiceErrorsMixin:
     """A form-schema error is a 400 keyed by the schema field under ``extra``."""
 
     def handle_exception(self, exc):
-        if isinstance(exc, services_common.SchemaError):
+        if isinstance(exc, request_services.SchemaError):
             exc = exceptions.ValidationError({"extra": exc.errors})
         return super().handle_exception(exc)
 
@@ -88,15 +85,15 @@ class RequestFilter(filters.FilterSet):
 
 REQUEST_ACTIONS = {
     # action: (service, input serializer or None)
-    "acknowledge": (services_lifecycle.request_acknowledge, None),
-    "start": (services_lifecycle.request_start, None),
-    "pause": (services_lifecycle.request_pause, ReasonInput),
-    "resume": (services_lifecycle.request_resume, None),
-    "resolve": (services_lifecycle.request_resolve, ResolveInput),
-    "close": (services_lifecycle.request_close, None),
-    "reopen": (services_lifecycle.request_reopen, ReasonInput),
-    "cancel": (services_lifecycle.request_cancel, ReasonInput),
-    "reject": (services_lifecycle.request_reject, ReasonInput),
+    "acknowledge": (request_services.request_acknowledge, None),
+    "start": (request_services.request_start, None),
+    "pause": (request_services.request_pause, ReasonInput),
+    "resume": (request_services.request_resume, None),
+    "resolve": (request_services.request_resolve, ResolveInput),
+    "close": (request_services.request_close, None),
+    "reopen": (request_services.request_reopen, ReasonInput),
+    "cancel": (request_services.request_cancel, ReasonInput),
+    "reject": (request_services.request_reject, ReasonInput),
 }
 
 
@@ -144,7 +141,7 @@ class RequestViewSet(
         data = RequestCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        created = services_filing.request_file(
+        created = request_services.request_file(
             actor=request.membership,
             request_type=values.pop("request_type"),
             files={key: f for key, f in request.FILES.items()},
@@ -219,7 +216,7 @@ class RequestViewSet(
         target = self.get_object()
         data = TransferInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services_lifecycle.request_transfer(request=target, actor=request.membership, **data.validated_data)
+        request_services.request_transfer(request=target, actor=request.membership, **data.validated_data)
         return self._detail(target)
 
     @extend_schema(request=AssignInput, responses=RequestDetailOutput)
@@ -228,7 +225,7 @@ class RequestViewSet(
         target = self.get_object()
         data = AssignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services_lifecycle.request_assign(
+        request_services.request_assign(
             request=target, actor=request.membership, assignee=data.validated_data["assignee"]
         )
         return self._detail(target)
@@ -239,7 +236,7 @@ class RequestViewSet(
         target = self.get_object()
         data = MilestoneInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services_lifecycle.request_milestone_complete(
+        request_services.request_milestone_complete(
             request=target, actor=request.membership, key=data.validated_data["key"]
         )
         return self._detail(target)
@@ -253,7 +250,7 @@ class RequestViewSet(
         targets = list(selectors.requests_visible_to(request.membership).filter(pk__in=ids))
         if len(targets) != len(ids):
             raise exceptions.ValidationError({"requests": [_("请求不存在。")]})
-        services_lifecycle.requests_bulk_assign(
+        request_services.requests_bulk_assign(
             requests=targets, actor=request.membership, assignee=data.validated_data["assignee"]
         )
         rows = selectors.request_list(request.membership).filter(pk__in=ids).order_by("number")
@@ -314,7 +311,7 @@ class RequestViewSet(
         if request.method == "POST":
             data = CommentInput(data=request.data)
             data.is_valid(raise_exception=True)
-            comment = services_conversation.comment_add(
+            comment = request_services.comment_add(
                 request=target,
                 actor=request.membership,
                 files=request.FILES.getlist("files"),
@@ -354,7 +351,7 @@ class RequestViewSet(
                     and not permissions.sees_internal_notes(request.membership, target)
                 ):
                     raise exceptions.ValidationError({"comment": [_("评论不存在。")]})
-            attachment = services_conversation.attachment_add(
+            attachment = request_services.attachment_add(
                 request=target,
                 actor=request.membership,
                 file=data.validated_data["file"],
@@ -377,7 +374,7 @@ class RequestViewSet(
         user = User.objects.filter(pk=user_id).first()
         if user is None:
             raise exceptions.ValidationError({"user": [_("用户不存在。")]})
-        service = services_conversation.watcher_add if request.method == "POST" else services_conversation.watcher_remove
+        service = request_services.watcher_add if request.method == "POST" else request_services.watcher_remove
         service(request=target, actor=request.membership, user=user)
         return self._detail(target)
 

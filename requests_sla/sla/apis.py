@@ -10,8 +10,7 @@ from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
 from collab.serializers import DepartmentBrief
-from requests_sla.sla import selectors as sla_selectors
-from requests_sla.sla import services as sla_services
+from requests_sla.sla import selectors, services
 from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind
 
 
@@ -59,14 +58,14 @@ class CalendarViewSet(
     serializer_class = CalendarOutput
 
     def get_scoped_queryset(self):
-        return sla_selectors.calendars_all()
+        return selectors.calendars_all()
 
     @extend_schema(request=CalendarInput, responses=CalendarOutput)
     def partial_update(self, request, pk=None):
         target = self.get_object()
         data = CalendarInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        sla_services.calendar_update(calendar=target, actor=request.membership, **data.validated_data)
+        services.calendar_update(calendar=target, actor=request.membership, **data.validated_data)
         return Response(CalendarOutput(self.get_scoped_queryset().get(pk=target.pk)).data)
 
     @extend_schema(request=CalendarExceptionInput, responses={201: CalendarExceptionOutput})
@@ -75,7 +74,7 @@ class CalendarViewSet(
         target = self.get_object()
         data = CalendarExceptionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        created = sla_services.calendar_exception_add(
+        created = services.calendar_exception_add(
             calendar=target, actor=request.membership, **data.validated_data
         )
         return Response(CalendarExceptionOutput(created).data, status=status.HTTP_201_CREATED)
@@ -85,5 +84,5 @@ class CalendarViewSet(
     def remove_exception(self, request, pk=None, exception_id=None):
         target = self.get_object()
         exception = get_object_or_404(CalendarException.objects, pk=exception_id, calendar=target)
-        sla_services.calendar_exception_remove(exception=exception, actor=request.membership)
+        services.calendar_exception_remove(exception=exception, actor=request.membership)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
 from departments.models import Membership
-from requests_sla.sla import selectors as sla_selectors
-from requests_sla.sla import services as sla_services
+from requests_sla.sla import selectors, services
 from requests_sla.sla.forms import CalendarExceptionForm, CalendarForm
 from requests_sla.sla.models import CalendarException
 
@@ -27,7 +26,7 @@ def _calendar_admin(membership: Membership) -> None:
 def calendar(request):
     membership = request.membership
     _calendar_admin(membership)
-    cal = sla_selectors.organization_calendar()
+    cal = selectors.organization_calendar()
     if cal is None:
         return render(request, "requests_sla/calendar.html", {"cal": None})
     form = CalendarForm(calendar=cal)
@@ -37,7 +36,7 @@ def calendar(request):
             if request.POST.get("form") == "weekly":
                 form = CalendarForm(request.POST, calendar=cal)
                 if form.is_valid():
-                    sla_services.calendar_update(
+                    services.calendar_update(
                         calendar=cal,
                         actor=membership,
                         weekly=form.cleaned_data["weekly"],
@@ -48,7 +47,7 @@ def calendar(request):
             elif request.POST.get("form") == "exception":
                 exception_form = CalendarExceptionForm(request.POST)
                 if exception_form.is_valid():
-                    sla_services.calendar_exception_add(
+                    services.calendar_exception_add(
                         calendar=cal, actor=membership, **exception_form.cleaned_data
                     )
                     messages.success(request, _("例外日期已添加，进行中的计时已重新计算。"))
@@ -56,7 +55,7 @@ def calendar(request):
         except ServiceError as exc:
             target = exception_form if request.POST.get("form") == "exception" else form
             apply_service_error(target, exc)
-        cal = sla_selectors.organization_calendar()
+        cal = selectors.organization_calendar()
     this_year = timezone.localdate().year
     return render(
         request,
@@ -66,7 +65,7 @@ def calendar(request):
             "form": form,
             "exception_form": exception_form,
             "exceptions": list(cal.exceptions.all()),
-            "official": sla_selectors.official_years(cal.country, [this_year, this_year + 1])
+            "official": selectors.official_years(cal.country, [this_year, this_year + 1])
             if cal.use_official_holidays
             else [],
             "can_edit": membership.can("manage_organization"),
@@ -78,6 +77,6 @@ def calendar(request):
 @membership_required("manage_organization")
 def calendar_exception_remove(request, pk: int):
     exception = get_object_or_404(CalendarException.objects.select_related("calendar"), pk=pk)
-    sla_services.calendar_exception_remove(exception=exception, actor=request.membership)
+    services.calendar_exception_remove(exception=exception, actor=request.membership)
     messages.success(request, _("例外日期已删除，进行中的计时已重新计算。"))
     return redirect("requests_sla:calendar")

@@ -16,8 +16,7 @@ from pipeline.followups.models import FollowUp
 from pipeline.opportunities import services as opportunities_services
 from pipeline.tests.factories import at
 from requests_sla.models import Request, RequestType
-from requests_sla.requests.services import filing as services_filing
-from requests_sla.requests.services import lifecycle as services_lifecycle
+from requests_sla.requests import services as request_services
 
 
 @pytest.fixture
@@ -77,7 +76,7 @@ def file(org, user, code="rnd_tech_support", *, at_=None, **kwargs):
         },
     }[code]
     with tenancy.organization_scope(org.id):
-        return services_filing.request_file(
+        return request_services.request_file(
             actor=membership(user, org),
             request_type=rtype(org, code),
             title=kwargs.pop("title", "参数确认"),
@@ -243,7 +242,7 @@ def test_opportunity_page_lists_its_requests_with_sla_outcomes(
     late = file(org, mine.owner, opportunity_id=mine.pk, title="接口参数", at_=filed_at)
     with tenancy.organization_scope(org.id):
         # Answered 30 h after filing: the 24 h response promise was missed by 6 h.
-        services_lifecycle.request_start(
+        request_services.request_start(
             request=late, actor=membership(rnd_head, org), at=filed_at + dt.timedelta(hours=30)
         )
     file(org, mine.owner, opportunity_id=mine.pk, title="还在等回复")

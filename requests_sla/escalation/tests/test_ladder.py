@@ -13,8 +13,8 @@ from collab.tenancy import organization_scope
 from requests_sla.escalation.services import sla_sweep
 from requests_sla.meetings.models import AgendaItem, MeetingParticipant, ReviewMeeting
 from requests_sla.notifications.models import Notification, NotificationDelivery
+from requests_sla.requests import services as request_services
 from requests_sla.requests.models import Request
-from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.sla.models import EscalationPolicy, EscalationStep, SlaTimer
 from requests_sla.tests.factories import file_tech_support
 
@@ -38,7 +38,7 @@ def sweep_at(frozen, when):
 @pytest.mark.django_db
 def test_each_level_fires_once_at_the_right_business_time(frozen, org, rep, head_rnd, dev_rnd, ops):
     req = file_tech_support(rep)
-    services_lifecycle.request_assign(request=req, actor=head_rnd, assignee=dev_rnd.user)
+    request_services.request_assign(request=req, actor=head_rnd, assignee=dev_rnd.user)
     # 75 % of 24 h = 18 h: Monday 09:00 + 18 h = Tuesday 03:00.
     assert sweep_at(frozen, local(4, 2, 59)).escalations == []
     report = sweep_at(frozen, local(4, 3, 0))
@@ -116,8 +116,8 @@ def test_paused_and_resolved_requests_are_never_escalated(frozen, org, rep, head
     paused = file_tech_support(rep, title="paused")
     resolved = file_tech_support(rep, title="resolved")
     frozen.move_to(local(3, 10))
-    services_lifecycle.request_pause(request=paused, actor=dev_rnd, reason="等客户补充参数")
-    services_lifecycle.request_resolve(request=resolved, actor=dev_rnd, resolution="已答复")
+    request_services.request_pause(request=paused, actor=dev_rnd, reason="等客户补充参数")
+    request_services.request_resolve(request=resolved, actor=dev_rnd, resolution="已答复")
     for day in (4, 5, 6, 7, 10, 11, 12, 13):
         sweep_at(frozen, local(day, 20))
     assert steps(org) == []
@@ -126,9 +126,9 @@ def test_paused_and_resolved_requests_are_never_escalated(frozen, org, rep, head
 @pytest.mark.django_db
 def test_a_timer_paused_after_selection_is_rechecked_inside_the_claim(frozen, org, rep, dev_rnd):
     req = file_tech_support(rep)
-    services_lifecycle.request_acknowledge(request=req, actor=dev_rnd)
+    request_services.request_acknowledge(request=req, actor=dev_rnd)
     frozen.move_to(local(9, 12))
-    services_lifecycle.request_pause(request=req, actor=dev_rnd, reason="等客户")
+    request_services.request_pause(request=req, actor=dev_rnd, reason="等客户")
     # A stale cache (as if the pause landed between selection and claim).
     with organization_scope(org.id):
         SlaTimer.objects.filter(request=req, key="resolution").update(next_check_at=local(9, 11))
@@ -139,12 +139,12 @@ def test_a_timer_paused_after_selection_is_rechecked_inside_the_claim(frozen, or
 @pytest.mark.django_db
 def test_reopened_request_resumes_the_ladder_where_it_left_off(frozen, org, rep, dev_rnd):
     req = file_tech_support(rep)
-    services_lifecycle.request_acknowledge(request=req, actor=dev_rnd)
+    request_services.request_acknowledge(request=req, actor=dev_rnd)
     frozen.move_to(local(4, 10))
-    services_lifecycle.request_resolve(request=req, actor=dev_rnd, resolution="done")
+    request_services.request_resolve(request=req, actor=dev_rnd, resolution="done")
     sweep_at(frozen, local(17, 10))  # two weeks later: resolved, nothing fires
     assert steps(org) == []
-    services_lifecycle.request_reopen(request=req, actor=rep, reason="客户反馈仍有问题")
+    request_services.request_reopen(request=req, actor=rep, reason="客户反馈仍有问题")
     # 5 working days budget, 1 working hour used: 75 % is 29 h 15 m of work
     # from the start; 1 h used → at risk after 28 h 15 m more working time.
     with organization_scope(org.id):
@@ -162,7 +162,7 @@ def test_pause_after_breach_holds_level_three_until_it_has_run_long_enough(
     frozen, org, rep, dev_rnd, ops
 ):
     req = file_tech_support(rep)
-    services_lifecycle.request_acknowledge(request=req, actor=dev_rnd)
+    request_services.request_acknowledge(request=req, actor=dev_rnd)
     # Resolution: 5 working days → due Monday 10 March 18:00, breached at 09:00 next.
     report = sweep_at(frozen, local(11, 9, 1))
     assert [(e.timer_key, e.level) for e in report.escalations] == [
@@ -170,10 +170,10 @@ def test_pause_after_breach_holds_level_three_until_it_has_run_long_enough(
         ("resolution", 2),
     ]
     frozen.move_to(local(11, 13))  # 3 working hours after the due time
-    services_lifecycle.request_pause(request=req, actor=dev_rnd, reason="等客户")
+    request_services.request_pause(request=req, actor=dev_rnd, reason="等客户")
     assert sweep_at(frozen, local(12, 17)).escalations == []
     frozen.move_to(local(13, 9))
-    services_lifecycle.request_resume(request=req, actor=rep)
+    request_services.request_resume(request=req, actor=rep)
     assert sweep_at(frozen, local(13, 14, 59)).escalations == []
     report = sweep_at(frozen, local(13, 15))  # 5 h more: 09-12, 13-15
     assert [(e.timer_key, e.level) for e in report.escalations] == [("resolution", 3)]
@@ -197,7 +197,7 @@ def test_dry_run_changes_nothing(frozen, org, rep):
 @pytest.mark.django_db
 def test_email_at_night_is_held_until_the_next_working_minute(frozen, org, rep, head_rnd, dev_rnd):
     req = file_tech_support(rep)
-    services_lifecycle.request_assign(request=req, actor=head_rnd, assignee=dev_rnd.user)
+    request_services.request_assign(request=req, actor=head_rnd, assignee=dev_rnd.user)
     mail.outbox.clear()
     sweep_at(frozen, local(4, 3))  # at risk at 03:00 on a Tuesday
     with organization_scope(org.id):

@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from requests_sla.escalation.services import sla_sweep
+from requests_sla.requests import services as request_services
 from requests_sla.requests.models import OPEN_STATUSES, Request
 from requests_sla.requests.permissions import PermissionDenied
-from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.sla.models import EscalationStep, SlaTimer
 from requests_sla.sla.services import timer_is_running, timer_recompute
 from requests_sla.tests.factories import MONDAY_9AM, file_tech_support
@@ -57,15 +57,15 @@ step = st.tuples(
 def _act(action, request, *, rep, dev_rnd):
     try:
         if action == "pause":
-            services_lifecycle.request_pause(request=request, actor=dev_rnd, reason="等客户")
+            request_services.request_pause(request=request, actor=dev_rnd, reason="等客户")
         elif action == "resume":
-            services_lifecycle.request_resume(request=request, actor=rep)
+            request_services.request_resume(request=request, actor=rep)
         elif action == "resolve":
-            services_lifecycle.request_resolve(request=request, actor=dev_rnd, resolution="done")
+            request_services.request_resolve(request=request, actor=dev_rnd, resolution="done")
         elif action == "reopen":
-            services_lifecycle.request_reopen(request=request, actor=rep, reason="仍有问题")
+            request_services.request_reopen(request=request, actor=rep, reason="仍有问题")
         elif action == "start":
-            services_lifecycle.request_start(request=request, actor=dev_rnd)
+            request_services.request_start(request=request, actor=dev_rnd)
     except (ServiceError, PermissionDenied):
         pass  # not allowed in the current status: nothing happens
 

@@ -9,7 +9,7 @@ from collab.tenancy import organization_scope
 from departments.roles import Role
 from departments.tests.factories import member
 from requests_sla.escalation.services import sla_sweep
-from requests_sla.meetings import services as meeting_services
+from requests_sla.meetings import services
 from requests_sla.meetings.models import ActionItem, AgendaItem, MeetingStatus, ReviewMeeting
 from requests_sla.tests.factories import file_tech_support, membership_of
 
@@ -41,7 +41,7 @@ def foreign(frozen, other_org):
     sla_sweep()
     with organization_scope(other_org.id):
         item = AgendaItem.objects.get()
-        action = meeting_services.action_item_add(
+        action = services.action_item_add(
             actor=other_ops,
             item=item,
             title="外部",
@@ -175,7 +175,7 @@ def test_kpis_head_sees_own_department_ops_all_outsider_404_on_ours(
     api, breached, ops, head_rnd, org, outsider
 ):
     _req, _meeting, item = breached
-    meeting_services.agenda_item_classify(actor=ops, item=item, root_cause="subjective")
+    services.agenda_item_classify(actor=ops, item=item, root_cause="subjective")
     rows = api(head_rnd).get("/api/kpis/?period=2025-03").json()["results"]
     assert [
         (r["department"]["code"], r["served"], r["breaches"], r["subjective"]) for r in rows
@@ -215,7 +215,7 @@ def test_an_action_owner_without_meeting_rights_sees_and_ticks_only_their_items(
     api, breached, ops, dev_rnd
 ):
     _req, _meeting, item = breached
-    action = meeting_services.action_item_add(
+    action = services.action_item_add(
         actor=ops, item=item, title="文档", owner=dev_rnd.user_id, due_date=dt.date(2025, 3, 9)
     )
     client = api(dev_rnd)

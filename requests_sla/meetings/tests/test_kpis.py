@@ -26,8 +26,7 @@ from requests_sla.escalation.services import sla_sweep
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.kpis import department_kpis, month_period
 from requests_sla.meetings.models import AgendaItem, ReviewMeeting
-from requests_sla.requests.services import filing as services_filing
-from requests_sla.requests.services import lifecycle as services_lifecycle
+from requests_sla.requests import services as request_services
 from requests_sla.tests.factories import file_tech_support
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -40,18 +39,18 @@ def month(frozen, org, rep, head_rnd, dev_rnd, head_mkt, ops):
     r3 = file_tech_support(rep, title="R3")
     with organization_scope(org.id):
         campaign = RequestType.objects.get(code="mkt_campaign_support")
-    m1 = services_filing.request_file(
+    m1 = request_services.request_file(
         actor=rep,
         request_type=campaign,
         priority="normal",
         title="M1",
         extra={"campaign_kind": "webinar", "audience": "银行"},
     )
-    services_lifecycle.request_acknowledge(request=r1, actor=dev_rnd)
-    services_lifecycle.request_acknowledge(request=r3, actor=dev_rnd)
-    services_lifecycle.request_acknowledge(request=m1, actor=head_mkt)
+    request_services.request_acknowledge(request=r1, actor=dev_rnd)
+    request_services.request_acknowledge(request=r3, actor=dev_rnd)
+    request_services.request_acknowledge(request=m1, actor=head_mkt)
     frozen.move_to(dt.datetime(2025, 3, 4, 15, tzinfo=SH))
-    services_lifecycle.request_resolve(request=r1, actor=dev_rnd, resolution="已答复")
+    request_services.request_resolve(request=r1, actor=dev_rnd, resolution="已答复")
     frozen.move_to(dt.datetime(2025, 3, 11, 9, 30, tzinfo=SH))
     sla_sweep()
     with organization_scope(org.id):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from collab.tenancy import organization_scope
 from requests_sla.escalation.services import sla_sweep
-from requests_sla.meetings import services as meeting_services
+from requests_sla.meetings import services
 from requests_sla.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -88,9 +88,9 @@ def test_a_closed_meeting_cannot_be_changed(breached, ops, head_rnd):
     from collab.errors import ServiceError
 
     _req, meeting, item = breached
-    meeting_services.meeting_close(actor=ops, meeting=meeting)
+    services.meeting_close(actor=ops, meeting=meeting)
     with pytest.raises(ServiceError):
-        meeting_services.agenda_item_classify(actor=ops, item=item, root_cause="objective")
+        services.agenda_item_classify(actor=ops, item=item, root_cause="objective")
 
 
 @pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_overdue_action_items_show_on_the_owners_queue_include(
     frozen, client_for, breached, ops, head_rnd
 ):
     _req, meeting, item = breached
-    meeting_services.action_item_add(
+    services.action_item_add(
         actor=ops, item=item, title="补充人手", owner=head_rnd.user, due_date=dt.date(2025, 3, 5)
     )
     frozen.move_to(dt.datetime(2025, 3, 7, 10, tzinfo=SH))

@@ -35,8 +35,7 @@ from requests_sla.catalog.models import RequestType
 from requests_sla.reporting.drilldown import drilldown
 from requests_sla.reporting.filters import parse_filters
 from requests_sla.reporting.selectors import dashboard
-from requests_sla.requests.services import conversation as services_conversation
-from requests_sla.requests.services import lifecycle as services_lifecycle
+from requests_sla.requests import services as request_services
 from requests_sla.sla.models import SlaOutcome
 from requests_sla.sla.outcomes import outcomes_rebuild
 from requests_sla.tests.factories import department, file_tech_support, person
@@ -61,19 +60,19 @@ def week(org, rep, head_rnd, dev_rnd):
     with time_machine.travel(NOW, tick=False):
         a, b, c, d, e, f = (file_tech_support(rep, at=T0, title=t) for t in "ABCDEF")
         with organization_scope(org.id):
-            services_lifecycle.request_start(request=a, actor=dev_rnd, at=T0 + 1 * H)
-            services_lifecycle.request_resolve(request=a, actor=dev_rnd, at=T0 + 5 * H)
-            services_lifecycle.request_start(request=b, actor=dev_rnd, at=T0 + 3 * H)
-            services_lifecycle.request_resolve(request=b, actor=dev_rnd, at=T0 + 12 * H)
-            services_lifecycle.request_start(request=c, actor=dev_rnd, at=T0 + 1 * H)
-            services_lifecycle.request_pause(request=c, actor=dev_rnd, reason="need logs", at=T0 + 2 * H)
-            services_conversation.comment_add(request=c, actor=rep, body="logs attached", at=T0 + 6 * H)
-            services_lifecycle.request_resolve(request=c, actor=dev_rnd, at=T0 + 11 * H)
-            services_lifecycle.request_start(request=d, actor=dev_rnd, at=T0 + dt.timedelta(minutes=30))
-            services_lifecycle.request_resolve(request=d, actor=dev_rnd, at=T0 + 4 * H)
-            services_lifecycle.request_reopen(request=d, actor=rep, reason="still broken", at=T0 + 24 * H)
-            services_lifecycle.request_resolve(request=d, actor=dev_rnd, at=T0 + 29 * H)
-            services_lifecycle.request_cancel(request=f, actor=rep, reason="duplicate", at=T0 + 1 * H)
+            request_services.request_start(request=a, actor=dev_rnd, at=T0 + 1 * H)
+            request_services.request_resolve(request=a, actor=dev_rnd, at=T0 + 5 * H)
+            request_services.request_start(request=b, actor=dev_rnd, at=T0 + 3 * H)
+            request_services.request_resolve(request=b, actor=dev_rnd, at=T0 + 12 * H)
+            request_services.request_start(request=c, actor=dev_rnd, at=T0 + 1 * H)
+            request_services.request_pause(request=c, actor=dev_rnd, reason="need logs", at=T0 + 2 * H)
+            request_services.comment_add(request=c, actor=rep, body="logs attached", at=T0 + 6 * H)
+            request_services.request_resolve(request=c, actor=dev_rnd, at=T0 + 11 * H)
+            request_services.request_start(request=d, actor=dev_rnd, at=T0 + dt.timedelta(minutes=30))
+            request_services.request_resolve(request=d, actor=dev_rnd, at=T0 + 4 * H)
+            request_services.request_reopen(request=d, actor=rep, reason="still broken", at=T0 + 24 * H)
+            request_services.request_resolve(request=d, actor=dev_rnd, at=T0 + 29 * H)
+            request_services.request_cancel(request=f, actor=rep, reason="duplicate", at=T0 + 1 * H)
         yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from collab.tenancy import organization_scope
 from requests_sla.requests import selectors
+from requests_sla.requests import services as request_services
 from requests_sla.requests.serializers import RequestListOutput
-from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.sla import services as sla_services
 from requests_sla.tests.factories import file_tech_support
 
@@ -23,13 +23,13 @@ def test_queue_query_count_does_not_grow_with_the_number_of_requests(
     frozen, rep, head_rnd, dev_rnd, django_assert_num_queries
 ):
     for _ in range(2):
-        services_lifecycle.request_assign(
+        request_services.request_assign(
             request=file_tech_support(rep), actor=head_rnd, assignee=dev_rnd.user
         )
     with django_assert_num_queries(2):  # requests with their relations + current timers
         assert len(render_queue(head_rnd)) == 2
     for priority in ("low", "normal", "high", "urgent") * 3:
-        services_lifecycle.request_start(request=file_tech_support(rep, priority=priority), actor=dev_rnd)
+        request_services.request_start(request=file_tech_support(rep, priority=priority), actor=dev_rnd)
     with django_assert_num_queries(2):
         assert len(render_queue(head_rnd)) == 14
 
@@ -41,9 +41,9 @@ def test_queue_is_sorted_by_the_next_due_time_and_filters(
     low = file_tech_support(rep, priority="low")  # response due in 48 h
     urgent = file_tech_support(rep2, priority="urgent")  # 4 h
     normal = file_tech_support(rep, priority="normal")  # 24 h
-    services_lifecycle.request_assign(request=normal, actor=head_rnd, assignee=dev_rnd.user)
+    request_services.request_assign(request=normal, actor=head_rnd, assignee=dev_rnd.user)
     done = file_tech_support(rep)
-    services_lifecycle.request_resolve(request=done, actor=dev_rnd)
+    request_services.request_resolve(request=done, actor=dev_rnd)
     assert [r["id"] for r in render_queue(head_rnd)] == [urgent.pk, normal.pk, low.pk]
     assert [r["id"] for r in render_queue(head_rnd, {"assignee": dev_rnd.user_id})] == [normal.pk]
     assert [r["id"] for r in render_queue(head_rnd, {"assignee": "none"})] == [urgent.pk, low.pk]

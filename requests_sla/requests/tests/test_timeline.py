@@ -5,9 +5,7 @@ import datetime as dt
 import pytest
 
 from collab.tenancy import organization_scope
-from requests_sla.requests import selectors
-from requests_sla.requests.services import conversation as services_conversation
-from requests_sla.requests.services import lifecycle as services_lifecycle
+from requests_sla.requests import selectors, services
 from requests_sla.tests.factories import file_tech_support
 
 
@@ -15,12 +13,12 @@ from requests_sla.tests.factories import file_tech_support
 def test_timeline_merges_status_changes_comments_and_sla_events_in_order(frozen, rep, dev_rnd):
     req = file_tech_support(rep)
     frozen.shift(dt.timedelta(hours=1))
-    services_lifecycle.request_start(request=req, actor=dev_rnd)
+    services.request_start(request=req, actor=dev_rnd)
     frozen.shift(dt.timedelta(hours=1))
-    services_conversation.comment_add(request=req, actor=dev_rnd, body="内部：先查日志", is_internal=True)
-    services_lifecycle.request_pause(request=req, actor=dev_rnd, reason="请提供日志")
+    services.comment_add(request=req, actor=dev_rnd, body="内部：先查日志", is_internal=True)
+    services.request_pause(request=req, actor=dev_rnd, reason="请提供日志")
     frozen.shift(dt.timedelta(hours=1))
-    services_conversation.comment_add(request=req, actor=rep, body="日志在附件里")
+    services.comment_add(request=req, actor=rep, body="日志在附件里")
     with organization_scope(req.organization_id):
         entries = selectors.request_timeline(req, dev_rnd)
         for_requester = selectors.request_timeline(req, rep)

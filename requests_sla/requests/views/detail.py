@@ -24,6 +24,7 @@ from requests_sla.catalog.links import LINK_TYPES, link_display_template
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.requests import permissions, selectors
 from requests_sla.requests import selectors as requests_selectors
+from requests_sla.requests import services as request_services
 from requests_sla.requests.forms import (
     AttachmentForm,
     CommentForm,
@@ -31,8 +32,6 @@ from requests_sla.requests.forms import (
 )
 from requests_sla.requests.models import Status
 from requests_sla.requests.presentation import QueueRows
-from requests_sla.requests.services import conversation as services_conversation
-from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.requests.views.common import int_param, redirect_back
 from requests_sla.requests.views.queue import queue_return_url
 from requests_sla.sla.models import SlaEventKind
@@ -213,7 +212,7 @@ def request_watchers(request, pk: int):
         error = _("关注人必须是本企业成员。")
     else:
         try:
-            service = services_conversation.watcher_add if op == "add" else services_conversation.watcher_remove
+            service = request_services.watcher_add if op == "add" else request_services.watcher_remove
             service(request=obj, actor=request.membership, user=member.user)
         except ServiceError as exc:
             error = exc.message
@@ -250,30 +249,30 @@ def _run_action(request, obj, action: str):
     actor = request.membership
     post = request.POST
     simple = {
-        "acknowledge": services_lifecycle.request_acknowledge,
-        "start": services_lifecycle.request_start,
-        "resume": services_lifecycle.request_resume,
-        "close": services_lifecycle.request_close,
+        "acknowledge": request_services.request_acknowledge,
+        "start": request_services.request_start,
+        "resume": request_services.request_resume,
+        "close": request_services.request_close,
     }
     if action in simple:
         return simple[action](request=obj, actor=actor)
     if action == "pause":
-        return services_lifecycle.request_pause(request=obj, actor=actor, reason=_reason(request, True))
+        return request_services.request_pause(request=obj, actor=actor, reason=_reason(request, True))
     if action == "resolve":
-        return services_lifecycle.request_resolve(
+        return request_services.request_resolve(
             request=obj, actor=actor, resolution=post.get("resolution", "")
         )
     if action == "reopen":
-        return services_lifecycle.request_reopen(request=obj, actor=actor, reason=post.get("reason", ""))
+        return request_services.request_reopen(request=obj, actor=actor, reason=post.get("reason", ""))
     if action == "cancel":
-        return services_lifecycle.request_cancel(request=obj, actor=actor, reason=_reason(request, True))
+        return request_services.request_cancel(request=obj, actor=actor, reason=_reason(request, True))
     if action == "reject":
-        return services_lifecycle.request_reject(request=obj, actor=actor, reason=_reason(request, True))
+        return request_services.request_reject(request=obj, actor=actor, reason=_reason(request, True))
     if action == "assign":
         assignee = int_param(post.get("assignee"))
-        return services_lifecycle.request_assign(request=obj, actor=actor, assignee=assignee)
+        return request_services.request_assign(request=obj, actor=actor, assignee=assignee)
     if action == "complete_milestone":
-        return services_lifecycle.request_milestone_complete(
+        return request_services.request_milestone_complete(
             request=obj, actor=actor, key=post.get("key", "")
         )
     if action == "transfer":
@@ -284,7 +283,7 @@ def _run_action(request, obj, action: str):
         )
         if rtype is None:
             raise ServiceError(_("请选择要转派的部门和请求类型。"), field="request_type")
-        return services_lifecycle.request_transfer(
+        return request_services.request_transfer(
             request=obj,
             actor=actor,
             serving_department=rtype.serving_department,
@@ -349,7 +348,7 @@ def request_comment(request, pk: int):
     form = CommentForm(request.POST, allow_internal=allow_internal)
     if form.is_valid():
         try:
-            services_conversation.comment_add(
+            request_services.comment_add(
                 request=obj,
                 actor=request.membership,
                 body=form.cleaned_data["body"],
@@ -383,7 +382,7 @@ def request_attach(request, pk: int):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services_conversation.attachment_add(
+            request_services.attachment_add(
                 request=obj, actor=request.membership, file=form.cleaned_data["file"]
             )
         except ServiceError as exc:

@@ -11,13 +11,11 @@ from collab.errors import ServiceError, apply_service_error
 from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.links import LINK_TYPES, link_picker_template, parse_link
 from requests_sla.catalog.models import RequestType
-from requests_sla.requests import selectors
+from requests_sla.requests import selectors, services
 from requests_sla.requests.forms import (
     RequestForm,
     extra_form,
 )
-from requests_sla.requests.services import common as services_common
-from requests_sla.requests.services import filing as services_filing
 from requests_sla.sla.presentation import target_text, when_text
 
 PROMISE_PHRASES = {
@@ -87,7 +85,7 @@ def file_request(request, type_id: int):
         # Both forms validate, so every mistake is reported in one round trip.
         if form.is_valid() & extra.is_valid():
             try:
-                filed = services_filing.request_file(
+                filed = services.request_file(
                     actor=request.membership,
                     request_type=rtype,
                     priority=form.cleaned_data["priority"],
@@ -97,7 +95,7 @@ def file_request(request, type_id: int):
                     files=extra.extra_files,
                     **(form.link_ids() if picker else {}),
                 )
-            except services_common.SchemaError as exc:
+            except services.SchemaError as exc:
                 for key, errors in exc.errors.items():
                     for message in errors:
                         if key in extra.fields:

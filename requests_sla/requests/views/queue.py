@@ -15,11 +15,10 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError
 from departments.models import Membership
-from requests_sla.requests import permissions, selectors
+from requests_sla.requests import permissions, selectors, services
 from requests_sla.requests import selectors as requests_selectors
 from requests_sla.requests.models import Status
 from requests_sla.requests.presentation import QueueRows
-from requests_sla.requests.services import lifecycle as services_lifecycle
 from requests_sla.requests.views.common import int_param, safe_next, works_queue
 from requests_sla.sla.models import SlaState
 
@@ -154,7 +153,7 @@ def queue_bulk_assign(request):
         if len(chosen) != len(set(ids)):
             raise Http404
         try:
-            services_lifecycle.requests_bulk_assign(requests=chosen, actor=membership, assignee=assignee)
+            services.requests_bulk_assign(requests=chosen, actor=membership, assignee=assignee)
         except ServiceError as exc:
             error = exc.message
     querystring = request.POST.get("filters", "")

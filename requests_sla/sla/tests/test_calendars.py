@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from requests_sla.catalog import services as catalog_services
-from requests_sla.requests.services import lifecycle as services_lifecycle
+from requests_sla.requests import services as request_services
 from requests_sla.requests.tests.test_services import local
 from requests_sla.sla import services as sla_services
 from requests_sla.sla.calendars import build_calendar
@@ -28,7 +28,7 @@ def calendar_of(org):
 def test_adding_a_holiday_recomputes_open_requests_due_times(frozen, org, rep, dev_rnd, admin, api):
     open_request = file_tech_support(rep)
     finished = file_tech_support(rep)
-    services_lifecycle.request_resolve(request=finished, actor=dev_rnd)
+    request_services.request_resolve(request=finished, actor=dev_rnd)
     assert resolution(open_request).due_at == local(10, 18)
     calendar = calendar_of(org)
     response = api(admin).post(
