@@ -7,7 +7,7 @@ How the figures are computed (selectors.funnel_report)
 Why rollups: read straight from ``StageChange`` the report scanned a third of
 the table for entries and sorted every stay of both periods for the medians
 (bench/funnel.py, 2,000,000 moves: ~1.5 s). The figures only need per-day
-counts, so two rollup tables hold them (models.py):
+counts, so two rollup tables hold them (``rollups.models``):
 
 - ``FunnelEntryDay`` keyed by (organization, stage, entry day, the day the
   deal entered the next stage or null, currency, owner, industry) → deals and

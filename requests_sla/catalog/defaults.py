@@ -1,6 +1,6 @@
 """The starter catalog every new organization gets (DOMAIN.md §1–3).
 
-Provisioning copies it (``services.catalog_provision``), idempotently by
+Provisioning copies it (``catalog.services.catalog_provision``), idempotently by
 ``code``; admins edit their copy afterwards. Targets follow the article's
 examples: marketing collateral gets feedback within 3 working days, R&D's
 technical-support green channel responds within 24 hours, a key-account

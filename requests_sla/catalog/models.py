@@ -21,7 +21,7 @@ class RequestType(TenantModel):
     """What a department can be asked for, with its SLA policy and form.
 
     ``sla_targets`` is JSON keyed by priority (validated by
-    ``forms_schema.validate_sla_targets``)::
+    ``catalog.form_schema.validate_sla_targets``)::
 
         {"normal": {"response": {"unit": "calendar_hours", "amount": 24},
                     "resolution": {"unit": "working_days", "amount": 5},

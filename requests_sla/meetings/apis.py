@@ -1,7 +1,7 @@
 """DRF API of issue 4: review meetings (agenda outcomes, action items,
 closing), department KPIs and the notification inbox.
 
-Glue over ``selectors_meetings``/``selectors_kpi`` and the meeting and
+Glue over ``selectors``/``kpis`` and the meeting and
 notification services, with the pages' permission rules: ``view_meetings``
 to read meetings (a head sees the ones they attend or that discuss their
 department), ``manage_meetings`` to change them (the services refuse

@@ -1,4 +1,4 @@
-"""Forms of the post-mortem item on the meeting page (views_postmortems)."""
+"""Forms of the meeting page: scheduling, root causes, action items, closing, and the post-mortem item's findings."""
 
 from __future__ import annotations
 

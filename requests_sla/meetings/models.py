@@ -103,7 +103,7 @@ class RootCause(models.TextChoices):
 
 class AgendaItem(TenantModel):
     meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="agenda")
-    # Empty on a lost-deal post-mortem item (models_postmortem.PostMortem),
+    # Empty on a lost-deal post-mortem item (``PostMortem`` below),
     # which lists its late requests and departments itself.
     request = models.ForeignKey(
         "requests_sla.Request",

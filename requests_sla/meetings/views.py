@@ -17,9 +17,8 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError
-from requests_sla.meetings import kpis as selectors_kpi
-from requests_sla.meetings import postmortems
-from requests_sla.meetings import selectors as selectors_meetings
+from requests_sla.meetings import kpis as meeting_kpis
+from requests_sla.meetings import postmortems, selectors
 from requests_sla.meetings import services as meeting_services
 from requests_sla.meetings.forms import (
     ActionForm,
@@ -63,8 +62,8 @@ def meetings(request):
         request,
         "requests_sla/meetings/list.html",
         {
-            "upcoming": selectors_meetings.meetings_upcoming(membership),
-            "past": selectors_meetings.meetings_past(membership),
+            "upcoming": selectors.meetings_upcoming(membership),
+            "past": selectors.meetings_past(membership),
             "form": form,
         },
         status=400 if form.errors else 200,
@@ -72,12 +71,12 @@ def meetings(request):
 
 
 def _meeting_for(request, pk) -> ReviewMeeting:
-    return get_object_or_404(selectors_meetings.meetings_visible_to(request.membership), pk=pk)
+    return get_object_or_404(selectors.meetings_visible_to(request.membership), pk=pk)
 
 
 def _render_meeting(request, meeting, *, forms_by_item=None, close_form=None, status=200):
-    detail = selectors_meetings.meeting_detail(meeting)
-    members = selectors_meetings.meeting_members(request.organization.id)
+    detail = selectors.meeting_detail(meeting)
+    members = selectors.meeting_members(request.organization.id)
     forms_by_item = forms_by_item or {}
     for item in detail["items"]:
         item.classify_form = forms_by_item.get(("classify", item.pk)) or ClassifyForm(
@@ -137,7 +136,7 @@ def agenda_classify(request, pk, item_pk):
 def action_add(request, pk, item_pk):
     meeting = _meeting_for(request, pk)
     item = get_object_or_404(AgendaItem.objects, pk=item_pk, meeting=meeting)
-    members = selectors_meetings.meeting_members(request.organization.id)
+    members = selectors.meeting_members(request.organization.id)
     form = ActionForm(request.POST, members=members, prefix=f"a{item.pk}")
     if form.is_valid():
         try:
@@ -189,7 +188,7 @@ def meeting_close(request, pk):
 @membership_required("view_meetings")
 def meeting_minutes(request, pk):
     meeting = _meeting_for(request, pk)
-    detail = selectors_meetings.meeting_detail(meeting)
+    detail = selectors.meeting_detail(meeting)
     return render(
         request,
         "requests_sla/meetings/minutes.html",
@@ -208,11 +207,11 @@ def meeting_url(meeting) -> str:
 
 @membership_required()
 def kpis(request):
-    department_ids = selectors_kpi.kpi_department_ids(request.membership)
-    period = selectors_kpi.month_period(request.GET.get("month"))
-    rows = selectors_kpi.department_kpis(period, department_ids=department_ids)
-    previous = selectors_kpi.month_period(f"{(period.start - dt.timedelta(days=1)):%Y-%m}")
-    following = selectors_kpi.month_period(f"{period.end:%Y-%m}")
+    department_ids = meeting_kpis.kpi_department_ids(request.membership)
+    period = meeting_kpis.month_period(request.GET.get("month"))
+    rows = meeting_kpis.department_kpis(period, department_ids=department_ids)
+    previous = meeting_kpis.month_period(f"{(period.start - dt.timedelta(days=1)):%Y-%m}")
+    following = meeting_kpis.month_period(f"{period.end:%Y-%m}")
     return render(
         request,
         "requests_sla/kpis/index.html",
@@ -271,7 +270,7 @@ def finding_classify(request, pk, finding_pk):
 @membership_required("manage_meetings")
 def finding_action_add(request, pk, finding_pk):
     meeting, finding = _finding_for(request, pk, finding_pk)
-    members = selectors_meetings.meeting_members(request.organization.id)
+    members = selectors.meeting_members(request.organization.id)
     form = ActionForm(request.POST, members=members, prefix=f"fa{finding.pk}")
     if form.is_valid():
         try:

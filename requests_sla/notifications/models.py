@@ -16,7 +16,7 @@ from collab.tenancy import TenantModel
 class NotificationKind(models.TextChoices):
     MENTION = "mention", _("被提及")
     ASSIGNED = "assigned", _("被指派")
-    # Escalation ladder and review meetings (models_escalation).
+    # The escalation ladder and review meetings.
     SLA_AT_RISK = "sla_at_risk", _("SLA 预警")
     SLA_BREACHED = "sla_breached", _("SLA 超时")
     SLA_FOLLOW_UP = "sla_follow_up", _("超时仍未解决")

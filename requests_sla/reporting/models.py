@@ -27,7 +27,7 @@ class SlaOutcomeDay(TenantModel):
     (migration ``dashboard_indexes``) apply each statement's net change
     (+1 per new row, -1 per old row), so every write path (``outcome_sync``,
     ``outcomes_sync_many``, ``outcomes_rebuild``, cascades) keeps it exact in
-    the same transaction. ``services.dashboard.rollups_rebuild`` recomputes it
+    the same transaction. ``reporting.services.rollups_rebuild`` recomputes it
     (after a bulk load with triggers off, or a timezone change).
     ``requesting_department_id`` is 0 for "none" so the key has no NULL."""
 
@@ -160,9 +160,9 @@ class SlaStoppedMonth(TenantModel):
     reads a few thousand rows instead of sorting every outcome of the
     period; the days of a period outside whole months, and views filtered by
     a dimension, still read ``SlaOutcome`` (see
-    ``selectors_dashboard._stopped``). Written only by PostgreSQL, like
+    ``reporting.selectors._stopped``). Written only by PostgreSQL, like
     ``SlaOutcomeDay``: statement-level triggers on ``SlaOutcome`` apply each
-    statement's net change; ``services.dashboard.rollups_rebuild``
+    statement's net change; ``reporting.services.rollups_rebuild``
     recomputes it."""
 
     # No FK constraint, as SlaOutcomeDay: a cascade may write a last delta.

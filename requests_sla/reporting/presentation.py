@@ -199,7 +199,7 @@ def line_chart(
 
 
 def matrix_body(rows: list[dict]) -> SafeString:
-    """``<tbody>`` of the matrix from ``views_dashboard._matrix_rows``."""
+    """``<tbody>`` of the matrix from ``reporting.views._matrix_rows``."""
     not_set = escape(_("（未填写）"))
     texts = (_("超时 %(b)s / %(n)s"), _("平均超时 %(h)s"))
     html = []
@@ -234,7 +234,7 @@ def _matrix_cell(cell: dict | None, breached_text: str, late_text: str) -> str:
 
 
 def live_body(rows: list[dict]) -> SafeString:
-    """``<tbody>`` of the live list from ``views_dashboard._live_rows``."""
+    """``<tbody>`` of the live list from ``reporting.views._live_rows``."""
     labels = {
         "ref": escape(_("编号")),
         "title": escape(_("标题")),

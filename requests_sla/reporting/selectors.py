@@ -14,7 +14,7 @@ bench/dashboard.py), in a fixed number of queries whatever the data:
 
 * Attainment, its previous period and the department matrix: ONE range read
   of ``SlaOutcomeDay`` (outcomes counted per organization-local day and per
-  filter dimension, kept by triggers; see ``models_dashboard``) with
+  filter dimension, kept by triggers; see ``reporting.models``) with
   ``FILTER`` sums for the two adjacent periods. Periods and trend weeks are
   whole local days, so sums of days are exact. The rollup has two grains:
   coarse rows (department pair only) answer unfiltered and department views,
@@ -40,7 +40,7 @@ bench/dashboard.py), in a fixed number of queries whatever the data:
   through the partial covering ``request_open_due_idx`` (organization,
   sla_due_at, created_at, id) WHERE open, which also yields the live list in
   its order (``request_open_queue_idx`` serves a department's view).
-* Department scorecards (``selectors_kpi.department_kpis``, the escalation
+* Department scorecards (``meetings.kpis.department_kpis``, the meetings'
   work's, by filing cohort) join the period's requests to their timers —
   about a second at this scale — so they are not part of ``dashboard()``:
   the page fetches them with htmx when the section scrolls into view

@@ -1,7 +1,7 @@
 """The ops manager's SLA dashboard, its drill-down list, exports and API.
 
 Glue only: filters come from the query string (so a view can be bookmarked
-and shared), figures from ``selectors_dashboard``, charts from ``charts``,
+and shared), figures from ``selectors``, charts and table bodies from ``presentation``,
 files from ``collab.exports``.
 """
 
@@ -236,7 +236,7 @@ def dashboard_page(request):
 @membership_required()
 def dashboard_scorecards(request):
     """The department scorecards section, loaded by htmx when it scrolls
-    into view (see ``selectors_dashboard.scorecards_for``)."""
+    into view (see ``selectors.scorecards_for``)."""
     filters = parse_filters(request.GET, request.membership)
     scorecards = scorecards_for(filters)
     if scorecards is None:

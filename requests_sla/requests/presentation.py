@@ -47,7 +47,7 @@ class QueueRows:
     """Renders queue rows for one page (one user, one language, one ``now``).
 
     ``assignable`` maps a department id to who its requests may be assigned
-    to (``selectors_ui.assignable_by_department``); ``next_url`` is where
+    to (``selectors.assignable_by_department``); ``next_url`` is where
     the row forms return to when JavaScript is off.
     """
 

@@ -265,7 +265,7 @@ def assignable_by_department(department_ids: Iterable[int]) -> dict[int, list[Me
 
 
 # What a queue row shows and what its permission checks read (see
-# ``queue_rows.QueueRows`` and ``permissions.available_actions``). The rest
+# ``presentation.QueueRows`` and ``permissions.available_actions``). The rest
 # stays in the database: the request's description and form answers, the
 # request type's JSON (form schema, SLA targets), the requester. Reading a
 # field left out here would cost a query per row, which the queue's locked

@@ -1,4 +1,4 @@
-"""Build the pure ``sla.calendar.BusinessCalendar`` from the database rows.
+"""Build the pure ``sla.engine.calendar.BusinessCalendar`` from the database rows.
 
 Official days (``holidays`` package) for the years needed, merged with the
 admin's ``CalendarException`` rows: an exception wins over official data

@@ -5,7 +5,7 @@ The database is the source of truth, never the broker:
 * Selection reads ``SlaTimer.next_check_at <= now`` across organizations on
   a partial index, in keyset pages, so its cost grows with the due timers,
   not with the open requests. ``next_check_at`` is the next instant a
-  timer's state can change (``services.sla.next_check``); for a breached
+  timer's state can change (``sla.services.next_check``); for a breached
   timer that still runs, this module stores the instant of level 3
   (breach + N working hours of *running* time, pauses excluded) and clears
   it once level 3 is taken.
