@@ -1,4 +1,5 @@
-"""The escalation settings page (organization admins)."""
+"""The escalation settings page (organization admins): the ladder's policy and
+the outgoing webhook, each written by its own service."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from collab.decorators import membership_required
 from requests_sla.escalation.forms import PolicyForm, WebhookForm
+from requests_sla.notifications import services as notification_services
 from requests_sla.notifications.models import WebhookEndpoint
 from requests_sla.sla import services as sla_services
 
@@ -22,13 +24,12 @@ def escalation_settings(request):
         policy_form = PolicyForm(request.POST, instance=policy, prefix="p")
         webhook_form = WebhookForm(request.POST, instance=endpoint, prefix="w")
         if policy_form.is_valid() and webhook_form.is_valid():
-            policy_form.save()
-            if webhook_form.cleaned_data.get("url"):
-                hook = webhook_form.save(commit=False)
-                hook.organization_id = request.organization.id
-                hook.save()
-            elif endpoint is not None:
-                endpoint.delete()
+            sla_services.escalation_policy_update(
+                actor=request.membership, **policy_form.cleaned_data
+            )
+            notification_services.webhook_endpoint_set(
+                actor=request.membership, **webhook_form.cleaned_data
+            )
             messages.success(request, _("升级策略已保存。"))
             return redirect("escalation:settings")
     return render(

@@ -216,3 +216,24 @@ def notification_mark_read(
             notification.read_at = at
             notification.save(update_fields=["read_at"])
         return notification
+
+
+def webhook_endpoint_set(
+    *, actor, url: str, format: str = "generic", secret: str = "", is_active: bool = True
+) -> WebhookEndpoint | None:
+    """Set the organization's one outgoing webhook, or remove it (empty
+    ``url``). Organization admins only."""
+    if not actor.can("manage_organization"):
+        raise PermissionDenied(_("你无权执行此操作。"))
+    with organization_scope(actor.organization_id), transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().first()
+        if not url:
+            if endpoint is not None:
+                endpoint.delete()
+            return None
+        endpoint = endpoint or WebhookEndpoint(organization_id=actor.organization_id)
+        endpoint.url, endpoint.format, endpoint.secret = url, format, secret
+        endpoint.is_active = is_active
+        endpoint.full_clean(exclude=["organization"])
+        endpoint.save()
+        return endpoint

@@ -1,6 +1,7 @@
 """Writes of the SLA side: timers (start, events, stop, the cached state), the
 recompute after a calendar or policy change, the working calendars and the
-organization's ladder settings. Callers import this package; its modules are
+organization's ladder settings (read and written by the escalation settings
+page). Callers import this package; its modules are
 ``timers`` and ``calendars``."""
 
 from requests_sla.sla.services.calendars import (
@@ -9,6 +10,7 @@ from requests_sla.sla.services.calendars import (
     calendar_provision,
     calendar_update,
     escalation_policy_for,
+    escalation_policy_update,
 )
 from requests_sla.sla.services.timers import (
     BREACH_STEP,
@@ -39,6 +41,7 @@ __all__ = [
     "calendar_update",
     "engine_calendar",
     "escalation_policy_for",
+    "escalation_policy_update",
     "next_check",
     "next_due_check",
     "request_refresh_sla",

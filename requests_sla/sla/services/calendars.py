@@ -38,6 +38,7 @@ def calendar_provision(*, organization: Organization) -> None:
 
 
 def _require_calendar_admin(actor: Membership) -> None:
+    """Calendars and the ladder settings are the organization admin's."""
     if not actor.can("manage_organization"):
         raise PermissionDenied(_("你无权执行此操作。"))
 
@@ -110,4 +111,30 @@ def escalation_policy_for(organization_id: int) -> EscalationPolicy:
     """The organization's ladder settings, created with the defaults on first use."""
     with organization_scope(organization_id):
         policy, _created = EscalationPolicy.objects.get_or_create(organization_id=organization_id)
+        return policy
+
+
+POLICY_FIELDS = {
+    "notify_at_risk",
+    "meeting_window_days",
+    "meeting_time",
+    "meeting_duration_minutes",
+    "follow_up_hours",
+    "raise_priority",
+    "email_off_hours",
+}
+
+
+def escalation_policy_update(*, actor: Membership, **fields) -> EscalationPolicy:
+    """Change the organization's ladder settings (organization admins)."""
+    _require_calendar_admin(actor)
+    unknown = set(fields) - POLICY_FIELDS
+    if unknown:
+        raise ServiceError(_("未知字段。"), field=sorted(unknown)[0])
+    with organization_scope(actor.organization_id), transaction.atomic():
+        policy = escalation_policy_for(actor.organization_id)
+        for key, value in fields.items():
+            setattr(policy, key, value)
+        policy.full_clean(exclude=["organization"])
+        policy.save()
         return policy
