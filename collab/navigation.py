@@ -94,9 +94,7 @@ def nav_register(*entries: NavEntry) -> None:
 
 def nav_entries() -> list[NavEntry]:
     order = list(SECTIONS)
-    return sorted(
-        _entries.values(), key=lambda e: (order.index(e.section), e.order, e.url_name)
-    )
+    return sorted(_entries.values(), key=lambda e: (order.index(e.section), e.order, e.url_name))
 
 
 def nav_sections(membership, current_url_name: str | None) -> list[NavSection]:

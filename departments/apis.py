@@ -16,16 +16,28 @@ class DepartmentOutput(serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = [
-            "id", "code", "name", "name_zh", "name_en", "stage", "duties_zh", "duties_en",
-            "deliverables_zh", "deliverables_en", "is_business", "leads_postmortems", "heads",
+            "id",
+            "code",
+            "name",
+            "name_zh",
+            "name_en",
+            "stage",
+            "duties_zh",
+            "duties_en",
+            "deliverables_zh",
+            "deliverables_en",
+            "is_business",
+            "leads_postmortems",
+            "heads",
         ]
 
     def get_heads(self, obj) -> list[str]:
         return [m.user.username for m in getattr(obj, "people", []) if m.role == "dept_head"]
 
 
-class DepartmentViewSet(TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class DepartmentViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The departments of the organization in scope (read-only)."""
 
     model = Department

@@ -49,7 +49,10 @@ def load(*, organization: Organization, key: str) -> None:
         for username, role, dept_code, display in DEMO_PEOPLE[key]:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"email": f"{username}@{organization.slug}.example", "first_name": display},
+                defaults={
+                    "email": f"{username}@{organization.slug}.example",
+                    "first_name": display,
+                },
             )
             if created:
                 user.set_password(DEMO_PASSWORD)

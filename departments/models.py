@@ -81,9 +81,13 @@ class Department(TenantModel):
         verbose_name_plural = _("部门")
         ordering = ["sort_order", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "code"], name="department_org_code_uniq")
+            models.UniqueConstraint(
+                fields=["organization", "code"], name="department_org_code_uniq"
+            )
         ]
-        indexes = [models.Index(fields=["organization", "sort_order"], name="department_org_sort_idx")]
+        indexes = [
+            models.Index(fields=["organization", "sort_order"], name="department_org_sort_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -125,7 +129,9 @@ class Membership(TenantModel):
         verbose_name = _("成员")
         verbose_name_plural = _("成员")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_org_user_uniq")
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_org_user_uniq"
+            )
         ]
         indexes = [models.Index(fields=["organization", "role"], name="membership_org_role_idx")]
 

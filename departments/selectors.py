@@ -23,10 +23,14 @@ def memberships_of_user(user) -> QuerySet[Membership]:
 
 def department_directory() -> QuerySet[Department]:
     """Departments of the organization in scope with heads and members."""
-    active = Membership.objects.filter(is_active=True).select_related("user").order_by(
-        "user__first_name", "user__username"
+    active = (
+        Membership.objects.filter(is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
     )
-    return Department.objects.prefetch_related(Prefetch("memberships", queryset=active, to_attr="people"))
+    return Department.objects.prefetch_related(
+        Prefetch("memberships", queryset=active, to_attr="people")
+    )
 
 
 def organization_members() -> QuerySet[Membership]:

@@ -122,7 +122,9 @@ def member_invite(
             try:
                 user = User.objects.create_user(username=username, email=email)
             except IntegrityError as exc:  # a concurrent invite took the name
-                raise ServiceError("could not create the account, try again", field="email") from exc
+                raise ServiceError(
+                    "could not create the account, try again", field="email"
+                ) from exc
             user.set_unusable_password()
             user.save(update_fields=["password"])
         membership = membership_set(

@@ -80,7 +80,9 @@ def organization_settings(request):
         invite_form = InviteForm(request.POST)
         if invite_form.is_valid():
             membership = services.member_invite(
-                organization=organization, actor=request.user, request=request,
+                organization=organization,
+                actor=request.user,
+                request=request,
                 **invite_form.cleaned_data,
             )
             messages.success(request, _("已邀请 %(email)s。") % {"email": membership.user.email})
@@ -92,7 +94,15 @@ def organization_settings(request):
         {
             "settings_form": settings_form,
             "invite_form": invite_form,
-            "members": [(m, MembershipForm(initial={"role": m.role, "department": m.department_id}, prefix=f"m{m.pk}")) for m in members],
+            "members": [
+                (
+                    m,
+                    MembershipForm(
+                        initial={"role": m.role, "department": m.department_id}, prefix=f"m{m.pk}"
+                    ),
+                )
+                for m in members
+            ],
         },
     )
 
@@ -108,7 +118,9 @@ def membership_update(request, pk: int):
             form.add_error("role", _("不能修改自己的角色，请让另一位管理员操作。"))
         else:
             membership = services.membership_set(
-                organization=request.organization, user=membership.user, actor=request.user,
+                organization=request.organization,
+                user=membership.user,
+                actor=request.user,
                 **form.cleaned_data,
             )
             saved = True
@@ -119,5 +131,8 @@ def membership_update(request, pk: int):
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("departments:settings")
     # htmx swaps only 2xx responses: errors come back inline in the row.
-    return render(request, "departments/_member_row.html",
-                  {"member": membership, "form": form, "saved": saved})
+    return render(
+        request,
+        "departments/_member_row.html",
+        {"member": membership, "form": form, "saved": saved},
+    )

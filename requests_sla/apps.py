@@ -35,7 +35,11 @@ class RequestsSlaConfig(AppConfig):
                 also_current=("requests_sla:file",),
             ),
             NavEntry(
-                _("我的请求"), "requests_sla:mine", section="work", order=20, capability="file_requests"
+                _("我的请求"),
+                "requests_sla:mine",
+                section="work",
+                order=20,
+                capability="file_requests",
             ),
             NavEntry(
                 _("部门队列"),

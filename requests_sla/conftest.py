@@ -1,7 +1,6 @@
 """Fixtures for the collaboration-engine suites: people by role in ``org``
 and a frozen clock (Monday 3 March 2025, 09:00 in Shanghai)."""
 
-
 import pytest
 import time_machine
 from rest_framework.authtoken.models import Token

@@ -34,9 +34,7 @@ def test_every_app_is_seen_by_the_import_contracts():
     assert local_apps() | {"collab"} <= roots, "add the app to [tool.importlinter] root_packages"
     apps_contract = CONFIG["contracts"][0]
     layered = {
-        name.strip("() ")
-        for layer in apps_contract["layers"]
-        for name in re.split(r"[|:]", layer)
+        name.strip("() ") for layer in apps_contract["layers"] for name in re.split(r"[|:]", layer)
     }
     assert local_apps() <= layered, "add the app to the apps contract's layers"
 

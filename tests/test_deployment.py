@@ -58,7 +58,11 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -67,8 +71,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE")}
     env["DJANGO_SETTINGS_MODULE"] = "collab.settings.production"
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
@@ -78,7 +86,10 @@ def test_secrets_can_come_from_files(tmp_path):
     secret.write_text("from-a-file\n")
     code = "from collab.settings.env import env_secret; print(env_secret('SECRET_KEY'))"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env={**os.environ, "SECRET_KEY": "from-env", "SECRET_KEY_FILE": str(secret)},
     )
     assert result.stdout.strip() == "from-a-file"
@@ -95,8 +106,13 @@ def test_embedded_defaults_serve_the_sign_in_page_without_postgres_or_redis(tmp_
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(DJANGO_SETTINGS_MODULE="collab.settings.local", COLLAB_VAR_DIR=str(tmp_path))
     run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     run("migrate", "--noinput", "-v0")
     assert "demo organization ready" in run("load_demo", "--if-empty").stdout
@@ -121,13 +137,18 @@ def test_embedded_defaults_serve_the_sign_in_page_without_postgres_or_redis(tmp_
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         body = ""
         for _ in range(60):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as r:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accounts/login/", timeout=2
+                ) as r:
                     body = r.read().decode()
                 break
             except OSError:
@@ -143,6 +164,9 @@ def test_celery_app_loads_its_configuration(module):
     code = "import django; django.setup(); from collab.celery import app; print(app.conf.broker_url.split(':')[0])"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["DJANGO_SETTINGS_MODULE"] = module
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == ("filesystem" if module.endswith("local") else "redis"), result.stderr
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == ("filesystem" if module.endswith("local") else "redis"), (
+        result.stderr
+    )

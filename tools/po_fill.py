@@ -48,7 +48,8 @@ def parse(text: str) -> list[dict]:
 def render_entry(entry: dict) -> str:
     # "#|" lines (the previous msgid of a fuzzy guess) go with the fuzzy flag.
     comments = [
-        line for line in entry["raw"].splitlines()
+        line
+        for line in entry["raw"].splitlines()
         if line.startswith("#") and not line.startswith("#|")
     ]
     comments = [c for c in comments if not (c.startswith("#,") and "fuzzy" in c)] + [

@@ -87,9 +87,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'collab.sqlite3'}"
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'collab.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -271,8 +269,22 @@ LOGGING = {
 # docs/ARCHITECTURE.md.)
 COLLAB_ATTACHMENT_MAX_BYTES = env.int("COLLAB_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 COLLAB_ATTACHMENT_EXTENSIONS = [
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "csv", "txt", "md",
-    "png", "jpg", "jpeg", "gif", "webp", "zip",
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "csv",
+    "txt",
+    "md",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "zip",
 ]
 COLLAB_ATTACHMENT_CONTENT_TYPES = [
     "application/pdf",

@@ -35,7 +35,9 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
             organization_provision(organization=obj)
 
 
-def member(organization, *, role=Role.SALES_REP, department_code=None, username=None, **user_kwargs):
+def member(
+    organization, *, role=Role.SALES_REP, department_code=None, username=None, **user_kwargs
+):
     """Create a user with a membership; the department is looked up by code."""
     from departments.models import Department
 
@@ -45,5 +47,7 @@ def member(organization, *, role=Role.SALES_REP, department_code=None, username=
         if department_code
         else None
     )
-    Membership.unscoped.create(organization=organization, user=user, role=role, department=department)
+    Membership.unscoped.create(
+        organization=organization, user=user, role=role, department=department
+    )
     return user

@@ -10,7 +10,9 @@ def api_for(user, organization=None):
     token, _ = Token.objects.get_or_create(user=user)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     if organization is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_X_ORGANIZATION=organization.slug)
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_X_ORGANIZATION=organization.slug
+        )
     return client
 
 
@@ -33,7 +35,9 @@ def test_a_foreign_department_id_is_404_like_a_missing_one(org, other_org, teamm
 
 
 @pytest.mark.django_db
-def test_x_organization_header_chooses_among_memberships_and_refuses_strangers(org, other_org, teammate):
+def test_x_organization_header_chooses_among_memberships_and_refuses_strangers(
+    org, other_org, teammate
+):
     assert api_for(teammate, other_org).get("/api/departments/").status_code == 404
     Membership.unscoped.create(organization=other_org, user=teammate, role="sales_rep")
     rows = api_for(teammate, other_org).get("/api/departments/").json()["results"]
@@ -54,7 +58,9 @@ def test_anonymous_api_calls_are_refused(client):
 
 @pytest.mark.django_db
 def test_token_endpoint_returns_a_token(client, teammate):
-    response = client.post("/api/auth/token/", {"username": "teammate", "password": "pw-collab-test"})
+    response = client.post(
+        "/api/auth/token/", {"username": "teammate", "password": "pw-collab-test"}
+    )
     assert response.status_code == 200 and response.json()["token"]
     bad = client.post("/api/auth/token/", {"username": "teammate", "password": "wrong"})
     assert bad.status_code == 400 and "non_field_errors" in bad.json()

@@ -64,9 +64,19 @@ def test_home_falls_back_to_the_directory_when_the_dashboard_is_not_installed(
 
 
 @pytest.mark.django_db
-def test_directory_lists_own_departments_with_heads_and_no_foreign_people(client_for, org, other_org, teammate, outsider):
-    head = member(org, role=Role.DEPT_HEAD, department_code="rnd", username="rndhead", first_name="Rita")
-    member(other_org, role=Role.DEPT_HEAD, department_code="rnd", username="foreignhead", first_name="Fiona")
+def test_directory_lists_own_departments_with_heads_and_no_foreign_people(
+    client_for, org, other_org, teammate, outsider
+):
+    head = member(
+        org, role=Role.DEPT_HEAD, department_code="rnd", username="rndhead", first_name="Rita"
+    )
+    member(
+        other_org,
+        role=Role.DEPT_HEAD,
+        department_code="rnd",
+        username="foreignhead",
+        first_name="Fiona",
+    )
     body = client_for(teammate).get(reverse("departments:directory")).content.decode()
     assert "Rita" in body and head.username
     assert "Fiona" not in body
@@ -74,7 +84,9 @@ def test_directory_lists_own_departments_with_heads_and_no_foreign_people(client
 
 
 @pytest.mark.django_db
-def test_directory_query_count_does_not_grow_with_members(client_for, org, teammate, django_assert_num_queries):
+def test_directory_query_count_does_not_grow_with_members(
+    client_for, org, teammate, django_assert_num_queries
+):
     client = client_for(teammate)
     client.get(reverse("departments:directory"))  # warm the session
     for i in range(10):
@@ -89,7 +101,10 @@ def test_directory_query_count_does_not_grow_with_members(client_for, org, teamm
 def test_navigation_fits_the_role(client_for, owner, teammate):
     settings_link = reverse("departments:settings")
     assert settings_link in client_for(owner).get(reverse("departments:directory")).content.decode()
-    assert settings_link not in client_for(teammate).get(reverse("departments:directory")).content.decode()
+    assert (
+        settings_link
+        not in client_for(teammate).get(reverse("departments:directory")).content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -101,21 +116,35 @@ def test_a_sales_rep_cannot_open_organization_settings(client_for, teammate):
 def test_admin_edits_timezone_and_language(client_for, owner, org):
     response = client_for(owner).post(
         reverse("departments:settings"),
-        {"form": "settings", "name": "Acme Ltd", "timezone": "Europe/Berlin",
-         "default_language": "zh-hans", "country": "DE"},
+        {
+            "form": "settings",
+            "name": "Acme Ltd",
+            "timezone": "Europe/Berlin",
+            "default_language": "zh-hans",
+            "country": "DE",
+        },
     )
     assert response.status_code == 302
     org.refresh_from_db()
     assert (org.name, org.timezone, org.default_language, org.country) == (
-        "Acme Ltd", "Europe/Berlin", "zh-hans", "DE")
+        "Acme Ltd",
+        "Europe/Berlin",
+        "zh-hans",
+        "DE",
+    )
 
 
 @pytest.mark.django_db
 def test_bad_settings_keep_the_input_and_say_what_is_wrong(client_for, owner, org):
     response = client_for(owner).post(
         reverse("departments:settings"),
-        {"form": "settings", "name": "Acme typed", "timezone": "Mars/Base",
-         "default_language": "en", "country": "XX"},
+        {
+            "form": "settings",
+            "name": "Acme typed",
+            "timezone": "Mars/Base",
+            "default_language": "en",
+            "country": "XX",
+        },
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -125,17 +154,28 @@ def test_bad_settings_keep_the_input_and_say_what_is_wrong(client_for, owner, or
 
 
 @pytest.mark.django_db
-def test_invite_creates_the_account_the_membership_and_a_set_password_email(client_for, owner, org, django_capture_on_commit_callbacks):
+def test_invite_creates_the_account_the_membership_and_a_set_password_email(
+    client_for, owner, org, django_capture_on_commit_callbacks
+):
     with tenancy.organization_scope(org.id):
         rnd = Department.objects.get(code="rnd")
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(owner).post(
             reverse("departments:settings"),
-            {"form": "invite", "email": "New.Person@Example.com", "role": "dept_head", "department": rnd.pk},
+            {
+                "form": "invite",
+                "email": "New.Person@Example.com",
+                "role": "dept_head",
+                "department": rnd.pk,
+            },
         )
     assert response.status_code == 302
     membership = Membership.unscoped.get(user__email="new.person@example.com")
-    assert (membership.organization_id, membership.role, membership.department_id) == (org.id, "dept_head", rnd.pk)
+    assert (membership.organization_id, membership.role, membership.department_id) == (
+        org.id,
+        "dept_head",
+        rnd.pk,
+    )
     assert len(mail.outbox) == 1
     assert re.search(r"/accounts/reset/[^/]+/[^/]+/", mail.outbox[0].body)
 
@@ -186,7 +226,9 @@ def test_a_user_in_two_organizations_switches_between_them(client_for, org, othe
     client = client_for(teammate)
     page = client.get(reverse("departments:directory")).content.decode()
     assert "Acme" in page and 'id="org-switch"' in page
-    client.post(reverse("departments:switch"), {"organization_id": other_org.id, "next": "/departments/"})
+    client.post(
+        reverse("departments:switch"), {"organization_id": other_org.id, "next": "/departments/"}
+    )
     page = client.get(reverse("departments:directory")).content.decode()
     assert re.search(rf'<option value="{other_org.id}"\s+selected', page)
 
@@ -216,9 +258,14 @@ def test_password_reset_sends_a_link(client, teammate):
 @pytest.mark.django_db
 def test_password_change(client_for, teammate):
     client = client_for(teammate)
-    response = client.post(reverse("password_change"), {
-        "old_password": "pw-collab-test", "new_password1": "a-much-better-pass-42",
-        "new_password2": "a-much-better-pass-42"})
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw-collab-test",
+            "new_password1": "a-much-better-pass-42",
+            "new_password2": "a-much-better-pass-42",
+        },
+    )
     assert response.status_code == 302
     teammate.refresh_from_db()
     assert teammate.check_password("a-much-better-pass-42")

@@ -1,7 +1,6 @@
 """Forms: parse and validate input; every queryset is the scoped one, so a
 foreign id fails validation exactly like a missing one."""
 
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -37,5 +36,3 @@ class ContactForm(forms.Form):
     title = forms.CharField(label=_("职务"), max_length=100, required=False)
     phone = forms.CharField(label=_("电话"), max_length=40, required=False)
     email = forms.EmailField(label=_("邮箱"), required=False)
-
-

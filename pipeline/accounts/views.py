@@ -143,5 +143,3 @@ def contact_add(request, pk: int):
 
 
 # --- follow-ups and feedback ---------------------------------------------------------------------
-
-

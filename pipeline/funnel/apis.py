@@ -36,7 +36,10 @@ class FunnelInput(serializers.Serializer):
             raise serializers.ValidationError({"start": ["the period is at most three years"]})
         if "team" in attrs and not Department.objects.filter(pk=attrs["team"]).exists():
             raise serializers.ValidationError({"team": ["no such team"]})
-        if "owner" in attrs and not accounts_selectors.sellers().filter(user_id=attrs["owner"]).exists():
+        if (
+            "owner" in attrs
+            and not accounts_selectors.sellers().filter(user_id=attrs["owner"]).exists()
+        ):
             raise serializers.ValidationError({"owner": ["no such member"]})
         return attrs
 

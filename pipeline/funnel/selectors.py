@@ -304,5 +304,3 @@ def _mark_bottleneck(report: FunnelReport) -> None:
 
 
 # --- leads and feedback reports -------------------------------------------------------------
-
-

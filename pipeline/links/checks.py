@@ -27,7 +27,9 @@ def account_check(value: int, *, organization_id: int | None, actor=None) -> int
         return value
     with organization_scope(organization_id):
         accounts = (
-            accounts_selectors.accounts_visible_to(actor) if actor is not None else Account.objects.all()
+            accounts_selectors.accounts_visible_to(actor)
+            if actor is not None
+            else Account.objects.all()
         )
         if not accounts.filter(pk=value).exists():
             raise ValidationError(_("找不到这个客户，或你无权查看。"), code="invalid_link")

@@ -213,9 +213,7 @@ def opportunity_update(*, opportunity: Opportunity, actor, **fields: Any) -> Opp
         regroups = bool({"owner", "account"} & fields.keys()) and opportunity.pk
         if regroups:
             Opportunity.objects.select_for_update().filter(pk=opportunity.pk).exists()
-        rollup = FunnelRollupKept(
-            opportunity.organization_id, [opportunity.pk] if regroups else []
-        )
+        rollup = FunnelRollupKept(opportunity.organization_id, [opportunity.pk] if regroups else [])
         for key, value in fields.items():
             if key not in OPPORTUNITY_FIELDS:
                 raise ServiceError(f"unknown field {key}", field=key)

@@ -33,4 +33,6 @@ def account_leads(account) -> list[Lead]:
 def account_service_records(context, account, follow_ups):
     """Customer Success's requests for the account with their SLA outcomes
     and the follow-ups recorded for each (``links.selectors``)."""
-    return link_selectors.account_service_records(context["request"].membership, account, follow_ups)
+    return link_selectors.account_service_records(
+        context["request"].membership, account, follow_ups
+    )

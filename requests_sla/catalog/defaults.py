@@ -488,4 +488,3 @@ REQUEST_TYPES: list[dict] = [
         ],
     },
 ]
-

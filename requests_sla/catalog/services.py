@@ -148,5 +148,3 @@ def request_type_update(*, request_type: RequestType, actor: Membership, **field
 
 
 # ---------------------------------------------------------------- calendars
-
-

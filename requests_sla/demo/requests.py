@@ -389,7 +389,9 @@ def _play(request, script, filed_at, members, types, key, requester) -> None:
         elif action == "reject":
             request_services.request_reject(request=request, actor=actor, at=at, **arguments)
         elif action == "milestone":
-            request_services.request_milestone_complete(request=request, actor=actor, at=at, **arguments)
+            request_services.request_milestone_complete(
+                request=request, actor=actor, at=at, **arguments
+            )
         elif action == "comment":
             request_services.comment_add(request=request, actor=actor, at=at, **arguments)
         elif action == "transfer":

@@ -317,5 +317,3 @@ class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
 
 
 # ---------------------------------------------------------------- notifications
-
-

@@ -237,9 +237,7 @@ def review_meeting_next(
     writers (two sweeps, a sweep and a post-mortem) from creating two
     meetings. Call inside the caller's transaction; ``ops_user_ids`` is only
     asked when a meeting is created (the sweep passes its own, already read)."""
-    window_end = calendar.close_of_nth_working_day_after(
-        now, max(policy.meeting_window_days, 1)
-    )
+    window_end = calendar.close_of_nth_working_day_after(now, max(policy.meeting_window_days, 1))
     found = _meeting_in_window(now, window_end)
     if found is None:
         with connection.cursor() as cursor:

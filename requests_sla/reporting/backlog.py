@@ -60,9 +60,7 @@ def backlog_counts(filters: DashboardFilters, now: dt.datetime) -> dict[str, int
     long to plan and half as long again to run.)"""
     # Filed "in the future": no bucket; then the youngest bucket first.
     ages = [("", now)] + [
-        (key, now - dt.timedelta(days=high))
-        for key, _low, high in AGE_BUCKETS
-        if high is not None
+        (key, now - dt.timedelta(days=high)) for key, _low, high in AGE_BUCKETS if high is not None
     ]
     age = "CASE" + " WHEN created_at > %s THEN %s" * len(ages) + " ELSE %s END"
     urgency = (

@@ -439,5 +439,3 @@ def dashboard(filters: DashboardFilters, *, now: dt.datetime | None = None) -> D
 
 
 # ---------------------------------------------------------------- drill-down
-
-

@@ -285,5 +285,3 @@ def drilldown_page(request):
             "back": f"{reverse('dashboard:index')}?{filters.query()}",
         },
     )
-
-

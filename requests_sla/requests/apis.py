@@ -216,7 +216,9 @@ class RequestViewSet(
         target = self.get_object()
         data = TransferInput(data=request.data)
         data.is_valid(raise_exception=True)
-        request_services.request_transfer(request=target, actor=request.membership, **data.validated_data)
+        request_services.request_transfer(
+            request=target, actor=request.membership, **data.validated_data
+        )
         return self._detail(target)
 
     @extend_schema(request=AssignInput, responses=RequestDetailOutput)
@@ -374,7 +376,11 @@ class RequestViewSet(
         user = User.objects.filter(pk=user_id).first()
         if user is None:
             raise exceptions.ValidationError({"user": [_("用户不存在。")]})
-        service = request_services.watcher_add if request.method == "POST" else request_services.watcher_remove
+        service = (
+            request_services.watcher_add
+            if request.method == "POST"
+            else request_services.watcher_remove
+        )
         service(request=target, actor=request.membership, user=user)
         return self._detail(target)
 
@@ -386,5 +392,3 @@ class RequestViewSet(
 
 
 # ---------------------------------------------------------------- notifications
-
-

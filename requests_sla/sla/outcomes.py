@@ -168,5 +168,3 @@ def outcomes_rebuild(organization_id: int) -> int:
             [organization_id],
         )
         return cursor.rowcount
-
-

@@ -269,5 +269,3 @@ def badge_html(badge: Badge) -> SafeString:
         f'<span class="sla-icon" aria-hidden="true">{escape(badge.icon)}</span>'
         f"{label}{escape(badge.text or '—')}{provisional}</span>"
     )
-
-

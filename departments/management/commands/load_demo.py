@@ -18,7 +18,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="do nothing when any organization exists (used by make run)",
         )
 
@@ -31,7 +32,8 @@ class Command(BaseCommand):
                 organization = Organization.objects.filter(slug=spec["slug"]).first()
                 if organization is None:
                     organization = organization_create(
-                        name=spec["name"], slug=spec["slug"],
+                        name=spec["name"],
+                        slug=spec["slug"],
                         default_language=spec["default_language"],
                     )
                 else:

@@ -55,7 +55,6 @@ def funnel(org, teammate, rep2, make_account, make_opportunity, move):
 
 @pytest.fixture
 def foreign_noise(other_org, outsider):
-
     with tenancy.organization_scope(other_org.id):
         account = accounts_services.account_create(
             actor=outsider, name="Foreign", industry="retail", size="small", owner=outsider

@@ -56,6 +56,7 @@ def test_rejecting_a_lead_needs_a_reason(org, teammate, cs, make_account):
             leads_services.lead_reject(lead=lead, actor=teammate, reason=" ")
         assert err.value.field == "reason"
         assert (
-            leads_services.lead_reject(lead=lead, actor=teammate, reason="no budget").status == "rejected"
+            leads_services.lead_reject(lead=lead, actor=teammate, reason="no budget").status
+            == "rejected"
         )
         assert Lead.objects.get(pk=lead.pk).reject_reason == "no budget"

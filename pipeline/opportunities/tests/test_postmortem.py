@@ -179,7 +179,9 @@ def test_losing_the_deal_twice_keeps_one_item(org, people, deal, stages, clock):
     _lose(org, deal, stages, LostReason.COLLABORATION_DELAY)
     with organization_scope(org.id):
         deal.refresh_from_db()
-        opportunities_services.opportunity_move(opportunity=deal, stage=stages["solution"], actor=deal.owner)
+        opportunities_services.opportunity_move(
+            opportunity=deal, stage=stages["solution"], actor=deal.owner
+        )
         deal.refresh_from_db()
     _lose(org, deal, stages, LostReason.PRICE)
     with organization_scope(org.id):

@@ -1,4 +1,3 @@
-
 import pytest
 
 from collab import tenancy
@@ -66,5 +65,3 @@ def test_a_move_cannot_be_backdated_before_the_current_stay(
     with pytest.raises(ServiceError) as err:
         move(opp, "qualified", at(4, 9))
     assert err.value.field == "at"
-
-

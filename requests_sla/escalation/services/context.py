@@ -130,4 +130,3 @@ def contexts_for(organization_ids: list[int], now: dt.datetime) -> dict[int, Org
         )
         for i in organization_ids
     }
-

@@ -117,7 +117,10 @@ def effects_apply(ctx: OrgContext, steps, report: SweepReport) -> None:
         notification_services.webhook_events_schedule(
             organization_id,
             (
-                (f"escalation:{step_id}", webhook_payload(timer, level, meeting if level == 2 else None))
+                (
+                    f"escalation:{step_id}",
+                    webhook_payload(timer, level, meeting if level == 2 else None),
+                )
                 for step_id, timer, level, caught_up in steps
                 if not caught_up
             ),

@@ -371,8 +371,6 @@ def _insert_steps(organization_id, planned, now) -> list[tuple[int, int, int]]:
         return cursor.fetchall()
 
 
-
-
 _SAVED = [*TIMER_CACHE_FIELDS, "calendar_version"]
 
 
@@ -416,5 +414,3 @@ def _refresh_requests(organization_id: int, request_ids: set[int]) -> None:
             """,  # noqa: S608
             [organization_id, list(request_ids), organization_id],
         )
-
-

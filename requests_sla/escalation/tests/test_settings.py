@@ -21,5 +21,7 @@ def test_an_empty_address_removes_the_webhook_and_only_admins_change_settings(or
         notification_services.webhook_endpoint_set(actor=ops, url="https://example.com/x")
     with pytest.raises(PermissionDenied):
         sla_services.escalation_policy_update(actor=ops, follow_up_hours=2)
-    assert sla_services.escalation_policy_update(actor=admin, follow_up_hours=2).follow_up_hours == 2
+    assert (
+        sla_services.escalation_policy_update(actor=admin, follow_up_hours=2).follow_up_hours == 2
+    )
     assert sla_services.escalation_policy_for(org.id).follow_up_hours == 2

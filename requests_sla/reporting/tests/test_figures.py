@@ -65,12 +65,18 @@ def week(org, rep, head_rnd, dev_rnd):
             request_services.request_start(request=b, actor=dev_rnd, at=T0 + 3 * H)
             request_services.request_resolve(request=b, actor=dev_rnd, at=T0 + 12 * H)
             request_services.request_start(request=c, actor=dev_rnd, at=T0 + 1 * H)
-            request_services.request_pause(request=c, actor=dev_rnd, reason="need logs", at=T0 + 2 * H)
+            request_services.request_pause(
+                request=c, actor=dev_rnd, reason="need logs", at=T0 + 2 * H
+            )
             request_services.comment_add(request=c, actor=rep, body="logs attached", at=T0 + 6 * H)
             request_services.request_resolve(request=c, actor=dev_rnd, at=T0 + 11 * H)
-            request_services.request_start(request=d, actor=dev_rnd, at=T0 + dt.timedelta(minutes=30))
+            request_services.request_start(
+                request=d, actor=dev_rnd, at=T0 + dt.timedelta(minutes=30)
+            )
             request_services.request_resolve(request=d, actor=dev_rnd, at=T0 + 4 * H)
-            request_services.request_reopen(request=d, actor=rep, reason="still broken", at=T0 + 24 * H)
+            request_services.request_reopen(
+                request=d, actor=rep, reason="still broken", at=T0 + 24 * H
+            )
             request_services.request_resolve(request=d, actor=dev_rnd, at=T0 + 29 * H)
             request_services.request_cancel(request=f, actor=rep, reason="duplicate", at=T0 + 1 * H)
         yield {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}

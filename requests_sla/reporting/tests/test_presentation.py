@@ -42,7 +42,6 @@ def test_matrix_and_live_table_bodies_escape_text_and_label_what_is_missing():
 
     from django.utils import translation
 
-
     cell = {
         "class": "bad",
         "attainment": "50.0%",

@@ -160,7 +160,8 @@ def request_milestone_complete(
         request = request_lock(request, actor)
         permissions.require(actor, "complete_milestone", request)
         timer = next(
-            (t for t in request_timers(request) if t.kind == TimerKind.MILESTONE and t.key == key), None
+            (t for t in request_timers(request) if t.kind == TimerKind.MILESTONE and t.key == key),
+            None,
         )
         if timer is None:
             raise ServiceError(_("没有这个里程碑。"), field="key")
@@ -364,8 +365,6 @@ def requests_bulk_assign(
 
 
 # ---------------------------------------------------------------- conversation
-
-
 
 
 # The escalation ladder's third rung raises a request's priority one step.

@@ -29,7 +29,9 @@ def test_queue_query_count_does_not_grow_with_the_number_of_requests(
     with django_assert_num_queries(2):  # requests with their relations + current timers
         assert len(render_queue(head_rnd)) == 2
     for priority in ("low", "normal", "high", "urgent") * 3:
-        request_services.request_start(request=file_tech_support(rep, priority=priority), actor=dev_rnd)
+        request_services.request_start(
+            request=file_tech_support(rep, priority=priority), actor=dev_rnd
+        )
     with django_assert_num_queries(2):
         assert len(render_queue(head_rnd)) == 14
 

@@ -159,9 +159,16 @@ def test_resolving_also_stops_a_running_response_clock(frozen, rep, dev_rnd):
 @pytest.mark.django_db
 def test_transitions_out_of_order_are_refused_with_the_status_field(frozen, rep, dev_rnd):
     req = file_tech_support(rep)
-    for service in (request_services.request_resume, request_services.request_close, request_services.request_reopen):
+    for service in (
+        request_services.request_resume,
+        request_services.request_close,
+        request_services.request_reopen,
+    ):
         with pytest.raises(ServiceError) as error:
-            service(request=req, actor=dev_rnd if service is not request_services.request_reopen else rep)
+            service(
+                request=req,
+                actor=dev_rnd if service is not request_services.request_reopen else rep,
+            )
         assert error.value.field == "status"
     request_services.request_cancel(request=req, actor=rep, reason="不需要了")
     with pytest.raises(ServiceError):
@@ -176,7 +183,9 @@ def test_only_the_serving_department_works_a_request(frozen, rep, rep2, head_mkt
         with pytest.raises(PermissionDenied):
             request_services.request_acknowledge(request=req, actor=actor)
     with pytest.raises(PermissionDenied):
-        request_services.request_reject(request=req, actor=dev_rnd, reason="不是我们的")  # heads only
+        request_services.request_reject(
+            request=req, actor=dev_rnd, reason="不是我们的"
+        )  # heads only
     with pytest.raises(PermissionDenied):
         request_services.request_cancel(request=req, actor=dev_rnd, reason="x")  # requester only
 
@@ -281,7 +290,9 @@ def test_filing_validates_type_department_priority_and_the_form(frozen, org, rep
             )
         assert error.value.field == "request_type"
         with pytest.raises(ServiceError) as error:
-            request_services.request_file(actor=rep, request_type=tech, priority="someday", title="x")
+            request_services.request_file(
+                actor=rep, request_type=tech, priority="someday", title="x"
+            )
         assert error.value.field == "priority"
         with pytest.raises(request_services.SchemaError) as error:
             request_services.request_file(

@@ -212,7 +212,9 @@ def request_watchers(request, pk: int):
         error = _("关注人必须是本企业成员。")
     else:
         try:
-            service = request_services.watcher_add if op == "add" else request_services.watcher_remove
+            service = (
+                request_services.watcher_add if op == "add" else request_services.watcher_remove
+            )
             service(request=obj, actor=request.membership, user=member.user)
         except ServiceError as exc:
             error = exc.message
@@ -257,17 +259,25 @@ def _run_action(request, obj, action: str):
     if action in simple:
         return simple[action](request=obj, actor=actor)
     if action == "pause":
-        return request_services.request_pause(request=obj, actor=actor, reason=_reason(request, True))
+        return request_services.request_pause(
+            request=obj, actor=actor, reason=_reason(request, True)
+        )
     if action == "resolve":
         return request_services.request_resolve(
             request=obj, actor=actor, resolution=post.get("resolution", "")
         )
     if action == "reopen":
-        return request_services.request_reopen(request=obj, actor=actor, reason=post.get("reason", ""))
+        return request_services.request_reopen(
+            request=obj, actor=actor, reason=post.get("reason", "")
+        )
     if action == "cancel":
-        return request_services.request_cancel(request=obj, actor=actor, reason=_reason(request, True))
+        return request_services.request_cancel(
+            request=obj, actor=actor, reason=_reason(request, True)
+        )
     if action == "reject":
-        return request_services.request_reject(request=obj, actor=actor, reason=_reason(request, True))
+        return request_services.request_reject(
+            request=obj, actor=actor, reason=_reason(request, True)
+        )
     if action == "assign":
         assignee = int_param(post.get("assignee"))
         return request_services.request_assign(request=obj, actor=actor, assignee=assignee)
@@ -403,5 +413,3 @@ def request_attach(request, pk: int):
 
 
 # ---------------------------------------------------------------- calendar
-
-

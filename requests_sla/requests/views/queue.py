@@ -38,7 +38,9 @@ def queue_filters(membership: Membership, params: QueryDict) -> dict:
         "assignee": assignee,
         "sla_state": params.get("sla_state") if params.get("sla_state") in SlaState.values else "",
         "requesting_department": int_param(params.get("requesting_department")),
-        "department": int_param(params.get("department")) if permissions.sees_all(membership) else None,
+        "department": int_param(params.get("department"))
+        if permissions.sees_all(membership)
+        else None,
     }
 
 

@@ -75,7 +75,9 @@ def _offset_of(value: time) -> timedelta:
     )
 
 
-def _normalise_day(weekday: int, ranges: Iterable[Range]) -> tuple[tuple[timedelta, timedelta], ...]:
+def _normalise_day(
+    weekday: int, ranges: Iterable[Range]
+) -> tuple[tuple[timedelta, timedelta], ...]:
     """Validate one weekday's ranges and turn them into offsets from local midnight."""
     result: list[tuple[timedelta, timedelta]] = []
     for start, end in ranges:
@@ -106,9 +108,7 @@ class BusinessCalendar:
     makeup_weekday: int | None = None
     # Normalised weekly pattern: 7 tuples of (start, end) offsets from local
     # midnight.  Used for equality/hashing instead of the (mutable) mapping.
-    _ranges: tuple[tuple[tuple[timedelta, timedelta], ...], ...] = field(
-        init=False, repr=False
-    )
+    _ranges: tuple[tuple[tuple[timedelta, timedelta], ...], ...] = field(init=False, repr=False)
     _cache: dict[date, tuple[Interval, ...]] = field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict
     )

@@ -32,11 +32,11 @@ def _official_year(country: str, year: int) -> tuple[frozenset[date], frozenset[
     # can hold dates of the neighbouring year (e.g. 2001-12-29 for 2002's New
     # Year break) and, in holidays 0.109, other years' dates too; keep only
     # this year's, neighbours are picked up when their year is requested.
-    workdays = frozenset(
-        d for d in getattr(table, "weekend_workdays", ()) if d.year == year
-    )
+    workdays = frozenset(d for d in getattr(table, "weekend_workdays", ()) if d.year == year)
     if country.upper() in _SCHEDULE_COUNTRIES:
-        substituted = any("substituted" in name.lower() for d, name in table.items() if d.year == year)
+        substituted = any(
+            "substituted" in name.lower() for d, name in table.items() if d.year == year
+        )
         provisional = not workdays and not substituted
     else:
         start = getattr(table, "start_year", None)

@@ -179,7 +179,9 @@ def _parse_events(events: Sequence[TimerEvent], now: datetime) -> _Log:
     )
 
 
-def target_budget(calendar: BusinessCalendar, target: Target, start: datetime) -> tuple[timedelta, datetime | None]:
+def target_budget(
+    calendar: BusinessCalendar, target: Target, start: datetime
+) -> tuple[timedelta, datetime | None]:
     """(budget, close of the N-th working day for WORKING_DAYS else None).
 
     Public for the escalation sweep, which advances a timer whose cache is
@@ -221,7 +223,9 @@ class UnitClock:
         return self.calendar.add_working_time(start, amount)
 
 
-def _reach(clock: UnitClock, segments: Sequence[Segment], open_ended: bool, amount: timedelta) -> datetime | None:
+def _reach(
+    clock: UnitClock, segments: Sequence[Segment], open_ended: bool, amount: timedelta
+) -> datetime | None:
     """Instant at which the active segments accumulate ``amount``.
 
     If ``open_ended`` the last segment is treated as running forever;
@@ -256,7 +260,9 @@ def compute_timer(
     budget, close = target_budget(calendar, target, log.start)
     clock = UnitClock(calendar, Unit(target.unit))
 
-    elapsed = sum((clock.measure(s, e if e is not None else now) for s, e in log.segments), timedelta(0))
+    elapsed = sum(
+        (clock.measure(s, e if e is not None else now) for s, e in log.segments), timedelta(0)
+    )
     remaining = budget - elapsed
     running = log.stopped_at is None and not log.paused
     due_at = _reach(clock, log.segments, open_ended=running or log.stopped_running, amount=budget)
@@ -299,6 +305,7 @@ def compute_timer(
         budget=budget,
         remaining=remaining,
     )
+
 
 __all__ = [
     "EventKind",

@@ -433,4 +433,3 @@ def _target_for(policy: dict, key: str) -> dict | None:
     if key in ("response", "resolution"):
         return policy.get(key)
     return next((m for m in policy.get("milestones") or [] if m.get("key") == key), None)
-

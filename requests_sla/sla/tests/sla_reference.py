@@ -137,12 +137,20 @@ def close_of_nth_working_day_after(cal: RefCalendar, start: datetime, n: int) ->
 # ---------------------------------------------------------------- timers
 def budget_minutes(cal: RefCalendar, unit: str, amount, start: datetime) -> int:
     if unit == "working_days":
-        return working_minutes_between(cal, start, close_of_nth_working_day_after(cal, start, int(amount)))
+        return working_minutes_between(
+            cal, start, close_of_nth_working_day_after(cal, start, int(amount))
+        )
     return round(amount * 60)  # tests only use amounts whose half-up/even rounding agree
 
 
-def timer(cal: RefCalendar, unit: str, amount, events: list[tuple[str, datetime]], now: datetime,
-          ratio: float = 0.75) -> dict:
+def timer(
+    cal: RefCalendar,
+    unit: str,
+    amount,
+    events: list[tuple[str, datetime]],
+    now: datetime,
+    ratio: float = 0.75,
+) -> dict:
     """Replay a valid event log ((kind, at) pairs, all at <= now) minute by minute."""
     budget = budget_minutes(cal, unit, amount, events[0][1])
     # Active segments [a, b); b is None while running.
@@ -155,7 +163,9 @@ def timer(cal: RefCalendar, unit: str, amount, events: list[tuple[str, datetime]
         if kind in ("start", "resume"):
             segments.append([at, None])
         stopped_running = kind == "stop" and state == "running"
-        state = {"start": "running", "resume": "running", "pause": "paused", "stop": "stopped"}[kind]
+        state = {"start": "running", "resume": "running", "pause": "paused", "stop": "stopped"}[
+            kind
+        ]
 
     def counts(m: int) -> bool:
         return unit == "calendar_hours" or cal.is_working(m)

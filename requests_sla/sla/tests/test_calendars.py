@@ -86,7 +86,9 @@ def test_only_admins_edit_calendars_and_bad_weeks_are_refused(frozen, org, rep, 
         == 403
     )
     with pytest.raises(ServiceError) as error:
-        sla_services.calendar_update(calendar=calendar, actor=admin, weekly={"0": [["18:00", "09:00"]]})
+        sla_services.calendar_update(
+            calendar=calendar, actor=admin, weekly={"0": [["18:00", "09:00"]]}
+        )
     assert error.value.field == "weekly"
     response = api(admin).patch(
         f"/api/calendars/{calendar.pk}/", {"timezone": "Mars/Olympus"}, format="json"

@@ -38,14 +38,22 @@ def test_china_2026_make_up_workdays_are_exactly_the_published_ones() -> None:
     _, workdays, _ = official_calendar_days("CN", [2026])
     # State Council 2026 schedule: Sun Jan 4, Sat Feb 14, Sat Feb 28, Sat May 9,
     # Sun Sep 20, Sat Oct 10.
-    assert workdays == {date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28),
-                        date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10)}
+    assert workdays == {
+        date(2026, 1, 4),
+        date(2026, 2, 14),
+        date(2026, 2, 28),
+        date(2026, 5, 9),
+        date(2026, 9, 20),
+        date(2026, 10, 10),
+    }
     for d in workdays:
         assert d.weekday() >= 5
         assert CN.is_working_day(d)
         # A make-up Saturday/Sunday works Monday's hours.
-        assert [(s.astimezone(SHANGHAI).time(), e.astimezone(SHANGHAI).time())
-                for s, e in CN.working_intervals(d)] == [(time(9), time(12)), (time(13), time(18))]
+        assert [
+            (s.astimezone(SHANGHAI).time(), e.astimezone(SHANGHAI).time())
+            for s, e in CN.working_intervals(d)
+        ] == [(time(9), time(12)), (time(13), time(18))]
 
 
 def test_spring_festival_and_national_day_breaks_are_off() -> None:
@@ -169,20 +177,32 @@ def test_long_spans_jump_day_by_day() -> None:
 def test_24x7_day_lengths_across_dst() -> None:
     cal = BusinessCalendar("Europe/Berlin", around_the_clock_weekly())
     # Berlin spring forward Sun 2026-03-29: the local day has 23 real hours.
-    assert cal.working_minutes_between(
-        datetime(2026, 3, 29, tzinfo=BERLIN), datetime(2026, 3, 30, tzinfo=BERLIN)
-    ) == 23 * 60
+    assert (
+        cal.working_minutes_between(
+            datetime(2026, 3, 29, tzinfo=BERLIN), datetime(2026, 3, 30, tzinfo=BERLIN)
+        )
+        == 23 * 60
+    )
     # Fall back Sun 2026-10-25: 25 hours.
-    assert cal.working_minutes_between(
-        datetime(2026, 10, 25, tzinfo=BERLIN), datetime(2026, 10, 26, tzinfo=BERLIN)
-    ) == 25 * 60
+    assert (
+        cal.working_minutes_between(
+            datetime(2026, 10, 25, tzinfo=BERLIN), datetime(2026, 10, 26, tzinfo=BERLIN)
+        )
+        == 25 * 60
+    )
     ny = BusinessCalendar("America/New_York", around_the_clock_weekly())
-    assert ny.working_minutes_between(
-        datetime(2026, 3, 8, tzinfo=NEW_YORK), datetime(2026, 3, 9, tzinfo=NEW_YORK)
-    ) == 23 * 60
-    assert ny.working_minutes_between(
-        datetime(2026, 11, 1, tzinfo=NEW_YORK), datetime(2026, 11, 2, tzinfo=NEW_YORK)
-    ) == 25 * 60
+    assert (
+        ny.working_minutes_between(
+            datetime(2026, 3, 8, tzinfo=NEW_YORK), datetime(2026, 3, 9, tzinfo=NEW_YORK)
+        )
+        == 23 * 60
+    )
+    assert (
+        ny.working_minutes_between(
+            datetime(2026, 11, 1, tzinfo=NEW_YORK), datetime(2026, 11, 2, tzinfo=NEW_YORK)
+        )
+        == 25 * 60
+    )
     # 24 working hours on a 24x7 calendar are 24 real hours: Sat 12:00 CET
     # (11:00 UTC) -> Sun 11:00 UTC = 13:00 CEST on the wall clock.
     start = datetime(2026, 3, 28, 12, tzinfo=BERLIN)
@@ -195,8 +215,10 @@ def test_working_hours_across_dst() -> None:
     daily = {wd: ((time(9), time(18)),) for wd in range(7)}
     berlin = BusinessCalendar("Europe/Berlin", daily)
     # The range on the transition day is still 09:00-18:00 local = 9 real hours.
-    assert [(s.astimezone(BERLIN).time(), e.astimezone(BERLIN).time())
-            for s, e in berlin.working_intervals(date(2026, 3, 29))] == [(time(9), time(18))]
+    assert [
+        (s.astimezone(BERLIN).time(), e.astimezone(BERLIN).time())
+        for s, e in berlin.working_intervals(date(2026, 3, 29))
+    ] == [(time(9), time(18))]
     # Sat Mar 28 17:00 CET + 2 h: 1 h Sat, then Sun 09:00-10:00 CEST (08:00 UTC).
     due = berlin.add_working_minutes(datetime(2026, 3, 28, 17, tzinfo=BERLIN), 120)
     assert due == datetime(2026, 3, 29, 10, tzinfo=BERLIN) == datetime(2026, 3, 29, 8, tzinfo=UTC)
@@ -267,7 +289,9 @@ def test_invalid_inputs() -> None:
     with pytest.raises(ValueError):
         CN.add_working_minutes(sh(2026, 3, 9, 10), -1)
     with pytest.raises(ValueError):
-        BusinessCalendar("Asia/Shanghai", default_weekly(), makeup_weekday=6)  # Sunday has no ranges
+        BusinessCalendar(
+            "Asia/Shanghai", default_weekly(), makeup_weekday=6
+        )  # Sunday has no ranges
     with pytest.raises(ZoneInfoNotFoundError):
         BusinessCalendar("Not/AZone", default_weekly())
 

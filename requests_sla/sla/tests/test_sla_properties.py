@@ -60,7 +60,8 @@ def _as_time(minutes: int) -> time | None:
 _KINDS = st.sampled_from(["standard", "24x7", "random", "random"])
 _RANGE_COUNT = st.integers(0, 3)
 _BOUND_SETS = {
-    count: st.sets(st.sampled_from(BOUNDS), min_size=2 * count, max_size=2 * count) for count in range(4)
+    count: st.sets(st.sampled_from(BOUNDS), min_size=2 * count, max_size=2 * count)
+    for count in range(4)
 }
 _ZONE = st.sampled_from(ZONES)
 _DAYS = st.sampled_from(["none", "china", "random"])
@@ -119,7 +120,9 @@ def weekly_minutes(cal: BusinessCalendar) -> int:
 _SPECIAL = st.sampled_from(SPECIAL)
 _NEAR = st.integers(-3 * 1440, 3 * 1440)
 # Leave room after the start for the walks to stay inside the window.
-_ANYWHERE = st.integers(0, int((WINDOW_END - WINDOW_START - timedelta(days=40)) / timedelta(minutes=1)))
+_ANYWHERE = st.integers(
+    0, int((WINDOW_END - WINDOW_START - timedelta(days=40)) / timedelta(minutes=1))
+)
 
 
 @st.composite
@@ -212,7 +215,9 @@ _RATIO = st.sampled_from([0.5, 0.75, 0.8, 0.9, 1.0])
 
 
 @st.composite
-def event_logs(draw, start: datetime, cal: BusinessCalendar) -> tuple[list[tuple[str, datetime]], datetime]:
+def event_logs(
+    draw, start: datetime, cal: BusinessCalendar
+) -> tuple[list[tuple[str, datetime]], datetime]:
     """A valid log from `start` (pauses, resumes, stop, reopen) and a `now` at/after it.
 
     Instants are presented in UTC or in the calendar's zone at random.

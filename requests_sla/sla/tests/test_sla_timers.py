@@ -48,10 +48,15 @@ def test_three_working_days_over_spring_festival() -> None:
     # Filed Fri Feb 13 10:00: day 1 = make-up Sat Feb 14, Feb 15-23 off,
     # day 2 = Tue Feb 24, day 3 = Wed Feb 25 -> due Feb 25 18:00.
     # Budget = 7 h (Fri) + 8 h * 3 = 31 h = 1860 min.
-    result = compute_timer(CN, Target(Unit.WORKING_DAYS, 3), log((START, sh(2026, 2, 13, 10))),
-                           now=sh(2026, 2, 13, 11))
+    result = compute_timer(
+        CN, Target(Unit.WORKING_DAYS, 3), log((START, sh(2026, 2, 13, 10))), now=sh(2026, 2, 13, 11)
+    )
     assert result.due_at == sh(2026, 2, 25, 18)
-    assert (result.budget_minutes, result.elapsed_minutes, result.remaining_minutes) == (1860, 60, 1800)
+    assert (result.budget_minutes, result.elapsed_minutes, result.remaining_minutes) == (
+        1860,
+        60,
+        1800,
+    )
     assert result.state == TimerState.ON_TRACK
     # At risk after 0.75 * 1860 = 1395 min: Fri 420, Sat 480 (900), Tue 480 (1380),
     # then 15 min on Wed -> Feb 25 09:15.
@@ -64,8 +69,9 @@ def test_three_working_days_over_spring_festival() -> None:
     [(1, sh(2026, 3, 10, 18)), (3, sh(2026, 3, 12, 18))],  # Mon filing day never counts
 )
 def test_working_days_from_a_monday(n: int, expected: datetime) -> None:
-    result = compute_timer(CN, Target(Unit.WORKING_DAYS, n), log((START, sh(2026, 3, 9, 10))),
-                           now=sh(2026, 3, 9, 10))
+    result = compute_timer(
+        CN, Target(Unit.WORKING_DAYS, n), log((START, sh(2026, 3, 9, 10))), now=sh(2026, 3, 9, 10)
+    )
     assert result.due_at == expected
     # Not N x 8 h: Mon 10:00 -> Tue 18:00 is 7 h + 8 h = 900 working minutes.
     if n == 1:
@@ -74,8 +80,9 @@ def test_working_days_from_a_monday(n: int, expected: datetime) -> None:
 
 def test_working_days_filed_on_saturday_evening() -> None:
     # Sat Mar 14 20:00: day 1 = Mon Mar 16 -> close 18:00.  Budget = 480 min.
-    result = compute_timer(CN, Target(Unit.WORKING_DAYS, 1), log((START, sh(2026, 3, 14, 20))),
-                           now=sh(2026, 3, 15, 12))
+    result = compute_timer(
+        CN, Target(Unit.WORKING_DAYS, 1), log((START, sh(2026, 3, 14, 20))), now=sh(2026, 3, 15, 12)
+    )
     assert result.due_at == sh(2026, 3, 16, 18)
     assert result.budget_minutes == 480
     assert result.elapsed_minutes == 0
@@ -83,8 +90,9 @@ def test_working_days_filed_on_saturday_evening() -> None:
 
 def test_eight_working_hours_filed_during_national_day() -> None:
     # Sat Oct 3 15:00 is in the Oct 1-7 break; Thu Oct 8 09:00 + 8 h -> Oct 8 18:00.
-    result = compute_timer(CN, working_hours(8), log((START, sh(2026, 10, 3, 15))),
-                           now=sh(2026, 10, 5, 12))
+    result = compute_timer(
+        CN, working_hours(8), log((START, sh(2026, 10, 3, 15))), now=sh(2026, 10, 5, 12)
+    )
     assert result.due_at == sh(2026, 10, 8, 18)
     assert result.elapsed_minutes == 0
     assert result.state == TimerState.ON_TRACK
@@ -92,15 +100,17 @@ def test_eight_working_hours_filed_during_national_day() -> None:
 
 def test_two_working_hours_filed_after_hours() -> None:
     # Tue Mar 10 20:00 -> Wed 09:00 + 2 h = 11:00.
-    result = compute_timer(CN, working_hours(2), log((START, sh(2026, 3, 10, 20))),
-                           now=sh(2026, 3, 10, 21))
+    result = compute_timer(
+        CN, working_hours(2), log((START, sh(2026, 3, 10, 20))), now=sh(2026, 3, 10, 21)
+    )
     assert result.due_at == sh(2026, 3, 11, 11)
 
 
 def test_filed_on_a_make_up_workday() -> None:
     # Make-up Sat Feb 14 10:00 + 4 h: 10-12 (2 h) + 13-15 (2 h) -> 15:00.
-    result = compute_timer(CN, working_hours(4), log((START, sh(2026, 2, 14, 10))),
-                           now=sh(2026, 2, 14, 14))
+    result = compute_timer(
+        CN, working_hours(4), log((START, sh(2026, 2, 14, 10))), now=sh(2026, 2, 14, 14)
+    )
     assert result.due_at == sh(2026, 2, 14, 15)
     # Elapsed at 14:00: 2 h + 1 h = 180 min >= 0.75 * 240 -> at risk.
     assert result.elapsed_minutes == 180
@@ -109,12 +119,17 @@ def test_filed_on_a_make_up_workday() -> None:
 
 def test_half_hour_amounts() -> None:
     # 0.5 h = 30 working minutes: Mon 11:45 -> 12:00 (15) + 13:00-13:15 (15).
-    result = compute_timer(CN, working_hours(Decimal("0.5")), log((START, sh(2026, 3, 9, 11, 45))),
-                           now=sh(2026, 3, 9, 11, 50))
+    result = compute_timer(
+        CN,
+        working_hours(Decimal("0.5")),
+        log((START, sh(2026, 3, 9, 11, 45))),
+        now=sh(2026, 3, 9, 11, 50),
+    )
     assert result.budget_minutes == 30
     assert result.due_at == sh(2026, 3, 9, 13, 15)
-    assert compute_timer(CN, working_hours(1.25), log((START, sh(2026, 3, 9, 9))),
-                         now=sh(2026, 3, 9, 9)).due_at == sh(2026, 3, 9, 10, 15)
+    assert compute_timer(
+        CN, working_hours(1.25), log((START, sh(2026, 3, 9, 9))), now=sh(2026, 3, 9, 9)
+    ).due_at == sh(2026, 3, 9, 10, 15)
 
 
 def test_24_calendar_hours_across_a_weekend() -> None:
@@ -133,8 +148,11 @@ def test_pause_spanning_lunch_extends_by_working_time_only() -> None:
     # Paused 11:30-13:30: the pause swallows 30 + 30 = 60 working minutes, so the
     # due time moves by 1 h (not 2 h) to 15:00.  Active: 09:00-11:30 = 150 min;
     # 90 min left from 13:30 -> 15:00.
-    events = log((START, sh(2026, 3, 9, 9)), (PAUSE, sh(2026, 3, 9, 11, 30)),
-                 (RESUME, sh(2026, 3, 9, 13, 30)))
+    events = log(
+        (START, sh(2026, 3, 9, 9)),
+        (PAUSE, sh(2026, 3, 9, 11, 30)),
+        (RESUME, sh(2026, 3, 9, 13, 30)),
+    )
     on_track = compute_timer(CN, working_hours(4), events, now=sh(2026, 3, 9, 13, 59))
     assert on_track.due_at == sh(2026, 3, 9, 15)
     assert on_track.elapsed_minutes == 150 + 29
@@ -177,11 +195,19 @@ def test_the_shown_due_time_is_binding_even_after_close() -> None:
     # requester was promised has passed: breached.
     assert evening.due_at == sh(2026, 3, 9, 18)
     assert (evening.remaining_minutes, evening.state) == (0, TimerState.BREACHED)
-    replied = compute_timer(CN, working_hours(2), log((START, sh(2026, 3, 9, 16)), (STOP, sh(2026, 3, 9, 19))),
-                            now=sh(2026, 3, 9, 20))
+    replied = compute_timer(
+        CN,
+        working_hours(2),
+        log((START, sh(2026, 3, 9, 16)), (STOP, sh(2026, 3, 9, 19))),
+        now=sh(2026, 3, 9, 20),
+    )
     assert (replied.state, replied.met) == (TimerState.BREACHED, False)
-    on_the_dot = compute_timer(CN, working_hours(2), log((START, sh(2026, 3, 9, 16)), (STOP, sh(2026, 3, 9, 18))),
-                               now=sh(2026, 3, 9, 20))
+    on_the_dot = compute_timer(
+        CN,
+        working_hours(2),
+        log((START, sh(2026, 3, 9, 16)), (STOP, sh(2026, 3, 9, 18))),
+        now=sh(2026, 3, 9, 20),
+    )
     assert (on_the_dot.state, on_the_dot.met) == (TimerState.MET, True)
     morning = compute_timer(CN, working_hours(2), events, now=sh(2026, 3, 10, 9, 1))
     assert (morning.remaining_minutes, morning.state) == (-1, TimerState.BREACHED)
@@ -191,31 +217,40 @@ def test_the_shown_due_time_is_binding_even_after_close() -> None:
 def test_stop_before_and_after_due() -> None:
     start = (START, sh(2026, 3, 9, 9))
     # 2 working hours, due 11:00.  Stopped 10:15 -> met, 45 min early.
-    early = compute_timer(CN, working_hours(2), log(start, (STOP, sh(2026, 3, 9, 10, 15))),
-                          now=sh(2026, 3, 10, 12))
+    early = compute_timer(
+        CN, working_hours(2), log(start, (STOP, sh(2026, 3, 9, 10, 15))), now=sh(2026, 3, 10, 12)
+    )
     assert (early.state, early.met, early.margin_minutes) == (TimerState.MET, True, 45)
     assert early.stopped_at == sh(2026, 3, 9, 10, 15)
     assert early.due_at == sh(2026, 3, 9, 11)  # the deadline in force at the stop
     assert early.elapsed_minutes == 75  # frozen at the stop
     assert early.at_risk_at is None
     # Stopped 13:20 -> 3 h + 20 min = 200 working min used: 80 min late.
-    late = compute_timer(CN, working_hours(2), log(start, (STOP, sh(2026, 3, 9, 13, 20))),
-                         now=sh(2026, 3, 10, 12))
+    late = compute_timer(
+        CN, working_hours(2), log(start, (STOP, sh(2026, 3, 9, 13, 20))), now=sh(2026, 3, 10, 12)
+    )
     assert (late.state, late.met, late.margin_minutes) == (TimerState.BREACHED, False, -80)
     # Stopped while paused: the active time ended at the pause.
     paused_stop = compute_timer(
-        CN, working_hours(2),
+        CN,
+        working_hours(2),
         log(start, (PAUSE, sh(2026, 3, 9, 10)), (STOP, sh(2026, 3, 9, 15))),
         now=sh(2026, 3, 9, 16),
     )
-    assert (paused_stop.state, paused_stop.elapsed_minutes, paused_stop.due_at) == (TimerState.MET, 60, None)
+    assert (paused_stop.state, paused_stop.elapsed_minutes, paused_stop.due_at) == (
+        TimerState.MET,
+        60,
+        None,
+    )
 
 
 def test_reopen_continues_the_same_budget() -> None:
     # 8 working hours from Mon 09:00; stopped 11:00 (120 used, met, 360 left).
     # Reopened Tue 09:00; at Tue 10:00 180 used, due = Tue 09:00 + 360 working
     # min = 09-12 (180) + 13-16 (180) -> Tue 16:00.
-    events = log((START, sh(2026, 3, 9, 9)), (STOP, sh(2026, 3, 9, 11)), (RESUME, sh(2026, 3, 10, 9)))
+    events = log(
+        (START, sh(2026, 3, 9, 9)), (STOP, sh(2026, 3, 9, 11)), (RESUME, sh(2026, 3, 10, 9))
+    )
     result = compute_timer(CN, working_hours(8), events, now=sh(2026, 3, 10, 10))
     assert result.due_at == sh(2026, 3, 10, 16)
     assert (result.elapsed_minutes, result.remaining_minutes) == (180, 300)
@@ -241,12 +276,17 @@ def test_deterministic() -> None:
 def test_provisional_when_due_in_2027() -> None:
     # Wed Dec 30 2026, 3 working days -> Tue Jan 5 2027 18:00 (Dec 31 = 1, Jan 1
     # holiday, weekend, Jan 4 = 2, Jan 5 = 3).  2027 has no published 调休 yet.
-    result = compute_timer(CN, Target(Unit.WORKING_DAYS, 3), log((START, sh(2026, 12, 30, 10))),
-                           now=sh(2026, 12, 30, 11))
+    result = compute_timer(
+        CN,
+        Target(Unit.WORKING_DAYS, 3),
+        log((START, sh(2026, 12, 30, 10))),
+        now=sh(2026, 12, 30, 11),
+    )
     assert result.due_at == sh(2027, 1, 5, 18)
     assert result.provisional is True
-    within = compute_timer(CN, Target(Unit.WORKING_DAYS, 3), log((START, sh(2026, 12, 1, 10))),
-                           now=sh(2026, 12, 1, 11))
+    within = compute_timer(
+        CN, Target(Unit.WORKING_DAYS, 3), log((START, sh(2026, 12, 1, 10))), now=sh(2026, 12, 1, 11)
+    )
     assert within.provisional is False
 
 
@@ -271,9 +311,12 @@ def test_calendar_hours_are_real_hours_across_dst(start: datetime, expected_wall
     assert result.due_at.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=24)
     assert result.due_at.astimezone(start.tzinfo).replace(tzinfo=None) == expected_wall
     # 23 (or 25) real hours later is 24 wall-clock hours: 60 minutes before or after due.
-    later = compute_timer(cal, Target(Unit.CALENDAR_HOURS, 24), log((START, start)),
-                          now=start + timedelta(hours=24))  # wall-clock +24 h on an aware datetime
-    assert later.remaining_minutes == (result.due_at - (start + timedelta(hours=24))) // timedelta(minutes=1)
+    later = compute_timer(
+        cal, Target(Unit.CALENDAR_HOURS, 24), log((START, start)), now=start + timedelta(hours=24)
+    )  # wall-clock +24 h on an aware datetime
+    assert later.remaining_minutes == (result.due_at - (start + timedelta(hours=24))) // timedelta(
+        minutes=1
+    )
 
 
 def test_working_hours_across_dst() -> None:
@@ -288,8 +331,9 @@ def test_working_hours_across_dst() -> None:
     ny = BusinessCalendar("America/New_York", {wd: ((time(9), time(18)),) for wd in range(5)})
     # Fri Oct 30 17:00 EDT + 2 working h -> Mon Nov 2 10:00 EST (15:00 UTC).
     start = datetime(2026, 10, 30, 17, tzinfo=NEW_YORK)
-    result = compute_timer(ny, working_hours(2), log((START, start)),
-                           now=datetime(2026, 11, 2, 9, 30, tzinfo=NEW_YORK))
+    result = compute_timer(
+        ny, working_hours(2), log((START, start)), now=datetime(2026, 11, 2, 9, 30, tzinfo=NEW_YORK)
+    )
     assert result.due_at == datetime(2026, 11, 2, 15, tzinfo=UTC)
     assert result.elapsed_minutes == 90  # 60 Fri + 30 Mon
     # Fri Mar 6 17:00 EST + 2 working h -> Mon Mar 9 10:00 EDT (14:00 UTC).
