@@ -27,11 +27,12 @@ run: $(STAMP)
 	@echo ""
 	PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(VENV)/bin/honcho -f Procfile.dev start
 
-# Lint, the import contracts (docs/ARCHITECTURE.md: imports run one way),
+# Lint and formatting, the import contracts (docs/ARCHITECTURE.md: imports run one way),
 # then the whole suite against PostgreSQL and Redis on localhost (override
 # with DATABASE_URL / REDIS_URL).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
