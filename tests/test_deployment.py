@@ -101,6 +101,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.skip(
+    reason="app code is PostgreSQL only since the house split; the embedded-PostgreSQL "
+    "version of this test comes with the house-pg work (issue 11, section 1)"
+)
 def test_embedded_defaults_serve_the_sign_in_page_without_postgres_or_redis(tmp_path):
     """What `make run` does, minus honcho: SQLite + filesystem broker in a fresh var/."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
