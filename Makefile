@@ -21,14 +21,17 @@ install: $(STAMP)
 run: $(STAMP)
 	@PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) -m collab.devrun
 
-# Lint, then the whole suite against PostgreSQL and Redis on localhost
-# (override with DATABASE_URL / REDIS_URL).
+# Lint and formatting, the import contracts (docs/ARCHITECTURE.md: imports run one way),
+# then the whole suite against PostgreSQL and Redis on localhost (override
+# with DATABASE_URL / REDIS_URL).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix . ; $(VENV)/bin/ruff format .

@@ -49,8 +49,9 @@ from django.utils import timezone  # noqa: E402
 from collab.tenancy import organization_scope  # noqa: E402
 from departments.models import Membership, Organization  # noqa: E402
 from departments.services import organization_create  # noqa: E402
-from requests_sla.selectors_dashboard import parse_filters  # noqa: E402
-from requests_sla.services.dashboard import outcomes_rebuild, rollups_rebuild  # noqa: E402
+from requests_sla.reporting.filters import parse_filters  # noqa: E402
+from requests_sla.reporting.services import rollups_rebuild  # noqa: E402
+from requests_sla.sla.outcomes import outcomes_rebuild  # noqa: E402
 
 SCORECARDS_URL = "/dashboard/scorecards/"
 

@@ -57,8 +57,9 @@ with organization_scope(org.id):
 _token, key = api_token_create(user=user, name="bench", days=1)
 print(json.dumps({"token": key, "type": rt.pk}))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -78,17 +79,23 @@ def wait_for(port: int) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def client(port: int, token: str, type_id: int, deadline: float, results: list, worker: int) -> None:
+def client(
+    port: int, token: str, type_id: int, deadline: float, results: list, worker: int
+) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     n = 0
     while time.perf_counter() < deadline:
         n += 1
-        body = json.dumps({
-            "request_type": type_id, "priority": "normal",
-            "title": f"bench {worker}-{n}", "description": "load test",
-            "extra": {"customer_name": "Bench customer"},
-        })
+        body = json.dumps(
+            {
+                "request_type": type_id,
+                "priority": "normal",
+                "title": f"bench {worker}-{n}",
+                "description": "load test",
+                "extra": {"customer_name": "Bench customer"},
+            }
+        )
         started = time.perf_counter()
         try:
             connection.request("POST", "/api/requests/", body=body, headers=headers)
@@ -108,23 +115,42 @@ def client(port: int, token: str, type_id: int, deadline: float, results: list, 
 def main() -> None:
     db = BenchDatabase(DB_NAME, script="bench/filing.py")
     db.prepare(reusable=False)
-    env = {**os.environ, "DATABASE_URL": db.url, "REDIS_URL": REDIS_URL,
-           "DJANGO_SETTINGS_MODULE": "collab.settings.local", "DEBUG": "false",
-           "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.url,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "collab.settings.local",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
     server = None
     try:
         ids = prepare(env)
         port = free_port()
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "collab.wsgi:application",
-             "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "collab.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         wait_for(port)
         results: list = []
         deadline = time.perf_counter() + SECONDS
-        threads = [threading.Thread(target=client, args=(port, ids["token"], ids["type"], deadline, results, i))
-                   for i in range(CONNECTIONS)]
+        threads = [
+            threading.Thread(
+                target=client, args=(port, ids["token"], ids["type"], deadline, results, i)
+            )
+            for i in range(CONNECTIONS)
+        ]
         started = time.perf_counter()
         for t in threads:
             t.start()
@@ -134,13 +160,20 @@ def main() -> None:
         ok = [r for r in results if 200 <= r[0] < 300]
         latencies = sorted(r[1] for r in results)
         count = subprocess.run(
-            [sys.executable, "-c",
-             "import django; django.setup(); from collab.tenancy import dangerously_unscoped\n"
-             "from requests_sla.models import Request\n"
-             "with dangerously_unscoped():\n"
-             "    print(Request.objects.filter(title__startswith='bench ').count(),"
-             " Request.objects.filter(title__startswith='bench ').values('title').distinct().count())"],
-            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); from collab.tenancy import dangerously_unscoped\n"
+                "from requests_sla.models import Request\n"
+                "with dangerously_unscoped():\n"
+                "    print(Request.objects.filter(title__startswith='bench ').count(),"
+                " Request.objects.filter(title__startswith='bench ').values('title').distinct().count())",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()
         rows, distinct = int(count[0]), int(count[1])
         print(f"filing_seconds={wall:.1f}")

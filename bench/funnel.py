@@ -57,9 +57,14 @@ from django.utils import timezone  # noqa: E402
 from collab.tenancy import organization_scope  # noqa: E402
 from departments.models import Membership, Organization  # noqa: E402
 from departments.services import organization_create  # noqa: E402
+from pipeline.funnel.filters import default_filters  # noqa: E402
+from pipeline.funnel.selectors import funnel_report  # noqa: E402
 from pipeline.models import Stage  # noqa: E402
-from pipeline.selectors import default_filters, funnel_report  # noqa: E402
-from pipeline.services import _ROLLUP_TABLES, funnel_rollup_sql, funnel_zone_name  # noqa: E402
+from pipeline.rollups.services import (  # noqa: E402
+    ROLLUP_TABLES,
+    funnel_rollup_sql,
+    funnel_zone_name,
+)
 
 
 def copy(table: str, columns: list[str], rows) -> None:
@@ -246,7 +251,7 @@ def rollup(org: Organization) -> float:
     """Fill the funnel rollups from the stage changes, as the rebuild does."""
     started = time.perf_counter()
     with connection.cursor() as cur:
-        for table in _ROLLUP_TABLES:
+        for table in ROLLUP_TABLES:
             cur.execute(f"DELETE FROM {table} WHERE organization_id = %s", [org.id])  # noqa: S608
         for sql, params in funnel_rollup_sql(org.id, funnel_zone_name(org.timezone)):
             cur.execute(sql, params)

@@ -154,8 +154,8 @@ def seed():
 
 def render_selector(membership):
     """The selector and the first page serialised as the API does."""
-    from requests_sla import selectors
-    from requests_sla.apis import RequestListOutput
+    from requests_sla.requests import selectors
+    from requests_sla.requests.serializers import RequestListOutput
 
     rows = list(selectors.department_queue(membership, {})[:50])
     return RequestListOutput(rows, many=True).data

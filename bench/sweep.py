@@ -54,8 +54,9 @@ from collab.tenancy import organization_scope  # noqa: E402
 from departments.models import Department, Membership, Organization  # noqa: E402
 from departments.roles import Role  # noqa: E402
 from departments.services import organization_provision  # noqa: E402
+from requests_sla.escalation import services as escalation  # noqa: E402
 from requests_sla.models import BusinessCalendar, RequestType  # noqa: E402
-from requests_sla.services import escalation, notifications  # noqa: E402
+from requests_sla.notifications import services as notifications  # noqa: E402
 
 
 def main() -> None:

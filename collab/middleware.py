@@ -7,9 +7,9 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-from django.utils.module_loading import import_string
 
 from collab import tenancy
+from collab.registry import memberships_of_user
 
 SESSION_KEY = "organization_id"
 # The user's stored language, copied into the session at sign-in and when
@@ -41,7 +41,7 @@ def resolve_membership(request, user, *, explicit: bool = False):
       the membership the user joined first. Joining another organization
       never moves anyone's default.
     """
-    memberships = list(import_string(settings.COLLAB_MEMBERSHIPS_OF_USER)(user))
+    memberships = list(memberships_of_user(user))
     for membership in memberships:
         membership.user = user  # already loaded: services read actor.user
     request.memberships = memberships

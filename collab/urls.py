@@ -7,19 +7,18 @@ from rest_framework.routers import DefaultRouter
 
 from departments import views as department_views
 from departments.apis import DepartmentViewSet, MeView, TokenObtainView
-from requests_sla.apis import (
-    CalendarViewSet,
-    RequestTypeViewSet,
-    RequestViewSet,
-)
-from requests_sla.apis_escalation import (
+from requests_sla import urls as requests_sla_urls
+from requests_sla.catalog.apis import RequestTypeViewSet
+from requests_sla.meetings.apis import (
     ActionItemViewSet,
     AgendaItemViewSet,
-    InboxViewSet,
     KpiViewSet,
     MeetingViewSet,
 )
-from requests_sla.views_dashboard import DashboardAPI
+from requests_sla.notifications.apis import InboxViewSet
+from requests_sla.reporting.apis import DashboardAPI
+from requests_sla.requests.apis import RequestViewSet
+from requests_sla.sla.apis import CalendarViewSet
 
 from . import views
 
@@ -54,8 +53,8 @@ urlpatterns = [
     path("i18n/setlang/", department_views.set_language, name="set_language"),
     path("departments/", include("departments.urls")),
     path("requests/", include("requests_sla.urls")),
-    path("", include("requests_sla.urls_meetings")),  # meetings/, kpis/, notifications/
-    path("dashboard/", include("requests_sla.urls_dashboard")),
+    path("", include(requests_sla_urls.escalation_patterns)),  # meetings/, kpis/, notifications/
+    path("dashboard/", include(requests_sla_urls.dashboard_patterns)),
     path("pipeline/", include("pipeline.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
@@ -64,4 +63,3 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-

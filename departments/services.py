@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -31,6 +30,7 @@ from .models import (
     Organization,
     UserProfile,
 )
+from .registry import provisioning_steps
 from .seed import DEPARTMENTS
 
 User = get_user_model()
@@ -52,13 +52,13 @@ def departments_provision(*, organization: Organization) -> list[Department]:
 
 
 def organization_provision(*, organization: Organization) -> None:
-    """Run every provisioning step configured in settings, in order.
+    """Run every provisioning step the apps registered (``registry``), in order.
 
     Each step is idempotent, so provisioning twice changes nothing.
     """
     with transaction.atomic():
-        for path in settings.COLLAB_PROVISIONING_STEPS:
-            import_string(path)(organization=organization)
+        for step in provisioning_steps:
+            step.run(organization=organization)
 
 
 def organization_create(

@@ -3,11 +3,16 @@
 Role capabilities live in ``departments.roles``; the rules here add the ones
 that depend on the department too (Sales Ops reads the funnel, Customer
 Success creates leads, the business head leads the sales team). Views, APIs
-and the navigation all ask these functions, so they cannot drift apart.
+and the navigation (pipeline/apps.py) all ask these functions, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
+import functools
+
+from django.core.exceptions import PermissionDenied
+
+from collab.decorators import membership_required
 from departments.roles import Role
 
 SALES_OPS = "sales_ops"
@@ -108,15 +113,17 @@ def can_decide_lead(membership, lead) -> bool:
     )
 
 
-def capabilities(membership) -> frozenset[str]:
-    """The pipeline rights of a membership, for the navigation."""
-    rights = set()
-    if can_view_pipeline(membership):
-        rights.add("view_pipeline")
-    if can_view_funnel(membership):
-        rights.add("view_funnel")
-    if can_view_leads(membership):
-        rights.add("view_leads")
-    if can_manage_leads(membership):
-        rights.add("manage_leads")
-    return frozenset(rights)
+def pipeline_required(rule):
+    """Like ``membership_required`` but for the pipeline's role+department rules."""
+
+    def decorator(view):
+        @membership_required()
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not rule(request.membership):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,18 +1,10 @@
 from django.contrib import admin
 
 from departments.admin import TenantAdmin
-
-from .models import (
-    Attachment,
-    BusinessCalendar,
-    CalendarException,
-    Comment,
-    Notification,
-    Request,
-    RequestType,
-    SlaEvent,
-    SlaTimer,
-)
+from requests_sla.catalog.models import RequestType
+from requests_sla.notifications.models import Notification
+from requests_sla.requests.models import Attachment, Comment, Request
+from requests_sla.sla.models import BusinessCalendar, CalendarException, SlaEvent, SlaTimer
 
 
 class CalendarExceptionInline(admin.TabularInline):

@@ -1,29 +1,33 @@
-from django.urls import path
+"""The app's page routes, assembled from its sub-packages, in three
+namespaces that predate the split (their names are kept so every
+``{% url %}`` and ``reverse()`` stays valid):
 
-from . import views
+* ``requests_sla`` (under /requests/): requests, catalog, calendar;
+* ``escalation`` (at the site root): meetings, KPIs, notifications, the
+  escalation settings;
+* ``dashboard`` (under /dashboard/): the SLA dashboard.
+"""
+
+from requests_sla.catalog import urls as catalog_urls
+from requests_sla.escalation import urls as escalation_urls
+from requests_sla.meetings import urls as meetings_urls
+from requests_sla.notifications import urls as notifications_urls
+from requests_sla.reporting import urls as reporting_urls
+from requests_sla.requests import urls as requests_urls
+from requests_sla.sla import urls as sla_urls
 
 app_name = "requests_sla"
 
 urlpatterns = [
-    path("", views.my_requests, name="mine"),
-    path("new/", views.new_request, name="new"),
-    path("new/<int:type_id>/", views.file_request, name="file"),
-    path("new/<int:type_id>/promise/", views.promise, name="promise"),
-    path("queue/", views.queue, name="queue"),
-    path("queue/bulk-assign/", views.queue_bulk_assign, name="bulk_assign"),
-    path("catalog/", views.catalog, name="catalog"),
-    path("catalog/new/", views.request_type_edit, name="type_create"),
-    path("catalog/<int:pk>/", views.request_type_edit, name="type_edit"),
-    path("catalog/<int:pk>/toggle/", views.request_type_toggle, name="type_toggle"),
-    path("calendar/", views.calendar, name="calendar"),
-    path(
-        "calendar/exceptions/<int:pk>/delete/",
-        views.calendar_exception_remove,
-        name="exception_remove",
-    ),
-    path("<int:pk>/", views.request_detail, name="detail"),
-    path("<int:pk>/comment/", views.request_comment, name="comment"),
-    path("<int:pk>/attach/", views.request_attach, name="attach"),
-    path("<int:pk>/watchers/", views.request_watchers, name="watchers"),
-    path("<int:pk>/<slug:action>/", views.request_action, name="action"),
+    *requests_urls.urlpatterns,
+    *catalog_urls.urlpatterns,
+    *sla_urls.urlpatterns,
+    *requests_urls.request_patterns,
 ]
+
+escalation_patterns = (
+    [*meetings_urls.urlpatterns, *notifications_urls.urlpatterns, *escalation_urls.urlpatterns],
+    "escalation",
+)
+
+dashboard_patterns = (reporting_urls.urlpatterns, "dashboard")

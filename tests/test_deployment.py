@@ -67,7 +67,11 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -76,8 +80,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE")}
     env["DJANGO_SETTINGS_MODULE"] = "collab.settings.production"
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
@@ -87,7 +95,10 @@ def test_secrets_can_come_from_files(tmp_path):
     secret.write_text("from-a-file\n")
     code = "from collab.settings.env import env_secret; print(env_secret('SECRET_KEY'))"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         env={**os.environ, "SECRET_KEY": "from-env", "SECRET_KEY_FILE": str(secret)},
     )
     assert result.stdout.strip() == "from-a-file"
@@ -292,6 +303,9 @@ def test_celery_app_loads_its_configuration(module):
     code = "import django; django.setup(); from collab.celery import app; print(app.conf.broker_url.split(':')[0])"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["DJANGO_SETTINGS_MODULE"] = module
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == ("filesystem" if module.endswith("local") else "redis"), result.stderr
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == ("filesystem" if module.endswith("local") else "redis"), (
+        result.stderr
+    )

@@ -40,7 +40,11 @@ def known_msgids() -> set[str]:
 def source_files(*suffixes):
     for base in SOURCE_DIRS:
         for path in base.rglob("*"):
-            if path.suffix in suffixes and "tests" not in path.parts and "migrations" not in path.parts:
+            if (
+                path.suffix in suffixes
+                and "tests" not in path.parts
+                and "migrations" not in path.parts
+            ):
                 yield path
 
 
@@ -56,7 +60,9 @@ def test_every_english_translation_is_filled_in_and_not_fuzzy():
 
 def test_every_string_in_code_and_templates_is_in_the_catalogue():
     patterns = [
-        re.compile(r'(?<![\w.])(?:_|gettext|gettext_lazy|pgettext_lazy|ngettext)\(\s*"((?:[^"\\]|\\.)+)"'),
+        re.compile(
+            r'(?<![\w.])(?:_|gettext|gettext_lazy|pgettext_lazy|ngettext)\(\s*"((?:[^"\\]|\\.)+)"'
+        ),
         re.compile(r'\{%\s*(?:translate|trans)\s+"((?:[^"\\]|\\.)+)"'),
         re.compile(r"\{%\s*(?:translate|trans)\s+'((?:[^'\\]|\\.)+)'"),
     ]
@@ -69,8 +75,10 @@ def test_every_string_in_code_and_templates_is_in_the_catalogue():
                 msgid = msgid.replace('\\"', '"')
                 # A string continued on the next line ("a" "b") is caught up to
                 # its first line: then it must start a known message.
-                if CJK.search(msgid) and msgid not in known and not any(
-                    k.startswith(msgid) for k in known
+                if (
+                    CJK.search(msgid)
+                    and msgid not in known
+                    and not any(k.startswith(msgid) for k in known)
                 ):
                     missing.append(f"{path.relative_to(ROOT)}: {msgid}")
     assert not missing, "run `make messages` and translate:\n" + "\n".join(missing)
@@ -100,7 +108,9 @@ def template_files():
 def visible_literal_text(source: str) -> list[str]:
     """Words a person would see that no translation tag wraps."""
     source = re.sub(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", "", source, flags=re.S)
-    source = re.sub(r"{%\s*blocktrans(late)?\b.*?{%\s*endblocktrans(late)?\s*%}", "", source, flags=re.S)
+    source = re.sub(
+        r"{%\s*blocktrans(late)?\b.*?{%\s*endblocktrans(late)?\s*%}", "", source, flags=re.S
+    )
     source = re.sub(r"{%\s*block \w+_class\s*%}.*?{%\s*endblock\s*%}", "", source, flags=re.S)
     source = re.sub(r"{#.*?#}", "", source)
     source = re.sub(r"{%.*?%}|{{.*?}}", " ", source, flags=re.S)
@@ -123,7 +133,9 @@ def test_templates_have_no_text_outside_translation_tags(path):
 
 def test_the_template_lint_catches_literal_text():
     assert visible_literal_text('<p title="Hello">{% translate "好" %} Oops</p>') == [
-        'title="Hello"', "Oops"]
+        'title="Hello"',
+        "Oops",
+    ]
     assert visible_literal_text('<a href="{% url "x" %}" class="a b">{{ name }}</a>') == []
 
 
@@ -133,8 +145,11 @@ def test_english_pages_show_no_chinese_for_an_english_organization(client_for, o
     untranslated string (except the switcher's own language name)."""
     client = client_for(outsider)
     client.cookies["django_language"] = "en"
-    for url in [reverse("departments:directory"), reverse("departments:settings"),
-                reverse("password_change")]:
+    for url in [
+        reverse("departments:directory"),
+        reverse("departments:settings"),
+        reverse("password_change"),
+    ]:
         html = client.get(url).content.decode()
         html = html.replace("简体中文", "").replace(">中文<", "><")
         html = re.sub(r"<option[^>]*>[^<]*</option>", "", html)  # data: timezone/department names

@@ -35,7 +35,10 @@ def test_writing_into_another_organization_is_refused(org, other_org):
 @pytest.mark.django_db
 def test_dangerously_unscoped_sees_every_organization(org, other_org):
     with tenancy.dangerously_unscoped():
-        assert set(Department.objects.values_list("organization_id", flat=True)) == {org.id, other_org.id}
+        assert set(Department.objects.values_list("organization_id", flat=True)) == {
+            org.id,
+            other_org.id,
+        }
 
 
 def test_organization_scope_needs_an_id():

@@ -46,9 +46,12 @@ def parse(text: str) -> list[dict]:
 
 
 def render_entry(entry: dict) -> str:
+    if "msgid" not in entry["fields"]:  # an obsolete ("#~") entry: kept as it was
+        return entry["raw"]
     # "#|" lines (the previous msgid of a fuzzy guess) go with the fuzzy flag.
     comments = [
-        line for line in entry["raw"].splitlines()
+        line
+        for line in entry["raw"].splitlines()
         if line.startswith("#") and not line.startswith("#|")
     ]
     comments = [c for c in comments if not (c.startswith("#,") and "fuzzy" in c)] + [
@@ -71,6 +74,8 @@ def main() -> None:
         missing = {}
         for e in entries[1:]:
             f = e["fields"]
+            if "msgid" not in f:
+                continue
             strs = [k for k in f if k.startswith("msgstr")]
             if "fuzzy" in e["raw"] or any(not _unquote(f[k]) for k in strs):
                 missing[_unquote(f["msgid"])] = ""
@@ -79,6 +84,8 @@ def main() -> None:
     translations = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
     for e in entries[1:]:
         f = e["fields"]
+        if "msgid" not in f:
+            continue
         msgid = _unquote(f["msgid"])
         if msgid not in translations:
             continue

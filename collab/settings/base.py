@@ -82,7 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "collab.context_processors.collab",
-                "requests_sla.context_processors.notifications",
+                "requests_sla.notifications.context_processors.notifications",
                 "departments.context_processors.invitations",
             ],
         },
@@ -233,7 +233,6 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=17),
     },
 }
-CELERY_IMPORTS = ["requests_sla.tasks_dashboard"]
 
 REST_FRAMEWORK = {
     # Tokens first: a refused token is a 401 with WWW-Authenticate: Token.
@@ -289,28 +288,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# What happens when an organization is created, in order. Each higher app
-# adds its own step (the catalog, the escalation ladder…), so the lower app
-# never imports the higher one: this list is the explicit wiring.
-COLLAB_PROVISIONING_STEPS = [
-    "departments.services.departments_provision",
-    "requests_sla.services.catalog_provision",
-    "pipeline.services.stages_provision",
-]
-# How the tenancy middleware finds a user's memberships (collab never imports
-# the departments app directly; imports run pipeline → requests_sla → departments → collab).
-COLLAB_MEMBERSHIPS_OF_USER = "departments.selectors.memberships_of_user"
-
-# What the demo loader runs, in order, for each demo organization.
-COLLAB_DEMO_STEPS = [
-    "departments.demo.load",
-    "requests_sla.demo.load",
-    "requests_sla.demo_history.load",
-    "requests_sla.demo_escalation.load",
-    "pipeline.demo.load",
-    "pipeline.demo_links.load",
-]
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -319,14 +296,29 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Collaboration requests: attachments (size, allowed extensions and types),
-# how long a requester may reopen a resolved request, and the pipeline's
-# validators for account/opportunity form fields ({"account": "dotted.path"},
-# each callable (value, *, organization_id) raising ValidationError).
+# Collaboration requests: attachments (size, allowed extensions and types)
+# and how long a requester may reopen a resolved request. (How apps plug into
+# each other — provisioning and demo steps, link checks, navigation — is not
+# configured here: each app registers itself in its AppConfig.ready(); see
+# docs/ARCHITECTURE.md.)
 COLLAB_ATTACHMENT_MAX_BYTES = env.int("COLLAB_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 COLLAB_ATTACHMENT_EXTENSIONS = [
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "csv", "txt", "md",
-    "png", "jpg", "jpeg", "gif", "webp", "zip",
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "csv",
+    "txt",
+    "md",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "zip",
 ]
 COLLAB_ATTACHMENT_CONTENT_TYPES = [
     "application/pdf",
@@ -348,13 +340,3 @@ COLLAB_ATTACHMENT_CONTENT_TYPES = [
     "application/octet-stream",
 ]
 COLLAB_REOPEN_DAYS = env.int("COLLAB_REOPEN_DAYS", default=14)
-COLLAB_LINK_VALIDATORS: dict[str, str] = {
-    # (value, *, organization_id, actor=None) -> ValidationError; the deal's gives its account id.
-    "account": "pipeline.links.account_check",
-    "opportunity": "pipeline.links.opportunity_check",
-}
-# The "customer / deal" field of the filing form (search-as-you-type) and
-# the link shown on a request's page: templates of the pipeline app, so
-# requests_sla includes them without importing it. Empty = not shown.
-COLLAB_REQUEST_LINK_PICKER_TEMPLATE = "pipeline/_link_picker.html"
-COLLAB_REQUEST_LINK_TEMPLATE = "pipeline/_request_link.html"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# The open stays' rollup of every organization, as services._OPEN_SQL (kept
+# The open stays' rollup of every organization, as rollups.services._OPEN_SQL (kept
 # here as it was, so later changes there do not change this migration).
 FILL_OPEN = """
 INSERT INTO pipeline_funnelopenday (organization_id, stage_id, day, currency, owner_id, industry, n)
@@ -29,8 +29,7 @@ GROUP BY GROUPING SETS (
 
 
 def fill_open(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FILL_OPEN)
+    schema_editor.execute(FILL_OPEN)
 
 
 class Migration(migrations.Migration):

@@ -3,8 +3,8 @@ setting (the "customer / deal" field and a request's link)."""
 
 from django import template
 
-from pipeline import selectors_links
-from requests_sla.forms import parse_link
+from pipeline.links import selectors as selectors_links
+from requests_sla.catalog.links import parse_link
 
 register = template.Library()
 
@@ -31,3 +31,11 @@ def request_links(context, request_obj):
     if membership is None or not (request_obj.account_id or request_obj.opportunity_id):
         return None
     return selectors_links.request_links(membership, request_obj)
+
+
+@register.simple_tag(takes_context=True)
+def opportunity_requests(context, opportunity):
+    """``{% opportunity_requests opportunity as rows %}``: the requests filed
+    for a deal with their SLA outcomes (the deal page's panel; links sits
+    above opportunities, so the page composes it here)."""
+    return selectors_links.opportunity_requests(_membership(context), opportunity)

@@ -3,7 +3,7 @@ post-mortem (with its meeting), or None. One query; scope must be active."""
 
 from django import template
 
-from pipeline.postmortem import postmortem_of
+from pipeline.opportunities.postmortem import postmortem_of
 
 register = template.Library()
 

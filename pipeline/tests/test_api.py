@@ -3,10 +3,13 @@ from rest_framework.test import APIClient
 
 from collab import tenancy
 from departments.tests.factories import token_for
-from pipeline import services
-from pipeline.models import Lead, Opportunity
-
-from .conftest import at
+from pipeline.accounts import services as accounts_services
+from pipeline.followups import services as followups_services
+from pipeline.leads import services as leads_services
+from pipeline.leads.models import Lead
+from pipeline.opportunities import services as opportunities_services
+from pipeline.opportunities.models import Opportunity
+from pipeline.tests.factories import at
 
 
 def api_for(user):
@@ -25,10 +28,10 @@ def deals(org, teammate, rep2, make_account, make_opportunity):
 @pytest.fixture
 def foreign(other_org, outsider):
     with tenancy.organization_scope(other_org.id):
-        account = services.account_create(
+        account = accounts_services.account_create(
             actor=outsider, name="F", industry="retail", size="small", owner=outsider
         )
-        opp = services.opportunity_create(
+        opp = opportunities_services.opportunity_create(
             actor=outsider,
             account=account,
             name="F",
@@ -36,7 +39,7 @@ def foreign(other_org, outsider):
             amount=1,
             expected_close_date=at(6, 1).date(),
         )
-        lead = services.lead_create(
+        lead = leads_services.lead_create(
             actor=outsider,
             account=account,
             source="other",
@@ -44,7 +47,7 @@ def foreign(other_org, outsider):
             estimated_amount=1,
             description="f",
         )
-        follow_up = services.followup_create(
+        follow_up = followups_services.followup_create(
             actor=outsider, account=account, kind="call", scheduled_for=at(4, 1)
         )
     return {"accounts": account, "opportunities": opp, "leads": lead, "follow-ups": follow_up}

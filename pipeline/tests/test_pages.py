@@ -5,11 +5,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from collab import tenancy
-from pipeline import services
-from pipeline.models import Lead, Opportunity
+from pipeline.accounts import services as accounts_services
+from pipeline.leads import services as leads_services
+from pipeline.leads.models import Lead
+from pipeline.opportunities import services as opportunities_services
+from pipeline.opportunities.models import Opportunity
+from pipeline.tests.factories import at
 from requests_sla.models import Notification
-
-from .conftest import at
 
 
 @pytest.fixture
@@ -27,10 +29,10 @@ def theirs(org, rep2, make_account, make_opportunity):
 @pytest.fixture
 def foreign(other_org, outsider):
     with tenancy.organization_scope(other_org.id):
-        account = services.account_create(
+        account = accounts_services.account_create(
             actor=outsider, name="Foreign Account", industry="retail", size="small", owner=outsider
         )
-        opp = services.opportunity_create(
+        opp = opportunities_services.opportunity_create(
             actor=outsider,
             account=account,
             name="Foreign Deal",
@@ -38,7 +40,7 @@ def foreign(other_org, outsider):
             amount=1,
             expected_close_date=at(6, 1).date(),
         )
-        lead = services.lead_create(
+        lead = leads_services.lead_create(
             actor=outsider,
             account=account,
             source="other",
@@ -242,7 +244,7 @@ def test_customer_success_creates_a_lead_and_the_owner_sees_it_as_new_for_them(
 @pytest.mark.django_db
 def test_a_rep_converts_a_lead_into_a_deal(client_for, org, cs, teammate, mine):
     with tenancy.organization_scope(org.id):
-        lead = services.lead_create(
+        lead = leads_services.lead_create(
             actor=cs,
             account=mine.account,
             source="other",

@@ -7,12 +7,11 @@ from django.db import migrations, models
 
 
 def request_created_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS request_dashboard_created_idx ON requests_sla_request "
-            "(organization_id, created_at) INCLUDE (serving_department_id, "
-            "requesting_department_id, request_type_id, priority)"
-        )
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS request_dashboard_created_idx ON requests_sla_request "
+        "(organization_id, created_at) INCLUDE (serving_department_id, "
+        "requesting_department_id, request_type_id, priority)"
+    )
 
 
 def request_created_index_drop(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django import template
 
-from ..selectors_meetings import overdue_action_items_for
+from requests_sla.meetings.selectors import overdue_action_items_for
 
 register = template.Library()
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from collab.tenancy import organization_scope
 from departments.models import Department
-
-from ..calendars import calendar_row_for
-from ..models import Request, RequestType, SlaEvent, SlaEventKind, SlaState, SlaTimer, TimerKind
+from requests_sla.catalog.models import RequestType
+from requests_sla.requests.models import Request
+from requests_sla.sla.calendars import calendar_row_for
+from requests_sla.sla.models import SlaEvent, SlaEventKind, SlaState, SlaTimer, TimerKind
 
 
 def seed_overdue(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from departments.roles import Role
 from departments.tests.factories import member
-
-from ..models import RequestType
-from ..services import request_file
+from requests_sla.catalog.models import RequestType
+from requests_sla.requests.services import request_file
 
 
 def membership_of(user, organization) -> Membership:
@@ -49,3 +50,6 @@ def file_tech_support(
             at=at,
             **kwargs,
         )
+
+
+MONDAY_9AM = dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 Asia/Shanghai

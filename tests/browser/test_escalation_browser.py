@@ -6,9 +6,9 @@ from django.utils import timezone
 from collab.tenancy import organization_scope
 from departments.roles import Role
 from departments.tests.factories import OrganizationFactory, member
+from requests_sla.escalation.services import sla_sweep
 from requests_sla.models import RequestType
-from requests_sla.services import request_file
-from requests_sla.services.escalation import sla_sweep
+from requests_sla.requests.services import request_file
 from requests_sla.tests.factories import TECH_EXTRA, membership_of
 from tests.browser.conftest import screenshot, sign_in
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from departments.registry import demo_steps
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,10 +15,10 @@ TITLE = "客户询问私有化部署的并发上限"
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
+def demo(transactional_db):
     # Only the rooms this flow needs: departments (people) and requests.
-    settings.COLLAB_DEMO_STEPS = ["departments.demo.load", "requests_sla.demo.load"]
-    call_command("load_demo")
+    with demo_steps.only("departments.demo.load", "requests_sla.demo.requests.load"):
+        call_command("load_demo")
 
 
 def switch_language(page, code: str) -> None:

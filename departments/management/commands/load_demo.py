@@ -1,11 +1,10 @@
-"""Load the demo organizations; every app adds its part via COLLAB_DEMO_STEPS."""
+"""Load the demo organizations; every app adds its part (``departments.registry.demo_steps``)."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from departments.models import Organization
+from departments.registry import demo_steps
 from departments.services import organization_create, organization_provision
 
 DEMO_ORGANIZATIONS = [
@@ -39,6 +38,6 @@ class Command(BaseCommand):
                     )
                 else:
                     organization_provision(organization=organization)
-                for step in settings.COLLAB_DEMO_STEPS:
-                    import_string(step)(organization=organization, key=spec["key"])
+                for step in demo_steps:
+                    step.run(organization=organization, key=spec["key"])
             self.stdout.write(f"demo organization ready: {organization.name}")

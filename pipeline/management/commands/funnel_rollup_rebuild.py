@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from departments.models import Organization
-from pipeline import services
+from pipeline.rollups import services
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from requests_sla.models import EscalationLevel
-from requests_sla.services.escalation import PAGE_SIZE, sla_sweep
+from requests_sla.escalation.services import PAGE_SIZE, sla_sweep
+from requests_sla.sla.models import EscalationLevel
 
 
 class Command(BaseCommand):

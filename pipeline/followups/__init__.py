@@ -1,0 +1,1 @@
+"""Customer Success follow-ups: visits, calls and surveys with satisfaction."""

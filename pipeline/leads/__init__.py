@@ -1,0 +1,1 @@
+"""Repeat-purchase and upsell leads from Customer Success, decided by the account's owner."""

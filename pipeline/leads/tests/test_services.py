@@ -1,0 +1,62 @@
+"""Lead services: conversion into a deal, rejection."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from collab import tenancy
+from collab.errors import ServiceError
+from pipeline.leads import services as leads_services
+from pipeline.leads.models import Lead
+from pipeline.opportunities.models import Opportunity
+
+
+@pytest.mark.django_db
+def test_lead_conversion_creates_a_first_stage_deal_for_the_account_owner(
+    org, teammate, cs, make_account
+):
+    account = make_account(teammate)
+    with tenancy.organization_scope(org.id):
+        lead = leads_services.lead_create(
+            actor=cs,
+            account=account,
+            source="follow_up",
+            kind="upsell",
+            estimated_amount=Decimal("120000"),
+            description="想加 200 个账号",
+        )
+        assert lead.owner_notified_at is not None
+        lead = leads_services.lead_accept(lead=lead, actor=teammate)
+        lead = leads_services.lead_convert(lead=lead, actor=teammate)
+        opp = Opportunity.objects.get(pk=lead.opportunity_id)
+        assert (lead.status, opp.stage.code, opp.amount, opp.owner) == (
+            "converted",
+            "lead",
+            Decimal("120000"),
+            teammate,
+        )
+        with pytest.raises(ServiceError):
+            leads_services.lead_reject(lead=lead, actor=teammate, reason="too late")
+
+
+@pytest.mark.django_db
+def test_rejecting_a_lead_needs_a_reason(org, teammate, cs, make_account):
+    with tenancy.organization_scope(org.id):
+        lead = leads_services.lead_create(
+            actor=cs,
+            account=make_account(teammate),
+            source="other",
+            kind="renewal",
+            estimated_amount=Decimal("1"),
+            description="x",
+        )
+        with pytest.raises(ServiceError) as err:
+            leads_services.lead_reject(lead=lead, actor=teammate, reason=" ")
+        assert err.value.field == "reason"
+        assert (
+            leads_services.lead_reject(lead=lead, actor=teammate, reason="no budget").status
+            == "rejected"
+        )
+        assert Lead.objects.get(pk=lead.pk).reject_reason == "no budget"

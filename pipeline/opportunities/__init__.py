@@ -1,0 +1,1 @@
+"""Deals: stages, opportunities, their stage changes, and the lost-deal post-mortem hook."""

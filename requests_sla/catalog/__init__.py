@@ -1,0 +1,1 @@
+"""What a department can be asked for: request types, their form schema, the default catalog."""

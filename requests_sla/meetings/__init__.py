@@ -1,0 +1,1 @@
+"""Review meetings: agenda, action items, lost-deal post-mortems and department KPIs."""

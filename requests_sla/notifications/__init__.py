@@ -1,0 +1,1 @@
+"""In-app notifications, the email outbox and the organization's webhook."""

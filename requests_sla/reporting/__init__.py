@@ -1,0 +1,1 @@
+"""The ops manager's SLA dashboard: rollups, figures, drill-downs, exports."""

@@ -1,0 +1,1 @@
+"""Collaboration requests: filing, the lifecycle actions, comments, attachments, watchers, the queue."""

@@ -1,0 +1,142 @@
+"""What every request service shares: the actor's scope and transaction, the
+request's row lock, the status check, saving with a history row, the
+current timers, attachments."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collab.errors import ServiceError
+from collab.tenancy import organization_scope
+from departments.models import Membership
+from requests_sla.requests.models import (
+    TRANSITIONS,
+    Attachment,
+    Request,
+)
+from requests_sla.sla.models import SlaTimer, StopReason, TimerKind
+from requests_sla.sla.services import (
+    timers_stop,
+)
+
+
+class SchemaError(ServiceError):
+    """The request form's values are wrong; ``errors`` maps schema keys to messages."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        super().__init__(_("请检查表单内容。"), field="extra")
+        self.errors = dict(errors)
+
+
+@contextlib.contextmanager
+def acting(actor: Membership, at: dt.datetime | None):
+    """Scope to the actor's organization, open the transaction, fix the time."""
+    now = timezone.now()
+    if at is None:
+        at = now
+    elif at > now + dt.timedelta(seconds=5):
+        raise ServiceError(_("时间不能晚于现在。"), field="at")
+    with organization_scope(actor.organization_id), transaction.atomic():
+        yield at
+
+
+def request_lock(request: Request, actor: Membership) -> Request:
+    if request.organization_id != actor.organization_id:
+        raise Request.DoesNotExist
+    return Request.objects.select_for_update().get(pk=request.pk)
+
+
+def transition_check(request: Request, action: str) -> None:
+    if request.status not in TRANSITIONS[action]:
+        raise ServiceError(
+            _("当前状态（%(status)s）下不能执行此操作。")
+            % {"status": request.get_status_display()},
+            field="status",
+        )
+
+
+def request_save(request: Request, actor: Membership, at: dt.datetime, reason: str) -> None:
+    request._history_user = actor.user
+    request._history_date = at
+    request._change_reason = reason
+    request.save()
+
+
+def request_timers(request: Request) -> list[SlaTimer]:
+    return list(SlaTimer.objects.filter(request=request, superseded_at__isnull=True).order_by("pk"))
+
+
+def text_required(value: str, field: str, max_length: int = 2000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(_("请填写原因。"), field=field)
+    if len(value) > max_length:
+        raise ServiceError(_("最多 %(n)s 个字符。") % {"n": max_length}, field=field)
+    return value
+
+
+def response_stop(
+    request: Request, actor: Membership, at: dt.datetime, timers: list[SlaTimer]
+) -> None:
+    """First response: stamp it and stop the response timer (if still open)."""
+    if request.acknowledged_at is None:
+        request.acknowledged_at = at
+    response = [t for t in timers if t.kind == TimerKind.RESPONSE and t.stopped_at is None]
+    timers_stop(response, at=at, actor=actor.user, stop_reason=StopReason.ACKNOWLEDGED)
+
+
+def serving_member(department_id: int, user_id: int | None) -> Membership | None:
+    if not user_id:
+        return None
+    return (
+        Membership.objects.filter(user_id=user_id, department_id=department_id, is_active=True)
+        .select_related("user")
+        .first()
+    )
+
+
+def attachment_validate(file) -> None:
+    max_bytes = getattr(settings, "COLLAB_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    if file.size > max_bytes:
+        raise ServiceError(
+            _("文件过大：最大 %(mb)s MB。") % {"mb": round(max_bytes / 1024 / 1024, 1)},
+            field="file",
+        )
+    if file.size == 0:
+        raise ServiceError(_("文件是空的。"), field="file")
+    extension = PurePath(file.name or "").suffix.lower().lstrip(".")
+    allowed_extensions = getattr(settings, "COLLAB_ATTACHMENT_EXTENSIONS", ())
+    if allowed_extensions and extension not in allowed_extensions:
+        raise ServiceError(
+            _("不支持的文件类型：.%(ext)s。") % {"ext": extension or "?"}, field="file"
+        )
+    content_type = (getattr(file, "content_type", "") or "application/octet-stream").split(";")[0]
+    allowed_types = getattr(settings, "COLLAB_ATTACHMENT_CONTENT_TYPES", ())
+    if allowed_types and content_type not in allowed_types:
+        raise ServiceError(_("不支持的文件类型：%(type)s。") % {"type": content_type}, field="file")
+
+
+def attachment_create(
+    *, request, actor: Membership, file, at, comment=None, field_key=""
+) -> Attachment:
+    attachment_validate(file)
+    return Attachment.objects.create(
+        organization_id=request.organization_id,
+        request=request,
+        comment=comment,
+        uploaded_by=actor.user,
+        file=file,
+        original_name=PurePath(file.name or "file").name[:255],
+        size=file.size,
+        content_type=(getattr(file, "content_type", "") or "application/octet-stream")[:100],
+        field_key=field_key,
+        created_at=at,
+    )

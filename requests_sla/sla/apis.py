@@ -1,0 +1,88 @@
+"""DRF API of the working calendars: everyone reads, organization admins edit."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from collab.api import TenantAPIMixin
+from collab.serializers import DepartmentBrief
+from requests_sla.sla import selectors, services
+from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind
+
+
+class CalendarExceptionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CalendarOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    department = DepartmentBrief(allow_null=True)
+    name = serializers.CharField()
+    timezone = serializers.CharField()
+    weekly = serializers.JSONField()
+    use_official_holidays = serializers.BooleanField()
+    country = serializers.CharField()
+    version = serializers.IntegerField()
+    exceptions = CalendarExceptionOutput(many=True, source="exceptions.all")
+
+
+class CalendarInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False)
+    weekly = serializers.JSONField(required=False)
+    use_official_holidays = serializers.BooleanField(required=False)
+    country = serializers.CharField(max_length=2, required=False)
+
+
+class CalendarExceptionInput(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=ExceptionKind.choices)
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class CalendarViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Business calendars: everyone reads; organization admins edit the week
+    and add or remove holiday/make-up-workday exceptions (open SLA timers
+    are recomputed)."""
+
+    model = BusinessCalendar
+    serializer_class = CalendarOutput
+
+    def get_scoped_queryset(self):
+        return selectors.calendars_all()
+
+    @extend_schema(request=CalendarInput, responses=CalendarOutput)
+    def partial_update(self, request, pk=None):
+        target = self.get_object()
+        data = CalendarInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.calendar_update(calendar=target, actor=request.membership, **data.validated_data)
+        return Response(CalendarOutput(self.get_scoped_queryset().get(pk=target.pk)).data)
+
+    @extend_schema(request=CalendarExceptionInput, responses={201: CalendarExceptionOutput})
+    @action(detail=True, methods=["post"])
+    def exceptions(self, request, pk=None):
+        target = self.get_object()
+        data = CalendarExceptionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.calendar_exception_add(
+            calendar=target, actor=request.membership, **data.validated_data
+        )
+        return Response(CalendarExceptionOutput(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"exceptions/(?P<exception_id>\d+)")
+    def remove_exception(self, request, pk=None, exception_id=None):
+        target = self.get_object()
+        exception = get_object_or_404(CalendarException.objects, pk=exception_id, calendar=target)
+        services.calendar_exception_remove(exception=exception, actor=request.membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
