@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import logging
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +26,10 @@ _UNSCOPED = object()  # sentinel: explicit cross-organization access
 
 _current: contextvars.ContextVar[Any] = contextvars.ContextVar("collab_org_id", default=None)
 
+# Every entry into dangerously_unscoped() is logged here (the audit trail of
+# cross-organization access; INFO in production, quieter in make run and tests).
+audit_log = logging.getLogger("collab.tenancy.unscoped")
+
 
 class NoOrganizationInScope(RuntimeError):
     """A tenant-owned table was queried with no organization in scope."""
@@ -32,6 +38,11 @@ class NoOrganizationInScope(RuntimeError):
 def current_organization_id() -> int | None:
     value = _current.get()
     return None if value is _UNSCOPED else value
+
+
+def is_unscoped() -> bool:
+    """True inside ``dangerously_unscoped()``."""
+    return _current.get() is _UNSCOPED
 
 
 def require_organization_id() -> int:
@@ -62,8 +73,22 @@ def organization_scope(organization_id: int) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def dangerously_unscoped() -> Iterator[None]:
-    """Cross-organization access (the sweep's selection, admin, bench seeding)."""
+def dangerously_unscoped(reason: str = "") -> Iterator[None]:
+    """Cross-organization access: the sweep's and outboxes' selection of ids,
+    sign-in's membership lookup, provisioning, the demo, admin, commands.
+
+    Besides lifting the manager's filter, it switches the database to the
+    service role that bypasses row-level security (``collab.rls``), and it
+    logs who asked (``collab.tenancy.unscoped``). Leaving it restores the
+    previous scope, and so the previous role."""
+    caller = sys._getframe(2)  # the `with` line (contextmanager adds one frame)
+    where = "/".join(caller.f_code.co_filename.rsplit("/", 2)[-2:])
+    audit_log.info(
+        "unscoped database access: %s (%s:%d)",
+        reason or caller.f_code.co_name,
+        where,
+        caller.f_lineno,
+    )
     token = _current.set(_UNSCOPED)
     try:
         yield
