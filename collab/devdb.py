@@ -438,7 +438,7 @@ def role_statements(*, owner: str = OWNER, app: str = APP, service: str = SERVIC
     CREATE ROLE {service} NOLOGIN NOSUPERUSER BYPASSRLS; END IF;
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{app}') THEN
     CREATE ROLE {app} LOGIN NOSUPERUSER NOBYPASSRLS; END IF;
-END $$""",
+END $$""",  # noqa: S608 (role names: this module's constants)
         f"GRANT {service} TO {app}",
     ]
 

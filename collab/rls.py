@@ -201,9 +201,7 @@ def _on_connect(sender, connection, **kwargs) -> None:
         return
     # The raw driver cursor: not a query of the code under test (query counts).
     with connection.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
-        )
+        cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
         row = cursor.fetchone()
     connection.collab_rls = not (row and row[0])
     if scope_statement not in connection.execute_wrappers:

@@ -32,7 +32,9 @@ STORAGES = {
 # Each test run gets its own database, so two runs on one machine (several
 # developers, or a developer beside CI) never drop each other's database.
 # The owner's connection settings (creates, migrates and drops the test database).
-COLLAB_DATABASE_OWNER = env.db_url("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", default="") else None
+COLLAB_DATABASE_OWNER = (
+    env.db_url("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", default="") else None
+)
 
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": env.str("COLLAB_TEST_DB", default=f"test_collab_{os.getpid()}")

@@ -43,7 +43,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from collab.tenancy import organization_scope
+from collab.tenancy import dangerously_unscoped, organization_scope
 from requests_sla.escalation.services.context import OrgContext, contexts_for
 from requests_sla.escalation.services.effects import effects_apply
 from requests_sla.escalation.services.ladder import (
@@ -115,7 +115,7 @@ def due_page(
     if organization_id is not None:
         sql = sql.replace(" ORDER BY", " AND organization_id = %s ORDER BY")
         params.insert(-1, organization_id)
-    with connection.cursor() as cursor:
+    with dangerously_unscoped("the sweep's due timer ids"), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
