@@ -88,6 +88,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings):
         _connect_as(owner)
 
 
+@pytest.fixture
+def as_owner(transactional_db):
+    """The test runs as the owner role (what migrations run as), on committed data."""
+    owner = getattr(settings, "COLLAB_DATABASE_OWNER", None)
+    if not owner:
+        yield
+        return
+    _connect_as(owner)
+    try:
+        yield
+    finally:
+        _connect_as(settings.COLLAB_DATABASE_APP)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     owner = getattr(settings, "COLLAB_DATABASE_OWNER", None)

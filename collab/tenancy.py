@@ -81,14 +81,14 @@ def dangerously_unscoped(reason: str = "") -> Iterator[None]:
     service role that bypasses row-level security (``collab.rls``), and it
     logs who asked (``collab.tenancy.unscoped``). Leaving it restores the
     previous scope, and so the previous role."""
-    caller = sys._getframe(2)  # the `with` line (contextmanager adds one frame)
-    where = "/".join(caller.f_code.co_filename.rsplit("/", 2)[-2:])
-    audit_log.info(
-        "unscoped database access: %s (%s:%d)",
-        reason or caller.f_code.co_name,
-        where,
-        caller.f_lineno,
-    )
+    if audit_log.isEnabledFor(logging.INFO):
+        caller = _caller(sys._getframe(1))
+        audit_log.info(
+            "unscoped database access: %s (%s:%d)",
+            reason or caller.f_code.co_name,
+            "/".join(caller.f_code.co_filename.rsplit("/", 2)[-2:]),
+            caller.f_lineno,
+        )
     token = _current.set(_UNSCOPED)
     try:
         yield
@@ -96,8 +96,56 @@ def dangerously_unscoped(reason: str = "") -> Iterator[None]:
         _current.reset(token)
 
 
+def _caller(frame):
+    """The first frame outside this module, contextlib and Django: who asked."""
+    while frame.f_back is not None and (
+        frame.f_code.co_filename in (__file__, contextlib.__file__)
+        or "/django/" in frame.f_code.co_filename
+    ):
+        frame = frame.f_back
+    return frame
+
+
 class TenantQuerySet(models.QuerySet):
     pass
+
+
+class UnscopedQuerySet(models.QuerySet):
+    """``Model.unscoped``: every statement it runs is on the audited unscoped
+    path (``dangerously_unscoped()``: no manager filter, the BYPASSRLS role,
+    a log line naming the caller). Building one is harmless; running one is
+    the explicit cross-organization access. A ``.unscoped`` queryset used as
+    a subquery of a scoped one is compiled into that statement, and so stays
+    under row-level security."""
+
+    def iterator(self, chunk_size=None):
+        # A generator would hold the unscoped scope open between its yields
+        # (in the caller's code): materialize instead.
+        with dangerously_unscoped(f"{self.model.__name__}.unscoped.iterator"):
+            rows = list(super().iterator(chunk_size=chunk_size or 2000))
+        return iter(rows)
+
+
+def _unscoped_method(name: str):
+    method = getattr(models.QuerySet, name)
+
+    @functools.wraps(method)
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        if is_unscoped():
+            return method(self, *args, **kwargs)
+        with dangerously_unscoped(f"{self.model.__name__}.unscoped.{name.lstrip('_')}"):
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+# Every QuerySet method that runs SQL (iteration, get() and first() go through _fetch_all).
+for _name in (
+    "_fetch_all", "count", "exists", "contains", "aggregate", "update", "_update", "delete",
+    "_raw_delete", "bulk_create", "bulk_update", "create", "get_or_create",
+    "update_or_create", "explain", "_insert",
+):  # fmt: skip
+    setattr(UnscopedQuerySet, _name, _unscoped_method(_name))
 
 
 class _MissingScope(models.Expression):
@@ -138,9 +186,10 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: igno
 class TenantModel(models.Model):
     """Abstract base: an ``organization`` FK and the scoped default manager.
 
-    ``unscoped`` is a plain manager for the rare explicit cross-tenant read;
-    grep for it in review. Related-object access (``obj.fk``) uses Django's
-    base manager and so follows the FK without a second scope check.
+    ``unscoped`` is the rare explicit cross-tenant access (``UnscopedQuerySet``:
+    audited, past row-level security); grep for it in review. Related-object
+    access (``obj.fk``) and ``save()`` use Django's plain base manager: no
+    manager filter, but row-level security still applies to them.
     """
 
     organization = models.ForeignKey(
@@ -148,11 +197,10 @@ class TenantModel(models.Model):
     )
 
     objects = TenantManager()
-    unscoped = models.Manager()  # noqa: DJ012 (ruff takes a second manager for a field)
+    unscoped = models.Manager.from_queryset(UnscopedQuerySet)()  # noqa: DJ012 (a second manager)
 
     class Meta:
         abstract = True
-        base_manager_name = "unscoped"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Writing a row into another organization than the one in scope is
@@ -166,6 +214,15 @@ class TenantModel(models.Model):
         if self.organization_id is None and scoped is not None:
             self.organization_id = scoped
         super().save(*args, **kwargs)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        # Re-reading a row one already holds, with no scope at all (a test, a
+        # shell): in the row's own organization, which row-level security
+        # requires. Under another organization's scope it stays invisible.
+        if _current.get() is None and self.organization_id:
+            with organization_scope(self.organization_id):
+                return super().refresh_from_db(*args, **kwargs)
+        return super().refresh_from_db(*args, **kwargs)
 
 
 def tenant_task(func):
