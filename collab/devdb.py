@@ -394,16 +394,10 @@ def stop(root: Path | str | None = None) -> bool:
 
 
 def bootstrap_database(cursor, *, database: str = DATABASE, owner: str = OWNER) -> bool:
-    """Create the roles and the database, if missing (see README "Database roles").
-
-    The single place where the embedded server gets its roles and databases:
-    run as the superuser by ``ensure_database`` at every start, so it must stay
-    idempotent. ``owner`` owns the database and its tables and runs migrate;
-    ``APP`` is what the app connects as (not a superuser, no BYPASSRLS, owns
-    nothing, so row-level security applies to it); ``SERVICE`` is the NOLOGIN
-    BYPASSRLS role the app role may ``SET ROLE`` to (``dangerously_unscoped``).
-    A cluster made before row-level security (database owned by ``collab``)
-    is handed over to the owner role once: True when its tables must follow
+    """Create the roles (``role_statements``; README "Database roles") and the
+    database, if missing: run as the superuser by ``ensure_database`` at every
+    start, so idempotent. A cluster made before row-level security (owned by
+    ``collab``) is handed to the owner role: True when its tables must follow
     (``REASSIGN OWNED``, which needs a connection to that database)."""
     from psycopg2 import sql
 
@@ -429,7 +423,10 @@ def bootstrap_database(cursor, *, database: str = DATABASE, owner: str = OWNER) 
 
 
 def role_statements(*, owner: str = OWNER, app: str = APP, service: str = SERVICE) -> list[str]:
-    """Idempotent SQL creating the three roles (also used by .ci/run's twin)."""
+    """Idempotent SQL creating the three roles: ``owner`` owns the tables and
+    runs migrate; ``app`` is what the app connects as (no superuser, no
+    BYPASSRLS, owns nothing); ``service`` (NOLOGIN, BYPASSRLS) is what ``app``
+    switches to in ``tenancy.dangerously_unscoped()``."""
     return [
         f"""DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{owner}') THEN

@@ -124,8 +124,8 @@ def main() -> int:
             devdb.ensure_database()
         # Migrations run as the owner role; the app connects as the app role
         # (row-level security: README "Database roles").
-        owner_url = os.environ.get("DATABASE_OWNER_URL") or (
-            devdb.url(user=devdb.OWNER) if embedded else None
+        owner_url = (
+            devdb.url(user=devdb.OWNER) if embedded else os.environ.get("DATABASE_OWNER_URL")
         )
         setup.manage("migrate", "--noinput", "-v0", database_url=owner_url)
         if "demo organization ready" in setup.manage("load_demo", "--if-empty"):

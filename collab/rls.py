@@ -160,8 +160,6 @@ def _post_migrate(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
     connection.ensure_connection()
     if getattr(connection, "collab_rls", False):
         return  # the app role (a test's flush): it may not alter tables, nor need to
@@ -197,8 +195,6 @@ def scope_statement(execute, sql_text, params, many, context):
 
 
 def _on_connect(sender, connection, **kwargs) -> None:
-    if connection.vendor != "postgresql":
-        return
     # The raw driver cursor: not a query of the code under test (query counts).
     with connection.connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")

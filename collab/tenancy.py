@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import models
+from django.db.models.signals import class_prepared
 
 _UNSCOPED = object()  # sentinel: explicit cross-organization access
 
@@ -186,10 +187,10 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: igno
 class TenantModel(models.Model):
     """Abstract base: an ``organization`` FK and the scoped default manager.
 
-    ``unscoped`` is the rare explicit cross-tenant access (``UnscopedQuerySet``:
-    audited, past row-level security); grep for it in review. Related-object
-    access (``obj.fk``) and ``save()`` use Django's plain base manager: no
-    manager filter, but row-level security still applies to them.
+    ``Model.unscoped`` is the rare explicit cross-tenant access
+    (``UnscopedQuerySet``: audited, past row-level security); grep for it in
+    review. Related-object access (``obj.fk``) and ``save()`` use the plain
+    base manager: no manager filter, but row-level security still applies.
     """
 
     organization = models.ForeignKey(
@@ -197,10 +198,14 @@ class TenantModel(models.Model):
     )
 
     objects = TenantManager()
-    unscoped = models.Manager.from_queryset(UnscopedQuerySet)()  # noqa: DJ012 (a second manager)
+    # A plain manager in the model's state (and its base manager, so the
+    # migrations stay as they were); the class attribute ``Model.unscoped`` is
+    # replaced by the audited one when the model is prepared (below).
+    unscoped = models.Manager()  # noqa: DJ012 (ruff takes a second manager for a field)
 
     class Meta:
         abstract = True
+        base_manager_name = "unscoped"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Writing a row into another organization than the one in scope is
@@ -223,6 +228,32 @@ class TenantModel(models.Model):
             with organization_scope(self.organization_id):
                 return super().refresh_from_db(*args, **kwargs)
         return super().refresh_from_db(*args, **kwargs)
+
+
+_UnscopedManager = models.Manager.from_queryset(UnscopedQuerySet)
+
+
+class _AuditedManagerDescriptor:
+    """``Model.unscoped``: the audited manager (class access only, like Django's)."""
+
+    def __init__(self, manager: models.Manager) -> None:
+        self.manager = manager
+
+    def __get__(self, instance: Any, cls: Any = None) -> models.Manager:
+        if instance is not None:
+            raise AttributeError(f"Manager isn't accessible via {cls.__name__} instances")
+        return self.manager
+
+
+def _audit_unscoped(sender: type, **kwargs: Any) -> None:
+    if issubclass(sender, TenantModel) and not sender._meta.abstract:
+        manager = _UnscopedManager()
+        manager.model = sender
+        manager.name = "unscoped"
+        sender.unscoped = _AuditedManagerDescriptor(manager)
+
+
+class_prepared.connect(_audit_unscoped, dispatch_uid="collab.tenancy.audited_unscoped")
 
 
 def tenant_task(func):
