@@ -217,11 +217,12 @@ def test_transfer_keeps_the_old_clocks_and_starts_the_new_departments(
         reason="实为报价问题",
     )
     req.refresh_from_db()
-    assert (
-        req.serving_department.code == "product"
-        and req.assignee is None
-        and req.status == Status.NEW
-    )
+    with organization_scope(org.id):  # related rows: RLS needs the scope
+        assert (
+            req.serving_department.code == "product"
+            and req.assignee is None
+            and req.status == Status.NEW
+        )
     with organization_scope(org.id):
         old = SlaTimer.objects.filter(request=req, superseded_at__isnull=False)
         assert {t.stop_reason for t in old} == {"transferred"} and old.count() == 2
