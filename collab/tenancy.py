@@ -7,6 +7,10 @@ tenant-owned model uses ``TenantManager`` as its default manager, which
 filters on that organization and *raises* when none is in scope: a missing
 scope is a bug to surface, never a reason to return every organization's
 rows. The bypass has a loud name, ``dangerously_unscoped()``.
+
+The database enforces the same scope with row-level security (``collab/rls.py``):
+every statement carries the scope of this context variable, and
+``dangerously_unscoped()`` switches to the service role that bypasses it.
 """
 
 from __future__ import annotations
