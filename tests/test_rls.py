@@ -201,3 +201,21 @@ def test_the_unscoped_path_switches_role_and_is_logged(two_orgs, caplog):
 
 def test_applying_the_policies_again_changes_nothing(db):
     assert rls.apply_policies(connection) == []
+
+
+def test_the_scope_costs_no_extra_query(two_orgs):
+    demo, _other = two_orgs
+    from django.test.utils import CaptureQueriesContext
+
+    with django_as_app_role(), tenancy.organization_scope(demo.id):
+        with CaptureQueriesContext(connection) as captured:
+            assert Department.objects.count() > 0
+            with transaction.atomic():
+                assert Department.objects.filter(code="rnd").exists()
+        # One statement each, besides the atomic block's BEGIN and COMMIT: the
+        # scope rides in the statement's own query string.
+        statements = [q["sql"] for q in captured]
+        assert statements[1:2] == ["BEGIN"] and statements[3:] == ["COMMIT"]
+        assert len(statements) == 4
+        assert statements[0].startswith("SELECT set_config('role', 'none', true), set_config(")
+        assert f"'{demo.id}', true); SELECT COUNT(*)" in statements[0]
