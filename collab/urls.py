@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -59,6 +61,9 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without a <link rel=icon> (the
+    # API's JSON, a PDF): the static file, not a 404.
+    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.ico"), permanent=True)),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:
