@@ -85,6 +85,8 @@ TEMPLATES = [
                 "requests_sla.notifications.context_processors.notifications",
                 "departments.context_processors.invitations",
             ],
+            # {% load collab %}: money and number formats (collab/templatetags.py).
+            "libraries": {"collab": "collab.templatetags"},
         },
     }
 ]
@@ -173,6 +175,7 @@ COLLAB_API_TOKEN_MAX_DAYS = env.int("COLLAB_API_TOKEN_MAX_DAYS", default=365)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["collab.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

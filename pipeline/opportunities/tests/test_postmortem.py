@@ -216,7 +216,7 @@ def test_meeting_page_shows_the_deal_its_late_requests_and_the_classification_co
     page = client.get(reverse("escalation:meeting", args=[meeting.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "华信制造 · ERP 二期" in html and "880000.00 CNY" in html and "客户等了一周" in html
+    assert "华信制造 · ERP 二期" in html and "¥880,000.00" in html and "客户等了一周" in html
     assert req.reference in html and "研发部" in html
     assert reverse("escalation:finding_classify", args=[meeting.pk, finding.pk]) in html
     assert reverse("escalation:finding_action_add", args=[meeting.pk, finding.pk]) in html
