@@ -33,6 +33,7 @@ from requests_sla.reporting.selectors import (
     meetings_for,
     scorecards_for,
 )
+from requests_sla.reporting.summary import worst_departments
 from requests_sla.sla.models import TimerKind
 from requests_sla.templatetags import dashboard as dashboard_tags
 
@@ -216,6 +217,7 @@ def dashboard_page(request):
         "f": filters,
         "query": links.query,
         "kpis": _kpis(d, links),
+        "worst": worst_departments(d),
         "open_links": {b: links.drill(bucket=b) for b in ("open", "breached_open", "at_risk")},
         "exports": {t: presentation.export_links(links.export(t)) for t in TABLES},
         "charts": _charts(d, links),
