@@ -76,7 +76,7 @@ def _frame(
 ):
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" font-family="inherit" font-size="12">',
         f"<title>{escape(title)}</title>",
         f'<text x="{LEFT}" y="16" font-size="14" font-weight="600" fill="#111827">{escape(title)}</text>',
