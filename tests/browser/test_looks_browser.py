@@ -2,10 +2,16 @@
 tables, unread notices, the dashboard's phone layout, and screenshots of each
 role's main pages saved under var/screenshots/ for a person to look at."""
 
+import json
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
 from tests.browser.conftest import sign_in
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,3 +56,75 @@ def test_the_navigation_does_not_wrap_at_1280_px_for_any_role(browser, live_serv
         assert layout["page"] <= 1280, (username, layout)
         assert layout["sections"][0] == "工作", (username, layout)
         context.close()
+
+
+# Each role's main pages; "{first}" is the first row's link on the page before.
+MAIN_PAGES = {
+    "rep": [
+        "/requests/",
+        "{first}",
+        "/requests/new/",
+        "/notifications/",
+        "/pipeline/opportunities/",
+    ],
+    "dev-rnd": ["/requests/queue/", "/departments/"],
+    "head-rnd": ["/requests/queue/", "{first}", "/dashboard/", "/kpis/"],
+    "ops": ["/dashboard/", "/meetings/", "/pipeline/funnel/"],
+    "admin": ["/requests/catalog/", "/departments/settings/", "/requests/calendar/"],
+}
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => ({rule: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+
+
+def _shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_each_roles_main_pages_in_both_languages_and_widths_pass_axe(browser, live_server, demo):
+    """Screenshots of every role's main pages at 1440 and 390 px in Chinese
+    and English (var/screenshots/, for a person to look at), and axe-core
+    over each at both widths: no serious or critical violation."""
+    axe = AXE.read_text()
+    problems = []
+    for username, paths in MAIN_PAGES.items():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1440, "height": 900}
+        )
+        page = context.new_page()
+        sign_in(page, username)
+        for language in ("zh", "en"):
+            if language == "en":
+                page.click("button[name=language][value=en]")
+                page.wait_for_load_state("networkidle")
+            urls, first = [], None
+            for path in paths:
+                url = first if path == "{first}" else path
+                urls.append(url)
+                page.goto(url)
+                first = (
+                    page.locator("a.row-link").first.get_attribute("href")
+                    if page.locator("a.row-link").count()
+                    else first
+                )
+            for width in (1440, 390):
+                page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
+                for url in urls:
+                    page.goto(url)
+                    page.wait_for_load_state("networkidle")
+                    name = url.strip("/").replace("/", "-") or "home"
+                    _shoot(page, f"{username}-{name}-{language}-{width}")
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, (
+                        url,
+                        width,
+                    )
+                    page.evaluate(axe)
+                    for violation in page.evaluate(AXE_RUN):
+                        problems.append(
+                            {"page": url, "user": username, "width": width, **violation}
+                        )
+            page.set_viewport_size({"width": 1440, "height": 900})
+        page.click("button[name=language][value=zh-hans]")
+        context.close()
+    assert problems == [], json.dumps(problems, ensure_ascii=False, indent=1)
