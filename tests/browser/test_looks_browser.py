@@ -130,7 +130,7 @@ def test_each_roles_main_pages_in_both_languages_and_widths_pass_axe(browser, li
     assert problems == [], json.dumps(problems, ensure_ascii=False, indent=1)
 
 
-def test_unread_dot_row_clicks_and_the_form_field_editor(new_page, demo):
+def test_unread_dot_row_clicks_phone_folding_and_the_form_field_editor(new_page, demo):
     from requests_sla.catalog.models import RequestType
 
     # Unread notices: a dot and a tinted row, whatever the font does with bold.
@@ -168,6 +168,32 @@ def test_unread_dot_row_clicks_and_the_form_field_editor(new_page, demo):
     assert queue_row.locator("input[type=checkbox]").is_checked() and "/queue/" in head.url
     _click_middle_of(head, queue_row.locator("td").nth(3))  # the type's cell
     head.wait_for_url("**/requests/*/")
+
+    # At phone width the queue's filters fold behind one 筛选 button and the
+    # dashboard opens on its summary, every other section folded.
+    phone = new_page(width=390, height=844)
+    sign_in(phone, "head-rnd")
+    phone.goto("/requests/queue/")
+    assert not phone.locator("#f-status").is_visible()
+    phone.locator("#queue-filters summary", has_text="筛选").click()
+    assert phone.locator("#f-status").is_visible()
+    phone.goto("/dashboard/")
+    assert phone.locator(".summary .headline-figure").count() == 4
+    assert 1 <= phone.locator(".summary .worst li").count() <= 3
+    folded = phone.locator("details[data-phone-collapse]")
+    assert folded.count() >= 8 and not any(
+        d.get_attribute("open") is not None for d in folded.all()
+    )
+    assert not phone.locator("svg.chart").first.is_visible()
+    phone.locator("summary", has_text="趋势").click()
+    assert phone.locator("svg.chart").first.is_visible()
+    height = phone.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, height  # was 11,900 px
+    # On a wide screen the same page has everything open and no filter button.
+    head.goto("/dashboard/")
+    assert head.locator("svg.chart").first.is_visible()
+    assert not head.locator("form.dash-filters summary").is_visible()
+    assert head.locator("select[name=period]").is_visible()
 
     # Admin: the form fields as a list that writes the same JSON schema.
     admin = new_page()
