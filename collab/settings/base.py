@@ -340,3 +340,10 @@ COLLAB_ATTACHMENT_CONTENT_TYPES = [
     "application/octet-stream",
 ]
 COLLAB_REOPEN_DAYS = env.int("COLLAB_REOPEN_DAYS", default=14)
+# Attachments are served only by the download view (requests_sla.requests.
+# views.files), never from MEDIA_URL. Behind nginx, set the prefix of an
+# ``internal`` location aliased to MEDIA_ROOT and the view answers with
+# X-Accel-Redirect instead of streaming the file itself (see README).
+SENDFILE_X_ACCEL_PREFIX = env.str("SENDFILE_X_ACCEL_PREFIX", default="")
+# How long a download link in an email stays valid (seconds; 7 days).
+COLLAB_ATTACHMENT_LINK_MAX_AGE = env.int("COLLAB_ATTACHMENT_LINK_MAX_AGE", default=7 * 24 * 3600)

@@ -22,7 +22,7 @@ from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.models import Priority
 from requests_sla.requests import permissions, selectors
 from requests_sla.requests import services as request_services
-from requests_sla.requests.models import Attachment, Comment, Request, Status
+from requests_sla.requests.models import Comment, Request, Status
 from requests_sla.requests.serializers import (
     AssignInput,
     AttachmentInput,
@@ -360,9 +360,7 @@ class RequestViewSet(
                 comment=comment,
             )
             return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
-        rows = Attachment.objects.filter(request=target).select_related("uploaded_by", "comment")
-        if not permissions.sees_internal_notes(request.membership, target):
-            rows = rows.exclude(comment__is_internal=True)
+        rows = selectors.attachments_of(request.membership, target)
         return Response(AttachmentOutput(rows, many=True).data)
 
     @extend_schema(request=WatcherInput, responses=RequestDetailOutput)

@@ -72,10 +72,8 @@ class AttachmentOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_url(self, obj) -> str:
-        try:
-            return obj.file.url
-        except ValueError:
-            return ""
+        """The download view, which checks the attachment rule again."""
+        return obj.get_absolute_url()
 
 
 class RequestDetailOutput(RequestListOutput):
@@ -88,7 +86,8 @@ class RequestDetailOutput(RequestListOutput):
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     watchers = UserBrief(many=True, source="watchers.all")
-    attachments = AttachmentOutput(many=True, source="attachments.all")
+    # What ``selectors.request_get`` prefetched through the attachment rule.
+    attachments = AttachmentOutput(many=True, source="visible_attachments")
     actions = serializers.SerializerMethodField()
 
     def get_actions(self, obj) -> list[str]:
