@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from collab import outbound
 from collab.tenancy import dangerously_unscoped, organization_scope
 from requests_sla.notifications.models import (
     DeliveryState,
@@ -139,8 +140,12 @@ def webhook_backoff(attempts: int) -> dt.timedelta:
 
 
 def _post(req: urllib.request.Request) -> int:
-    with urllib.request.urlopen(req, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-        return response.status
+    """Through ``collab.outbound``: the address is checked again now (it may
+    resolve elsewhere than when it was saved), the connection goes to the
+    address checked, and a redirect is not followed."""
+    return outbound.post(
+        req.full_url, req.data or b"", dict(req.header_items()), timeout=WEBHOOK_TIMEOUT_SECONDS
+    )
 
 
 def _send_webhook_deliveries(deliveries: list[WebhookDelivery], now: dt.datetime) -> int:
@@ -148,10 +153,15 @@ def _send_webhook_deliveries(deliveries: list[WebhookDelivery], now: dt.datetime
     for delivery in deliveries:
         delivery.attempts += 1
         status = None
+        refused = False
         try:
             status = _post(webhook_request(delivery.endpoint, delivery))
             ok = 200 <= status < 300
             error = "" if ok else f"HTTP {status}"
+            if 300 <= status < 400:
+                error += " (redirects are not followed)"
+        except outbound.UnsafeDestination as exc:  # refused before any connection
+            ok, error, refused = False, exc.message[:500], True
         except Exception as exc:  # noqa: BLE001 (network errors are retried with backoff)
             ok, error = False, str(exc)[:500]
             status = getattr(exc, "code", None)
@@ -160,7 +170,7 @@ def _send_webhook_deliveries(deliveries: list[WebhookDelivery], now: dt.datetime
         if ok:
             delivery.state, delivery.sent_at = DeliveryState.SENT, now
             sent += 1
-        elif delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
+        elif refused or delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
             delivery.state = DeliveryState.FAILED
         else:
             delivery.next_attempt_at = now + webhook_backoff(delivery.attempts)
