@@ -17,6 +17,7 @@ import json
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -45,6 +46,17 @@ WEBHOOK_BACKOFF_MAX = dt.timedelta(minutes=30)  # far below the broker's visibil
 WEBHOOK_TIMEOUT_SECONDS = 5
 
 
+# Lines an app above adds to a notification's email (requests_sla.requests:
+# signed, expiring download links of the attachments of the comment that
+# mentioned the recipient). Registered in RequestsSlaConfig.ready().
+_email_extras: list[Callable[[Notification], list[str]]] = []
+
+
+def email_extra_register(provider: Callable[[Notification], list[str]]) -> None:
+    if provider not in _email_extras:
+        _email_extras.append(provider)
+
+
 def _email_subject_and_body(notification: Notification, language: str) -> tuple[str, str]:
     with translation.override(language):
         kind = (
@@ -57,12 +69,14 @@ def _email_subject_and_body(notification: Notification, language: str) -> tuple[
         if notification.request_id:
             path = f"/requests/{notification.request_id}/"
         link = f"{settings.SITE_URL.rstrip('/')}{path}" if path else ""
+        extras = "\n".join(line for provider in _email_extras for line in provider(notification))
         body = "\n\n".join(
             part
             for part in (
                 str(kind),
                 notification.text,
                 link,
+                extras,
                 _("此邮件由 Collab 自动发送。"),
             )
             if part

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from departments.models import Membership
+from requests_sla.requests import selectors
+from requests_sla.requests.models import Comment
 
 SALT = "collab.requests.attachment-link"
 DEFAULT_MAX_AGE = 7 * 24 * 3600
@@ -67,3 +72,35 @@ def claim_read(token: str) -> LinkClaim:
         return LinkClaim(int(data["a"]), int(data["u"]), int(data["o"]))
     except (KeyError, TypeError, ValueError):
         raise LinkInvalid from None
+
+
+def mention_email_lines(notification) -> list[str]:
+    """For the email of a mention: a signed link (for its recipient) to each
+    attachment of the comment that mentioned them, under the attachment rule
+    as it stands when the email goes out. The comment is the one on the
+    notification's request written at the notification's time that mentions
+    the recipient (``comment_add`` writes both at one instant)."""
+    if notification.kind != "mention" or not notification.request_id:
+        return []
+    membership = Membership.objects.filter(
+        user_id=notification.recipient_id, is_active=True
+    ).first()
+    if membership is None:
+        return []
+    comments = Comment.objects.filter(
+        request_id=notification.request_id,
+        created_at=notification.created_at,
+        mentions=notification.recipient_id,
+    )
+    attachments = list(
+        selectors.attachments_visible_to(membership).filter(comment__in=comments).order_by("pk")
+    )
+    if not attachments:
+        return []
+    days = max(1, round(max_age() / 86400))
+    lines = [_("附件（下载链接 %(days)s 天内有效，仅限你本人登录后使用）：") % {"days": days}]
+    lines += [
+        f"- {a.original_name}: {attachment_signed_url(a, notification.recipient_id)}"
+        for a in attachments
+    ]
+    return lines

@@ -212,3 +212,34 @@ def test_an_outsider_with_a_link_gets_404(files, outsider, client):
     client.force_login(outsider)
     url = signed_links.attachment_signed_path(public, outsider.pk)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_mention_email_carries_signed_links_the_recipient_may_open(
+    frozen, rep, head_rnd, dev_rnd, client, mailoutbox
+):
+    from requests_sla.notifications import outbox
+
+    req = file_tech_support(rep)
+    request_services.comment_add(
+        request=req, actor=head_rnd, body="@teammate 请看附件", files=[pdf("quote.pdf")]
+    )
+    request_services.comment_add(
+        request=req,
+        actor=head_rnd,
+        body="@dev-rnd 内部",
+        is_internal=True,
+        files=[pdf("cost.pdf")],
+    )
+    mailoutbox.clear()
+    outbox.deliveries_flush(organization_id=req.organization_id)
+    by_recipient = {m.to[0]: m.body for m in mailoutbox}
+    rep_mail, dev_mail = by_recipient[rep.user.email], by_recipient[dev_rnd.user.email]
+    assert "quote.pdf" in rep_mail and "cost.pdf" not in rep_mail
+    assert "cost.pdf" in dev_mail and "quote.pdf" not in dev_mail
+    url = next(w for w in rep_mail.split() if "/requests/files/signed/" in w)
+    client.force_login(rep.user)
+    response = client.get(url.split("127.0.0.1:8000", 1)[-1])
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    client.force_login(dev_rnd.user)  # the rep's link, forwarded
+    assert client.get(url.split("127.0.0.1:8000", 1)[-1]).status_code == 404
