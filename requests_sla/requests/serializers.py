@@ -66,14 +66,19 @@ class AttachmentOutput(serializers.Serializer):
     size = serializers.IntegerField()
     content_type = serializers.CharField()
     url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
     comment_id = serializers.IntegerField(allow_null=True)
     field_key = serializers.CharField()
     uploaded_by = UserBrief()
     created_at = serializers.DateTimeField()
 
     def get_url(self, obj) -> str:
-        """The download view, which checks the attachment rule again."""
+        """The download page (signed-in browsers), which checks the rule again."""
         return obj.get_absolute_url()
+
+    def get_api_url(self, obj) -> str:
+        """The same file for token clients (``attachment_download``)."""
+        return f"/api/requests/{obj.request_id}/attachments/{obj.pk}/"
 
 
 class RequestDetailOutput(RequestListOutput):

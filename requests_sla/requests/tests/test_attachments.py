@@ -243,3 +243,22 @@ def test_a_mention_email_carries_signed_links_the_recipient_may_open(
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     client.force_login(dev_rnd.user)  # the rep's link, forwarded
     assert client.get(url.split("127.0.0.1:8000", 1)[-1]).status_code == 404
+
+
+@pytest.mark.django_db
+def test_token_clients_download_through_the_api_under_the_same_rule(
+    files, rep, head_rnd, outsider_membership, api
+):
+    req, internal, public = files
+    listed = api(rep).get(f"/api/requests/{req.pk}/attachments/").json()
+    response = api(rep).get(listed[0]["api_url"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"] == 'attachment; filename="answer.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    internal_url = f"/api/requests/{req.pk}/attachments/{internal.pk}/"
+    assert api(rep).get(internal_url).status_code == 404
+    assert api(head_rnd).get(internal_url).status_code == 200
+    assert api(outsider_membership).get(internal_url).status_code == 404
+    other = file_tech_support(rep, title="另一个")
+    assert api(rep).get(f"/api/requests/{other.pk}/attachments/{public.pk}/").status_code == 404

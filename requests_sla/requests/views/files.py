@@ -11,52 +11,23 @@ by nginx from an ``internal`` location through ``X-Accel-Redirect``.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from collab.decorators import membership_required
 from collab.tenancy import organization_scope
 from requests_sla.requests import selectors, signed_links
-from requests_sla.requests.models import Attachment
-
-
-def _content_type(attachment: Attachment) -> str:
-    declared = (attachment.content_type or "").split(";")[0].strip().lower()
-    allowed = getattr(settings, "COLLAB_ATTACHMENT_CONTENT_TYPES", ())
-    return declared if declared in allowed else "application/octet-stream"
-
-
-def attachment_response(attachment: Attachment) -> HttpResponse:
-    """The download of an attachment the caller may see (checked before)."""
-    prefix = getattr(settings, "SENDFILE_X_ACCEL_PREFIX", "")
-    if prefix:
-        response = HttpResponse(content_type=_content_type(attachment))
-        response["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{quote(attachment.file.name)}"
-    else:
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404 from None
-        response = FileResponse(handle, content_type=_content_type(attachment))
-        response["Content-Length"] = str(attachment.size)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+from requests_sla.requests.downloads import attachment_response
 
 
 @require_safe
 @membership_required()
 def attachment_download(request, pk: int):
-    """The request page's and the API's link (signed-in session or token)."""
+    """The request page's link (a signed-in session; token clients use
+    ``GET /api/requests/{id}/attachments/{attachment_id}/``)."""
     return attachment_response(selectors.attachment_get(request.membership, pk))
 
 
