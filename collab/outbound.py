@@ -132,7 +132,7 @@ def check_url(url: str) -> Destination:
     if port not in allowed_ports():
         raise UnsafeDestination(
             _("不允许的端口 %(port)s：只允许 %(ports)s。")
-            % {"port": port, "ports": "、".join(str(p) for p in sorted(allowed_ports()))}
+            % {"port": port, "ports": ", ".join(str(p) for p in sorted(allowed_ports()))}
         )
     try:
         addresses = resolve(host, port)
