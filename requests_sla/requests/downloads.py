@@ -35,7 +35,6 @@ def attachment_response(attachment: Attachment) -> HttpResponse:
         except (FileNotFoundError, ValueError):
             raise Http404 from None
         response = FileResponse(handle, content_type=_content_type(attachment))
-        response["Content-Length"] = str(attachment.size)
     response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
