@@ -117,3 +117,29 @@ def test_a_configured_port_is_allowed(dns):
 def test_literal_and_disguised_internal_hosts_are_refused_after_resolving(url):
     with pytest.raises(outbound.UnsafeDestination):
         outbound.check_url(url)
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_host_name(dns, monkeypatch):
+    """The socket goes to the checked IP; TLS gets the name for SNI and for
+    the certificate check (no second lookup anywhere)."""
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def create_connection(address, timeout):
+        seen["address"] = address
+        return object()
+
+    def wrap_socket(self, sock, server_hostname):
+        seen["server_hostname"] = server_hostname
+        seen["verify"] = self.verify_mode
+        raise Stop
+
+    monkeypatch.setattr(outbound.socket, "create_connection", create_connection)
+    monkeypatch.setattr(outbound.ssl.SSLContext, "wrap_socket", wrap_socket)
+    with pytest.raises(Stop):
+        outbound.post("https://hooks.example.com/x", b"{}", {}, timeout=1)
+    assert seen["address"] == ("93.184.215.14", 443)
+    assert seen["server_hostname"] == "hooks.example.com"
+    assert seen["verify"] == outbound.ssl.CERT_REQUIRED

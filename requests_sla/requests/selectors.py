@@ -67,8 +67,10 @@ def request_get(membership: Membership, pk: Any) -> Request:
             .prefetch_related(
                 "watchers",
                 Prefetch(
-                    "attachments",
-                    queryset=attachments_visible_to(membership).select_related("uploaded_by"),
+                    "attachments",  # of a request already visible: the attachment rule alone
+                    queryset=Attachment.objects.filter(
+                        permissions.attachment_visibility_filter(membership)
+                    ).select_related("uploaded_by"),
                     to_attr="visible_attachments",
                 ),
             )

@@ -264,3 +264,21 @@ def test_token_clients_download_through_the_api_under_the_same_rule(
     assert api(outsider_membership).get(internal_url).status_code == 404
     other = file_tech_support(rep, title="另一个")
     assert api(rep).get(f"/api/requests/{other.pk}/attachments/{public.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_attachment_list_costs_the_same_for_more_files(files, rep, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    req, _internal, _public = files
+    client = api(rep)
+    url = f"/api/requests/{req.pk}/attachments/"
+    client.get(url)  # the token's first use of the day is written once
+    with CaptureQueriesContext(connection) as before:
+        assert len(client.get(url).json()) == 1
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        request_services.attachment_add(request=req, actor=rep, file=pdf(name))
+    with CaptureQueriesContext(connection) as after:
+        assert len(client.get(url).json()) == 4
+    assert len(after) == len(before)
