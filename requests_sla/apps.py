@@ -16,7 +16,9 @@ class RequestsSlaConfig(AppConfig):
         from .demo import escalation as demo_escalation
         from .demo import history as demo_history
         from .demo import requests as demo_requests
+        from .notifications.outbox import email_extra_register
         from .requests.services.filing import request_counter_provision
+        from .requests.signed_links import mention_email_lines
         from .sla.services import calendar_provision
 
         provisioning_steps.register(calendar_provision, order=200)
@@ -25,6 +27,7 @@ class RequestsSlaConfig(AppConfig):
         demo_steps.register(demo_requests.load, order=200)
         demo_steps.register(demo_history.load, order=210)
         demo_steps.register(demo_escalation.load, order=220)
+        email_extra_register(mention_email_lines)
         nav_register(
             NavEntry(
                 _("新建请求"),

@@ -67,3 +67,12 @@ def api_for(user):
 def api():
     """``api(membership_or_user)`` returns a token-authenticated API client."""
     return lambda who: api_for(getattr(who, "user", who))
+
+
+@pytest.fixture
+def public_dns(monkeypatch):
+    """Hostnames resolve to a public address (the sandbox has no DNS; the
+    webhook rule in ``collab.outbound`` resolves every host it is given)."""
+    from collab import outbound
+
+    monkeypatch.setattr(outbound, "resolve", lambda host, port: ["93.184.215.14"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from collab import outbound
 from requests_sla.notifications.models import WebhookEndpoint
 from requests_sla.sla.models import EscalationPolicy
 
@@ -32,3 +33,13 @@ class WebhookForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["url"].required = False
+
+    def clean_url(self):
+        """The address must reach a public host (``collab.outbound``, SSRF)."""
+        url = self.cleaned_data.get("url") or ""
+        if url:
+            try:
+                outbound.check_url(url)
+            except outbound.UnsafeDestination as exc:
+                raise forms.ValidationError(exc.message, code="unsafe_url") from None
+        return url

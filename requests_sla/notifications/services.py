@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab import outbound
+from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.notifications.models import (
@@ -231,6 +233,10 @@ def webhook_endpoint_set(
             if endpoint is not None:
                 endpoint.delete()
             return None
+        try:
+            outbound.check_url(url)  # checked again before every send
+        except outbound.UnsafeDestination as exc:
+            raise ServiceError(exc.message, field="url") from None
         endpoint = endpoint or WebhookEndpoint(organization_id=actor.organization_id)
         endpoint.url, endpoint.format, endpoint.secret = url, format, secret
         endpoint.is_active = is_active

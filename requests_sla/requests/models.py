@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -218,6 +219,11 @@ class Attachment(TenantModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_absolute_url(self) -> str:
+        """The download view (which checks who may see it); never the
+        storage's own URL."""
+        return reverse("requests_sla:attachment", args=[self.pk])
 
 
 S = Status

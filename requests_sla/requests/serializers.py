@@ -66,16 +66,19 @@ class AttachmentOutput(serializers.Serializer):
     size = serializers.IntegerField()
     content_type = serializers.CharField()
     url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
     comment_id = serializers.IntegerField(allow_null=True)
     field_key = serializers.CharField()
     uploaded_by = UserBrief()
     created_at = serializers.DateTimeField()
 
     def get_url(self, obj) -> str:
-        try:
-            return obj.file.url
-        except ValueError:
-            return ""
+        """The download page (signed-in browsers), which checks the rule again."""
+        return obj.get_absolute_url()
+
+    def get_api_url(self, obj) -> str:
+        """The same file for token clients (``attachment_download``)."""
+        return f"/api/requests/{obj.request_id}/attachments/{obj.pk}/"
 
 
 class RequestDetailOutput(RequestListOutput):
@@ -88,7 +91,8 @@ class RequestDetailOutput(RequestListOutput):
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     watchers = UserBrief(many=True, source="watchers.all")
-    attachments = AttachmentOutput(many=True, source="attachments.all")
+    # What ``selectors.request_get`` prefetched through the attachment rule.
+    attachments = AttachmentOutput(many=True, source="visible_attachments")
     actions = serializers.SerializerMethodField()
 
     def get_actions(self, obj) -> list[str]:

@@ -176,7 +176,7 @@ def test_notification_centre_and_header_badge(client_for, breached, ops, outside
 
 
 @pytest.mark.django_db
-def test_settings_page_is_for_admins_and_saves_the_policy(client_for, org, owner, ops):
+def test_settings_page_is_for_admins_and_saves_the_policy(client_for, org, owner, ops, public_dns):
     assert client_for(ops.user).get(reverse("escalation:settings")).status_code == 403
     client = client_for(owner)
     assert client.get(reverse("escalation:settings")).status_code == 200

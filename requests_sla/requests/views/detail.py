@@ -107,7 +107,7 @@ def _timeline_rows(obj, membership) -> list[dict]:
 
 
 def _extra_rows(obj) -> list[dict]:
-    attachments = {a.pk: a for a in obj.attachments.all()}
+    attachments = {a.pk: a for a in obj.visible_attachments}
     links_shown = bool(link_display_template())
     rows = []
     for field in obj.request_type.form_schema or []:
