@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from pipeline.accounts.models import Account
 from pipeline.followups.models import FollowUp
-from requests_sla.models import Request
+from pipeline.opportunities.models import RequestLink
 
 
 def _check_csat(csat: int | None) -> None:
@@ -34,7 +34,10 @@ def followup_create(
     _check_csat(csat)
     with transaction.atomic():
         # Only a request of the organization in scope linked to the account.
-        if request_id and not Request.objects.filter(pk=request_id, account_id=account.pk).exists():
+        if (
+            request_id
+            and not RequestLink.objects.filter(request_id=request_id, account=account).exists()
+        ):
             raise ServiceError(_("该协作请求没有关联这个客户。"), field="request_id")
         if csat is not None and done_at is None:
             done_at = timezone.now()

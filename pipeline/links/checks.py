@@ -1,10 +1,10 @@
 """Link checks for collaboration requests (registered with
 ``requests_sla.catalog.links`` in ``PipelineConfig.ready``).
 
-requests_sla stores the customer or deal a request is for as plain ids and
-never imports this app; it calls these through its link registry. An id from
-another organization, a missing one and one the actor may not see all get
-the same message, so the answer never tells whether a foreign id exists.
+requests_sla links a request to a customer or deal (pipeline's
+``RequestLink``, written by ``links.services``) and never imports this app;
+it calls these through its link registry. An id from another organization,
+a missing one and one the actor may not see all get the same message, so the answer never tells whether a foreign id exists.
 With no organization (a schema checked on its own) there is nothing to look
 up and the id passes; ``request_file`` always passes the actor's organization.
 """

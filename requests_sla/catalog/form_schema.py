@@ -256,7 +256,7 @@ def validate_values(
 
 
 def link_ids(schema: Iterable[Mapping], cleaned: Mapping[str, Any]) -> dict[str, int | None]:
-    """The first account/opportunity value, for ``Request.account_id`` etc."""
+    """The first account/opportunity value, for the request's link (``catalog.links.link_save``)."""
     found: dict[str, int | None] = {"account_id": None, "opportunity_id": None}
     for field in schema:
         kind = field.get("type")

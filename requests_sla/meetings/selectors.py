@@ -168,12 +168,15 @@ def _late_minutes(timer: SlaTimer, now: dt.datetime) -> int:
     return max(int((end - timer.due_at).total_seconds() // 60), 0)
 
 
-def late_request_ids(*, opportunity_id: int, now: dt.datetime | None = None) -> list[int]:
-    """Requests filed for the deal (``Request.opportunity_id``) with a late timer."""
+def late_request_ids(request_ids, *, now: dt.datetime | None = None) -> list[int]:
+    """Those of ``request_ids`` (ids, or a subquery of them: the requests
+    filed for a deal) with a late timer, in id order."""
     now = now or timezone.now()
     return list(
         Request.objects.filter(
-            opportunity_id=opportunity_id,
+            pk__in=request_ids,
+        )
+        .filter(
             pk__in=SlaTimer.objects.filter(_late(now)).values("request_id"),
         )
         .order_by("pk")

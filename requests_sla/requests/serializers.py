@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
+from requests_sla.catalog.links import links_attach
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.requests import permissions
 
@@ -85,8 +86,10 @@ class RequestDetailOutput(RequestListOutput):
     description = serializers.CharField()
     extra = serializers.JSONField()
     status_reason = serializers.CharField()
-    account_id = serializers.IntegerField(allow_null=True)
-    opportunity_id = serializers.IntegerField(allow_null=True)
+    # The customer and deal it is for: kept by the app that owns them,
+    # read through the link registry (one query, or none just after filing).
+    account_id = serializers.IntegerField(allow_null=True, source="link_ids.account_id")
+    opportunity_id = serializers.IntegerField(allow_null=True, source="link_ids.opportunity_id")
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
@@ -98,6 +101,10 @@ class RequestDetailOutput(RequestListOutput):
     def get_actions(self, obj) -> list[str]:
         membership = self.context.get("membership")
         return permissions.available_actions(membership, obj) if membership else []
+
+    def to_representation(self, instance):
+        links_attach([instance])
+        return super().to_representation(instance)
 
 
 class RequestFiledOutput(RequestDetailOutput):

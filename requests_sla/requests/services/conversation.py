@@ -97,7 +97,10 @@ def comment_add(
             if not is_internal or permissions.sees_internal_notes(m, request)
         ]
         if mentioned:
-            comment.mentions.add(*[m.user for m in mentioned])
+            comment.mentions.add(
+                *[m.user for m in mentioned],
+                through_defaults={"organization_id": comment.organization_id},
+            )
             notifications_send(
                 organization_id=request.organization_id,
                 request=request,
@@ -133,7 +136,7 @@ def watcher_add(*, request: Request, actor: Membership, user, at=None) -> Reques
             raise permissions.PermissionDenied(_("你无权执行此操作。"))
         if not Membership.objects.filter(user=user, is_active=True).exists():
             raise ServiceError(_("关注人必须是本企业成员。"), field="user")
-        request.watchers.add(user)
+        request.watchers.add(user, through_defaults={"organization_id": request.organization_id})
         return request
 
 

@@ -13,7 +13,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, validate_values
-from requests_sla.catalog.links import LINK_TYPES
+from requests_sla.catalog.links import LINK_TYPES, link_save
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests import permissions
 from requests_sla.requests.models import (
@@ -208,7 +208,6 @@ def request_file(
             description=(description or "").strip(),
             extra=cleaned,
             created_at=at,
-            **given,
         )
         planned = timers_plan(request=request, at=at, actor=actor.user)
         request.sla_due_at, request.sla_state = sla_summary(timer for timer, _ in planned)
@@ -216,8 +215,9 @@ def request_file(
         # filings in one organization queue only for the inserts, not the work.
         request.number = _next_number(org_id)
         request_save(request, actor, at, "file")
+        link_save(request, **given)
         if watcher_users:
-            request.watchers.add(*watcher_users)
+            request.watchers.add(*watcher_users, through_defaults={"organization_id": org_id})
         attachments = []
         if files:
             for key, file in files.items():

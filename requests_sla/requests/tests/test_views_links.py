@@ -10,7 +10,7 @@ from django.urls import reverse
 from collab.tenancy import organization_scope
 from pipeline.accounts import services as accounts_services
 from pipeline.opportunities import services as opportunities_services
-from requests_sla.catalog.links import links_overridden
+from requests_sla.catalog.links import LinkIds, links_of, links_overridden
 from requests_sla.requests.models import Request
 from requests_sla.tests.factories import file_tech_support, person, request_type
 
@@ -92,7 +92,8 @@ def test_filing_through_the_page_links_the_deal_and_its_account(client_for, rep,
     )
     filed = Request.unscoped.get(organization=org)
     assert response.status_code == 302
-    assert (filed.opportunity_id, filed.account_id) == (deal.pk, deal.account_id)
+    with organization_scope(org.id):
+        assert links_of(filed) == LinkIds(deal.account_id, deal.pk)
     assert filed.extra["opportunity"] == deal.pk
 
 
@@ -201,3 +202,28 @@ def test_watchers_tenancy_outsiders_get_404_and_foreign_people_cannot_be_added(
     )
     assert response.status_code == 200 and "关注人必须是本企业成员" in response.content.decode()
     assert not Request.unscoped.get(pk=filed.pk).watchers.exists()
+
+
+@pytest.mark.django_db
+def test_the_link_is_kept_by_the_registered_store_and_read_back_through_it(rep, org, deal):
+    saved, asked = [], []
+
+    def save(request, *, account_id, opportunity_id):
+        saved.append((request.pk, account_id, opportunity_id))
+
+    def read(requests):
+        asked.append([r.pk for r in requests])
+        return {r.pk: LinkIds(7, 8) for r in requests}
+
+    with links_overridden(checks={}, store={"save": save, "read": read}):
+        filed = file_tech_support(rep, account_id=7, opportunity_id=8)
+        assert saved == [(filed.pk, 7, 8)] and filed.link_ids == LinkIds(7, 8)
+        with organization_scope(org.id):
+            fresh = Request.objects.get(pk=filed.pk)
+            assert links_of(fresh) == LinkIds(7, 8) and links_of(fresh) == LinkIds(7, 8)
+        assert asked == [[filed.pk]]  # read once, then carried
+    # With no store, links are checked but not kept: every request reads unlinked.
+    with links_overridden(checks={}, store={}):
+        unkept = file_tech_support(rep, account_id=7)
+        with organization_scope(org.id):
+            assert not links_of(Request.objects.get(pk=unkept.pk))

@@ -208,7 +208,9 @@ def test_my_requests_lists_what_i_filed_or_watch_and_nothing_foreign(
     assert filed.reference in body and f'id="req-{filed.pk}"' in body
     assert f'id="req-{theirs.pk}"' not in body and f'id="req-{foreign.pk}"' not in body
     with tenancy.organization_scope(org.id):
-        Request.objects.get(pk=theirs.pk).watchers.add(rep.user)
+        Request.objects.get(pk=theirs.pk).watchers.add(
+            rep.user, through_defaults={"organization_id": org.id}
+        )
     body = (
         client_for(rep.user)
         .get(reverse("requests_sla:mine"), {"role": "watching"})

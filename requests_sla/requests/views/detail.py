@@ -20,7 +20,7 @@ from collab.errors import ServiceError, apply_service_error
 from departments.models import Membership
 from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.form_schema import choice_pairs, label
-from requests_sla.catalog.links import LINK_TYPES, link_display_template
+from requests_sla.catalog.links import LINK_TYPES, link_display_template, links_attach
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.requests import permissions, selectors
 from requests_sla.requests import selectors as requests_selectors
@@ -147,6 +147,8 @@ def _detail_context(request, obj, **extra) -> dict:
     }
     context.update(_watchers_context(membership, obj))
     context["link_template"] = link_display_template()
+    if context["link_template"]:
+        links_attach([obj])
     if "assign" in actions:
         context["assignees"] = list(selectors.assignable_members(obj.serving_department_id))
     if "transfer" in actions:
