@@ -22,16 +22,17 @@ run: $(STAMP)
 	@PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) -m collab.devrun
 
 # Lint and formatting, the import contracts (docs/ARCHITECTURE.md: imports run one way),
-# then the whole suite against PostgreSQL and Redis on localhost (override
+# the types (mypy: strict on requests_sla/sla/ and every services module), then the whole suite against PostgreSQL and Redis on localhost (override
 # with DATABASE_URL / REDIS_URL).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports && $(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix . ; $(VENV)/bin/ruff format .

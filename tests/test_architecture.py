@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+TOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+CONFIG = TOOLS["importlinter"]
 MAX_LINES = 500
 
 
@@ -37,6 +38,16 @@ def test_every_app_is_seen_by_the_import_contracts():
         name.strip("() ") for layer in apps_contract["layers"] for name in re.split(r"[|:]", layer)
     }
     assert local_apps() <= layered, "add the app to the apps contract's layers"
+
+
+def test_every_app_is_type_checked():
+    """mypy reads the packages in its ``files``: a new app must be one, so
+    its services are checked strictly (``*.services`` in the overrides)."""
+    assert local_apps() | {"collab"} <= set(TOOLS["mypy"]["files"]), (
+        "add the app to [tool.mypy] files"
+    )
+    strict = next(o for o in TOOLS["mypy"]["overrides"] if o.get("disallow_untyped_defs"))
+    assert {"requests_sla.sla.*", "*.services", "*.services.*"} <= set(strict["module"])
 
 
 def test_no_module_outside_migrations_and_tests_is_over_500_lines():

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
-from departments.models import Department, Membership
+from departments.models import Department, Membership, Organization
 from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, validate_values
 from requests_sla.catalog.links import LINK_TYPES
 from requests_sla.catalog.models import RequestType
@@ -34,7 +36,7 @@ from requests_sla.sla.services import (
 )
 
 
-def request_counter_provision(*, organization) -> None:
+def request_counter_provision(*, organization: Organization) -> None:
     """Give a new organization its request counter (idempotent). Filing would
     create the row itself; bulk loads set ``last_number`` on it directly."""
     with organization_scope(organization.id):
@@ -52,14 +54,16 @@ def _next_number(organization_id: int) -> int:
             "RETURNING last_number",
             [organization_id],
         )
-        return cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
 
 
-def _links_given(actor: Membership, account_id, opportunity_id) -> dict[str, int | None]:
+def _links_given(
+    actor: Membership, account_id: int | None, opportunity_id: int | None
+) -> dict[str, int | None]:
     """Check the customer/deal the caller linked (``account_id``/``opportunity_id``
     arguments): it must exist in the organization and be visible to the actor
     (the checks registered with ``catalog.links``). A deal alone brings its account."""
-    links = {"account_id": account_id, "opportunity_id": opportunity_id}
+    links: dict[str, int | None] = {"account_id": account_id, "opportunity_id": opportunity_id}
     for field, value in links.items():
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value <= 0
@@ -85,7 +89,9 @@ def _links_given(actor: Membership, account_id, opportunity_id) -> dict[str, int
     return links
 
 
-def _with_links(schema: list, extra, links: Mapping[str, int | None]):
+def _with_links(
+    schema: list[dict[str, Any]], extra: object, links: Mapping[str, int | None]
+) -> object:
     """Fill the type's empty account/opportunity fields from the given links,
     so a required link field is satisfied by the one "customer / deal" field."""
     if extra is not None and not isinstance(extra, Mapping):
@@ -99,7 +105,9 @@ def _with_links(schema: list, extra, links: Mapping[str, int | None]):
     return extra
 
 
-def _links_from_schema(actor: Membership, schema: list, cleaned: Mapping) -> dict[str, int | None]:
+def _links_from_schema(
+    actor: Membership, schema: list[dict[str, Any]], cleaned: Mapping[str, Any]
+) -> dict[str, int | None]:
     """The links entered in the type's own fields, checked against what the
     actor may see (errors keyed by the schema field)."""
     links = link_ids(schema, cleaned)
@@ -128,11 +136,11 @@ def request_file(
     priority: str = "",
     title: str,
     description: str = "",
-    extra: Mapping | None = None,
-    files: Mapping | None = None,
+    extra: Mapping[str, Any] | None = None,
+    files: Mapping[str, UploadedFile] | None = None,
     serving_department: Department | None = None,
     requesting_department: Department | None = None,
-    watchers: Iterable = (),
+    watchers: Iterable[Any] = (),
     account_id: int | None = None,
     opportunity_id: int | None = None,
     at: dt.datetime | None = None,
@@ -174,9 +182,9 @@ def request_file(
             raise ServiceError(_("部门不存在。"), field="requesting_department")
         schema = request_type.form_schema or []
         given = _links_given(actor, account_id, opportunity_id)
-        extra = _with_links(schema, extra, given)
+        values = _with_links(schema, extra, given)
         files = {k: v for k, v in (files or {}).items() if v and k in file_keys(schema)}
-        cleaned, errors = validate_values(schema, extra, files=files, organization_id=org_id)
+        cleaned, errors = validate_values(schema, values, files=files, organization_id=org_id)
         for key, file in files.items():
             try:
                 attachment_validate(file)
@@ -231,6 +239,7 @@ def request_file(
         # The filer sees what was filed without reading it back: the timers
         # ride along under the name request_list's prefetch gives them, the
         # watchers and attachments as ``filed_*`` (see selectors.request_filed).
-        request.current_timers = timers_insert(planned)
-        request.filed_watchers, request.filed_attachments = watcher_users, attachments
+        request.current_timers = timers_insert(planned)  # type: ignore[attr-defined]
+        request.filed_watchers = watcher_users  # type: ignore[attr-defined]
+        request.filed_attachments = attachments  # type: ignore[attr-defined]
         return request
