@@ -19,6 +19,7 @@ from requests_sla.catalog.links import LINK_TYPES
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests import permissions
 from requests_sla.requests.models import (
+    Attachment,
     Request,
     RequestCounter,
 )
@@ -156,54 +157,17 @@ def request_file(
         raise permissions.PermissionDenied(_("你无权提交协作请求。"))
     with acting(actor, at) as at:
         org_id = actor.organization_id
-        if request_type.organization_id != org_id:
-            raise ServiceError(_("请求类型不存在。"), field="request_type")
-        if serving_department is None:
-            serving_department = request_type.serving_department
-        if serving_department.organization_id != org_id:
-            raise ServiceError(_("部门不存在。"), field="serving_department")
-        if request_type.serving_department_id != serving_department.pk:
-            raise ServiceError(_("该请求类型不属于所选部门。"), field="request_type")
-        if not request_type.is_active:
-            raise ServiceError(_("该请求类型已停用。"), field="request_type")
-        priority = priority or request_type.default_priority
-        if priority not in (request_type.priorities or []) or not request_type.targets_for(
-            priority
-        ):
-            raise ServiceError(_("该请求类型不支持此优先级。"), field="priority")
-        title = (title or "").strip()
-        if not title:
-            raise ServiceError(_("请填写标题。"), field="title")
-        if len(title) > 200:
-            raise ServiceError(_("最多 %(n)s 个字符。") % {"n": 200}, field="title")
+        serving_department = _serving_checked(org_id, request_type, serving_department)
+        priority = _priority_checked(request_type, priority)
+        title = _title_checked(title)
         if requesting_department is None:
             requesting_department = actor.department
         elif requesting_department.organization_id != org_id:
             raise ServiceError(_("部门不存在。"), field="requesting_department")
         schema = request_type.form_schema or []
-        given = _links_given(actor, account_id, opportunity_id)
-        values = _with_links(schema, extra, given)
         files = {k: v for k, v in (files or {}).items() if v and k in file_keys(schema)}
-        cleaned, errors = validate_values(schema, values, files=files, organization_id=org_id)
-        for key, file in files.items():
-            try:
-                attachment_validate(file)
-            except ServiceError as exc:
-                errors[key] = [exc.message]
-        if errors:
-            raise SchemaError(errors)
-        if None in given.values():
-            from_schema = _links_from_schema(actor, schema, cleaned)
-            given = {k: v if v is not None else from_schema[k] for k, v in given.items()}
-        watcher_users = list(watchers)
-        members = set(
-            Membership.objects.filter(user__in=watcher_users, is_active=True).values_list(
-                "user_id", flat=True
-            )
-        )
-        for user in watcher_users:
-            if user.pk not in members:
-                raise ServiceError(_("关注人必须是本企业成员。"), field="watchers")
+        cleaned, links = _values_checked(actor, schema, extra, files, account_id, opportunity_id)
+        watcher_users = _watchers_checked(watchers)
 
         request = Request(
             organization_id=org_id,
@@ -216,7 +180,7 @@ def request_file(
             description=(description or "").strip(),
             extra=cleaned,
             created_at=at,
-            **given,
+            **links,
         )
         planned = timers_plan(request=request, at=at, actor=actor.user)
         request.sla_due_at, request.sla_state = sla_summary(timer for timer, _ in planned)
@@ -226,16 +190,7 @@ def request_file(
         request_save(request, actor, at, "file")
         if watcher_users:
             request.watchers.add(*watcher_users)
-        attachments = []
-        if files:
-            for key, file in files.items():
-                attachment = attachment_create(
-                    request=request, actor=actor, file=file, at=at, field_key=key
-                )
-                attachments.append(attachment)
-                cleaned[key] = attachment.pk
-            request.extra = cleaned
-            Request.objects.filter(pk=request.pk).update(extra=cleaned)
+        attachments = _files_attach(request, actor, files, cleaned, at)
         # The filer sees what was filed without reading it back: the timers
         # ride along under the name request_list's prefetch gives them, the
         # watchers and attachments as ``filed_*`` (see selectors.request_filed).
@@ -243,3 +198,101 @@ def request_file(
         request.filed_watchers = watcher_users  # type: ignore[attr-defined]
         request.filed_attachments = attachments  # type: ignore[attr-defined]
         return request
+
+
+def _serving_checked(
+    org_id: int, request_type: RequestType, serving_department: Department | None
+) -> Department:
+    """The department that serves the request: the type's own, in this organization."""
+    if request_type.organization_id != org_id:
+        raise ServiceError(_("请求类型不存在。"), field="request_type")
+    if serving_department is None:
+        serving_department = request_type.serving_department
+    if serving_department.organization_id != org_id:
+        raise ServiceError(_("部门不存在。"), field="serving_department")
+    if request_type.serving_department_id != serving_department.pk:
+        raise ServiceError(_("该请求类型不属于所选部门。"), field="request_type")
+    if not request_type.is_active:
+        raise ServiceError(_("该请求类型已停用。"), field="request_type")
+    return serving_department
+
+
+def _priority_checked(request_type: RequestType, priority: str) -> str:
+    priority = priority or request_type.default_priority
+    if priority not in (request_type.priorities or []) or not request_type.targets_for(priority):
+        raise ServiceError(_("该请求类型不支持此优先级。"), field="priority")
+    return priority
+
+
+def _title_checked(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("请填写标题。"), field="title")
+    if len(title) > 200:
+        raise ServiceError(_("最多 %(n)s 个字符。") % {"n": 200}, field="title")
+    return title
+
+
+def _values_checked(
+    actor: Membership,
+    schema: list[dict[str, Any]],
+    extra: Mapping[str, Any] | None,
+    files: Mapping[str, UploadedFile],
+    account_id: int | None,
+    opportunity_id: int | None,
+) -> tuple[dict[str, Any], dict[str, int | None]]:
+    """The type's form values, cleaned (uploads checked too; every problem
+    at once, as a ``SchemaError``), and the request's links: the ones given,
+    else the ones entered in the type's own link fields."""
+    given = _links_given(actor, account_id, opportunity_id)
+    values = _with_links(schema, extra, given)
+    cleaned, errors = validate_values(
+        schema, values, files=files, organization_id=actor.organization_id
+    )
+    for key, file in files.items():
+        try:
+            attachment_validate(file)
+        except ServiceError as exc:
+            errors[key] = [exc.message]
+    if errors:
+        raise SchemaError(errors)
+    if None in given.values():
+        from_schema = _links_from_schema(actor, schema, cleaned)
+        given = {k: v if v is not None else from_schema[k] for k, v in given.items()}
+    return cleaned, given
+
+
+def _watchers_checked(watchers: Iterable[Any]) -> list[Any]:
+    """The watchers, every one an active member of the organization."""
+    watcher_users = list(watchers)
+    members = set(
+        Membership.objects.filter(user__in=watcher_users, is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user in watcher_users:
+        if user.pk not in members:
+            raise ServiceError(_("关注人必须是本企业成员。"), field="watchers")
+    return watcher_users
+
+
+def _files_attach(
+    request: Request,
+    actor: Membership,
+    files: Mapping[str, UploadedFile],
+    cleaned: dict[str, Any],
+    at: dt.datetime,
+) -> list[Attachment]:
+    """Store the form's uploads as attachments; each file field's value
+    becomes its attachment's id."""
+    attachments = []
+    if files:
+        for key, file in files.items():
+            attachment = attachment_create(
+                request=request, actor=actor, file=file, at=at, field_key=key
+            )
+            attachments.append(attachment)
+            cleaned[key] = attachment.pk
+        request.extra = cleaned
+        Request.objects.filter(pk=request.pk).update(extra=cleaned)
+    return attachments
