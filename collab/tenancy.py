@@ -104,7 +104,7 @@ class TenantManager(models.Manager[_M]):
     # rows; a method added to TenantQuerySet is reached through ``.all()``.
     _queryset_class = TenantQuerySet
 
-    def get_queryset(self) -> TenantQuerySet[_M]:
+    def get_queryset(self) -> models.QuerySet[_M]:
         qs = super().get_queryset()
         value = _current.get()
         if value is _UNSCOPED:
