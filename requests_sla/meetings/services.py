@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +57,7 @@ def meeting_lock_open(meeting: ReviewMeeting) -> ReviewMeeting:
 
 def _owner_id(owner: User | int | None) -> int:
     """An action item's owner (user or id): an active member of the organization."""
-    owner_id = owner if owner is None or isinstance(owner, int) else owner.pk
+    owner_id = owner.pk if isinstance(owner, Model) else owner
     if not owner_id or not Membership.objects.filter(user_id=owner_id, is_active=True).exists():
         raise ServiceError(_("负责人必须是本企业的有效成员。"), field="owner")
     return owner_id

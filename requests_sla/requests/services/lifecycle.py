@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -340,7 +341,7 @@ def _assign(
 ) -> None:
     if assignee is not None:
         member = serving_member(
-            request.serving_department_id, assignee if isinstance(assignee, int) else assignee.pk
+            request.serving_department_id, assignee.pk if isinstance(assignee, Model) else assignee
         )
         if member is None:
             raise ServiceError(_("处理人必须是服务部门的有效成员。"), field="assignee")
