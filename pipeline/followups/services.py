@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,9 @@ from pipeline.accounts.models import Account
 from pipeline.followups.models import FollowUp
 from pipeline.opportunities.models import RequestLink
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _check_csat(csat: int | None) -> None:
     if csat is not None and not 1 <= int(csat) <= 5:
@@ -21,7 +25,7 @@ def _check_csat(csat: int | None) -> None:
 
 def followup_create(
     *,
-    actor,
+    actor: User,
     account: Account,
     kind: str,
     scheduled_for: dt.datetime,
@@ -60,7 +64,7 @@ def followup_create(
 def followup_complete(
     *,
     follow_up: FollowUp,
-    actor,
+    actor: User,
     csat: int | None,
     comment: str = "",
     done_at: dt.datetime | None = None,

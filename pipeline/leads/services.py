@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
 from pipeline.accounts.models import Account
 from pipeline.followups.models import FollowUp
 from pipeline.leads.models import Lead, LeadKind, LeadSource, LeadStatus
@@ -21,6 +23,9 @@ from requests_sla.notifications.services import (
     notifications_settle,
     organization_language,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _notify_owner(lead: Lead) -> None:
@@ -49,7 +54,7 @@ def _notify_owner(lead: Lead) -> None:
 
 def lead_create(
     *,
-    actor,
+    actor: User,
     account: Account,
     source: str,
     kind: str,
@@ -79,7 +84,7 @@ def lead_create(
             created_by=actor,
             created_at=created_at or timezone.now(),
         )
-        lead._history_user = actor
+        history_note(lead, user=actor)
         lead.full_clean(exclude=["organization", "account", "created_by", "follow_up"])
         lead.save()
         _notify_owner(lead)
@@ -97,11 +102,11 @@ def _lock_lead(lead: Lead, allowed: set[str]) -> Lead:
     return locked
 
 
-def _decide(lead: Lead, actor, status: str, at: dt.datetime | None) -> None:
+def _decide(lead: Lead, actor: User, status: str, at: dt.datetime | None) -> None:
     lead.status = status
     lead.decided_by = actor
     lead.decided_at = at or timezone.now()
-    lead._history_user = actor
+    history_note(lead, user=actor)
     notifications_settle(link=_lead_link(lead), at=lead.decided_at)  # decided: no longer news
 
 
@@ -110,7 +115,7 @@ def _lead_link(lead: Lead) -> str:
     return f"{reverse('pipeline:leads')}#lead-{lead.pk}"
 
 
-def lead_accept(*, lead: Lead, actor, at: dt.datetime | None = None) -> Lead:
+def lead_accept(*, lead: Lead, actor: User, at: dt.datetime | None = None) -> Lead:
     with transaction.atomic():
         lead = _lock_lead(lead, {LeadStatus.NEW})
         _decide(lead, actor, LeadStatus.ACCEPTED, at)
@@ -118,7 +123,7 @@ def lead_accept(*, lead: Lead, actor, at: dt.datetime | None = None) -> Lead:
         return lead
 
 
-def lead_reject(*, lead: Lead, actor, reason: str, at: dt.datetime | None = None) -> Lead:
+def lead_reject(*, lead: Lead, actor: User, reason: str, at: dt.datetime | None = None) -> Lead:
     with transaction.atomic():
         if not (reason or "").strip():
             raise ServiceError(_("请填写拒绝原因。"), field="reason")
@@ -132,7 +137,7 @@ def lead_reject(*, lead: Lead, actor, reason: str, at: dt.datetime | None = None
 def lead_convert(
     *,
     lead: Lead,
-    actor,
+    actor: User,
     name: str = "",
     expected_close_date: dt.date | None = None,
     at: dt.datetime | None = None,

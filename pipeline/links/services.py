@@ -8,10 +8,17 @@ to be the organization's and visible to them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pipeline.opportunities.models import Opportunity, RequestLink
 
+if TYPE_CHECKING:
+    from requests_sla.requests.models import Request
 
-def request_link_save(request, *, account_id: int | None, opportunity_id: int | None) -> None:
+
+def request_link_save(
+    request: Request, *, account_id: int | None, opportunity_id: int | None
+) -> None:
     """Link a request just filed to its customer (and deal). A deal alone
     brings its account."""
     if account_id is None and opportunity_id is not None:

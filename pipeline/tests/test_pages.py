@@ -124,8 +124,8 @@ def test_a_manager_and_sales_ops_see_everyones_pipeline(client_for, owner, sales
 
 
 @pytest.mark.django_db
-def test_people_outside_sales_have_no_pipeline(client_for, rnd_head):
-    client = client_for(rnd_head)
+def test_people_outside_sales_have_no_pipeline(client_for, head_rnd):
+    client = client_for(head_rnd)
     assert client.get(reverse("pipeline:opportunities")).status_code == 403
     assert client.get(reverse("pipeline:funnel")).status_code == 403
     assert (

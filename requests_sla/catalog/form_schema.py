@@ -160,53 +160,74 @@ def _clean_one(field: Mapping, raw: Any, organization_id: int | None) -> Any:
     """Return the JSON-ready value or raise ValidationError."""
     kind = field.get("type")
     if kind in ("text", "long_text"):
-        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-            raise ValidationError(_("请输入文字。"))
-        value = str(raw).strip()
-        limit = TEXT_MAX if kind == "text" else LONG_TEXT_MAX
-        if len(value) > limit:
-            raise ValidationError(_("最多 %(n)s 个字符。") % {"n": limit})
-        return value
+        return _clean_text(raw, TEXT_MAX if kind == "text" else LONG_TEXT_MAX)
     if kind in ("number", "money"):
-        if isinstance(raw, bool):
-            raise ValidationError(_("请输入数字。"))
-        try:
-            value = Decimal(str(raw).strip().replace(",", ""))
-        except InvalidOperation:
-            raise ValidationError(_("请输入数字。")) from None
-        if not value.is_finite():
-            raise ValidationError(_("请输入数字。"))
+        number = _clean_number(raw)
         if kind == "money":
-            if value < 0:
-                raise ValidationError(_("金额不能为负数。"))
-            if value != value.quantize(Decimal("0.01")):
-                raise ValidationError(_("金额最多两位小数。"))
-            return str(value.quantize(Decimal("0.01")))
-        return int(value) if value == value.to_integral_value() else float(value)
+            return _clean_money(number)
+        return int(number) if number == number.to_integral_value() else float(number)
     if kind == "date":
-        if isinstance(raw, dt.date):
-            return raw.isoformat()
-        try:
-            return dt.date.fromisoformat(str(raw).strip()).isoformat()
-        except ValueError:
-            raise ValidationError(_("请输入有效日期（年-月-日）。")) from None
+        return _clean_date(raw)
     if kind == "choice":
         allowed = {value for value, _label in choice_pairs(field)}
         if str(raw) not in allowed:
             raise ValidationError(_("请选择列表中的选项。"))
         return str(raw)
     if kind in LINK_TYPES:
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError(_("请输入有效的编号。")) from None
-        if isinstance(raw, bool) or value <= 0:
-            raise ValidationError(_("请输入有效的编号。"))
-        validator = link_checker(kind)
-        if validator is not None:
-            validator(value, organization_id=organization_id)
-        return value
+        return _clean_link(kind, raw, organization_id)
     raise ValidationError(_("不支持的字段类型。"))
+
+
+def _clean_text(raw: Any, limit: int) -> str:
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        raise ValidationError(_("请输入文字。"))
+    value = str(raw).strip()
+    if len(value) > limit:
+        raise ValidationError(_("最多 %(n)s 个字符。") % {"n": limit})
+    return value
+
+
+def _clean_number(raw: Any) -> Decimal:
+    if isinstance(raw, bool):
+        raise ValidationError(_("请输入数字。"))
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValidationError(_("请输入数字。")) from None
+    if not value.is_finite():
+        raise ValidationError(_("请输入数字。"))
+    return value
+
+
+def _clean_money(value: Decimal) -> str:
+    if value < 0:
+        raise ValidationError(_("金额不能为负数。"))
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("金额最多两位小数。"))
+    return str(value.quantize(Decimal("0.01")))
+
+
+def _clean_date(raw: Any) -> str:
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    try:
+        return dt.date.fromisoformat(str(raw).strip()).isoformat()
+    except ValueError:
+        raise ValidationError(_("请输入有效日期（年-月-日）。")) from None
+
+
+def _clean_link(kind: str, raw: Any, organization_id: int | None) -> int:
+    """An account/opportunity id, checked by the owning app's registered check."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError(_("请输入有效的编号。")) from None
+    if isinstance(raw, bool) or value <= 0:
+        raise ValidationError(_("请输入有效的编号。"))
+    validator = link_checker(kind)
+    if validator is not None:
+        validator(value, organization_id=organization_id)
+    return value
 
 
 def _is_empty(raw: Any) -> bool:

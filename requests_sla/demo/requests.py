@@ -361,6 +361,22 @@ def _extra(code: str, organization: Organization) -> dict:
     return extra
 
 
+# A script's action → the requests service that plays it (``transfer`` is
+# played apart: it names a request type).
+SCRIPT_ACTIONS = {
+    "ack": "request_acknowledge",
+    "start": "request_start",
+    "pause": "request_pause",
+    "resolve": "request_resolve",
+    "close": "request_close",
+    "reopen": "request_reopen",
+    "cancel": "request_cancel",
+    "reject": "request_reject",
+    "milestone": "request_milestone_complete",
+    "comment": "comment_add",
+}
+
+
 def _play(request, script, filed_at, members, types, key, requester) -> None:
     for hours, action, arguments in script:
         arguments = dict(arguments)
@@ -372,29 +388,7 @@ def _play(request, script, filed_at, members, types, key, requester) -> None:
         actor = members.get(username)
         if actor is None:
             return
-        if action == "ack":
-            request_services.request_acknowledge(request=request, actor=actor, at=at)
-        elif action == "start":
-            request_services.request_start(request=request, actor=actor, at=at)
-        elif action == "pause":
-            request_services.request_pause(request=request, actor=actor, at=at, **arguments)
-        elif action == "resolve":
-            request_services.request_resolve(request=request, actor=actor, at=at, **arguments)
-        elif action == "close":
-            request_services.request_close(request=request, actor=actor, at=at)
-        elif action == "reopen":
-            request_services.request_reopen(request=request, actor=actor, at=at, **arguments)
-        elif action == "cancel":
-            request_services.request_cancel(request=request, actor=actor, at=at, **arguments)
-        elif action == "reject":
-            request_services.request_reject(request=request, actor=actor, at=at, **arguments)
-        elif action == "milestone":
-            request_services.request_milestone_complete(
-                request=request, actor=actor, at=at, **arguments
-            )
-        elif action == "comment":
-            request_services.comment_add(request=request, actor=actor, at=at, **arguments)
-        elif action == "transfer":
+        if action == "transfer":
             target_type = types[arguments["type"]]
             request_services.request_transfer(
                 request=request,
@@ -404,4 +398,7 @@ def _play(request, script, filed_at, members, types, key, requester) -> None:
                 reason=arguments.get("reason", ""),
                 at=at,
             )
+        elif action in SCRIPT_ACTIONS:
+            service = getattr(request_services, SCRIPT_ACTIONS[action])
+            service(request=request, actor=actor, at=at, **arguments)
         request.refresh_from_db()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -38,11 +39,16 @@ from requests_sla.notifications.models import (
 )
 from requests_sla.notifications.tasks import deliveries_flush_task
 from requests_sla.sla.calendars import org_calendar
+from requests_sla.sla.engine.calendar import BusinessCalendar as EngineCalendar
+from requests_sla.sla.models import EscalationPolicy
 from requests_sla.sla.services import (
     escalation_policy_for,
 )
 
 log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # requests sit above notifications: a type, not an import
+    from requests_sla.requests.models import Request
+
 User = get_user_model()
 
 
@@ -55,7 +61,7 @@ def notifications_send(
     recipient_ids: Iterable[int],
     kind: str,
     text: str,
-    request=None,
+    request: Request | None = None,
     link: str = "",
     at: dt.datetime | None = None,
 ) -> list[Notification]:
@@ -86,8 +92,8 @@ def notifications_send_many(
     *,
     at: dt.datetime,
     emails: dict[int, str] | None = None,
-    policy=None,
-    calendar=None,
+    policy: EscalationPolicy | None = None,
+    calendar: EngineCalendar | None = None,
 ) -> list[Notification]:
     """Notifications built by the caller, each to its own recipient and text
     (the escalation sweep: one per rung and person), with their email
@@ -112,14 +118,19 @@ def organization_language(organization_id: int) -> str:
 
 
 def email_release_at(
-    organization_id: int, now: dt.datetime, *, policy=None, calendar=None
+    organization_id: int,
+    now: dt.datetime,
+    *,
+    policy: EscalationPolicy | None = None,
+    calendar: EngineCalendar | None = None,
 ) -> dt.datetime:
     """When an email created ``now`` may go out: now, or the next working minute."""
     policy = policy or escalation_policy_for(organization_id)
     if policy.email_off_hours:
         return now
     calendar = calendar or org_calendar(organization_id, now)
-    return calendar.next_working_minute(now)
+    release: dt.datetime = calendar.next_working_minute(now)
+    return release
 
 
 def deliveries_schedule(
@@ -127,8 +138,8 @@ def deliveries_schedule(
     *,
     now: dt.datetime | None = None,
     emails: dict[int, str] | None = None,
-    policy=None,
-    calendar=None,
+    policy: EscalationPolicy | None = None,
+    calendar: EngineCalendar | None = None,
     enqueue: bool = True,
 ) -> list[NotificationDelivery]:
     """Create the email outbox rows of freshly created notifications (same
@@ -160,10 +171,10 @@ def deliveries_schedule(
 
 def webhook_events_schedule(
     organization_id: int,
-    events: Iterable[tuple[str, dict]],
+    events: Iterable[tuple[str, dict[str, Any]]],
     *,
     now: dt.datetime | None = None,
-    endpoint=None,
+    endpoint: WebhookEndpoint | None = None,
 ) -> int:
     """Queue ``(event_key, payload)`` pairs for the organization's webhook (if any)."""
     now = now or timezone.now()
@@ -191,7 +202,7 @@ def _enqueue_flush(organization_id: int) -> None:
     transaction.on_commit(lambda: deliveries_flush_task.delay(organization_id=organization_id))
 
 
-def notifications_mark_all_read(*, actor, at: dt.datetime | None = None) -> int:
+def notifications_mark_all_read(*, actor: Membership, at: dt.datetime | None = None) -> int:
     at = at or timezone.now()
     with organization_scope(actor.organization_id), transaction.atomic():
         return Notification.objects.filter(recipient_id=actor.user_id, read_at__isnull=True).update(
@@ -208,7 +219,7 @@ def notifications_settle(*, link: str, at: dt.datetime | None = None) -> int:
 
 
 def notification_mark_read(
-    *, notification: Notification, actor: Membership, at=None
+    *, notification: Notification, actor: Membership, at: dt.datetime | None = None
 ) -> Notification:
     at = at or timezone.now()
     with organization_scope(actor.organization_id), transaction.atomic():
@@ -221,7 +232,12 @@ def notification_mark_read(
 
 
 def webhook_endpoint_set(
-    *, actor, url: str, format: str = "generic", secret: str = "", is_active: bool = True
+    *,
+    actor: Membership,
+    url: str,
+    format: str = "generic",
+    secret: str = "",
+    is_active: bool = True,
 ) -> WebhookEndpoint | None:
     """Set the organization's one outgoing webhook, or remove it (empty
     ``url``). Organization admins only."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +22,9 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from collab.html import escape
+
+if TYPE_CHECKING:
+    from requests_sla.sla.models import SlaTimer
 
 WEEKDAYS = (
     gettext_lazy("周一"),
@@ -48,10 +52,13 @@ def _english() -> bool:
     return (get_language() or "").lower().startswith("en")
 
 
+NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)  # sorts after every due time
+
+
 # ---------------------------------------------------------------- durations
 
 
-def duration_text(minutes: int) -> str:
+def duration_text(minutes: float) -> str:
     """2小时15分 / 2h 15m; 3天4小时 / 3d 4h; 40分钟 / 40m (two parts at most)."""
     minutes = max(0, int(minutes))
     days, rest = divmod(minutes, 24 * 60)
@@ -68,7 +75,7 @@ def duration_text(minutes: int) -> str:
     return (" " if _english() else "").join(parts[:2])
 
 
-def _amount(value) -> str:
+def _amount(value: object) -> str:
     value = Decimal(str(value))
     return (
         str(value.quantize(Decimal(1)))
@@ -77,7 +84,7 @@ def _amount(value) -> str:
     )
 
 
-def target_text(unit: str, amount) -> str:
+def target_text(unit: str, amount: object) -> str:
     """24小时 / 24 h; 3个工作日 / 3 working days; 8个工作小时 / 8 working hours."""
     n = _amount(amount)
     count = 1 if n == "1" else 2
@@ -163,7 +170,7 @@ class Badge:
         return str(SlaState(self.state).label) if self.state in SlaState.values else ""
 
 
-def timer_badge(timer, now: dt.datetime | None = None) -> Badge:
+def timer_badge(timer: SlaTimer, now: dt.datetime | None = None) -> Badge:
     """The live state of one timer and how it reads."""
     now = now or timezone.now()
     due = timer.due_at
@@ -202,11 +209,11 @@ def timer_badge(timer, now: dt.datetime | None = None) -> Badge:
     left = due - now
     if left < dt.timedelta(0):
         if timer.unit == "calendar_hours":
-            over = int(-left.total_seconds() // 60)
+            late = int(-left.total_seconds() // 60)
             return Badge(
                 "breached",
                 BANDS["breached"],
-                _("超时 %(t)s") % {"t": duration_text(over)},
+                _("超时 %(t)s") % {"t": duration_text(late)},
                 due,
                 provisional,
             )
@@ -224,15 +231,15 @@ def timer_badge(timer, now: dt.datetime | None = None) -> Badge:
     )
 
 
-def headline_timer(request_obj):
+def headline_timer(request_obj: Any) -> SlaTimer | None:
     """The timer a list row shows: the running one due first, else a paused
     one, else the resolution timer's final result."""
-    timers = getattr(request_obj, "current_timers", None)
+    timers: list[SlaTimer] | None = getattr(request_obj, "current_timers", None)
     if timers is None:
         timers = list(request_obj.timers.filter(superseded_at__isnull=True))
     running = [t for t in timers if t.stopped_at is None and not t.paused and t.due_at is not None]
     if running:
-        return min(running, key=lambda t: t.due_at)
+        return min(running, key=lambda t: t.due_at or NEVER)
     paused = [t for t in timers if t.stopped_at is None and t.paused]
     if paused:
         return paused[0]
@@ -243,7 +250,7 @@ def headline_timer(request_obj):
 # ---------------------------------------------------------------- template API
 
 
-def request_badge(obj, now: dt.datetime | None = None) -> Badge:
+def request_badge(obj: Any, now: dt.datetime | None = None) -> Badge:
     """The badge of a timer, or of a request's headline timer."""
     timer = obj if hasattr(obj, "due_at") else headline_timer(obj)
     return timer_badge(timer, now) if timer is not None else Badge("none", BANDS["none"], "")

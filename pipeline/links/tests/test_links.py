@@ -251,14 +251,14 @@ def test_the_validators_alone_check_existence_in_the_organization(org, other_org
 
 @pytest.mark.django_db
 def test_opportunity_page_lists_its_requests_with_sla_outcomes(
-    client_for, org, mine, theirs, rnd_head, zh
+    client_for, org, mine, theirs, head_rnd, zh
 ):
     filed_at = timezone.now() - dt.timedelta(days=3)
     late = file(org, mine.owner, opportunity_id=mine.pk, title="接口参数", at_=filed_at)
     with tenancy.organization_scope(org.id):
         # Answered 30 h after filing: the 24 h response promise was missed by 6 h.
         request_services.request_start(
-            request=late, actor=membership(rnd_head, org), at=filed_at + dt.timedelta(hours=30)
+            request=late, actor=membership(head_rnd, org), at=filed_at + dt.timedelta(hours=30)
         )
     file(org, mine.owner, opportunity_id=mine.pk, title="还在等回复")
     file(org, theirs.owner, opportunity_id=theirs.pk, title="别人的请求")

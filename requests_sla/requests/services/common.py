@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
 from collab.tenancy import organization_scope
 from departments.models import Membership
 from requests_sla.requests.models import (
     TRANSITIONS,
     Attachment,
+    Comment,
     Request,
 )
 from requests_sla.sla.models import SlaTimer, StopReason, TimerKind
@@ -37,7 +40,7 @@ class SchemaError(ServiceError):
 
 
 @contextlib.contextmanager
-def acting(actor: Membership, at: dt.datetime | None):
+def acting(actor: Membership, at: dt.datetime | None) -> Iterator[dt.datetime]:
     """Scope to the actor's organization, open the transaction, fix the time."""
     now = timezone.now()
     if at is None:
@@ -64,9 +67,7 @@ def transition_check(request: Request, action: str) -> None:
 
 
 def request_save(request: Request, actor: Membership, at: dt.datetime, reason: str) -> None:
-    request._history_user = actor.user
-    request._history_date = at
-    request._change_reason = reason
+    history_note(request, user=actor.user, date=at, reason=reason)
     request.save()
 
 
@@ -103,14 +104,15 @@ def serving_member(department_id: int, user_id: int | None) -> Membership | None
     )
 
 
-def attachment_validate(file) -> None:
+def attachment_validate(file: UploadedFile) -> None:
     max_bytes = getattr(settings, "COLLAB_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-    if file.size > max_bytes:
+    size = file.size or 0
+    if size > max_bytes:
         raise ServiceError(
             _("文件过大：最大 %(mb)s MB。") % {"mb": round(max_bytes / 1024 / 1024, 1)},
             field="file",
         )
-    if file.size == 0:
+    if size == 0:
         raise ServiceError(_("文件是空的。"), field="file")
     extension = PurePath(file.name or "").suffix.lower().lstrip(".")
     allowed_extensions = getattr(settings, "COLLAB_ATTACHMENT_EXTENSIONS", ())
@@ -125,7 +127,13 @@ def attachment_validate(file) -> None:
 
 
 def attachment_create(
-    *, request, actor: Membership, file, at, comment=None, field_key=""
+    *,
+    request: Request,
+    actor: Membership,
+    file: UploadedFile,
+    at: dt.datetime,
+    comment: Comment | None = None,
+    field_key: str = "",
 ) -> Attachment:
     attachment_validate(file)
     return Attachment.objects.create(
@@ -135,7 +143,7 @@ def attachment_create(
         uploaded_by=actor.user,
         file=file,
         original_name=PurePath(file.name or "file").name[:255],
-        size=file.size,
+        size=file.size or 0,
         content_type=(getattr(file, "content_type", "") or "application/octet-stream")[:100],
         field_key=field_key,
         created_at=at,

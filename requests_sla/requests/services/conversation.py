@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
@@ -32,11 +35,19 @@ from requests_sla.sla.services import (
     request_refresh_sla,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
 
 
 def attachment_add(
-    *, request: Request, actor: Membership, file, comment: Comment | None = None, at=None
+    *,
+    request: Request,
+    actor: Membership,
+    file: UploadedFile,
+    comment: Comment | None = None,
+    at: dt.datetime | None = None,
 ) -> Attachment:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
@@ -61,8 +72,8 @@ def comment_add(
     actor: Membership,
     body: str,
     is_internal: bool = False,
-    files: Iterable = (),
-    at=None,
+    files: Iterable[UploadedFile] = (),
+    at: dt.datetime | None = None,
 ) -> Comment:
     """A public comment or an internal note. @username mentions of members
     are recorded and notified (internal notes only notify those who may read
@@ -122,7 +133,9 @@ def comment_add(
         return comment
 
 
-def watcher_add(*, request: Request, actor: Membership, user, at=None) -> Request:
+def watcher_add(
+    *, request: Request, actor: Membership, user: User, at: dt.datetime | None = None
+) -> Request:
     """Anyone who sees a request may watch it; the requester, the serving
     department and ops/admins may also add other members."""
     with acting(actor, at):
@@ -140,7 +153,9 @@ def watcher_add(*, request: Request, actor: Membership, user, at=None) -> Reques
         return request
 
 
-def watcher_remove(*, request: Request, actor: Membership, user, at=None) -> Request:
+def watcher_remove(
+    *, request: Request, actor: Membership, user: User, at: dt.datetime | None = None
+) -> Request:
     with acting(actor, at):
         request = request_lock(request, actor)
         permissions.require(actor, "watch", request)

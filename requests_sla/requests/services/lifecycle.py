@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -38,15 +40,17 @@ from requests_sla.requests.services.common import (
     transition_check,
 )
 from requests_sla.sla.models import SlaEventKind, StopReason, TimerKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    User = get_user_model()
 from requests_sla.sla.services import (
     request_refresh_sla,
     timer_event_add,
     timers_start_for,
     timers_stop,
 )
-
-User = get_user_model()
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -60,7 +64,9 @@ User = get_user_model()
 # ---------------------------------------------------------------- serving side
 
 
-def request_acknowledge(*, request: Request, actor: Membership, at=None) -> Request:
+def request_acknowledge(
+    *, request: Request, actor: Membership, at: dt.datetime | None = None
+) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
         permissions.require(actor, "acknowledge", request)
@@ -73,7 +79,7 @@ def request_acknowledge(*, request: Request, actor: Membership, at=None) -> Requ
         return request
 
 
-def request_start(*, request: Request, actor: Membership, at=None) -> Request:
+def request_start(*, request: Request, actor: Membership, at: dt.datetime | None = None) -> Request:
     """Start work (acknowledging first if needed); an unassigned request is
     taken by whoever starts it."""
     with acting(actor, at) as at:
@@ -89,7 +95,9 @@ def request_start(*, request: Request, actor: Membership, at=None) -> Request:
         return request
 
 
-def request_pause(*, request: Request, actor: Membership, reason: str, at=None) -> Request:
+def request_pause(
+    *, request: Request, actor: Membership, reason: str, at: dt.datetime | None = None
+) -> Request:
     """Wait on the requester: asking them is a response, and the running
     resolution/milestone clocks pause until they answer."""
     with acting(actor, at) as at:
@@ -119,7 +127,9 @@ def timers_resume(request: Request, actor: Membership, at: dt.datetime, reason: 
     request_refresh_sla(request, request_timers(request))
 
 
-def request_resume(*, request: Request, actor: Membership, at=None) -> Request:
+def request_resume(
+    *, request: Request, actor: Membership, at: dt.datetime | None = None
+) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
         permissions.require(actor, "resume", request)
@@ -129,7 +139,7 @@ def request_resume(*, request: Request, actor: Membership, at=None) -> Request:
 
 
 def request_resolve(
-    *, request: Request, actor: Membership, resolution: str = "", at=None
+    *, request: Request, actor: Membership, resolution: str = "", at: dt.datetime | None = None
 ) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
@@ -154,7 +164,7 @@ def request_resolve(
 
 
 def request_milestone_complete(
-    *, request: Request, actor: Membership, key: str, at=None
+    *, request: Request, actor: Membership, key: str, at: dt.datetime | None = None
 ) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
@@ -172,7 +182,7 @@ def request_milestone_complete(
         return request
 
 
-def request_close(*, request: Request, actor: Membership, at=None) -> Request:
+def request_close(*, request: Request, actor: Membership, at: dt.datetime | None = None) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
         permissions.require(actor, "close", request)
@@ -183,7 +193,9 @@ def request_close(*, request: Request, actor: Membership, at=None) -> Request:
         return request
 
 
-def request_reopen(*, request: Request, actor: Membership, reason: str = "", at=None) -> Request:
+def request_reopen(
+    *, request: Request, actor: Membership, reason: str = "", at: dt.datetime | None = None
+) -> Request:
     """Back to work: the resolution clock continues with the budget it had
     (the time spent resolved does not count)."""
     with acting(actor, at) as at:
@@ -210,7 +222,14 @@ def request_reopen(*, request: Request, actor: Membership, reason: str = "", at=
 
 
 def _finish(
-    request: Request, actor: Membership, at, *, reason: str, status, stop_reason, action: str
+    request: Request,
+    actor: Membership,
+    at: dt.datetime | None,
+    *,
+    reason: str,
+    status: str,
+    stop_reason: str,
+    action: str,
 ) -> Request:
     """Cancel or reject: a reason is required, every timer stops for good."""
     with acting(actor, at) as at:
@@ -229,7 +248,9 @@ def _finish(
         return request
 
 
-def request_cancel(*, request: Request, actor: Membership, reason: str, at=None) -> Request:
+def request_cancel(
+    *, request: Request, actor: Membership, reason: str, at: dt.datetime | None = None
+) -> Request:
     return _finish(
         request,
         actor,
@@ -241,7 +262,9 @@ def request_cancel(*, request: Request, actor: Membership, reason: str, at=None)
     )
 
 
-def request_reject(*, request: Request, actor: Membership, reason: str, at=None) -> Request:
+def request_reject(
+    *, request: Request, actor: Membership, reason: str, at: dt.datetime | None = None
+) -> Request:
     return _finish(
         request,
         actor,
@@ -261,7 +284,7 @@ def request_transfer(
     request_type: RequestType,
     priority: str = "",
     reason: str = "",
-    at=None,
+    at: dt.datetime | None = None,
 ) -> Request:
     """Hand the request to another department under one of its types.
 
@@ -313,9 +336,13 @@ def request_transfer(
         return request
 
 
-def _assign(request: Request, actor: Membership, assignee, at) -> None:
+def _assign(
+    request: Request, actor: Membership, assignee: User | int | None, at: dt.datetime
+) -> None:
     if assignee is not None:
-        member = serving_member(request.serving_department_id, getattr(assignee, "pk", assignee))
+        member = serving_member(
+            request.serving_department_id, assignee.pk if isinstance(assignee, Model) else assignee
+        )
         if member is None:
             raise ServiceError(_("处理人必须是服务部门的有效成员。"), field="assignee")
         assignee = member.user
@@ -334,7 +361,13 @@ def _assign(request: Request, actor: Membership, assignee, at) -> None:
         )
 
 
-def request_assign(*, request: Request, actor: Membership, assignee, at=None) -> Request:
+def request_assign(
+    *,
+    request: Request,
+    actor: Membership,
+    assignee: User | int | None,
+    at: dt.datetime | None = None,
+) -> Request:
     """``assignee`` is a user (or user id) who is an active member of the
     serving department, or None to unassign."""
     with acting(actor, at) as at:
@@ -347,7 +380,11 @@ def request_assign(*, request: Request, actor: Membership, assignee, at=None) ->
 
 
 def requests_bulk_assign(
-    *, requests: Iterable[Request], actor: Membership, assignee, at=None
+    *,
+    requests: Iterable[Request],
+    actor: Membership,
+    assignee: User | int | None,
+    at: dt.datetime | None = None,
 ) -> list[Request]:
     """Assign several requests at once: all or nothing."""
     done = []
@@ -368,7 +405,7 @@ def requests_bulk_assign(
 
 
 # The escalation ladder's third rung raises a request's priority one step.
-PRIORITY_RAISED = {
+PRIORITY_RAISED: dict[str, str] = {
     Priority.LOW: Priority.NORMAL,
     Priority.NORMAL: Priority.HIGH,
     Priority.HIGH: Priority.URGENT,

@@ -65,30 +65,7 @@ def _timeline_rows(obj, membership) -> list[dict]:
         if entry.kind == "created":
             row["lines"].append(_("提交了请求"))
         elif entry.kind in ("status", "change"):
-            changes = entry.data.get("changes", {})
-            if "status" in changes:
-                old, new = changes["status"]
-                row["lines"].append(
-                    _("状态：%(old)s → %(new)s")
-                    % {"old": Status(old).label, "new": Status(new).label}
-                )
-            if "serving_department" in changes:
-                old, new = changes["serving_department"]
-                row["lines"].append(
-                    _("转派：%(old)s → %(new)s")
-                    % {"old": old.name if old else "—", "new": new.name if new else "—"}
-                )
-            if "priority" in changes:
-                old, new = changes["priority"]
-                row["lines"].append(
-                    _("优先级：%(old)s → %(new)s")
-                    % {"old": Priority(old).label, "new": Priority(new).label}
-                )
-            if "assignee_id" in changes:
-                new_id = changes["assignee_id"][1]
-                row["lines"].append(
-                    _("指派给 %(name)s") % {"name": name(new_id)} if new_id else _("取消了指派")
-                )
+            row["lines"] += _change_lines(entry.data.get("changes", {}), name)
             if entry.kind == "status" and entry.data.get("reason"):
                 row["reason"] = entry.data["reason"]
         elif entry.kind == "comment":
@@ -104,6 +81,33 @@ def _timeline_rows(obj, membership) -> list[dict]:
             row["reason"] = entry.data.get("reason", "")
         rows.append(row)
     return rows
+
+
+def _change_lines(changes: dict, name) -> list[str]:
+    """What a status change or an edit changed, one line each; ``name(user_id)``
+    says who an assignee is."""
+    lines = []
+    if "status" in changes:
+        old, new = changes["status"]
+        lines.append(
+            _("状态：%(old)s → %(new)s") % {"old": Status(old).label, "new": Status(new).label}
+        )
+    if "serving_department" in changes:
+        old, new = changes["serving_department"]
+        lines.append(
+            _("转派：%(old)s → %(new)s")
+            % {"old": old.name if old else "—", "new": new.name if new else "—"}
+        )
+    if "priority" in changes:
+        old, new = changes["priority"]
+        lines.append(
+            _("优先级：%(old)s → %(new)s")
+            % {"old": Priority(old).label, "new": Priority(new).label}
+        )
+    if "assignee_id" in changes:
+        new_id = changes["assignee_id"][1]
+        lines.append(_("指派给 %(name)s") % {"name": name(new_id)} if new_id else _("取消了指派"))
+    return lines
 
 
 def _extra_rows(obj) -> list[dict]:

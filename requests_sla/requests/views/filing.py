@@ -96,14 +96,7 @@ def file_request(request, type_id: int):
                     **(form.link_ids() if picker else {}),
                 )
             except services.SchemaError as exc:
-                for key, errors in exc.errors.items():
-                    for message in errors:
-                        if key in extra.fields:
-                            extra.add_error(key, message)
-                        elif picker and key in link_keys:
-                            form.add_error("link", message)
-                        else:
-                            extra.add_error(None, message)
+                _schema_errors_show(exc, form, extra, link_keys if picker else set())
             except ServiceError as exc:
                 if exc.field in ("account_id", "opportunity_id"):
                     form.add_error("link", exc.message)
@@ -136,6 +129,20 @@ def file_request(request, type_id: int):
             "has_files": any(f.get("type") == "file" for f in rtype.form_schema or []),
         },
     )
+
+
+def _schema_errors_show(exc, form, extra, link_keys: set[str]) -> None:
+    """Each schema error on its field: the type's own fields on the extra
+    form, link fields (when the picker stands for them) on the link field,
+    the rest on top of the extra form."""
+    for key, errors in exc.errors.items():
+        for message in errors:
+            if key in extra.fields:
+                extra.add_error(key, message)
+            elif key in link_keys:
+                form.add_error("link", message)
+            else:
+                extra.add_error(None, message)
 
 
 @membership_required("file_requests")

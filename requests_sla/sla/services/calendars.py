@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.sla.calendars import DEFAULT_WEEKLY, validate_weekly
@@ -50,7 +52,9 @@ def _bump(calendar: BusinessCalendar, actor: Membership) -> BusinessCalendar:
     return calendar
 
 
-def calendar_update(*, calendar: BusinessCalendar, actor: Membership, **fields) -> BusinessCalendar:
+def calendar_update(
+    *, calendar: BusinessCalendar, actor: Membership, **fields: Any
+) -> BusinessCalendar:
     """Change the working week, timezone or holiday source; open timers on
     the calendar are recomputed."""
     _require_calendar_admin(actor)
@@ -72,7 +76,7 @@ def calendar_update(*, calendar: BusinessCalendar, actor: Membership, **fields) 
             raise ServiceError(
                 _("每周工作时间无效：%(error)s") % {"error": exc}, field="weekly"
             ) from None
-        calendar._history_user = actor.user
+        history_note(calendar, user=actor.user)
         calendar.save()
         return _bump(calendar, actor)
 
@@ -125,7 +129,7 @@ POLICY_FIELDS = {
 }
 
 
-def escalation_policy_update(*, actor: Membership, **fields) -> EscalationPolicy:
+def escalation_policy_update(*, actor: Membership, **fields: Any) -> EscalationPolicy:
     """Change the organization's ladder settings (organization admins)."""
     _require_calendar_admin(actor)
     unknown = set(fields) - POLICY_FIELDS
