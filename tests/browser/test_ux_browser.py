@@ -46,3 +46,92 @@ def test_api_docs_render_under_the_csp(page, people):
     assert page.locator("#swagger-ui .title").inner_text().startswith("Collab API")
     assert not violations, violations
     screenshot(page, "api-docs")
+
+
+EMPTY_LINKS_JS = """() => [...document.querySelectorAll('a[href]')]
+    .filter(a => a.offsetParent !== null || a.getClientRects().length)
+    .filter(a => !(a.innerText || a.textContent).trim()
+        && !a.getAttribute('aria-label') && !a.getAttribute('title')
+        && !a.querySelector('img[alt]:not([alt=""]), svg[aria-label]'))
+    .map(a => a.outerHTML)"""
+
+
+def pages_of(page) -> list[str]:
+    """The nav's pages plus the first request and meeting they link to."""
+    hrefs = page.eval_on_selector_all(
+        "nav a[href^='/']", "links => [...new Set(links.map(a => a.getAttribute('href')))]"
+    )
+    return [h for h in hrefs if not h.startswith(("/accounts/logout", "/admin/"))]
+
+
+DETAIL_LINKS_JS = r"""links => links.map(a => a.getAttribute('href'))
+    .filter(h => /^\/(requests|meetings|pipeline\/opportunities)\/\d+\/$/.test(h)).slice(0, 1)"""
+
+
+def test_no_link_without_text_on_the_main_pages(new_page, demo):
+    """Every role's nav pages (and the first detail page each lists), in
+    Chinese, and the ops manager's and admin's in English too."""
+    found = {}
+    for username, language in (
+        ("rep", "zh-hans"),
+        ("head-rnd", "zh-hans"),
+        ("ops", "zh-hans"),
+        ("ops", "en"),
+        ("admin", "en"),
+    ):
+        page = new_page()
+        sign_in(page, username)
+        if language == "en":
+            page.click("button[name=language][value=en]")
+            page.wait_for_load_state("networkidle")
+        visited = pages_of(page)
+        assert len(visited) >= 3
+        for href in visited:
+            page.goto(href)
+            targets = [href, *page.eval_on_selector_all("main a[href^='/']", DETAIL_LINKS_JS)]
+            for target in targets:
+                if target != href:
+                    page.goto(target)
+                empty = page.evaluate(EMPTY_LINKS_JS)
+                if empty:
+                    found[f"{username}/{language} {target}"] = empty
+        page.context.close()
+    assert not found, found
+
+
+def test_the_header_probability_follows_a_stepper_move_and_a_loss(new_page, demo):
+    from pipeline.models import Opportunity, Stage
+
+    deal = (
+        Opportunity.unscoped.select_related("stage")
+        .filter(owner__username="rep", stage__is_won=False, stage__is_lost=False)
+        .order_by("stage__order", "id")
+        .first()
+    )
+    stages = Stage.unscoped.filter(organization_id=deal.organization_id)
+    target = stages.filter(order__gt=deal.stage.order, is_won=False, is_lost=False).order_by(
+        "order"
+    )[0]
+    rep = new_page()
+    sign_in(rep, "rep")
+    rep.goto(f"/pipeline/opportunities/{deal.pk}/")
+    rep.evaluate("() => (window.__noReload = true)")
+    facts = rep.locator("#deal-facts")
+    rep.locator("#stepper .step-button", has_text=target.name).click()
+    rep.locator("#stepper .step.current", has_text=target.name).wait_for()
+    rep.wait_for_function(
+        "p => document.querySelector('#deal-facts').innerText.includes(p + '%')",
+        arg=str(target.default_probability),
+    )
+    assert rep.evaluate("() => window.__noReload === true"), "the page reloaded"
+    lost = stages.get(is_lost=True)
+    rep.click("#stepper details.lose summary")
+    rep.select_option("#stepper select[name=lost_reason]", index=1)
+    rep.click("#stepper details.lose button[type=submit]")
+    rep.locator("#stepper .chip.lost").wait_for()
+    rep.wait_for_function(
+        "p => document.querySelector('#deal-facts').innerText.includes(p + '%')",
+        arg=str(lost.default_probability),
+    )
+    assert f"{lost.default_probability}%" in facts.inner_text()
+    screenshot(rep, "pipeline-opportunity-lost-zh")
