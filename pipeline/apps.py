@@ -12,13 +12,16 @@ class PipelineConfig(AppConfig):
         from collab.navigation import NavEntry, nav_register
         from departments.registry import demo_steps, provisioning_steps
         from requests_sla.catalog.links import link_kind_register, link_templates_register
+        from requests_sla.notifications.texts import notification_text_register
 
         from . import permissions
         from .demo import customers as demo
         from .demo import links as demo_links
+        from .leads.notices import lead_text
         from .links import checks as links
         from .opportunities.services import stages_provision
 
+        notification_text_register("lead", lead_text)
         provisioning_steps.register(stages_provision, order=300)
         demo_steps.register(demo.load, order=300)
         demo_steps.register(demo_links.load, order=310)

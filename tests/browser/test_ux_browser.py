@@ -135,3 +135,50 @@ def test_the_header_probability_follows_a_stepper_move_and_a_loss(new_page, demo
     )
     assert f"{lost.default_probability}%" in facts.inner_text()
     screenshot(rep, "pipeline-opportunity-lost-zh")
+
+
+def test_the_rep_hears_of_a_heads_question_and_of_the_resolution(new_page, requests_demo):
+    title = "接口超时需要日志"
+    rep = new_page()
+    sign_in(rep, "rep")
+    rep.goto("/requests/new/")
+    rep.click("#type-rnd_tech_support")
+    rep.wait_for_function("() => document.readyState === 'complete' && window.htmx")
+    rep.fill("input[name=title]", title)
+    rep.fill("input[name=x-customer_name]", "华东电力")
+    rep.click("button.primary.big")
+    rep.wait_for_load_state("networkidle")
+    detail_url = rep.url
+
+    head = new_page()
+    sign_in(head, "head-rnd")
+    head.goto("/notifications/")
+    assert "新请求进入队列" in head.locator("main li", has_text=title).inner_text()
+    head.goto("/requests/queue/")
+    row = head.locator("#queue-body tr", has_text=title)
+    row_id = row.get_attribute("id")
+    head.click(f"#{row_id} details.row-pause summary")
+    head.fill(f"#pause-{row_id[4:]}", "请上传客户的网关日志")
+    head.click(f"#{row_id} details.row-pause button[type=submit]")
+    head.locator(f"#{row_id} .status-waiting_on_requester").wait_for()
+
+    rep.goto("/notifications/")
+    notice = rep.locator("main li", has_text=title)
+    assert "需要你补充信息" in notice.inner_text() and "请上传客户的网关日志" in notice.inner_text()
+    assert "未读" in notice.inner_text()
+    screenshot(rep, "notification-question-zh")
+    notice.locator("a").click()
+    rep.wait_for_load_state("networkidle")
+    assert rep.url == detail_url
+    rep.goto("/notifications/")
+    assert "未读" not in rep.locator("main li", has_text=title).first.inner_text()
+
+    head.goto("/requests/queue/?status=waiting_on_requester")
+    head.locator(f"#{row_id} button[data-action=resolve]").click()
+    head.locator(f"#{row_id} .status-resolved").wait_for()
+    rep.click("button[name=language][value=en]")
+    rep.wait_for_load_state("networkidle")
+    rep.goto("/notifications/")
+    resolved = rep.locator("main li", has_text="resolved").first
+    assert title in resolved.inner_text() and "unread" in resolved.inner_text()
+    screenshot(rep, "notification-resolved-en")

@@ -15,6 +15,7 @@ from departments.models import Department, Membership
 from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, validate_values
 from requests_sla.catalog.links import LINK_TYPES
 from requests_sla.catalog.models import RequestType
+from requests_sla.notifications.models import NotificationKind
 from requests_sla.requests import permissions
 from requests_sla.requests.models import (
     Request,
@@ -25,7 +26,9 @@ from requests_sla.requests.services.common import (
     acting,
     attachment_create,
     attachment_validate,
+    request_notify,
     request_save,
+    serving_heads,
 )
 from requests_sla.sla.services import (
     sla_summary,
@@ -233,4 +236,12 @@ def request_file(
         # watchers and attachments as ``filed_*`` (see selectors.request_filed).
         request.current_timers = timers_insert(planned)
         request.filed_watchers, request.filed_attachments = watcher_users, attachments
+        # A new request in the queue: the serving department's heads hear of it.
+        request_notify(
+            request,
+            actor,
+            at,
+            NotificationKind.NEW_REQUEST,
+            serving_heads(serving_department.pk),
+        )
         return request
