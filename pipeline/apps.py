@@ -25,8 +25,10 @@ class PipelineConfig(AppConfig):
         provisioning_steps.register(stages_provision, order=300)
         demo_steps.register(demo.load, order=300)
         demo_steps.register(demo_links.load, order=310)
-        link_kind_register("account", check=links.account_check)
-        link_kind_register("opportunity", check=links.opportunity_check)
+        link_kind_register("account", check=links.account_check, customer=links.account_customer)
+        link_kind_register(
+            "opportunity", check=links.opportunity_check, customer=links.opportunity_customer
+        )
         link_templates_register(
             picker="pipeline/_link_picker.html", display="pipeline/_request_link.html"
         )

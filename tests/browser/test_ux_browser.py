@@ -182,3 +182,145 @@ def test_the_rep_hears_of_a_heads_question_and_of_the_resolution(new_page, reque
     resolved = rep.locator("main li", has_text="resolved").first
     assert title in resolved.inner_text() and "unread" in resolved.inner_text()
     screenshot(rep, "notification-resolved-en")
+
+
+PASSWORD = "collab-demo"
+
+
+@pytest.fixture
+def small_org(transactional_db):
+    """One organization: a rep, the R&D head and engineer, the ops manager;
+    one long-overdue request the sweep put on a review meeting."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from collab.tenancy import organization_scope
+    from departments.roles import Role
+    from departments.tests.factories import OrganizationFactory, member
+    from requests_sla.escalation.services import sla_sweep
+    from requests_sla.models import RequestType
+    from requests_sla.requests.services import request_file
+    from requests_sla.tests.factories import TECH_EXTRA, membership_of
+
+    org = OrganizationFactory(name="演示企业", slug="demo-ux", default_language="zh-hans")
+    people = {
+        name: member(org, role=role, department_code=dept, username=name, password=PASSWORD)
+        for name, role, dept in (
+            ("rep", Role.SALES_REP, "business"),
+            ("head-rnd", Role.DEPT_HEAD, "rnd"),
+            ("dev-rnd", Role.DEPT_MEMBER, "rnd"),
+            ("ops", Role.OPS_MANAGER, "ops_mgmt"),
+        )
+    }
+    with organization_scope(org.id):
+        rtype = RequestType.objects.get(code="rnd_tech_support")
+    overdue = request_file(
+        actor=membership_of(people["rep"], org),
+        request_type=rtype,
+        priority="urgent",
+        title="客户投标接口参数确认",
+        extra=TECH_EXTRA,
+        at=timezone.now() - dt.timedelta(days=3),
+    )
+    sla_sweep()
+    return {"org": org, "people": people, "overdue": overdue, "type": rtype}
+
+
+def test_an_unclassified_agenda_item_cannot_be_saved_without_a_choice(page, small_org):
+    from requests_sla.models import AgendaItem
+
+    sign_in(page, "ops", PASSWORD)
+    page.goto("/meetings/")
+    page.locator("table a").first.click()
+    page.wait_for_load_state("networkidle")
+    item = page.locator(".agenda-item").first
+    assert item.locator("select[name$=root_cause]").input_value() == ""
+    item.locator(".classify-form button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    item = page.locator(".agenda-item", has_text=small_org["overdue"].reference).first
+    assert "请选择原因分类" in item.inner_text()
+    assert not AgendaItem.unscoped.exclude(root_cause="").exists()
+    screenshot(page, "meeting-classify-required-zh")
+
+
+def test_bulk_assign_without_a_choice_does_nothing_and_says_so(new_page, small_org):
+    from requests_sla.models import Request
+    from requests_sla.requests.services import request_assign, request_file
+    from requests_sla.tests.factories import TECH_EXTRA, membership_of
+
+    org, people = small_org["org"], small_org["people"]
+    head = membership_of(people["head-rnd"], org)
+    rep = membership_of(people["rep"], org)
+    from collab.tenancy import organization_scope
+
+    filed = [
+        request_file(
+            actor=rep, request_type=small_org["type"], priority="normal", title=t, extra=TECH_EXTRA
+        )
+        for t in ("批量甲", "批量乙")
+    ]
+    with organization_scope(org.id):
+        for r in filed:
+            request_assign(request=r, actor=head, assignee=people["dev-rnd"])
+    page = new_page()
+    sign_in(page, "head-rnd", PASSWORD)
+    page.goto("/requests/queue/?assignee=any")
+    page.evaluate("() => (window.__noReload = true)")
+    assert page.locator("#bulk-assignee").input_value() == ""
+    for r in filed:
+        page.check(f"#row-{r.pk} input[name=ids]")
+    page.click("#bulk-form button[type=submit]")
+    page.locator("#queue-body tr.notice .form-errors").wait_for()
+    assert "请先选择处理人" in page.locator("#queue-body tr.notice").inner_text()
+    assert set(
+        Request.unscoped.filter(pk__in=[r.pk for r in filed]).values_list("assignee_id", flat=True)
+    ) == {people["dev-rnd"].pk}
+    screenshot(page, "queue-bulk-no-choice-zh")
+    # Unassigning is its own choice, and the message says what was done.
+    for r in filed:
+        page.check(f"#row-{r.pk} input[name=ids]")
+    page.select_option("#bulk-assignee", "none")
+    page.click("#bulk-form button[type=submit]")
+    page.locator("#queue-body tr.notice .ok").wait_for()
+    assert "已取消 2 个请求的指派" in page.locator("#queue-body tr.notice").inner_text()
+    assert page.evaluate("() => window.__noReload === true"), "the page reloaded"
+
+
+def test_time_left_on_a_working_days_target_before_and_after_a_pause(new_page, small_org):
+    import re
+
+    rep = new_page()
+    sign_in(rep, "rep", PASSWORD)
+    rep.goto("/requests/new/")
+    rep.click("#type-rnd_tech_support")
+    rep.wait_for_function(
+        "() => document.readyState === 'complete' && window.htmx"
+        " && document.querySelector('select[name=priority]')"
+    )
+    rep.select_option("select[name=priority]", "high")  # resolution: 3 working days
+    rep.fill("input[name=title]", "三天解决的问题")
+    rep.fill("input[name=x-customer_name]", "华东电力")
+    rep.click("button.primary.big")
+    rep.wait_for_load_state("networkidle")
+    detail = rep.url
+    resolution = rep.locator("#timer-resolution .sla").inner_text()
+    # A due moment ("…周三 18:00 前"), not wall-clock "days" of 8 hours.
+    assert re.search(r"\d{2}:\d{2} 前", resolution), resolution
+    assert "天" not in resolution, resolution
+
+    head = new_page()
+    sign_in(head, "head-rnd", PASSWORD)
+    head.goto(detail)
+    head.click("#act-pause summary")
+    head.fill("#reason-pause", "请补充客户日志")
+    head.click("#act-pause button[type=submit]")
+    head.locator("#timer-resolution .sla-paused").wait_for()
+    rep.goto(detail)
+    paused = rep.locator("#timer-resolution .sla").inner_text()
+    assert "已暂停 · 还剩" in paused and "个工作日" in paused, paused
+    assert not re.search(r"\d天", paused), paused
+    screenshot(rep, "request-working-days-paused-zh")
+    rep.click("button[name=language][value=en]")
+    rep.wait_for_load_state("networkidle")
+    assert "working day" in rep.locator("#timer-resolution .sla").inner_text()
