@@ -324,3 +324,15 @@ def test_time_left_on_a_working_days_target_before_and_after_a_pause(new_page, s
     rep.click("button[name=language][value=en]")
     rep.wait_for_load_state("networkidle")
     assert "working day" in rep.locator("#timer-resolution .sla").inner_text()
+
+
+def test_the_language_chosen_follows_the_person_to_another_browser(new_page, small_org):
+    first = new_page()
+    sign_in(first, "rep", PASSWORD)
+    first.click("button[name=language][value=en]")
+    first.wait_for_load_state("networkidle")
+    # Another device: a fresh browser context, no language cookie, a Chinese browser.
+    second = new_page(locale="zh-CN")
+    sign_in(second, "rep", PASSWORD)
+    assert second.locator("html").get_attribute("lang") == "en"
+    assert "Sign out" in second.content() or "My requests" in second.content()

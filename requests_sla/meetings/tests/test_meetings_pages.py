@@ -222,3 +222,16 @@ def test_settings_page_is_for_admins_and_saves_the_policy(client_for, org, owner
         policy = EscalationPolicy.objects.get()
         assert (policy.follow_up_hours, policy.meeting_time) == (4, dt.time(14, 30))
         assert WebhookEndpoint.objects.get().format == "dingtalk"
+
+
+@pytest.mark.django_db
+def test_a_request_reviewed_on_one_meeting_is_not_put_on_another(breached, ops, frozen):
+    req, meeting, item = breached
+    with organization_scope(req.organization_id):
+        services.agenda_item_classify(actor=ops, item=item, root_cause="objective")
+        later = services.meeting_schedule(
+            actor=ops, scheduled_at=meeting.scheduled_at + dt.timedelta(days=7), title="下周"
+        )
+        services.agenda_escalations_add(meeting=later, requests=[req], participants=[], at=None)
+        assert not later.agenda.exists()
+        assert AgendaItem.objects.filter(request=req).count() == 1
