@@ -13,7 +13,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership
 from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, validate_values
-from requests_sla.catalog.links import LINK_TYPES
+from requests_sla.catalog.links import LINK_TYPES, link_customer_name
 from requests_sla.catalog.models import RequestType
 from requests_sla.notifications.models import NotificationKind
 from requests_sla.requests import permissions
@@ -102,6 +102,23 @@ def _with_links(schema: list, extra, links: Mapping[str, int | None]):
     return extra
 
 
+def _customer_from_link(actor: Membership, schema: list, extra, links: Mapping[str, int | None]):
+    """Fill the empty fields the link answers (``from_link``: 客户名称) with the
+    linked customer's name, so the API and the page never ask for it twice."""
+    keys = [f["key"] for f in schema if f.get("from_link") == "customer"]
+    if not isinstance(extra, dict) or not any(extra.get(k) in (None, "") for k in keys):
+        return extra
+    kind = "opportunity" if links.get("opportunity_id") else "account"
+    value = links.get(f"{kind}_id")
+    if value is None:
+        return extra
+    name = link_customer_name(kind, value, organization_id=actor.organization_id, actor=actor)
+    for key in keys:
+        if name and extra.get(key) in (None, ""):
+            extra[key] = name
+    return extra
+
+
 def _links_from_schema(actor: Membership, schema: list, cleaned: Mapping) -> dict[str, int | None]:
     """The links entered in the type's own fields, checked against what the
     actor may see (errors keyed by the schema field)."""
@@ -178,6 +195,7 @@ def request_file(
         schema = request_type.form_schema or []
         given = _links_given(actor, account_id, opportunity_id)
         extra = _with_links(schema, extra, given)
+        extra = _customer_from_link(actor, schema, extra, given)
         files = {k: v for k, v in (files or {}).items() if v and k in file_keys(schema)}
         cleaned, errors = validate_values(schema, extra, files=files, organization_id=org_id)
         for key, file in files.items():

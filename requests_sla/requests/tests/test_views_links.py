@@ -240,3 +240,9 @@ def test_watchers_tenancy_outsiders_get_404_and_foreign_people_cannot_be_added(
     )
     assert response.status_code == 200 and "关注人必须是本企业成员" in response.content.decode()
     assert not Request.unscoped.get(pk=filed.pk).watchers.exists()
+
+
+@pytest.mark.django_db
+def test_the_service_fills_the_customer_name_from_the_link_for_api_callers(rep, org, deal):
+    filed = file_tech_support(rep, extra={"product_version": "v3"}, opportunity_id=deal.pk)
+    assert filed.extra["customer_name"] == "华信精密"
