@@ -64,3 +64,7 @@ def test_openapi_schema_and_docs_are_served(client_for, teammate):
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+    # No inline script (the CSP allows scripts from this site only).
+    assert b"<script>" not in docs.content and b"?script=" in docs.content
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content

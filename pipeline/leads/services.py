@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
@@ -16,12 +16,12 @@ from collab.history import history_note
 from pipeline.accounts.models import Account
 from pipeline.followups.models import FollowUp
 from pipeline.leads.models import Lead, LeadKind, LeadSource, LeadStatus
+from pipeline.leads.notices import lead_params
 from pipeline.opportunities.services import opportunity_create
 from requests_sla.models import NotificationKind
 from requests_sla.notifications.services import (
     notifications_send,
     notifications_settle,
-    organization_language,
 )
 
 if TYPE_CHECKING:
@@ -36,17 +36,11 @@ def _notify_owner(lead: Lead) -> None:
     owner_id = lead.account.owner_id
     if owner_id is None or owner_id == lead.created_by_id:
         return
-    with translation.override(organization_language(lead.organization_id)):
-        text = _("新线索：%(account)s，%(kind)s，预计 %(amount)s") % {
-            "account": lead.account.name,
-            "kind": lead.get_kind_display(),
-            "amount": f"{lead.estimated_amount:,.2f}",
-        }
     notifications_send(
         organization_id=lead.organization_id,
         recipient_ids=[owner_id],
         kind=NotificationKind.LEAD,
-        text=text,
+        params=lead_params(lead),  # rendered in the reader's language (notices.lead_text)
         link=_lead_link(lead),
         at=lead.created_at,  # when it was handed over (backdated demo leads too)
     )

@@ -158,4 +158,4 @@ def opportunity_move(request, pk: int):
         )
     context = _stepper_context(request, opportunity, None if moved else form)
     context["moved"] = moved
-    return render(request, "pipeline/_stepper.html", context)
+    return render(request, "pipeline/_stepper_moved.html", context)

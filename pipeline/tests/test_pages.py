@@ -192,6 +192,14 @@ def test_stage_stepper_moves_in_place_with_htmx(client_for, org, teammate, mine,
     body = response.content.decode()
     assert response.status_code == 200 and 'id="stepper"' in body and "<html" not in body
     assert Opportunity.unscoped.get(pk=mine.pk).stage_id == stages["proposal"].pk
+    # The facts (probability) and the post-mortem slot follow the stage, out of band.
+    facts = body.split('id="deal-facts" hx-swap-oob="true"')[1].split("</section>")[0]
+    probability = Opportunity.unscoped.get(pk=mine.pk).probability
+    assert (
+        f"<dd>{probability}%</dd>" in facts
+        and probability == stages["proposal"].default_probability
+    )
+    assert 'id="postmortem-slot" hx-swap-oob="true"' in body
 
 
 @pytest.mark.django_db

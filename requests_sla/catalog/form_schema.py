@@ -11,7 +11,10 @@ A schema is a JSON list of fields::
 registers its existence checks with ``catalog.links`` (each callable
 ``(value, *, organization_id, actor=None)`` raising
 ``django.core.exceptions.ValidationError``), so this app never imports it.
-``file`` fields are uploads: their values are passed separately and stored as
+``"from_link": "customer"`` marks a field the request's customer/deal link
+answers (filled from it, hidden while linked); ``"as_description": true``
+marks the field that is the request's description (the generic one is then
+not asked). ``file`` fields are uploads: their values are passed separately and stored as
 attachments; ``validate_values`` only checks required ones were given.
 """
 
@@ -322,6 +325,9 @@ def build_form_class(
     so the page and the API accept and refuse exactly the same input."""
     schema = list(schema)
     attrs: dict[str, Any] = {f["key"]: _form_field(f) for f in schema}
+    for f in schema:
+        if f.get("from_link"):  # the page fills and hides it once a customer/deal is linked
+            attrs[f["key"]].widget.attrs["data-from-link"] = f["from_link"]
     value_keys = {f["key"] for f in schema} - set(file_keys(schema))
 
     def clean(self):

@@ -42,6 +42,7 @@ from typing import Any
 LINK_TYPES = ("account", "opportunity")
 
 _checks: dict[str, Callable[..., Any]] = {}
+_customers: dict[str, Callable[..., str]] = {}
 _templates = {"picker": "", "display": ""}
 _store: dict[str, Callable[..., Any] | None] = {"save": None, "read": None}
 
@@ -61,10 +62,22 @@ class LinkIds:
 NO_LINK = LinkIds()
 
 
-def link_kind_register(kind: str, *, check: Callable[..., Any]) -> None:
+def link_kind_register(
+    kind: str, *, check: Callable[..., Any], customer: Callable[..., str] | None = None
+) -> None:
+    """``customer(value, *, organization_id, actor)`` names the linked
+    customer (or "" when not visible): it fills the ``from_link`` fields."""
     if kind not in LINK_TYPES:
         raise ValueError(f"unknown link kind {kind!r} (one of {LINK_TYPES})")
     _checks[kind] = check
+    if customer is not None:
+        _customers[kind] = customer
+
+
+def link_customer_name(kind: str, value: int, *, organization_id: int, actor=None) -> str:
+    """The name of the customer a link points at ("" when unknown)."""
+    namer = _customers.get(kind)
+    return namer(value, organization_id=organization_id, actor=actor) if namer else ""
 
 
 def link_templates_register(*, picker: str, display: str) -> None:

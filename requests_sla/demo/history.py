@@ -51,27 +51,20 @@ TITLES = {
         "{c}: quote and proposal",
     ),
 }
+# Parts of the demo accounts' names (pipeline.demo.customers.ACCOUNTS), so a
+# title's customer is one the customer search finds.
 CUSTOMERS = {
     "zh": (
         "华东电力集团",
         "星河集团",
         "蓝海零售",
-        "万达物流",
-        "城商行",
-        "恒通制造",
-        "瑞康医疗",
-        "新程教育",
+        "顺达物流",
+        "招远城市商业银行",
+        "东方汽车零部件",
+        "仁和医疗",
+        "启明教育",
     ),
-    "en": (
-        "Northwind",
-        "Contoso",
-        "Fabrikam",
-        "Tailspin",
-        "Litware",
-        "Adventure Works",
-        "Wide World",
-        "Proseware",
-    ),
+    "en": ("Northwind Traders", "Contoso Manufacturing", "Fabrikam Health", "Tailspin Logistics"),
 }
 
 

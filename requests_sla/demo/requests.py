@@ -36,12 +36,12 @@ WORKERS = {
 
 EXTRAS = {
     "rnd_tech_support": {
-        "customer_name": "华东电力集团",
+        "customer_name": "华东电力集团有限公司",
         "product_version": "v3.2",
         "urgency": "客户周五投标，需要确认接口参数",
     },
     "rnd_feasibility": {
-        "customer_name": "星河集团",
+        "customer_name": "星河集团有限公司",
         "background": "集团型客户，下属 30 家子公司",
         "pain_point": "报表无法按子公司做多级权限",
         "expected_outcome": "集团总部看全部，子公司只看自己的数据",
@@ -59,19 +59,19 @@ EXTRAS = {
         "details": "华南区商机在方案阶段停留过久，想看转化率",
     },
     "pm_pricing_quote": {
-        "customer_name": "蓝海零售",
+        "customer_name": "蓝海零售连锁有限公司",
         "products": "标准版 200 套 + 实施服务",
         "target_price": "380000",
     },
     "pm_bundle_comparison": {"bundle": "季度促销套餐 A", "compare_with": "去年同期套餐"},
     "pm_training": {"topic": "季度促销套餐讲解", "attendees": 25, "format": "online"},
     "cs_field_service": {
-        "customer_name": "万达物流",
+        "customer_name": "顺达物流股份有限公司",
         "service_kind": "repair",
         "site_address": "上海市浦东新区",
     },
     "cs_key_account_complaint": {
-        "customer_name": "华东电力集团",
+        "customer_name": "华东电力集团有限公司",
         "contact": "李主任",
         "complaint": "系统升级后报表导出失败",
     },
@@ -87,7 +87,7 @@ EXTRAS = {
         "target": "新签合同额 3000 万",
     },
     "fin_collections_risk": {
-        "customer_name": "蓝海零售",
+        "customer_name": "蓝海零售连锁有限公司",
         "outstanding": "450000",
         "concern": "已逾期 60 天",
     },
@@ -204,7 +204,7 @@ DEMO_REQUESTS: list[tuple] = [
         [(12, "start", {}), (40, "pause", {"reason": "请确认参训名单和时间"})],
     ),
     ("pm_training", "low", "新版本功能培训", "rep", 15 * H, []),
-    ("cs_field_service", "urgent", "万达物流仓库扫码枪故障", "rep", 30 * H, [(1, "start", {})]),
+    ("cs_field_service", "urgent", "顺达物流仓库扫码枪故障", "rep", 30 * H, [(1, "start", {})]),
     (
         "cs_field_service",
         "normal",

@@ -14,7 +14,10 @@ from requests_sla.meetings.models import (
 
 class FindingForm(forms.Form):
     root_cause = forms.ChoiceField(
-        label=gettext_lazy("原因分类"), choices=PostMortemCause.choices, widget=forms.RadioSelect
+        label=gettext_lazy("原因分类"),
+        choices=PostMortemCause.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择原因分类。")},
     )
     note = forms.CharField(
         label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -62,7 +65,13 @@ class MeetingForm(forms.Form):
 
 
 class ClassifyForm(forms.Form):
-    root_cause = forms.ChoiceField(label=gettext_lazy("原因分类"), choices=RootCause.choices)
+    # No preselection: a default would put the item in a department's review
+    # with one careless click. The empty choice is refused.
+    root_cause = forms.ChoiceField(
+        label=gettext_lazy("原因分类"),
+        choices=[("", gettext_lazy("— 请选择原因 —")), *RootCause.choices],
+        error_messages={"required": gettext_lazy("请选择原因分类。")},
+    )
     note = forms.CharField(
         label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

@@ -289,7 +289,18 @@ def agenda_escalations_add(
 ) -> None:
     """Put breached requests on the meeting's agenda, each answered for by its
     serving department, with the people who take part for them. Idempotent:
-    a request is on a meeting's agenda once (unique), a person takes part once."""
+    a request is on a meeting's agenda once (unique), a person takes part once.
+    A request already reviewed (classified on a meeting) is not put on
+    another: its cause is decided, and counting it twice would count it in
+    two departments' reviews (or as both subjective and objective)."""
+    requests = list(requests)
+    reviewed = set(
+        AgendaItem.objects.filter(request_id__in=[r.pk for r in requests])
+        .exclude(root_cause="")
+        .exclude(meeting=meeting)
+        .values_list("request_id", flat=True)
+    )
+    requests = [r for r in requests if r.pk not in reviewed]
     AgendaItem.objects.bulk_create(
         [
             AgendaItem(

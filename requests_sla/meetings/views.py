@@ -36,7 +36,6 @@ from requests_sla.meetings.models import (
     PostMortem,
     PostMortemFinding,
     ReviewMeeting,
-    RootCause,
 )
 
 # ---------------------------------------------------------------- meetings
@@ -80,7 +79,7 @@ def _render_meeting(request, meeting, *, forms_by_item=None, close_form=None, st
     forms_by_item = forms_by_item or {}
     for item in detail["items"]:
         item.classify_form = forms_by_item.get(("classify", item.pk)) or ClassifyForm(
-            initial={"root_cause": item.root_cause or RootCause.SUBJECTIVE, "note": item.note},
+            initial={"root_cause": item.root_cause, "note": item.note},
             prefix=f"c{item.pk}",
         )
         item.action_form = forms_by_item.get(("action", item.pk)) or ActionForm(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collab import outbound
@@ -38,6 +38,7 @@ from requests_sla.notifications.models import (
     WebhookEndpoint,
 )
 from requests_sla.notifications.tasks import deliveries_flush_task
+from requests_sla.notifications.texts import notification_text
 from requests_sla.sla.calendars import org_calendar
 from requests_sla.sla.engine.calendar import BusinessCalendar as EngineCalendar
 from requests_sla.sla.models import EscalationPolicy
@@ -60,7 +61,8 @@ def notifications_send(
     organization_id: int,
     recipient_ids: Iterable[int],
     kind: str,
-    text: str,
+    text: str = "",
+    params: dict[str, Any] | None = None,
     request: Request | None = None,
     link: str = "",
     at: dt.datetime | None = None,
@@ -68,9 +70,18 @@ def notifications_send(
     """In-app notifications for ``recipient_ids`` (one each, in the inbox and
     the header's unread count) and their email deliveries, which go out on
     commit or at the next working minute. ``link`` is the site path to open
-    when the notification is not about ``request``."""
+    when the notification is not about ``request``. ``params`` are the facts
+    the text is rendered from in each reader's language (``texts``); ``text``
+    defaults to that rendering in the organization's language."""
     if link and not link.startswith("/"):
         raise ValueError("a notification links to a path on this site")
+    recipient_ids = sorted(set(recipient_ids))
+    if not recipient_ids:
+        return []
+    params = params or {}
+    if not text:
+        with translation.override(organization_language(organization_id)):
+            text = notification_text(kind, params, "")
     created = Notification.objects.bulk_create(
         Notification(
             organization_id=organization_id,
@@ -78,10 +89,11 @@ def notifications_send(
             kind=kind,
             request=request,
             link=link,
+            params=params,
             text=text[:300],
             created_at=at or timezone.now(),
         )
-        for user_id in sorted(set(recipient_ids))
+        for user_id in recipient_ids
     )
     deliveries_schedule(created, now=at)
     return created
@@ -216,6 +228,15 @@ def notifications_settle(*, link: str, at: dt.datetime | None = None) -> int:
     return Notification.objects.filter(link=link, read_at__isnull=True).update(
         read_at=at or timezone.now()
     )
+
+
+def notifications_read_for_request(
+    *, user_id: int, request_id: int, at: dt.datetime | None = None
+) -> int:
+    """Opening a request reads the reader's notices about it (organization in scope)."""
+    return Notification.objects.filter(
+        recipient_id=user_id, request_id=request_id, read_at__isnull=True
+    ).update(read_at=at or timezone.now())
 
 
 def notification_mark_read(

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -19,6 +20,9 @@ from collab.errors import ServiceError
 from collab.history import history_note
 from collab.tenancy import organization_scope
 from departments.models import Membership
+from departments.roles import Role
+from requests_sla.notifications.services import notifications_send
+from requests_sla.notifications.texts import request_params
 from requests_sla.requests.models import (
     TRANSITIONS,
     Attachment,
@@ -147,4 +151,37 @@ def attachment_create(
         content_type=(getattr(file, "content_type", "") or "application/octet-stream")[:100],
         field_key=field_key,
         created_at=at,
+    )
+
+
+def request_notify(
+    request: Request,
+    actor: Membership,
+    at: dt.datetime,
+    kind: str,
+    recipient_ids: Iterable[int | None],
+    **facts: Any,
+) -> None:
+    """Tell ``recipient_ids`` (never the actor) about ``request``: in-app and
+    by email, the text rendered in each reader's language from the facts."""
+    recipients = {i for i in recipient_ids if i and i != actor.user_id}
+    if not recipients:
+        return
+    user = actor.user
+    notifications_send(
+        organization_id=request.organization_id,
+        request=request,
+        recipient_ids=recipients,
+        kind=kind,
+        params=request_params(request, actor=user.get_full_name() or user.username, **facts),
+        at=at,
+    )
+
+
+def serving_heads(department_id: int) -> list[int]:
+    """The user ids of the serving department's heads (who watch its queue)."""
+    return list(
+        Membership.objects.filter(
+            department_id=department_id, role=Role.DEPT_HEAD, is_active=True
+        ).values_list("user_id", flat=True)
     )

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from departments.models import Membership
 from requests_sla.notifications.models import NotificationKind
-from requests_sla.notifications.services import notifications_send
 from requests_sla.requests import permissions
 from requests_sla.requests.models import (
     Attachment,
@@ -26,9 +25,11 @@ from requests_sla.requests.services.common import (
     attachment_create,
     attachment_validate,
     request_lock,
+    request_notify,
     request_save,
     request_timers,
     response_stop,
+    serving_heads,
 )
 from requests_sla.requests.services.lifecycle import timers_resume
 from requests_sla.sla.services import (
@@ -112,13 +113,27 @@ def comment_add(
                 *[m.user for m in mentioned],
                 through_defaults={"organization_id": comment.organization_id},
             )
-            notifications_send(
-                organization_id=request.organization_id,
-                request=request,
-                recipient_ids=[m.user_id for m in mentioned if m.user_id != actor.user_id],
-                kind=NotificationKind.MENTION,
-                text=f"{request.reference}: {body[:200]}",
-                at=at,
+            request_notify(
+                request,
+                actor,
+                at,
+                NotificationKind.MENTION,
+                [m.user_id for m in mentioned],
+                body=body[:200],
+            )
+        if not is_internal and permissions.is_requester(actor, request):
+            # The requester answered: whoever works it hears (the heads while
+            # nobody does), unless the comment @mentioned them already.
+            told = {m.user_id for m in mentioned}
+            workers = [request.assignee_id] if request.assignee_id else []
+            workers = workers or serving_heads(request.serving_department_id)
+            request_notify(
+                request,
+                actor,
+                at,
+                NotificationKind.REPLIED,
+                [i for i in workers if i not in told],
+                body=body[:200],
             )
         if not is_internal:
             if request.status == Status.WAITING_ON_REQUESTER and permissions.is_requester(

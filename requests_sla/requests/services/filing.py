@@ -15,8 +15,9 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
 from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, validate_values
-from requests_sla.catalog.links import LINK_TYPES, link_save
+from requests_sla.catalog.links import LINK_TYPES, link_customer_name, link_save
 from requests_sla.catalog.models import RequestType
+from requests_sla.notifications.models import NotificationKind
 from requests_sla.requests import permissions
 from requests_sla.requests.models import (
     Attachment,
@@ -28,7 +29,9 @@ from requests_sla.requests.services.common import (
     acting,
     attachment_create,
     attachment_validate,
+    request_notify,
     request_save,
+    serving_heads,
 )
 from requests_sla.sla.services import (
     sla_summary,
@@ -103,6 +106,28 @@ def _with_links(
         value = links.get(f"{kind}_id") if kind in LINK_TYPES else None
         if value is not None and extra.get(field["key"]) in (None, ""):
             extra[field["key"]] = value
+    return extra
+
+
+def _customer_from_link(
+    actor: Membership,
+    schema: list[dict[str, Any]],
+    extra: Any,
+    links: Mapping[str, int | None],
+) -> Any:
+    """Fill the empty fields the link answers (``from_link``: 客户名称) with the
+    linked customer's name, so the API and the page never ask for it twice."""
+    keys = [f["key"] for f in schema if f.get("from_link") == "customer"]
+    if not isinstance(extra, dict) or not any(extra.get(k) in (None, "") for k in keys):
+        return extra
+    kind = "opportunity" if links.get("opportunity_id") else "account"
+    value = links.get(f"{kind}_id")
+    if value is None:
+        return extra
+    name = link_customer_name(kind, value, organization_id=actor.organization_id, actor=actor)
+    for key in keys:
+        if name and extra.get(key) in (None, ""):
+            extra[key] = name
     return extra
 
 
@@ -197,6 +222,14 @@ def request_file(
         request.current_timers = timers_insert(planned)  # type: ignore[attr-defined]
         request.filed_watchers = watcher_users  # type: ignore[attr-defined]
         request.filed_attachments = attachments  # type: ignore[attr-defined]
+        # A new request in the queue: the serving department's heads hear of it.
+        request_notify(
+            request,
+            actor,
+            at,
+            NotificationKind.NEW_REQUEST,
+            serving_heads(serving_department.pk),
+        )
         return request
 
 
@@ -246,6 +279,7 @@ def _values_checked(
     else the ones entered in the type's own link fields."""
     given = _links_given(actor, account_id, opportunity_id)
     values = _with_links(schema, extra, given)
+    values = _customer_from_link(actor, schema, values, given)
     cleaned, errors = validate_values(
         schema, values, files=files, organization_id=actor.organization_id
     )

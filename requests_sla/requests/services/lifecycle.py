@@ -23,7 +23,6 @@ from collab.errors import ServiceError
 from departments.models import Department, Membership
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.notifications.models import NotificationKind
-from requests_sla.notifications.services import notifications_send
 from requests_sla.requests import permissions
 from requests_sla.requests.models import (
     Request,
@@ -32,6 +31,7 @@ from requests_sla.requests.models import (
 from requests_sla.requests.services.common import (
     acting,
     request_lock,
+    request_notify,
     request_save,
     request_timers,
     response_stop,
@@ -114,6 +114,9 @@ def request_pause(
         request.status_reason = reason
         request_save(request, actor, at, "pause")
         request_refresh_sla(request, request_timers(request))
+        request_notify(
+            request, actor, at, NotificationKind.QUESTION, [request.requester_id], reason=reason
+        )
         return request
 
 
@@ -160,6 +163,14 @@ def request_resolve(
             request.assignee = actor.user
         request_save(request, actor, at, "resolve")
         request_refresh_sla(request, request_timers(request))
+        request_notify(
+            request,
+            actor,
+            at,
+            NotificationKind.RESOLVED,
+            [request.requester_id],
+            reason=request.status_reason,
+        )
         return request
 
 
@@ -245,6 +256,10 @@ def _finish(
         request.closed_at = at
         request_save(request, actor, at, action)
         request_refresh_sla(request, request_timers(request))
+        if status == Status.REJECTED:
+            request_notify(
+                request, actor, at, NotificationKind.REJECTED, [request.requester_id], reason=reason
+            )
         return request
 
 
@@ -350,15 +365,8 @@ def _assign(
         return
     request.assignee = assignee
     request_save(request, actor, at, "assign")
-    if assignee is not None and assignee.pk != actor.user_id:
-        notifications_send(
-            organization_id=request.organization_id,
-            request=request,
-            recipient_ids=[assignee.pk],
-            kind=NotificationKind.ASSIGNED,
-            text=f"{request.reference} {request.title}",
-            at=at,
-        )
+    if assignee is not None:
+        request_notify(request, actor, at, NotificationKind.ASSIGNED, [assignee.pk])
 
 
 def request_assign(

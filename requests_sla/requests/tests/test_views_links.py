@@ -98,6 +98,45 @@ def test_filing_through_the_page_links_the_deal_and_its_account(client_for, rep,
 
 
 @pytest.mark.django_db
+def test_the_customer_name_is_answered_by_the_link_and_marked_to_hide(client_for, rep, org, deal):
+    tech = request_type(org, "rnd_tech_support")
+    client = client_for(rep.user)
+    page = client.get(reverse("requests_sla:file", args=[tech.pk])).content.decode()
+    assert 'name="x-customer_name"' in page and 'data-from-link="customer"' in page
+    form = {k: v for k, v in FORM.items() if k != "x-customer_name"}
+    response = client.post(
+        reverse("requests_sla:file", args=[tech.pk]), {**form, "link": f"opportunity:{deal.pk}"}
+    )
+    assert response.status_code == 302
+    filed = Request.unscoped.get(organization=org)
+    assert filed.extra["customer_name"] == "华信精密"  # the deal's account, not typed twice
+    # Without a link the field is still asked for.
+    response = client.post(reverse("requests_sla:file", args=[tech.pk]), form)
+    assert response.status_code == 200 and Request.unscoped.filter(organization=org).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_key_account_complaint_asks_for_the_complaint_once(client_for, rep, org):
+    complaint = request_type(org, "cs_key_account_complaint")
+    client = client_for(rep.user)
+    page = client.get(reverse("requests_sla:file", args=[complaint.pk])).content.decode()
+    assert 'name="x-complaint"' in page and 'name="description"' not in page
+    response = client.post(
+        reverse("requests_sla:file", args=[complaint.pk]),
+        {
+            "title": "系统宕机",
+            "priority": "normal",
+            "x-customer_name": "华信精密",
+            "x-contact": "李工",
+            "x-complaint": "上午系统宕机两小时",
+        },
+    )
+    assert response.status_code == 302
+    filed = Request.unscoped.get(organization=org)
+    assert filed.description == "上午系统宕机两小时"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("link", ["opportunity:{foreign}", "account:{foreign_account}", "bogus:1"])
 def test_a_foreign_or_bad_link_is_a_form_error_that_keeps_the_input(
     client_for, rep, org, foreign_deal, link, zh
@@ -227,3 +266,9 @@ def test_the_link_is_kept_by_the_registered_store_and_read_back_through_it(rep, 
         unkept = file_tech_support(rep, account_id=7)
         with organization_scope(org.id):
             assert not links_of(Request.objects.get(pk=unkept.pk))
+
+
+@pytest.mark.django_db
+def test_the_service_fills_the_customer_name_from_the_link_for_api_callers(rep, org, deal):
+    filed = file_tech_support(rep, extra={"product_version": "v3"}, opportunity_id=deal.pk)
+    assert filed.extra["customer_name"] == "华信精密"

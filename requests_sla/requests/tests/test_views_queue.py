@@ -193,6 +193,37 @@ def test_bulk_assign_assigns_the_selection_and_returns_the_body(client_for, rep,
 
 
 @pytest.mark.django_db
+def test_bulk_assign_without_a_choice_changes_nothing_and_says_so(client_for, rep, head, dev):
+    a, b = (file_tech_support(rep, title=t) for t in ("甲", "乙"))
+    client = client_for(head.user)
+    for pk in (a.pk, b.pk):
+        with tenancy.organization_scope(rep.organization_id):
+            from requests_sla.requests.services import request_assign
+
+            request_assign(request=Request.objects.get(pk=pk), actor=head, assignee=dev.user)
+    response = client.post(
+        reverse("requests_sla:bulk_assign"),
+        {"ids": [a.pk, b.pk], "assignee": "", "filters": "assignee=any"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert "Choose an assignee first" in body and "Assigned" not in body
+    assert set(
+        Request.unscoped.filter(pk__in=[a.pk, b.pk]).values_list("assignee_id", flat=True)
+    ) == {dev.user_id}
+    # Unassigning is its own explicit choice, and the message says so.
+    body = client.post(
+        reverse("requests_sla:bulk_assign"),
+        {"ids": [a.pk, b.pk], "assignee": "none", "filters": "assignee=any"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Unassigned 2 requests." in body
+    assert set(
+        Request.unscoped.filter(pk__in=[a.pk, b.pk]).values_list("assignee_id", flat=True)
+    ) == {None}
+
+
+@pytest.mark.django_db
 def test_bulk_assign_with_a_foreign_id_is_404_and_assigns_nothing(
     client_for, other_org, rep, head_rnd, dev_rnd
 ):

@@ -22,6 +22,7 @@ from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.form_schema import choice_pairs, label
 from requests_sla.catalog.links import LINK_TYPES, link_display_template, links_attach
 from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.notifications.services import notifications_read_for_request
 from requests_sla.requests import permissions, selectors
 from requests_sla.requests import selectors as requests_selectors
 from requests_sla.requests import services as request_services
@@ -168,6 +169,8 @@ def _detail_context(request, obj, **extra) -> dict:
 @membership_required()
 def request_detail(request, pk: int):
     obj = selectors.request_get(request.membership, pk)
+    # Opening the request reads its notices (before the header counts them).
+    notifications_read_for_request(user_id=request.user.pk, request_id=obj.pk)
     return render(request, "requests_sla/detail.html", _detail_context(request, obj))
 
 
