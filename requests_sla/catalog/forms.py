@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
+from requests_sla.catalog.form_schema import target_amount_problem
 from requests_sla.catalog.models import Priority, RequestType
 
 UNIT_CHOICES = [
@@ -69,6 +70,7 @@ class RequestTypeForm(forms.Form):
                     label=f"{label} · {kind_label}",
                     required=False,
                     min_value=0,
+                    max_value=10_000,
                     max_digits=8,
                     decimal_places=2,
                 )
@@ -128,10 +130,15 @@ class RequestTypeForm(forms.Form):
             for kind in ("response", "resolution"):
                 amount = data.get(f"{priority}_{kind}_amount")
                 if amount is None:
-                    self.add_error(f"{priority}_{kind}_amount", _("请填写时限。"))
+                    if f"{priority}_{kind}_amount" not in self.errors:
+                        self.add_error(f"{priority}_{kind}_amount", _("请填写时限。"))
+                    continue
+                unit = data.get(f"{priority}_{kind}_unit") or "calendar_hours"
+                if problem := target_amount_problem(unit, amount):
+                    self.add_error(f"{priority}_{kind}_amount", problem)
                     continue
                 policy[kind] = {
-                    "unit": data.get(f"{priority}_{kind}_unit") or "calendar_hours",
+                    "unit": unit,
                     "amount": int(amount)
                     if amount == amount.to_integral_value()
                     else float(amount),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from collab import parsing
 from collab.api import TenantAPIMixin
+from collab.parsing import BoundedDateSerializerField
 from collab.serializers import DepartmentBrief
 from requests_sla.sla import selectors, services
 from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind
@@ -40,9 +43,15 @@ class CalendarInput(serializers.Serializer):
     use_official_holidays = serializers.BooleanField(required=False)
     country = serializers.CharField(max_length=2, required=False)
 
+    def validate_country(self, value):
+        try:
+            return parsing.parse_country(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
 
 class CalendarExceptionInput(serializers.Serializer):
-    date = serializers.DateField()
+    date = BoundedDateSerializerField()
     kind = serializers.ChoiceField(choices=ExceptionKind.choices)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 

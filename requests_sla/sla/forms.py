@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.parsing import BoundedDateField
 from requests_sla.sla.models import ExceptionKind
 
 WEEKDAY_LABELS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
@@ -78,7 +79,7 @@ class CalendarForm(forms.Form):
 
 
 class CalendarExceptionForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("类型"), choices=ExceptionKind.choices)
     name = forms.CharField(label=_("名称"), max_length=100, required=False)
 

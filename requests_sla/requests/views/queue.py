@@ -60,7 +60,7 @@ def _uncounted_page_rows(queryset, page_param) -> list:
     number = int_param(page_param)
     if number is None:
         number = 1  # as get_page reads a missing or malformed number
-    if number >= 1:
+    if number <= 100_000:  # a deeper page is past the end: get_page shows the last
         start = (number - 1) * QUEUE_PAGE_SIZE
         rows = list(queryset[start : start + QUEUE_PAGE_SIZE])
         if rows or number == 1:
