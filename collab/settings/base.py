@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in a path, query string or form post is a 400 before any view reads it.
+    "collab.limits.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -234,6 +236,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Request bodies: Django's form limit (2.5 MB) for JSON bodies too, and at
+# most this many levels of JSON nesting (collab/limits.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+COLLAB_JSON_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+COLLAB_JSON_MAX_DEPTH = env.int("COLLAB_JSON_MAX_DEPTH", default=32)
+
 REST_FRAMEWORK = {
     # Tokens first: a refused token is a 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -245,6 +253,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON bodies within COLLAB_JSON_MAX_BYTES and COLLAB_JSON_MAX_DEPTH, no NUL (collab/limits.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "collab.limits.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.limits import LimitedJSONFormField
 from departments.models import Department
 from requests_sla.catalog.form_schema import target_amount_problem
 from requests_sla.catalog.models import Priority, RequestType
@@ -40,7 +41,7 @@ class RequestTypeForm(forms.Form):
     default_priority = forms.ChoiceField(label=_("默认优先级"), choices=Priority.choices)
     sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
-    form_schema = forms.JSONField(
+    form_schema = LimitedJSONFormField(
         label=_("表单字段（JSON）"),
         required=False,
         initial=list,
@@ -49,7 +50,7 @@ class RequestTypeForm(forms.Form):
             '字段列表，如 [{"key": "customer_name", "label_zh": "客户名称", "label_en": "Customer name", "type": "text", "required": true}]；类型：text、long_text、number、money、date、choice、file、account、opportunity'
         ),
     )
-    milestones = forms.JSONField(
+    milestones = LimitedJSONFormField(
         label=_("里程碑（JSON，可选）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "class": "code"}),

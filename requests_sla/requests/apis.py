@@ -14,7 +14,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
@@ -112,7 +112,6 @@ class RequestViewSet(
     filterset_class = RequestFilter
     ordering_fields = ["created_at", "sla_due_at", "number", "priority", "status"]
     ordering = ["-created_at"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_scoped_queryset(self):
         return selectors.request_list(self.request.membership)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from collab import limits
+from collab.limits import LimitedJSONSerializerField
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
 from requests_sla.catalog.models import Priority, RequestType
@@ -149,7 +149,7 @@ class RequestCreateInput(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    extra = serializers.JSONField(required=False)
+    extra = LimitedJSONSerializerField(required=False)
     watchers = serializers.ListField(
         child=serializers.IntegerField(), required=False, max_length=50
     )
@@ -160,9 +160,9 @@ class RequestCreateInput(serializers.Serializer):
     def validate_extra(self, value):
         if isinstance(value, str):  # multipart: the form values arrive as a JSON string
             try:
-                value = json.loads(value)
-            except ValueError:
-                raise serializers.ValidationError(_("表单内容必须是对象。")) from None
+                value = limits.loads(value)
+            except ValueError as exc:
+                raise serializers.ValidationError([_("表单内容必须是对象。"), str(exc)]) from None
         if not isinstance(value, dict):
             raise serializers.ValidationError(_("表单内容必须是对象。"))
         return value

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from collab import parsing
 from collab.api import TenantAPIMixin
+from collab.limits import LimitedJSONSerializerField
 from collab.parsing import BoundedDateSerializerField
 from collab.serializers import DepartmentBrief
 from requests_sla.sla import selectors, services
@@ -39,7 +40,7 @@ class CalendarOutput(serializers.Serializer):
 class CalendarInput(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False)
-    weekly = serializers.JSONField(required=False)
+    weekly = LimitedJSONSerializerField(required=False)
     use_official_holidays = serializers.BooleanField(required=False)
     country = serializers.CharField(max_length=2, required=False)
 
