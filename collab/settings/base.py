@@ -108,10 +108,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # SafeRedisCache: a Redis outage is logged and read as a cache miss, so
+    # sessions (cached_db) fall back to the database and pages keep working.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "collab.cache.SafeRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -123,7 +126,8 @@ else:
     }
 
 # Every page reads the session: from the cache (Redis in production), with
-# the database behind it, so a cache flush logs nobody out.
+# the database behind it, so a cache flush logs nobody out and a Redis
+# outage (SafeRedisCache answers it as a miss) signs nobody out either.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTHENTICATION_BACKENDS = [
@@ -213,6 +217,9 @@ else:
     # Retries with backoff stay below this, so a task is never redelivered
     # while its first attempt is still legitimately waiting.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Sending a task waits at most this long for the broker (collab.tasks.enqueue
+# sends without the publisher's retry loop, so an outage costs one timeout).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
