@@ -198,3 +198,22 @@ class BoundedDateTimeSerializerField(serializers.DateTimeField):
             return check_datetime(super().to_internal_value(value))
         except ValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
+
+
+class IdSerializerField(serializers.IntegerField):
+    """An object id in a JSON body: 1 .. bigint's maximum, so 10^30 is a field
+    error rather than an overflow in the database."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class IdFormField(forms.IntegerField):
+    """An object id in a form: 1 .. bigint's maximum."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)

@@ -460,3 +460,63 @@ def test_an_invitation_email_with_a_long_local_part_or_address_is_a_form_error(
 def test_the_date_range_is_the_one_in_the_message():
     assert dt.date(2000, 1, 1) == parsing.DATE_MIN and dt.date(2100, 12, 31) == parsing.DATE_MAX
     assert "2000-01-01" in str(parsing.range_message())
+
+
+@pytest.mark.django_db
+def test_every_integer_input_of_every_form_and_input_serializer_has_an_upper_bound():
+    """10^30 in any integer input is a field error, never a database overflow."""
+    unbounded = []
+    for form_class in _project_classes(forms.BaseForm):
+        for name, field in form_class.base_fields.items():
+            if isinstance(field, forms.IntegerField) and field.max_value is None:
+                unbounded.append(f"{form_class.__module__}.{form_class.__name__}.{name}")
+    for serializer_class in _project_classes(serializers.Serializer):
+        if not serializer_class.__name__.endswith("Input"):
+            continue
+        for name, field in serializer_class().fields.items():
+            field = getattr(field, "child", field)
+            if isinstance(field, serializers.IntegerField) and field.max_value is None:
+                unbounded.append(
+                    f"{serializer_class.__module__}.{serializer_class.__name__}.{name}"
+                )
+    assert unbounded == []
+
+
+@pytest.mark.parametrize("value", [10**30, "1" * 30, "١٢", 1.5, True])
+@pytest.mark.django_db
+def test_huge_or_odd_ids_in_bodies_are_field_errors(org, owner, account, value):
+    client = api_client(owner)
+    follow_up = client.post(
+        "/api/follow-ups/",
+        {
+            "account": account.pk,
+            "kind": "visit",
+            "scheduled_for": "2026-01-05T10:00",
+            "request_id": value,
+        },
+        format="json",
+    )
+    assert follow_up.status_code == 400 and "request_id" in follow_up.json()
+    schema = [{"key": "deal", "label_zh": "商机", "type": "opportunity"}]
+    from requests_sla.catalog.form_schema import validate_values
+
+    _cleaned, errors = validate_values(schema, {"deal": value}, organization_id=org.id)
+    assert "deal" in errors
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("meeting_window_days", 99_999_999), ("follow_up_hours", 100_000), ("follow_up_hours", 0)],
+)
+def test_escalation_policy_numbers_are_bounded(name, value):
+    from requests_sla.escalation.forms import PolicyForm
+
+    data = {
+        "meeting_window_days": 5,
+        "meeting_time": "10:00",
+        "meeting_duration_minutes": 60,
+        "follow_up_hours": 8,
+        name: value,
+    }
+    form = PolicyForm(data)
+    assert not form.is_valid() and name in form.errors

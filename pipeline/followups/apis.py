@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 
-from collab.parsing import BoundedDateTimeSerializerField
+from collab.parsing import BoundedDateTimeSerializerField, IdSerializerField
 from pipeline import permissions
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.apis import PipelineViewSetMixin, ScopedPK
@@ -34,7 +34,7 @@ class FollowUpOutput(serializers.ModelSerializer):
 
 class FollowUpInput(serializers.Serializer):
     account = ScopedPK(accounts_selectors.accounts_visible_to)
-    request_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    request_id = IdSerializerField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=FollowUpKind.choices)
     scheduled_for = BoundedDateTimeSerializerField()
     done_at = BoundedDateTimeSerializerField(required=False, allow_null=True)

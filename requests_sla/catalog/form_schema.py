@@ -223,12 +223,12 @@ def _clean_one(field: Mapping, raw: Any, organization_id: int | None) -> Any:
             raise ValidationError(_("请选择列表中的选项。"))
         return str(raw)
     if kind in LINK_TYPES:
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError(_("请输入有效的编号。")) from None
-        if isinstance(raw, bool) or value <= 0:
+        if isinstance(raw, bool | float):
             raise ValidationError(_("请输入有效的编号。"))
+        try:
+            value = parsing.parse_id(raw)
+        except ValidationError:
+            raise ValidationError(_("请输入有效的编号。")) from None
         validator = link_checker(kind)
         if validator is not None:
             validator(value, organization_id=organization_id)
@@ -318,7 +318,7 @@ def _form_field(field: Mapping) -> forms.Field:
         return forms.ChoiceField(choices=[("", "---------"), *choice_pairs(field)], **common)
     if kind == "file":
         return forms.FileField(**common)
-    return forms.IntegerField(min_value=1, **common)  # account / opportunity ids
+    return parsing.IdFormField(**common)  # account / opportunity ids
 
 
 def build_form_class(

@@ -39,7 +39,7 @@ class RequestTypeForm(forms.Form):
         label=_("可选优先级"), choices=Priority.choices, widget=forms.CheckboxSelectMultiple
     )
     default_priority = forms.ChoiceField(label=_("默认优先级"), choices=Priority.choices)
-    sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=0)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
     form_schema = LimitedJSONFormField(
         label=_("表单字段（JSON）"),

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from collab import parsing
 from collab.api import TenantAPIMixin
-from collab.parsing import BoundedDateSerializerField
+from collab.parsing import BoundedDateSerializerField, IdSerializerField
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
 from requests_sla.meetings import kpis, selectors
@@ -104,13 +104,13 @@ class CloseInput(serializers.Serializer):
 class ActionItemCreateInput(serializers.Serializer):
     agenda_item = ScopedPrimaryKeyField(AgendaItem)
     title = serializers.CharField(max_length=300)
-    owner = serializers.IntegerField()
+    owner = IdSerializerField()
     due_date = BoundedDateSerializerField()
 
 
 class ActionItemUpdateInput(serializers.Serializer):
     title = serializers.CharField(max_length=300, required=False)
-    owner = serializers.IntegerField(required=False)
+    owner = IdSerializerField(required=False)
     due_date = BoundedDateSerializerField(required=False)
 
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from collab import limits
 from collab.limits import LimitedJSONSerializerField
+from collab.parsing import IdSerializerField
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
 from requests_sla.catalog.models import Priority, RequestType
@@ -150,12 +151,10 @@ class RequestCreateInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
     extra = LimitedJSONSerializerField(required=False)
-    watchers = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=50
-    )
+    watchers = serializers.ListField(child=IdSerializerField(), required=False, max_length=50)
     # The customer or deal the request is for (a deal alone brings its account).
-    account_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    opportunity_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    account_id = IdSerializerField(required=False, allow_null=True)
+    opportunity_id = IdSerializerField(required=False, allow_null=True)
 
     def validate_extra(self, value):
         if isinstance(value, str):  # multipart: the form values arrive as a JSON string
@@ -190,12 +189,12 @@ class TransferInput(serializers.Serializer):
 
 
 class AssignInput(serializers.Serializer):
-    assignee = serializers.IntegerField(allow_null=True)
+    assignee = IdSerializerField(allow_null=True)
 
 
 class BulkAssignInput(serializers.Serializer):
-    requests = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
-    assignee = serializers.IntegerField(allow_null=True)
+    requests = serializers.ListField(child=IdSerializerField(), min_length=1, max_length=200)
+    assignee = IdSerializerField(allow_null=True)
 
 
 class CommentInput(serializers.Serializer):
@@ -205,7 +204,7 @@ class CommentInput(serializers.Serializer):
 
 class AttachmentInput(serializers.Serializer):
     file = serializers.FileField()
-    comment = serializers.IntegerField(required=False, allow_null=True)
+    comment = IdSerializerField(required=False, allow_null=True)
 
 
 class MilestoneInput(serializers.Serializer):
@@ -213,7 +212,7 @@ class MilestoneInput(serializers.Serializer):
 
 
 class WatcherInput(serializers.Serializer):
-    user = serializers.IntegerField(required=False)
+    user = IdSerializerField(required=False)
 
 
 class PromiseInput(serializers.Serializer):
