@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from collab import tenancy, uploads
 from departments.tests.factories import api_client
@@ -42,7 +43,7 @@ def test_content_that_is_not_what_the_extension_says_is_refused_naming_it(
     name, content, declared, detected
 ):
     file = SimpleUploadedFile(name, content, content_type=declared)
-    with pytest.raises(ValidationError) as info:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
         uploads.check_content(file, name.rsplit(".", 1)[1])
     assert detected in info.value.messages[0]
     assert file.tell() == 0  # the file is left where it was, for storage
