@@ -77,6 +77,9 @@ class TenantAPIMixin:
 
     required_capability: str | None = None
     model: type[Model] | None = None  # the tenant model the view lists, for schema generation
+    # Object ids in API paths are ASCII digits: "/api/meetings/abc/" is a 404
+    # from the URL resolver, never a lookup that a non-number could break.
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         # drf-spectacular introspects views with no request and no tenant: an

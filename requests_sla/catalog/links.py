@@ -38,6 +38,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from collab.parsing import optional_id
+
 # The form schema's field types that hold a link.
 LINK_TYPES = ("account", "opportunity")
 
@@ -161,6 +163,7 @@ def links_overridden(
 def parse_link(value: str) -> tuple[str, int] | None:
     """ "opportunity:34" → ("opportunity", 34); anything else → None."""
     kind, _sep, number = (value or "").partition(":")
-    if kind in LINK_TYPES and number.isdigit() and int(number) > 0:
-        return kind, int(number)
+    number = optional_id(number)
+    if kind in LINK_TYPES and number:
+        return kind, number
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from collab.parsing import BoundedDateField, BoundedDateTimeField
 from departments.models import Department
 from requests_sla.meetings.models import (
     PostMortemCause,
@@ -58,7 +59,7 @@ def attach_forms(item, *, members, bound, action_form_class) -> None:
 
 class MeetingForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("会议名称"), max_length=200, required=False)
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = BoundedDateTimeField(
         label=gettext_lazy("会议时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     location = forms.CharField(label=gettext_lazy("地点"), max_length=200, required=False)
@@ -81,7 +82,7 @@ class ActionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("改进措施"), max_length=300)
     # "负责人" alone is a department's head; here it is the action item's owner.
     owner = forms.TypedChoiceField(label=pgettext_lazy("action item", "负责人"), coerce=int)
-    due_date = forms.DateField(
+    due_date = BoundedDateField(
         label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
 

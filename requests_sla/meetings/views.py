@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,10 +207,14 @@ def meeting_url(meeting) -> str:
 @membership_required()
 def kpis(request):
     department_ids = meeting_kpis.kpi_department_ids(request.membership)
-    period = meeting_kpis.month_period(request.GET.get("month"))
+    try:
+        period = meeting_kpis.month_period(request.GET.get("month"))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        period = meeting_kpis.month_period()
     rows = meeting_kpis.department_kpis(period, department_ids=department_ids)
-    previous = meeting_kpis.month_period(f"{(period.start - dt.timedelta(days=1)):%Y-%m}")
-    following = meeting_kpis.month_period(f"{period.end:%Y-%m}")
+    previous = _month_or_none(f"{(period.start - dt.timedelta(days=1)):%Y-%m}")
+    following = _month_or_none(f"{period.end:%Y-%m}")
     return render(
         request,
         "requests_sla/kpis/index.html",
@@ -222,6 +226,14 @@ def kpis(request):
             "all": department_ids is None,
         },
     )
+
+
+def _month_or_none(value: str):
+    """The neighbouring month, or None past the supported dates (no link)."""
+    try:
+        return meeting_kpis.month_period(value)
+    except ValidationError:
+        return None
 
 
 # ---------------------------------------------------------------- notifications

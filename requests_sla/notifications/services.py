@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from collab import outbound
 from collab.errors import ServiceError
+from collab.tasks import enqueue_on_commit
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.notifications.models import (
@@ -211,7 +212,9 @@ def webhook_events_schedule(
 
 
 def _enqueue_flush(organization_id: int) -> None:
-    transaction.on_commit(lambda: deliveries_flush_task.delay(organization_id=organization_id))
+    # A broker outage must not fail the action: the rows stay pending and
+    # beat's deliveries sweep sends them (collab.tasks.enqueue logs it).
+    enqueue_on_commit(deliveries_flush_task, organization_id=organization_id)
 
 
 def notifications_mark_all_read(*, actor: Membership, at: dt.datetime | None = None) -> int:

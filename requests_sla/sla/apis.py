@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -11,7 +12,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from collab import parsing
 from collab.api import MemberAPIRequest, TenantAPIMixin
+from collab.limits import LimitedJSONSerializerField
+from collab.parsing import BoundedDateSerializerField
 from collab.serializers import DepartmentBrief
 from requests_sla.sla import selectors, services
 from requests_sla.sla.models import BusinessCalendar, CalendarException, ExceptionKind
@@ -39,13 +43,19 @@ class CalendarOutput(serializers.Serializer[Any]):
 class CalendarInput(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False)
-    weekly = serializers.JSONField(required=False)
+    weekly = LimitedJSONSerializerField(required=False)
     use_official_holidays = serializers.BooleanField(required=False)
     country = serializers.CharField(max_length=2, required=False)
 
+    def validate_country(self, value: str) -> str:
+        try:
+            return parsing.parse_country(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
 
 class CalendarExceptionInput(serializers.Serializer[Any]):
-    date = serializers.DateField()
+    date = BoundedDateSerializerField()
     kind = serializers.ChoiceField(choices=ExceptionKind.choices)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 

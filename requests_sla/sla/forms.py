@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.parsing import BoundedDateField
 from requests_sla.sla.models import ExceptionKind
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class CalendarForm(forms.Form):
 
 
 class CalendarExceptionForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("类型"), choices=ExceptionKind.choices)
     name = forms.CharField(label=_("名称"), max_length=100, required=False)
 

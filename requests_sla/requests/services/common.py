@@ -11,11 +11,13 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab import uploads
 from collab.errors import ServiceError
 from collab.history import history_note
 from collab.tenancy import organization_scope
@@ -128,6 +130,10 @@ def attachment_validate(file: UploadedFile) -> None:
     allowed_types = getattr(settings, "COLLAB_ATTACHMENT_CONTENT_TYPES", ())
     if allowed_types and content_type not in allowed_types:
         raise ServiceError(_("不支持的文件类型：%(type)s。") % {"type": content_type}, field="file")
+    try:
+        uploads.check_content(file, extension)
+    except ValidationError as exc:
+        raise ServiceError(exc.messages[0], field="file") from None
 
 
 def attachment_create(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -58,9 +60,9 @@ def _uncounted_page_rows(queryset, page_param) -> list:
     rows ``Paginator.get_page`` gives, which it only needs the count for
     past the last page (or on a page number below 1)."""
     number = int_param(page_param)
-    if number is None:
-        number = 1  # as get_page reads a missing or malformed number
-    if number >= 1:
+    if number is None and not re.fullmatch(r"-?[0-9]+", str(page_param or "").strip()):
+        number = 1  # as get_page reads a missing or malformed number (0 and -1: the last)
+    if number is not None and number <= 100_000:  # deeper: past the end, get_page's last
         start = (number - 1) * QUEUE_PAGE_SIZE
         rows = list(queryset[start : start + QUEUE_PAGE_SIZE])
         if rows or number == 1:

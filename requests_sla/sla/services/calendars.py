@@ -6,13 +6,14 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.history import history_note
+from collab.parsing import parse_country
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.sla.calendars import DEFAULT_WEEKLY, validate_weekly
@@ -66,6 +67,11 @@ def calendar_update(
         calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
         for key, value in fields.items():
             setattr(calendar, key, value)
+        if "country" in fields:
+            try:
+                calendar.country = parse_country(calendar.country)
+            except ValidationError as exc:
+                raise ServiceError(exc.messages[0], field="country") from None
         try:
             zoneinfo.ZoneInfo(calendar.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
