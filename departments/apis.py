@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collab.api import OrganizationHeaderRequired, TenantAPIMixin, membership_for_api
+from collab.parsing import validate_email_lengths
 
 from . import services
 from .models import Department, Membership
@@ -68,7 +69,7 @@ class MembershipOutput(serializers.ModelSerializer):
 
 class MeOutput(serializers.Serializer):
     username = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254, validators=[validate_email_lengths])
     organization = serializers.CharField(
         allow_null=True,
         help_text="The organization this call acts in; null when you belong to several "

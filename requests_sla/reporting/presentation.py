@@ -57,6 +57,14 @@ def ticks(maximum: float, count: int = 4) -> list[float]:
     return [maximum * i / count for i in range(count + 1)]
 
 
+def count_axis(maximum: float, count: int = 4) -> tuple[int, list[int]]:
+    """A count axis: its top and its ticks, whole numbers a 1/2/5×10^n step
+    apart (at most ``count`` + 1 of them), so no label repeats ("0 0 0 1 1")."""
+    step = int(nice_ceiling(max(maximum, 1) / count))
+    top = step * max(1, math.ceil(maximum / step))
+    return top, list(range(0, top + 1, step))
+
+
 def percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
@@ -73,6 +81,7 @@ def _frame(
     fmt: Callable[[float], str],
     categories,
     every,
+    tick_values: Sequence[float] | None = None,
 ):
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     parts = [
@@ -81,7 +90,7 @@ def _frame(
         f"<title>{escape(title)}</title>",
         f'<text x="{LEFT}" y="16" font-size="14" font-weight="600" fill="#111827">{escape(title)}</text>',
     ]
-    for value in ticks(y_max):
+    for value in tick_values if tick_values is not None else ticks(y_max):
         y = TOP + plot_h - plot_h * value / y_max
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
@@ -122,9 +131,9 @@ def bar_chart(
     values: Sequence[int],
     hrefs: Sequence[str | None] | None = None,
 ) -> SafeString:
-    y_max = nice_ceiling(max(values, default=0))
+    y_max, tick_values = count_axis(max(values, default=0))
     parts, plot_w, plot_h, step = _frame(
-        title, x_label, y_label, y_max, integer, categories, _every(len(categories))
+        title, x_label, y_label, y_max, integer, categories, _every(len(categories)), tick_values
     )
     bar_w = max(2.0, step * 0.7)
     for i, value in enumerate(values):

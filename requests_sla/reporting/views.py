@@ -188,7 +188,7 @@ def _filter_options(filters: DashboardFilters, d: Dashboard) -> dict[str, Any]:
         types = types.filter(serving_department_id=filters.serving)
     # Names only (not the types' JSON targets and forms, nor their
     # departments again: the page has read those).
-    types = types.values_list("pk", "name_zh", "name_en", "serving_department_id")
+    type_rows = types.values_list("pk", "name_zh", "name_en", "serving_department_id")
     periods = [
         ("week", _("本周")),
         ("month", _("本月")),
@@ -200,7 +200,7 @@ def _filter_options(filters: DashboardFilters, d: Dashboard) -> dict[str, Any]:
         "serving": presentation.options(departments, filters.serving),
         "requesting": presentation.options(departments, filters.requesting),
         "request_type": presentation.options(
-            [(pk, f"{names.get(dep, '')} · {bilingual(zh, en)}") for pk, zh, en, dep in types],
+            [(pk, f"{names.get(dep, '')} · {bilingual(zh, en)}") for pk, zh, en, dep in type_rows],
             filters.request_type,
         ),
         "priority": presentation.options(Priority.choices, filters.priority),

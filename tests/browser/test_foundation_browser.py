@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from departments.models import Membership
+from departments.roles import Role
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +50,12 @@ def test_admin_changes_a_members_role_without_reloading(page, demo):
     row.locator("button[type=submit]").click()
     page.locator("tr", has_text="rep2").locator(".ok").wait_for()
     screenshot(page, "settings-zh")
+    # Saved, not only shown: the membership changed, and a reload shows it.
+    membership = Membership.unscoped.get(user__username="rep2", organization__slug="demo")
+    assert membership.role == Role.DEPT_MEMBER
+    page.reload()
+    selected = page.locator("tr", has_text="rep2").locator("select[name$=role]")
+    assert selected.input_value() == "dept_member"
 
 
 def test_an_outsider_sees_only_their_organization(page, demo):
