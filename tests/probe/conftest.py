@@ -56,7 +56,8 @@ def pytest_terminal_summary(terminalreporter):
     if counts["fuzz_cases"]:
         terminalreporter.write_line(
             f"probe fuzz: {counts['fuzz_cases']} generated cases, {counts['fuzz_requests']} "
-            "requests (two roles)"
+            f"requests (two roles): {counts['fuzz_2xx']} 2xx, {counts['fuzz_4xx']} 4xx, "
+            f"{counts['fuzz_5xx']} 5xx"
         )
     if counts["seconds"]:
         terminalreporter.write_line(f"probe: {counts['seconds']:.0f}s with the world built")
