@@ -10,6 +10,7 @@ savepoint that is rolled back, so one case never changes the next one's world.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -37,6 +38,8 @@ ROLES = (Role.SALES_REP, Role.ORG_ADMIN)
 # operation label and why; remove it when harden's fix is merged.
 KNOWN_FAILURES: dict[str, str] = {
     "GET /api/meetings/{id}/": "harden: a non-numeric meeting id is a 500 (ValueError)",
+    # the same lookup (MeetingViewSet.get_object), met by the coverage phase
+    "POST /api/meetings/{id}/close/": "harden: a non-numeric meeting id is a 500",
 }
 
 COUNTS = world_counts()
@@ -44,8 +47,10 @@ _raw = SchemaGenerator().get_schema(request=None, public=True)
 SCHEMA = schemathesis.openapi.from_dict(json.loads(OpenApiJsonRenderer().render(_raw)))
 SCHEMA.app = WSGIHandler()
 # The coverage phase generates every boundary case the schema defines (about
-# fifty per operation, minutes in all): examples and fuzzing, bounded, only.
-SCHEMA.config.phases.update(phases=["examples", "fuzzing"])
+# fifty per operation, several minutes in all): the suite runs examples and
+# fuzzing, bounded; PROBE_FUZZ_COVERAGE=1 adds it for a deeper run by hand.
+PHASES = ["examples", "fuzzing"] + (["coverage"] if os.environ.get("PROBE_FUZZ_COVERAGE") else [])
+SCHEMA.config.phases.update(phases=PHASES)
 
 
 @pytest.fixture(scope="module")
