@@ -49,9 +49,9 @@ def pytest_terminal_summary(terminalreporter):
     counts = _COUNTS
     if counts["routes"]:
         terminalreporter.write_line(
-            f"probe matrix: {counts['routes']} routes walked ({counts['id_routes']} with an "
-            f"object id, {counts['unfilled']} without an owner object to fill), "
-            f"{counts['operations']} OpenAPI operations, {counts['requests']} requests"
+            f"probe matrix: {counts['routes']} routes walked ({counts['id_routes']} naming an "
+            f"object of the owner's), {counts['operations']} OpenAPI operations, "
+            f"{counts['requests']} requests"
         )
     if counts["fuzz_cases"]:
         terminalreporter.write_line(

@@ -38,6 +38,7 @@ SEGMENT_MODELS = {
     "exceptions": "calendarexception",
     "new": "requesttype",
 }
+FALLBACK = "1"
 # Parameters that are not object ids: a value the view accepts.
 PLAIN_VALUES = {
     "format": "json",
@@ -154,24 +155,22 @@ def param_model(route: Route, param: str, model_names) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def fill(route: Route, ids: dict[str, int]) -> tuple[str, list[str]] | None:
-    """The route's address with the owner's ids, and which models it names;
-    None when a parameter cannot be filled."""
+def fill(route: Route, ids: dict[str, int]) -> tuple[str, list[str]]:
+    """The route's address with the owner's ids, and which models it names.
+
+    A parameter naming no object of the owner (admin's pages of people and
+    sign-in logs, history pages' unnamed groups) gets ``FALLBACK``: the route
+    is still walked, as one that names nothing of the owner's.
+    """
     url, named = "/", []
     for kind, value in _tokens(route.template):
         if kind == "lit":
-            if "(" in value:  # an unnamed group (admin's history pages)
-                return None
-            url += _literal(value)
+            url += _literal(re.sub(r"\([^)]*\)", FALLBACK, value))
             continue
         model = param_model(route, value, ids.keys())
-        if model is not None:
-            if model not in ids:
-                return None
+        if model is not None and model in ids:
             url += str(ids[model])
             named.append(model)
-        elif value in PLAIN_VALUES:
-            url += PLAIN_VALUES[value]
         else:
-            return None
+            url += PLAIN_VALUES.get(value, FALLBACK)
     return url, named
