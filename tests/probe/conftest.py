@@ -33,6 +33,7 @@ def world(django_db_setup, django_db_blocker):
             built = probe_world.build_world()
             built["ids"] = probe_world.owner_ids(built["owner_org"])
             built["outsider_token"] = token_for(built["outsider"])
+            built["outsider_ids"] = probe_world.owner_ids(built["outsider_org"])
             _COUNTS["world_failures"] = len(built["failed_kinds"])
             _FAILED_KINDS[:] = built["failed_kinds"]
             yield built
@@ -52,6 +53,11 @@ def pytest_terminal_summary(terminalreporter):
             f"probe matrix: {counts['routes']} routes walked ({counts['id_routes']} naming an "
             f"object of the owner's), {counts['operations']} OpenAPI operations, "
             f"{counts['requests']} requests"
+        )
+    if counts["nested_requests"]:
+        terminalreporter.write_line(
+            f"probe nested ids: {counts['nested_requests']} bodies with an owner's id, "
+            f"{counts['nested_rejected']} refused with a 400 naming the field"
         )
     if counts["fuzz_cases"]:
         terminalreporter.write_line(
