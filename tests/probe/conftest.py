@@ -31,7 +31,10 @@ def world(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             built = probe_world.build_world()
-            built["ids"] = probe_world.owner_ids(built["owner_org"])
+            built["ids"] = {
+                **probe_world.owner_ids(built["owner_org"]),
+                **built["made_ids"],
+            }
             built["outsider_token"] = token_for(built["outsider"])
             built["outsider_ids"] = probe_world.owner_ids(built["outsider_org"])
             _COUNTS["world_failures"] = len(built["failed_kinds"])
@@ -66,6 +69,6 @@ def pytest_terminal_summary(terminalreporter):
             f"{counts['fuzz_5xx']} 5xx"
         )
     if counts["seconds"]:
-        terminalreporter.write_line(f"probe: {counts['seconds']:.0f}s with the world built")
+        terminalreporter.write_line(f"probe: {counts['seconds']:.0f}s in the probe modules")
     for failed in _FAILED_KINDS:
         terminalreporter.write_line(f"probe: owner object not made: {failed}")

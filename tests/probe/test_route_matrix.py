@@ -178,3 +178,18 @@ def test_the_walk_covers_the_whole_url_conf_and_schema():
     assert any(n.endswith(":meeting") for n in names)
     assert len(OPERATIONS) > 50
     assert ("GET", "/api/requests/{id}/") in OPERATIONS
+
+
+@pytest.mark.django_db
+def test_the_markers_show_where_the_owner_may_see_them(world):
+    """The control: the leak check is not vacuous. The owner's own admin
+    sees the marked request on its page and through the API."""
+    request_id = world["ids"]["request"]
+    page = Client()
+    page.force_login(world["owner_admin"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {world['owner_token']}")
+    shown_page = _leaks(page.get(f"/requests/{request_id}/"), world["markers"])
+    shown_api = _leaks(api.get(f"/api/requests/{request_id}/"), world["markers"])
+    assert probe_world.MARK in shown_page
+    assert probe_world.MARK in shown_api

@@ -152,6 +152,13 @@ def _owner_objects(org, world: dict) -> None:
         ),
     )
     world["owner_token"] = token_for(admin.user)
+    # The marked objects stand for their kind in the walk (their text is
+    # what a leak would show). A service may answer (object, extra).
+    world["made_ids"] = {}
+    for value in made.values():
+        obj = value[0] if isinstance(value, tuple) else value
+        if hasattr(obj, "_meta") and obj.pk:
+            world["made_ids"].setdefault(obj._meta.model_name, obj.pk)
     world["failed_kinds"] = made.get("_failed", []) + world.get("failed_kinds", [])
 
 
