@@ -22,7 +22,11 @@ from requests_sla.sla.apis import CalendarViewSet
 
 from . import views
 
+# No ``.json`` suffix routes: the API speaks JSON by Accept header, and the
+# suffix variants handed a ``format`` argument to actions that take none
+# (a 500 on every ``/api/requests/1/start.json``, found by the probe matrix).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("requests", RequestViewSet, basename="request")
 router.register("request-types", RequestTypeViewSet, basename="request-type")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
@@ -91,6 +92,10 @@ class MeView(APIView):
             membership = membership_for_api(request)
         except OrganizationHeaderRequired:
             membership = None
+        if membership is None and request.headers.get("X-Organization", "").strip():
+            # A header naming an organization the caller is not in: 404, as
+            # on every other endpoint (never an answer "about" that one).
+            raise Http404
         return Response(
             MeOutput(
                 {

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -280,6 +280,16 @@ class KpiRowOutput(serializers.Serializer):
         ]
 
 
+@extend_schema_serializer(many=False)  # a list action that answers one object
+class KpiListOutput(serializers.Serializer):
+    """The month and its rows: what ``GET /api/kpis/`` answers (an object)."""
+
+    period = serializers.CharField(help_text="YYYY-MM")
+    start = serializers.DateField(help_text="the month's first day")
+    end = serializers.DateField(help_text="the next month's first day (exclusive)")
+    results = KpiRowOutput(many=True)
+
+
 class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
     """Department KPIs of a month (``period=YYYY-MM``, default this month).
     Ops managers and admins see every department, a head their own."""
@@ -294,7 +304,7 @@ class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
             OpenApiParameter("period", str, description="YYYY-MM"),
             OpenApiParameter("department", str, description="department id or code"),
         ],
-        responses=KpiRowOutput(many=True),
+        responses=KpiListOutput,
     )
     def list(self, request):
         department_ids = kpis.kpi_department_ids(request.membership)
@@ -314,12 +324,9 @@ class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
             raise serializers.ValidationError({"period": exc.messages}) from None
         rows = kpis.department_kpis(period, department_ids=department_ids)
         return Response(
-            {
-                "period": period.label,
-                "start": period.start,
-                "end": period.end,
-                "results": KpiRowOutput(rows, many=True).data,
-            }
+            KpiListOutput(
+                {"period": period.label, "start": period.start, "end": period.end, "results": rows}
+            ).data
         )
 
 

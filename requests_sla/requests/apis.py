@@ -298,16 +298,20 @@ class RequestViewSet(
             PromiseOutput(catalog_selectors.promised_times(request_type, priority), many=True).data
         )
 
+    # The per-request lists below are whole lists, neither paginated nor
+    # filtered like the request list: the schema says so (pagination_class
+    # and filter_backends off), and the responses agree.
     @extend_schema(responses=TimelineOutput(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         target = self.get_object()
         return Response(
             TimelineOutput(selectors.request_timeline(target, request.membership), many=True).data
         )
 
-    @extend_schema(request=CommentInput, responses=CommentOutput(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=CommentOutput(many=True))
+    @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentOutput})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
         target = self.get_object()
         if request.method == "POST":
@@ -334,10 +338,19 @@ class RequestViewSet(
             comments = comments.filter(is_internal=False)
         return Response(CommentOutput(comments, many=True).data)
 
+    @extend_schema(methods=["GET"], responses=AttachmentOutput(many=True))
     @extend_schema(
-        request={"multipart/form-data": AttachmentInput}, responses=AttachmentOutput(many=True)
+        methods=["POST"],
+        request={"multipart/form-data": AttachmentInput},
+        responses={201: AttachmentOutput},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
     def attachments(self, request, pk=None):
         target = self.get_object()
         if request.method == "POST":
