@@ -67,7 +67,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages without a <link rel=icon> (the
     # API's JSON, a PDF): the static file, not a 404.
-    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.ico"), permanent=True)),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static_url("favicon.ico"), permanent=True),
+        name="favicon",
+    ),
     path("admin/", admin.site.urls),
 ]
 # Nothing is served from MEDIA_URL, in any mode: attachments go out only

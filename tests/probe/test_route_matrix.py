@@ -34,7 +34,7 @@ OPERATIONS = [
     if method in METHODS
 ]
 # Pages anyone may open signed out (sign-in, password reset, language, the
-# health check, the invitation link's landing page, the API's own docs).
+# health check, the favicon, the invitation link's landing page, the API's own docs).
 PUBLIC = {
     "login",
     "logout",
@@ -44,6 +44,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    "favicon",
     "departments:invitation_open",
     "api-token",
     "api-schema",
