@@ -35,3 +35,16 @@ def _no_leaked_scope():
     assert tenancy.current_organization_id() is None
     yield
     assert tenancy.current_organization_id() is None
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the project's default language: a page served in
+    English by one test must not leave English active for the next test in
+    the same process (Django's active language is per thread, not per test)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

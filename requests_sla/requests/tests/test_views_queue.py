@@ -193,14 +193,18 @@ def test_bulk_assign_assigns_the_selection_and_returns_the_body(client_for, rep,
 
 
 @pytest.mark.django_db
-def test_bulk_assign_without_a_choice_changes_nothing_and_says_so(client_for, rep, head, dev):
+def test_bulk_assign_without_a_choice_changes_nothing_and_says_so(
+    client_for, rep, head_rnd, dev_rnd
+):
     a, b = (file_tech_support(rep, title=t) for t in ("甲", "乙"))
-    client = client_for(head.user)
+    client = client_for(head_rnd.user)
     for pk in (a.pk, b.pk):
         with tenancy.organization_scope(rep.organization_id):
             from requests_sla.requests.services import request_assign
 
-            request_assign(request=Request.objects.get(pk=pk), actor=head, assignee=dev.user)
+            request_assign(
+                request=Request.objects.get(pk=pk), actor=head_rnd, assignee=dev_rnd.user
+            )
     response = client.post(
         reverse("requests_sla:bulk_assign"),
         {"ids": [a.pk, b.pk], "assignee": "", "filters": "assignee=any"},
@@ -210,7 +214,7 @@ def test_bulk_assign_without_a_choice_changes_nothing_and_says_so(client_for, re
     assert "Choose an assignee first" in body and "Assigned" not in body
     assert set(
         Request.unscoped.filter(pk__in=[a.pk, b.pk]).values_list("assignee_id", flat=True)
-    ) == {dev.user_id}
+    ) == {dev_rnd.user_id}
     # Unassigning is its own explicit choice, and the message says so.
     body = client.post(
         reverse("requests_sla:bulk_assign"),
