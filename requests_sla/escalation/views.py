@@ -4,10 +4,12 @@ the outgoing webhook, each written by its own service."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from collab.decorators import membership_required
+from collab.errors import ServiceError, apply_service_error
 from requests_sla.escalation.forms import PolicyForm, WebhookForm
 from requests_sla.notifications import services as notification_services
 from requests_sla.notifications.models import WebhookEndpoint
@@ -24,14 +26,19 @@ def escalation_settings(request):
         policy_form = PolicyForm(request.POST, instance=policy, prefix="p")
         webhook_form = WebhookForm(request.POST, instance=endpoint, prefix="w")
         if policy_form.is_valid() and webhook_form.is_valid():
-            sla_services.escalation_policy_update(
-                actor=request.membership, **policy_form.cleaned_data
-            )
-            notification_services.webhook_endpoint_set(
-                actor=request.membership, **webhook_form.cleaned_data
-            )
-            messages.success(request, _("升级策略已保存。"))
-            return redirect("escalation:settings")
+            try:
+                with transaction.atomic():
+                    sla_services.escalation_policy_update(
+                        actor=request.membership, **policy_form.cleaned_data
+                    )
+                    notification_services.webhook_endpoint_set(
+                        actor=request.membership, **webhook_form.cleaned_data
+                    )
+            except ServiceError as exc:  # e.g. the webhook's host now resolves inside
+                apply_service_error(webhook_form, exc)
+            else:
+                messages.success(request, _("升级策略已保存。"))
+                return redirect("escalation:settings")
     return render(
         request,
         "requests_sla/meetings/settings.html",

@@ -17,6 +17,7 @@ import json
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,7 +25,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from collab import outbound
 from collab.tenancy import dangerously_unscoped, organization_scope
+from departments.models import UserProfile
 from requests_sla.notifications.models import (
     DeliveryState,
     Notification,
@@ -44,6 +47,17 @@ WEBHOOK_BACKOFF_MAX = dt.timedelta(minutes=30)  # far below the broker's visibil
 WEBHOOK_TIMEOUT_SECONDS = 5
 
 
+# Lines an app above adds to a notification's email (requests_sla.requests:
+# signed, expiring download links of the attachments of the comment that
+# mentioned the recipient). Registered in RequestsSlaConfig.ready().
+_email_extras: list[Callable[[Notification], list[str]]] = []
+
+
+def email_extra_register(provider: Callable[[Notification], list[str]]) -> None:
+    if provider not in _email_extras:
+        _email_extras.append(provider)
+
+
 def _email_subject_and_body(notification: Notification, language: str) -> tuple[str, str]:
     with translation.override(language):
         kind = (
@@ -51,17 +65,20 @@ def _email_subject_and_body(notification: Notification, language: str) -> tuple[
             if notification.kind in NotificationKind.values
             else ""
         )
-        subject = f"[Collab] {kind}: {notification.text}"[:200]
+        text = notification.display_text
+        subject = f"[Collab] {kind}: {text}"[:200]
         path = notification.link
         if notification.request_id:
             path = f"/requests/{notification.request_id}/"
         link = f"{settings.SITE_URL.rstrip('/')}{path}" if path else ""
+        extras = "\n".join(line for provider in _email_extras for line in provider(notification))
         body = "\n\n".join(
             part
             for part in (
                 str(kind),
-                notification.text,
+                text,
                 link,
+                extras,
                 _("此邮件由 Collab 自动发送。"),
             )
             if part
@@ -69,13 +86,27 @@ def _email_subject_and_body(notification: Notification, language: str) -> tuple[
         return subject, body
 
 
+def _recipient_languages(deliveries: list[NotificationDelivery]) -> dict[int, str]:
+    """Each recipient's stored language (their profile), in one query."""
+    ids = {d.notification.recipient_id for d in deliveries}
+    if not ids:
+        return {}
+    return dict(
+        UserProfile.objects.filter(user_id__in=ids)
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
+
+
 def _send_email_deliveries(deliveries: list[NotificationDelivery], now: dt.datetime) -> int:
     sent = 0
+    languages = _recipient_languages(deliveries)
     for delivery in deliveries:
         notification = delivery.notification
         email = notification.recipient.email
         org = notification.organization
-        subject, body = _email_subject_and_body(notification, org.default_language or "zh-hans")
+        language = languages.get(notification.recipient_id) or org.default_language or "zh-hans"
+        subject, body = _email_subject_and_body(notification, language)
         delivery.attempts += 1
         try:
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
@@ -139,8 +170,12 @@ def webhook_backoff(attempts: int) -> dt.timedelta:
 
 
 def _post(req: urllib.request.Request) -> int:
-    with urllib.request.urlopen(req, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-        return response.status
+    """Through ``collab.outbound``: the address is checked again now (it may
+    resolve elsewhere than when it was saved), the connection goes to the
+    address checked, and a redirect is not followed."""
+    return outbound.post(
+        req.full_url, req.data or b"", dict(req.header_items()), timeout=WEBHOOK_TIMEOUT_SECONDS
+    )
 
 
 def _send_webhook_deliveries(deliveries: list[WebhookDelivery], now: dt.datetime) -> int:
@@ -148,10 +183,15 @@ def _send_webhook_deliveries(deliveries: list[WebhookDelivery], now: dt.datetime
     for delivery in deliveries:
         delivery.attempts += 1
         status = None
+        refused = False
         try:
             status = _post(webhook_request(delivery.endpoint, delivery))
             ok = 200 <= status < 300
             error = "" if ok else f"HTTP {status}"
+            if 300 <= status < 400:
+                error += " (redirects are not followed)"
+        except outbound.UnsafeDestination as exc:  # refused before any connection
+            ok, error, refused = False, exc.message[:500], True
         except Exception as exc:  # noqa: BLE001 (network errors are retried with backoff)
             ok, error = False, str(exc)[:500]
             status = getattr(exc, "code", None)
@@ -160,7 +200,7 @@ def _send_webhook_deliveries(deliveries: list[WebhookDelivery], now: dt.datetime
         if ok:
             delivery.state, delivery.sent_at = DeliveryState.SENT, now
             sent += 1
-        elif delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
+        elif refused or delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
             delivery.state = DeliveryState.FAILED
         else:
             delivery.next_attempt_at = now + webhook_backoff(delivery.attempts)

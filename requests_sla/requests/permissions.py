@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from departments.roles import Role
-from requests_sla.requests.models import TRANSITIONS, Request, Status
+from requests_sla.requests.models import TRANSITIONS, Attachment, Request, Status
 
 # Actions the services check; the names are also the API action names.
 SERVING_WORK = frozenset({"acknowledge", "start", "pause", "resolve", "complete_milestone"})
@@ -95,6 +95,35 @@ def can_view(
 
 def sees_internal_notes(membership: Membership, request: Request) -> bool:
     return membership.is_active and (sees_all(membership) or serves(membership, request))
+
+
+def attachment_visibility_filter(membership: Membership) -> Q:
+    """THE attachment rule, as a condition on ``Attachment`` (on top of the
+    request's own visibility, which the caller applies): an attachment of an
+    internal note is seen only by those who see internal notes
+    (``sees_internal_notes``: ops managers, admins and the serving
+    department); any other attachment by whoever sees the request.
+    ``can_see_attachment`` is the same rule for one attachment. The request
+    page, the API (detail and ``attachments``) and the download view all read
+    through ``selectors.attachments_visible``/``attachment_get``."""
+    if not membership.is_active:
+        return Q(pk__in=[])
+    if sees_all(membership):
+        return Q()
+    rule = Q(comment__isnull=True) | Q(comment__is_internal=False)
+    if membership.department_id and membership.can("work_queue"):
+        rule |= Q(request__serving_department_id=membership.department_id)
+    return rule
+
+
+def can_see_attachment(membership: Membership, attachment: Attachment, request: Request) -> bool:
+    """``attachment_visibility_filter`` for one attachment of ``request`` (a
+    request the caller already may see)."""
+    if not membership.is_active or attachment.request_id != request.pk:
+        return False
+    if attachment.comment_id is None or not attachment.comment.is_internal:
+        return True
+    return sees_internal_notes(membership, request)
 
 
 def can(

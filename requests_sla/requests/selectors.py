@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from collab.parsing import optional_id
 from departments.models import Department, Membership
 from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.models import RequestType
@@ -57,17 +58,61 @@ def request_list(membership: Membership) -> QuerySet[Request]:
 
 
 def request_get(membership: Membership, pk: Any) -> Request:
-    """One visible request with its detail relations; 404 if not visible."""
+    """One visible request with its detail relations; 404 if not visible.
+    Its attachments the member may see are ``visible_attachments`` (never
+    ``attachments.all``, which would include internal notes' files)."""
     try:
         return (
             request_list(membership)
             .prefetch_related(
                 "watchers",
-                Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+                Prefetch(
+                    "attachments",  # of a request already visible: the attachment rule alone
+                    queryset=Attachment.objects.filter(
+                        permissions.attachment_visibility_filter(membership)
+                    ).select_related("uploaded_by"),
+                    to_attr="visible_attachments",
+                ),
             )
             .get(pk=int(pk))
         )
     except (Request.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def attachments_visible_to(membership: Membership) -> QuerySet[Attachment]:
+    """Attachments ``membership`` may see, on requests it may see (the
+    requests' rule and ``permissions.attachment_visibility_filter``)."""
+    return Attachment.objects.filter(
+        permissions.attachment_visibility_filter(membership),
+        request__in=requests_visible_to(membership),
+    )
+
+
+def attachments_of(membership: Membership, request: Request) -> QuerySet[Attachment]:
+    """The attachments of one (visible) request that ``membership`` may see."""
+    return (
+        Attachment.objects.filter(permissions.attachment_visibility_filter(membership))
+        .filter(request=request)
+        .select_related("uploaded_by")
+    )
+
+
+def attachment_get(membership: Membership, pk: Any) -> Attachment:
+    """One attachment the member may see (to download it); 404 otherwise,
+    whether it does not exist, is another organization's, is on a request
+    the member cannot see or on an internal note they cannot read."""
+    attachment_id = optional_id(pk)
+    if attachment_id is None:
+        raise Http404
+    try:
+        return (
+            attachments_visible_to(membership).select_related("uploaded_by").get(pk=attachment_id)
+        )
+    except Attachment.DoesNotExist:
         raise Http404 from None
 
 

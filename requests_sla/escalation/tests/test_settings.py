@@ -10,7 +10,9 @@ from requests_sla.sla import services as sla_services
 
 
 @pytest.mark.django_db
-def test_an_empty_address_removes_the_webhook_and_only_admins_change_settings(org, admin, ops):
+def test_an_empty_address_removes_the_webhook_and_only_admins_change_settings(
+    org, admin, ops, public_dns
+):
     notification_services.webhook_endpoint_set(actor=admin, url="https://example.com/hook")
     with organization_scope(org.id):
         assert WebhookEndpoint.objects.get().url == "https://example.com/hook"
