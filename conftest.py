@@ -76,7 +76,20 @@ def as_owner(transactional_db):
     try:
         yield
     finally:
+        _owner_grants()  # a test that re-ran migrations recreated tables
         _connect_as(settings.COLLAB_DATABASE_APP)
+
+
+def _owner_grants() -> None:
+    """As the owner: the policies and grants of collab/rls.py, and the test-only
+    TRUNCATE that transactional tests empty the tables with."""
+    from django.db import connection
+
+    from collab import rls
+
+    rls.apply_policies(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {rls.app_role()}")
 
 
 @pytest.fixture(scope="session")
