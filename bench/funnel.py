@@ -50,10 +50,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from collab import tenancy  # noqa: E402
 from collab.tenancy import organization_scope  # noqa: E402
 from departments.models import Membership, Organization  # noqa: E402
 from departments.services import organization_create  # noqa: E402
@@ -73,7 +74,15 @@ def copy(table: str, columns: list[str], rows) -> None:
         buf.write("\t".join("\\N" if v is None else str(v) for v in row))
         buf.write("\n")
     buf.seek(0)
-    with connection.cursor() as cur:
+    # COPY bypasses the execute wrappers (collab/rls.py): a first statement in
+    # the same transaction switches to the service role (COPY FROM refuses a
+    # table whose row-level security applies to the role).
+    with (
+        transaction.atomic(),
+        tenancy.dangerously_unscoped("bench seeding (COPY)"),
+        connection.cursor() as cur,
+    ):
+        cur.execute("SELECT 1")
         cur.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buf)
 
 

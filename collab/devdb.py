@@ -50,7 +50,10 @@ from urllib.parse import quote
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DATABASE = "collab"  # the application's database …
-OWNER = "collab"  # … and the role that owns it (what the app connects as)
+OWNER = "collab_owner"  # … the role that owns it and its tables (runs migrate) …
+APP = "collab_app"  # … the role the app connects as (row-level security applies) …
+SERVICE = "collab_service"  # … and the BYPASSRLS role of dangerously_unscoped()
+LEGACY_OWNER = "collab"  # the owner (and app role) before row-level security
 SUPERUSER = "postgres"  # initdb's bootstrap superuser, used only to bootstrap
 SYSTEM_USER = "collab-postgres"  # the account the server runs as when we are root
 BINARY_CACHE = Path("/var/cache/collab-postgres")  # root only: see _binaries()
@@ -97,8 +100,9 @@ def server(root: Path | str | None = None) -> Server:
     return Server(Path(root).absolute() if root is not None else var_dir() / "postgres")
 
 
-def url(root: Path | str | None = None, *, database: str = DATABASE, user: str = OWNER) -> str:
-    """The DATABASE_URL of the embedded server (whether or not it runs)."""
+def url(root: Path | str | None = None, *, database: str = DATABASE, user: str = APP) -> str:
+    """The DATABASE_URL of the embedded server (whether or not it runs): the
+    app role's, or ``user=OWNER`` for migrate."""
     host = quote(str(server(root).socket_dir), safe="/")
     return f"postgresql://{user}@/{database}?host={host}&port={PORT}"
 
@@ -389,41 +393,79 @@ def stop(root: Path | str | None = None) -> bool:
         return pid is not None
 
 
-def bootstrap_database(cursor, *, database: str = DATABASE, owner: str = OWNER) -> None:
-    """Create the database's owner role and the database itself, if missing.
-
-    The single place where the embedded server gets its roles and databases:
-    run as the superuser by ``ensure_database`` at every start, so it must stay
-    idempotent. A further role (say an application role that is not the owner,
-    so row-level security applies to it) is created here too."""
+def bootstrap_database(cursor, *, database: str = DATABASE, owner: str = OWNER) -> bool:
+    """Create the roles (``role_statements``; README "Database roles") and the
+    database, if missing: run as the superuser by ``ensure_database`` at every
+    start, so idempotent. A cluster made before row-level security (owned by
+    ``collab``) is handed to the owner role: True when its tables must follow
+    (``REASSIGN OWNED``, which needs a connection to that database)."""
     from psycopg2 import sql
 
-    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [owner])
-    if cursor.fetchone() is None:
-        cursor.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(sql.Identifier(owner)))
-    cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-    if cursor.fetchone() is None:
+    for statement in role_statements(owner=owner):
+        cursor.execute(statement)
+    cursor.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [database])
+    row = cursor.fetchone()
+    if row is None:
         cursor.execute(
             sql.SQL("CREATE DATABASE {} OWNER {}").format(
                 sql.Identifier(database), sql.Identifier(owner)
             )
         )
+        return False
+    if row[0] == LEGACY_OWNER and owner != LEGACY_OWNER:
+        cursor.execute(
+            sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                sql.Identifier(database), sql.Identifier(owner)
+            )
+        )
+        return True
+    return False
+
+
+def role_statements(*, owner: str = OWNER, app: str = APP, service: str = SERVICE) -> list[str]:
+    """Idempotent SQL creating the three roles: ``owner`` owns the tables and
+    runs migrate; ``app`` is what the app connects as (no superuser, no
+    BYPASSRLS, owns nothing); ``service`` (NOLOGIN, BYPASSRLS) is what ``app``
+    switches to in ``tenancy.dangerously_unscoped()``."""
+    return [
+        f"""DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{owner}') THEN
+    CREATE ROLE {owner} LOGIN NOSUPERUSER BYPASSRLS CREATEDB; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{service}') THEN
+    CREATE ROLE {service} NOLOGIN NOSUPERUSER BYPASSRLS; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{app}') THEN
+    CREATE ROLE {app} LOGIN NOSUPERUSER NOBYPASSRLS; END IF;
+END $$""",  # noqa: S608 (role names: this module's constants)
+        f"GRANT {service} TO {app}",
+    ]
 
 
 def ensure_database(root: Path | str | None = None) -> None:
-    """The running server has the application's database and role (``bootstrap_database``)."""
+    """The running server has the roles and the application's database (``bootstrap_database``)."""
     import psycopg2
 
     srv = server(root)
-    connection = psycopg2.connect(
-        dbname="postgres", user=SUPERUSER, host=str(srv.socket_dir), port=PORT
-    )
-    try:
+
+    def connect(dbname: str):
+        connection = psycopg2.connect(
+            dbname=dbname, user=SUPERUSER, host=str(srv.socket_dir), port=PORT
+        )
         connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
+        return connection
+
+    connection = connect("postgres")
+    try:
         with connection.cursor() as cursor:
-            bootstrap_database(cursor)
+            legacy = bootstrap_database(cursor)
     finally:
         connection.close()
+    if legacy:  # the tables of a pre-RLS cluster, made by `collab`, go to the owner
+        connection = connect(DATABASE)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f'REASSIGN OWNED BY "{LEGACY_OWNER}" TO "{OWNER}"')
+        finally:
+            connection.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -443,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "url":
             print(url())
         elif command == "psql":
-            os.execv(str(bin_dir() / "psql"), ["psql", url(), *args[1:]])  # noqa: S606
+            os.execv(str(bin_dir() / "psql"), ["psql", url(user=OWNER), *args[1:]])  # noqa: S606
         else:
             print("usage: python -m collab.devdb start|stop|status|url|psql", file=sys.stderr)
             return 2

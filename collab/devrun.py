@@ -87,11 +87,12 @@ class Setup:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.child.pid, signal.SIGTERM)
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, database_url: str | None = None) -> str:
         if self.stopping:
             raise Stopped
+        env = {**os.environ, "DATABASE_URL": database_url} if database_url else None
         self.child = subprocess.Popen(
-            [sys.executable, "manage.py", *args], process_group=0, stdin=subprocess.DEVNULL,
+            [sys.executable, "manage.py", *args], process_group=0, stdin=subprocess.DEVNULL, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         output, _ = self.child.communicate()
@@ -155,7 +156,12 @@ def main() -> int:
             print(f"  PostgreSQL (embedded, data in {data}) is starting...", flush=True)
             devdb.start()
             devdb.ensure_database()
-        setup.manage("migrate", "--noinput", "-v0")
+        # Migrations run as the owner role; the app connects as the app role
+        # (row-level security: README "Database roles").
+        owner_url = (
+            devdb.url(user=devdb.OWNER) if embedded else os.environ.get("DATABASE_OWNER_URL")
+        )
+        setup.manage("migrate", "--noinput", "-v0", database_url=owner_url)
         if "demo organization ready" in setup.manage("load_demo", "--if-empty"):
             print("  Demo data loaded (Demo Co and Other Co).")
         print(f"\n  Collab is starting on http://127.0.0.1:{port}/", *LOGINS, sep="\n")

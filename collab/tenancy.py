@@ -7,6 +7,10 @@ tenant-owned model uses ``TenantManager`` as its default manager, which
 filters on that organization and *raises* when none is in scope: a missing
 scope is a bug to surface, never a reason to return every organization's
 rows. The bypass has a loud name, ``dangerously_unscoped()``.
+
+The database enforces the same scope with row-level security (``collab/rls.py``):
+every statement carries the scope of this context variable, and
+``dangerously_unscoped()`` switches to the service role that bypasses it.
 """
 
 from __future__ import annotations
@@ -14,15 +18,22 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import logging
+import sys
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import models
+from django.db.models.signals import class_prepared
 
 _UNSCOPED = object()  # sentinel: explicit cross-organization access
 
 _current: contextvars.ContextVar[Any] = contextvars.ContextVar("collab_org_id", default=None)
+
+# Every entry into dangerously_unscoped() is logged here (the audit trail of
+# cross-organization access; INFO in production, quieter in make run and tests).
+audit_log = logging.getLogger("collab.tenancy.unscoped")
 
 
 class NoOrganizationInScope(RuntimeError):
@@ -32,6 +43,11 @@ class NoOrganizationInScope(RuntimeError):
 def current_organization_id() -> int | None:
     value = _current.get()
     return None if value is _UNSCOPED else value
+
+
+def is_unscoped() -> bool:
+    """True inside ``dangerously_unscoped()``."""
+    return _current.get() is _UNSCOPED
 
 
 def require_organization_id() -> int:
@@ -62,8 +78,22 @@ def organization_scope(organization_id: int) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def dangerously_unscoped() -> Iterator[None]:
-    """Cross-organization access (the sweep's selection, admin, bench seeding)."""
+def dangerously_unscoped(reason: str = "") -> Iterator[None]:
+    """Cross-organization access: the sweep's and outboxes' selection of ids,
+    sign-in's membership lookup, provisioning, the demo, admin, commands.
+
+    Besides lifting the manager's filter, it switches the database to the
+    service role that bypasses row-level security (``collab.rls``), and it
+    logs who asked (``collab.tenancy.unscoped``). Leaving it restores the
+    previous scope, and so the previous role."""
+    if audit_log.isEnabledFor(logging.INFO):
+        caller = _caller(sys._getframe(1))
+        audit_log.info(
+            "unscoped database access: %s (%s:%d)",
+            reason or caller.f_code.co_name,
+            "/".join(caller.f_code.co_filename.rsplit("/", 2)[-2:]),
+            caller.f_lineno,
+        )
     token = _current.set(_UNSCOPED)
     try:
         yield
@@ -71,11 +101,59 @@ def dangerously_unscoped() -> Iterator[None]:
         _current.reset(token)
 
 
+def _caller(frame):
+    """The first frame outside this module, contextlib and Django: who asked."""
+    while frame.f_back is not None and (
+        frame.f_code.co_filename in (__file__, contextlib.__file__)
+        or "/django/" in frame.f_code.co_filename
+    ):
+        frame = frame.f_back
+    return frame
+
+
 _M = TypeVar("_M", bound=models.Model)
 
 
 class TenantQuerySet(models.QuerySet[_M]):
     pass
+
+
+class UnscopedQuerySet(models.QuerySet):
+    """``Model.unscoped``: every statement it runs is on the audited unscoped
+    path (``dangerously_unscoped()``: no manager filter, the BYPASSRLS role,
+    a log line naming the caller). Building one is harmless; running one is
+    the explicit cross-organization access. A ``.unscoped`` queryset used as
+    a subquery of a scoped one is compiled into that statement, and so stays
+    under row-level security."""
+
+    def iterator(self, chunk_size=None):
+        # A generator would hold the unscoped scope open between its yields
+        # (in the caller's code): materialize instead.
+        with dangerously_unscoped(f"{self.model.__name__}.unscoped.iterator"):
+            rows = list(super().iterator(chunk_size=chunk_size or 2000))
+        return iter(rows)
+
+
+def _unscoped_method(name: str):
+    method = getattr(models.QuerySet, name)
+
+    @functools.wraps(method)
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        if is_unscoped():
+            return method(self, *args, **kwargs)
+        with dangerously_unscoped(f"{self.model.__name__}.unscoped.{name.lstrip('_')}"):
+            return method(self, *args, **kwargs)
+
+    return run
+
+
+# Every QuerySet method that runs SQL (iteration, get() and first() go through _fetch_all).
+for _name in (
+    "_fetch_all", "count", "exists", "contains", "aggregate", "update", "_update", "delete",
+    "_raw_delete", "bulk_create", "bulk_update", "create", "get_or_create",
+    "update_or_create", "explain", "_insert",
+):  # fmt: skip
+    setattr(UnscopedQuerySet, _name, _unscoped_method(_name))
 
 
 class _MissingScope(models.Expression):
@@ -120,9 +198,10 @@ class TenantManager(models.Manager[_M]):
 class TenantModel(models.Model):
     """Abstract base: an ``organization`` FK and the scoped default manager.
 
-    ``unscoped`` is a plain manager for the rare explicit cross-tenant read;
-    grep for it in review. Related-object access (``obj.fk``) uses Django's
-    base manager and so follows the FK without a second scope check.
+    ``Model.unscoped`` is the rare explicit cross-tenant access
+    (``UnscopedQuerySet``: audited, past row-level security); grep for it in
+    review. Related-object access (``obj.fk``) and ``save()`` use the plain
+    base manager: no manager filter, but row-level security still applies.
     """
 
     organization = models.ForeignKey(
@@ -130,6 +209,9 @@ class TenantModel(models.Model):
     )
 
     objects = TenantManager()
+    # A plain manager in the model's state (and its base manager, so the
+    # migrations stay as they were); the class attribute ``Model.unscoped`` is
+    # replaced by the audited one when the model is prepared (below).
     unscoped = models.Manager()  # noqa: DJ012 (ruff takes a second manager for a field)
 
     class Meta:
@@ -148,6 +230,41 @@ class TenantModel(models.Model):
         if self.organization_id is None and scoped is not None:
             self.organization_id = scoped
         super().save(*args, **kwargs)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        # Re-reading a row one already holds, with no scope at all (a test, a
+        # shell): in the row's own organization, which row-level security
+        # requires. Under another organization's scope it stays invisible.
+        if _current.get() is None and self.organization_id:
+            with organization_scope(self.organization_id):
+                return super().refresh_from_db(*args, **kwargs)
+        return super().refresh_from_db(*args, **kwargs)
+
+
+_UnscopedManager = models.Manager.from_queryset(UnscopedQuerySet)
+
+
+class _AuditedManagerDescriptor:
+    """``Model.unscoped``: the audited manager (class access only, like Django's)."""
+
+    def __init__(self, manager: models.Manager) -> None:
+        self.manager = manager
+
+    def __get__(self, instance: Any, cls: Any = None) -> models.Manager:
+        if instance is not None:
+            raise AttributeError(f"Manager isn't accessible via {cls.__name__} instances")
+        return self.manager
+
+
+def _audit_unscoped(sender: type, **kwargs: Any) -> None:
+    if issubclass(sender, TenantModel) and not sender._meta.abstract:
+        manager = _UnscopedManager()
+        manager.model = sender
+        manager.name = "unscoped"
+        sender.unscoped = _AuditedManagerDescriptor(manager)
+
+
+class_prepared.connect(_audit_unscoped, dispatch_uid="collab.tenancy.audited_unscoped")
 
 
 def tenant_task(func):

@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -69,7 +67,7 @@ urlpatterns = [
     # API's JSON, a PDF): the static file, not a 404.
     path(
         "favicon.ico",
-        RedirectView.as_view(url=static_url("favicon.ico"), permanent=True),
+        views.favicon,
         name="favicon",
     ),
     path("admin/", admin.site.urls),

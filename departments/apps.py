@@ -9,6 +9,7 @@ class DepartmentsConfig(AppConfig):
     def ready(self) -> None:
         # What departments plugs into collab, and its own first steps of the
         # registries higher apps fill (see departments/registry.py).
+        from collab import rls
         from collab.navigation import NavEntry, nav_register
         from collab.registry import memberships_of_user_register
 
@@ -20,6 +21,9 @@ class DepartmentsConfig(AppConfig):
         )
         from .registry import demo_steps, provisioning_steps
 
+        # Row-level security: policies after every migrate, the tenancy scope
+        # sent with every statement (collab/rls.py).
+        rls.install()
         memberships_of_user_register(selectors.memberships_of_user)
         provisioning_steps.register(services.departments_provision, order=100)
         demo_steps.register(demo.load, order=100)

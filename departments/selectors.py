@@ -6,11 +6,13 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from collab.tenancy import dangerously_unscoped
+
 from .models import ApiToken, Department, Invitation, InvitationState, Membership
 from .roles import Role
 
 
-def memberships_of_user(user) -> QuerySet[Membership]:
+def memberships_of_user(user) -> list[Membership]:
     """A user's active memberships in every organization, by name (the
     switcher's order; the middleware's fallback is the first one joined).
 
@@ -20,12 +22,13 @@ def memberships_of_user(user) -> QuerySet[Membership]:
     invitations waiting for the user, so the header's notice costs no query
     of its own.
     """
-    return (
-        Membership.unscoped.filter(user=user, is_active=True, organization__isnull=False)
-        .select_related("organization", "department")
-        .annotate(pending_invitations=Coalesce(Subquery(_open_invitation_count()), 0))
-        .order_by("organization__name")
-    )
+    with dangerously_unscoped("memberships of the signed-in user"):
+        return list(
+            Membership.unscoped.filter(user=user, is_active=True, organization__isnull=False)
+            .select_related("organization", "department")
+            .annotate(pending_invitations=Coalesce(Subquery(_open_invitation_count()), 0))
+            .order_by("organization__name")
+        )
 
 
 def _open_invitation_count():
@@ -42,16 +45,18 @@ def _open_invitation_count():
     )
 
 
-def invitations_for_user(user) -> QuerySet[Invitation]:
+def invitations_for_user(user) -> list[Invitation]:
     """Open invitations addressed to ``user``, from any organization: the
-    invited person's own cross-organization read, as with their memberships."""
-    return (
-        Invitation.unscoped.filter(
-            invitee=user, state=InvitationState.PENDING, expires_at__gt=timezone.now()
+    invited person's own cross-organization read, as with their memberships
+    (evaluated here, on the audited unscoped path)."""
+    with dangerously_unscoped("invitations addressed to the signed-in user"):
+        return list(
+            Invitation.unscoped.filter(
+                invitee=user, state=InvitationState.PENDING, expires_at__gt=timezone.now()
+            )
+            .select_related("organization", "department", "invited_by")
+            .order_by("-created_at", "-pk")
         )
-        .select_related("organization", "department", "invited_by")
-        .order_by("-created_at", "-pk")
-    )
 
 
 def organization_invitations() -> QuerySet[Invitation]:

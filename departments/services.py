@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.history import history_note
-from collab.tenancy import organization_scope
+from collab.tenancy import dangerously_unscoped, organization_scope
 
 from .models import (
     ApiToken,
@@ -63,7 +63,9 @@ def organization_provision(*, organization: Organization) -> None:
 
     Each step is idempotent, so provisioning twice changes nothing.
     """
-    with transaction.atomic():
+    # In the organization's own scope: row-level security lets the steps
+    # write its rows and nothing else (a new organization needs no unscoped path).
+    with transaction.atomic(), organization_scope(organization.id):
         for step in provisioning_steps:
             step.run(organization=organization)
 
@@ -289,11 +291,12 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 
 def _invitation_for_decision(*, invitation: Invitation, user: User) -> Invitation:
     # Locked, so accepting and a concurrent revoke cannot both win.
-    invitation = (
-        Invitation.unscoped.select_for_update(of=("self",))
-        .select_related("organization", "department")
-        .get(pk=invitation.pk)
-    )
+    with dangerously_unscoped("an invitation, answered by its invitee"):
+        invitation = (
+            Invitation.unscoped.select_for_update(of=("self",))
+            .select_related("organization", "department")
+            .get(pk=invitation.pk)
+        )
     if invitation.invitee_id != user.pk:
         raise ServiceError(_("这份邀请不是发给你的。"))
     if invitation.status == InvitationState.EXPIRED:
@@ -314,7 +317,8 @@ def invitation_by_token(*, token: str, user: User) -> Invitation | None:
     """The invitation an email link names, if it is addressed to ``user``."""
     if not token or len(token) > 100:
         return None
-    return Invitation.unscoped.filter(token_hash=_digest(token), invitee=user).first()
+    with dangerously_unscoped("the invitation an email link names"):
+        return Invitation.unscoped.filter(token_hash=_digest(token), invitee=user).first()
 
 
 def _digest(secret: str) -> str:
@@ -353,11 +357,12 @@ def _send_welcome(email: str, request: HttpRequest | None) -> None:
 def _send_invitation(invitation_id: int, token: str) -> None:
     """Email the invited person, in their language, with a link that opens
     the invitation once they are signed in."""
-    invitation = (
-        Invitation.unscoped.select_related("organization", "invitee", "invited_by")
-        .filter(pk=invitation_id)
-        .first()
-    )
+    with dangerously_unscoped("the invitation an email is sent for"):
+        invitation = (
+            Invitation.unscoped.select_related("organization", "invitee", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
     if invitation is None:
         return
     language = profile_of(invitation.invitee).language or invitation.organization.default_language
@@ -390,9 +395,11 @@ def profile_set_language(*, user: User, language: str) -> UserProfile:
 
 def profile_set_default_organization(*, user: User, organization: Organization) -> UserProfile:
     """Store the organization the person chose explicitly: signing in lands there."""
-    if not Membership.unscoped.filter(
-        user=user, organization=organization, is_active=True
-    ).exists():
+    with dangerously_unscoped("a member's own memberships"):
+        is_member = Membership.unscoped.filter(
+            user=user, organization=organization, is_active=True
+        ).exists()
+    if not is_member:
         raise ServiceError(_("你不是该企业的成员。"), field="organization")
     profile, _created = UserProfile.objects.update_or_create(
         user=user, defaults={"default_organization": organization}

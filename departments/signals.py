@@ -5,6 +5,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from collab.middleware import LANGUAGE_SESSION_KEY, SESSION_KEY
+from collab.tenancy import dangerously_unscoped
 
 from .models import Membership
 from .services import profile_of, profile_set_language
@@ -16,12 +17,14 @@ def stored_choices_at_sign_in(sender, request, user, **kwargs):
         return
     profile = profile_of(user)
     organization_id = profile.default_organization_id
-    if (
-        organization_id
-        and Membership.unscoped.filter(
-            user=user, organization_id=organization_id, is_active=True
-        ).exists()
-    ):
+    with dangerously_unscoped("the signed-in user's stored organization"):
+        is_member = (
+            bool(organization_id)
+            and Membership.unscoped.filter(
+                user=user, organization_id=organization_id, is_active=True
+            ).exists()
+        )
+    if is_member:
         request.session[SESSION_KEY] = organization_id
     else:
         # No stored choice (or no longer a member there): the middleware

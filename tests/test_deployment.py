@@ -123,7 +123,7 @@ def var_dir():
 
 def _local_env(var: Path, **extra: str) -> dict[str, str]:
     """`make run`'s environment: no DATABASE_URL/REDIS_URL, local settings."""
-    drop = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    drop = ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(DJANGO_SETTINGS_MODULE="collab.settings.local", COLLAB_VAR_DIR=str(var), **extra)
     return env
@@ -287,7 +287,11 @@ def test_the_local_settings_use_the_embedded_server_without_database_url(var_dir
     )  # fmt: skip
     assert "'ENGINE': 'django.db.backends.postgresql'" in result.stdout, result.stderr
     assert f"'host': '{var_dir / 'postgres'}'" in result.stdout
-    assert devdb.url(var_dir / "postgres").startswith("postgresql://collab@/collab?host=/")
+    # The app connects as the app role; migrate (make run) as the owner role.
+    assert f"'USER': '{devdb.APP}'" in result.stdout
+    assert devdb.url(var_dir / "postgres").startswith("postgresql://collab_app@/collab?host=/")
+    owner = devdb.url(var_dir / "postgres", user=devdb.OWNER)
+    assert owner.startswith("postgresql://collab_owner@/collab?host=/")
 
 
 @pytest.mark.parametrize("url", ["sqlite:////tmp/collab.sqlite3", "mysql://u@localhost/collab"])

@@ -104,6 +104,17 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         "PostgreSQL)."
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Client-side cursors for .iterator() too: every statement carries its tenancy
+# scope in its own query string (collab/rls.py), which a DECLARE cannot; and a
+# transaction-mode pooler (PgBouncer) needs it anyway.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Row-level security (collab/rls.py, README "Database roles"): DATABASE_URL
+# connects as the app role (no superuser, no BYPASSRLS, owns no table);
+# `manage.py migrate` runs with DATABASE_URL naming the owner role, which owns
+# the tables. dangerously_unscoped() switches to the service role (BYPASSRLS,
+# NOLOGIN; the app role is a member of it).
+COLLAB_DB_APP_ROLE = env.str("COLLAB_DB_APP_ROLE", default="collab_app")
+COLLAB_DB_SERVICE_ROLE = env.str("COLLAB_DB_SERVICE_ROLE", default="collab_service")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -317,7 +328,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The audit trail of cross-organization access (tenancy.dangerously_unscoped).
+        "collab.tenancy.unscoped": {"level": env.str("COLLAB_UNSCOPED_LOG_LEVEL", default="INFO")},
+    },
 }
 
 # Collaboration requests: attachments (size, allowed extensions and types)

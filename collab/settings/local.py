@@ -9,7 +9,13 @@ from collab import devdb
 
 from .env import env
 
-env.ENVIRON.setdefault("DATABASE_URL", devdb.url())
+# The embedded server's app role; `make run` migrates as its owner role
+# (DATABASE_OWNER_URL, which collab/devrun.py passes to migrate as DATABASE_URL).
+if "DATABASE_URL" not in env.ENVIRON:
+    env.ENVIRON["DATABASE_URL"] = devdb.url(user=devdb.APP)
+    env.ENVIRON.setdefault("DATABASE_OWNER_URL", devdb.url(user=devdb.OWNER))
+# Each page's membership lookup is an audited unscoped read: not on the console.
+env.ENVIRON.setdefault("COLLAB_UNSCOPED_LOG_LEVEL", "WARNING")
 
 from .base import *  # noqa: E402, F403
 from .base import LOGGING, VAR_DIR  # noqa: E402

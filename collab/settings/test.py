@@ -4,7 +4,14 @@ import os
 
 from .env import env
 
-env.ENVIRON.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/collab")
+# By default the suite runs as the app role (row-level security applies to
+# it) on a test database created and migrated by the owner role (conftest.py's
+# django_db_setup); .ci/run creates both roles. With only DATABASE_URL set, the
+# suite runs as that role; the RLS tests still connect as the app role.
+if "DATABASE_URL" not in env.ENVIRON:
+    env.ENVIRON["DATABASE_URL"] = "postgres://collab_app@127.0.0.1:5432/collab"
+    env.ENVIRON.setdefault("DATABASE_OWNER_URL", "postgres://collab_owner@127.0.0.1:5432/collab")
+env.ENVIRON.setdefault("COLLAB_UNSCOPED_LOG_LEVEL", "WARNING")
 env.ENVIRON.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from .base import *  # noqa: E402, F403
@@ -24,6 +31,11 @@ STORAGES = {
 
 # Each test run gets its own database, so two runs on one machine (several
 # developers, or a developer beside CI) never drop each other's database.
+# The owner's connection settings (creates, migrates and drops the test database).
+COLLAB_DATABASE_OWNER = (
+    env.db_url("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", default="") else None
+)
+
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": env.str("COLLAB_TEST_DB", default=f"test_collab_{os.getpid()}")
 }

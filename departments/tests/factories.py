@@ -1,6 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from departments.roles import Role
 
@@ -42,14 +43,11 @@ def member(
     from departments.models import Department
 
     user = UserFactory(**({"username": username} if username else {}), **user_kwargs)
-    department = (
-        Department.unscoped.get(organization=organization, code=department_code)
-        if department_code
-        else None
-    )
-    Membership.unscoped.create(
-        organization=organization, user=user, role=role, department=department
-    )
+    with organization_scope(organization.id):
+        department = Department.objects.get(code=department_code) if department_code else None
+        Membership.objects.create(
+            organization=organization, user=user, role=role, department=department
+        )
     return user
 
 

@@ -301,8 +301,11 @@ def test_a_token_form_without_a_name_says_so(client_for, teammate):
     assert not ApiToken.objects.exists()
 
 
-@pytest.mark.django_db
-def test_the_migration_adopts_drf_authtoken_keys_and_drops_their_clear_text_table(teammate):
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_adopts_drf_authtoken_keys_and_drops_their_clear_text_table(
+    teammate, as_owner
+):
+    # A migration's function: it runs as the owner role, as `migrate` does.
     import importlib
 
     from django.apps import apps

@@ -84,7 +84,9 @@ def test_the_invited_rep_sees_the_invitation_signed_in_and_accepting_creates_the
     response = client.post(reverse("departments:invitation_accept", args=[invitation.pk]))
     assert response.status_code == 302
     assert memberships(teammate) == [("acme", "sales_rep"), ("other-co", "dept_head")]
-    joined = Membership.unscoped.get(user=teammate, organization=other_org)
+    joined = Membership.unscoped.select_related("department").get(
+        user=teammate, organization=other_org
+    )
     assert joined.department.code == "rnd"
     invitation.refresh_from_db()
     assert invitation.state == InvitationState.ACCEPTED and invitation.decided_at

@@ -177,8 +177,8 @@ def test_rep_creates_an_opportunity_owned_by_themselves(client_for, org, teammat
         },
     )
     assert response.status_code == 302
-    with tenancy.organization_scope(org.id):
-        opp = Opportunity.objects.get(name="新商机")
+    with tenancy.organization_scope(org.id):  # and its related rows (RLS)
+        opp = Opportunity.objects.select_related("stage").get(name="新商机")
     assert (opp.owner, opp.stage.code, opp.probability) == (teammate, "lead", 10)
 
 

@@ -13,9 +13,10 @@ from requests_sla.requests.services import request_file
 
 
 def membership_of(user, organization) -> Membership:
-    return Membership.unscoped.select_related("user", "organization", "department").get(
-        user=user, organization=organization
-    )
+    with organization_scope(organization.id):
+        return Membership.unscoped.select_related("user", "organization", "department").get(
+            user=user, organization=organization
+        )
 
 
 def person(organization, role=Role.SALES_REP, department_code=None, username=None) -> Membership:
@@ -24,13 +25,15 @@ def person(organization, role=Role.SALES_REP, department_code=None, username=Non
 
 
 def request_type(organization, code: str) -> RequestType:
-    return RequestType.unscoped.select_related("serving_department").get(
-        organization=organization, code=code
-    )
+    with organization_scope(organization.id):
+        return RequestType.unscoped.select_related("serving_department").get(
+            organization=organization, code=code
+        )
 
 
 def department(organization, code: str) -> Department:
-    return Department.unscoped.get(organization=organization, code=code)
+    with organization_scope(organization.id):
+        return Department.unscoped.get(organization=organization, code=code)
 
 
 TECH_EXTRA = {"customer_name": "华东电力", "product_version": "v3.2"}

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from collab.tenancy import organization_scope
 from departments.models import Organization
 from departments.registry import demo_steps
 from departments.services import organization_create, organization_provision
@@ -38,6 +39,9 @@ class Command(BaseCommand):
                     )
                 else:
                     organization_provision(organization=organization)
+                # Each step in the organization's scope (row-level security);
+                # a step that reads across organizations says so itself.
                 for step in demo_steps:
-                    step.run(organization=organization, key=spec["key"])
+                    with organization_scope(organization.id):
+                        step.run(organization=organization, key=spec["key"])
             self.stdout.write(f"demo organization ready: {organization.name}")

@@ -181,7 +181,7 @@ def test_filing_with_a_deal_links_its_account_too(org, mine):
     ids = filed.link_ids
     assert (ids.opportunity_id, ids.account_id) == (mine.pk, mine.account_id)
     # Kept as one row of real foreign keys, read back through the registry.
-    link = RequestLink.unscoped.get(request=filed)
+    link = RequestLink.unscoped.select_related("opportunity").get(request=filed)
     assert (link.organization_id, link.opportunity, link.account_id) == (
         org.id,
         mine,

@@ -32,8 +32,10 @@ def _leaves():
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_ids_become_rows_and_missing_targets_are_dropped_and_counted(
-    org, teammate, make_account, make_opportunity, capsys
+    org, teammate, make_account, make_opportunity, capsys, as_owner
 ):
+    # Unapplying and reapplying migrations is DDL: it runs as the owner role,
+    # as `migrate` does.
     account = make_account(teammate, name="华信精密")
     deal = make_opportunity(account, name="ERP 升级", when=at(4, 1))
     with_deal = file(org, teammate, opportunity_id=deal.pk, title="有商机")

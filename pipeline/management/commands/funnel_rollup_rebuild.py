@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from collab.tenancy import organization_scope
 from departments.models import Organization
 from pipeline.rollups import services
 
@@ -22,5 +23,6 @@ class Command(BaseCommand):
             if not organizations.exists():
                 raise CommandError(f"no organization with slug {organization!r}")
         for org in organizations:
-            services.funnel_rollup_rebuild(organization=org)
+            with organization_scope(org.id):
+                services.funnel_rollup_rebuild(organization=org)
             self.stdout.write(f"{org.slug}: funnel rollup rebuilt")

@@ -54,7 +54,8 @@ def test_losing_needs_a_reason_and_winning_sets_probability_to_100(
     assert err.value.field == "lost_note"
     won = move(opp, "won", at(4, 3))
     assert won.probability == 100
-    assert won.history.count() == 2  # simple-history: created, moved
+    with tenancy.organization_scope(org.id):  # history rows are tenant rows (RLS)
+        assert won.history.count() == 2  # simple-history: created, moved
 
 
 @pytest.mark.django_db

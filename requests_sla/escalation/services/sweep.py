@@ -45,7 +45,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
-from collab.tenancy import organization_scope
+from collab.tenancy import dangerously_unscoped, organization_scope
 from requests_sla.escalation.services.context import OrgContext, contexts_for
 from requests_sla.escalation.services.effects import Step, effects_apply
 from requests_sla.escalation.services.ladder import (
@@ -127,7 +127,7 @@ def due_page(
     if organization_id is not None:
         sql = sql.replace(" ORDER BY", " AND organization_id = %s ORDER BY")
         params.insert(-1, organization_id)
-    with connection.cursor() as cursor:
+    with dangerously_unscoped("the sweep's due timer ids"), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 

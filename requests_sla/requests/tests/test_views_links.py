@@ -213,9 +213,11 @@ def test_requester_adds_and_removes_a_teammate_in_place(client_for, rep, rep2, z
     added = client.post(url, {"op": "add", "user": rep2.user_id}, HTTP_HX_REQUEST="true")
     assert added.status_code == 200 and "<html" not in added.content.decode()
     assert "Rep2" in added.content.decode() and "已添加关注人" in added.content.decode()
-    assert list(Request.unscoped.get(pk=filed.pk).watchers.all()) == [rep2.user]
+    with organization_scope(filed.organization_id):
+        assert list(filed.watchers.all()) == [rep2.user]
     client.post(url, {"op": "remove", "user": rep2.user_id}, HTTP_HX_REQUEST="true")
-    assert not Request.unscoped.get(pk=filed.pk).watchers.exists()
+    with organization_scope(filed.organization_id):
+        assert not filed.watchers.exists()
 
 
 @pytest.mark.django_db
@@ -226,7 +228,8 @@ def test_a_watcher_may_unwatch_but_not_add_others(client_for, rep, rep2, org):
     url = reverse("requests_sla:watchers", args=[filed.pk])
     assert client.post(url, {"op": "add", "user": third.user_id}).status_code == 403
     assert client.post(url, {"op": "remove"}).status_code == 302  # themselves
-    assert not Request.unscoped.get(pk=filed.pk).watchers.exists()
+    with organization_scope(filed.organization_id):
+        assert not filed.watchers.exists()
 
 
 @pytest.mark.django_db
@@ -240,7 +243,8 @@ def test_watchers_tenancy_outsiders_get_404_and_foreign_people_cannot_be_added(
         url, {"op": "add", "user": outsider.pk}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200 and "关注人必须是本企业成员" in response.content.decode()
-    assert not Request.unscoped.get(pk=filed.pk).watchers.exists()
+    with organization_scope(filed.organization_id):
+        assert not filed.watchers.exists()
 
 
 @pytest.mark.django_db
