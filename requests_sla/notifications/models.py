@@ -22,6 +22,7 @@ class NotificationKind(models.TextChoices):
     SLA_FOLLOW_UP = "sla_follow_up", _("超时仍未解决")
     MEETING = "meeting", _("沟通会")
     LEAD = "lead", _("复购增购线索")
+    APPROVAL = "approval", _("审批")
 
 
 class Notification(TenantModel):

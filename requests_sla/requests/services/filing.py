@@ -15,7 +15,7 @@ from departments.models import Department, Membership
 from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, validate_values
 from requests_sla.catalog.links import LINK_TYPES
 from requests_sla.catalog.models import RequestType
-from requests_sla.requests import permissions
+from requests_sla.requests import hooks, permissions
 from requests_sla.requests.models import (
     Request,
     RequestCounter,
@@ -233,4 +233,5 @@ def request_file(
         # watchers and attachments as ``filed_*`` (see selectors.request_filed).
         request.current_timers = timers_insert(planned)
         request.filed_watchers, request.filed_attachments = watcher_users, attachments
+        hooks.filed_run(request=request, actor=actor, at=at)  # an approval chain, if any
         return request
