@@ -42,6 +42,8 @@ def condition_holds(field: str, op: str, value: str, extra: Mapping | None) -> b
     if compare is None:
         return False
     raw = (extra or {}).get(field)
+    if isinstance(raw, float):  # a "number" field's JSON value: its shortest decimal text
+        raw = repr(raw)
     if raw in (None, ""):
         return op == "ne"
     left, right = as_amount(raw), as_amount(value)
