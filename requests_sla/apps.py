@@ -64,7 +64,7 @@ class RequestsSlaConfig(AppConfig):
                 "requests_sla:approvals",
                 section="work",
                 order=35,
-                capability=None,
+                capability="file_requests",  # every role; delegates may be anyone
             ),
             NavEntry(
                 _("沟通会"),
