@@ -198,3 +198,43 @@ def test_chain_editor_saves_steps_in_order(client_for, org, owner, rep, head_fin
     bad = dict(data, **{"steps-0-condition_value": "lots", "steps-0-condition_field": "nope"})
     assert client.post(url, bad).status_code == 400
     assert client_for(rep.user).get(url).status_code == 403
+
+
+def test_api_pending_list_query_count_is_locked(
+    api, django_assert_num_queries, org, rep, chain, head_fin
+):
+    file_expense(rep, "6000.00")
+    client = api(head_fin)
+    client.get("/api/approvals/")  # warm caches
+    rep2 = person(org, "sales_rep", "business", "rep2")
+    # token, membership, count, the page of steps (one query with its relations)
+    with django_assert_num_queries(API_QUERIES):
+        assert len(client.get("/api/approvals/").json()["results"]) == 1
+    for _ in range(3):
+        file_expense(rep2, "7000.00")
+    with django_assert_num_queries(API_QUERIES):
+        assert len(client.get("/api/approvals/").json()["results"]) == 4
+
+
+API_QUERIES = 4
+
+
+def test_resolving_through_the_api_before_the_chain_completes_is_a_400(api, rep, chain, head_fin):
+    request = file_expense(rep, "6000.00")
+    response = api(head_fin).post(f"/api/requests/{request.pk}/resolve/", {}, format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    request.refresh_from_db()
+    assert request.status != "resolved"
+
+
+def test_queue_in_english(client_for, rep, chain, head_fin):
+    step = steps_of(file_expense(rep, "6000.00"))[0]
+    page = client_for(head_fin.user).get(
+        reverse("requests_sla:approvals"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    text = page.content.decode()
+    assert f'id="step-{step.pk}"' in text
+    assert 'lang="en"' in text  # the test organization's language
+    assert "My approvals" in text and "Reject or send back" in text
+    assert "待我审批" not in text
