@@ -201,6 +201,8 @@ def step_act(
             )
         if not actor.is_active or step.approver_id != actor.user_id:
             raise ServiceError(_("这一审批步骤不由你处理。"))
+        if not request.is_open:
+            raise StepConflict(_("该请求已结束，不能再审批。"))
         if action == "approve":
             reason = (reason or "").strip()[:2000]
         else:
