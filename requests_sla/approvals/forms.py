@@ -12,6 +12,8 @@ from departments.models import Department, Membership
 from departments.roles import Role
 from requests_sla.approvals.conditions import condition_valid
 from requests_sla.approvals.models import ApproverKind, Operator
+from requests_sla.catalog.form_schema import build_form_class
+from requests_sla.catalog.links import LINK_TYPES
 
 ACTION_CHOICES = [
     ("approve", _("通过")),
@@ -110,3 +112,15 @@ class ChainStepForm(forms.Form):
 ChainFormSet = forms.formset_factory(
     ChainStepForm, extra=1, can_delete=True, can_order=True, max_num=10, validate_max=True
 )
+
+
+def resubmit_form(request_obj, data=None):
+    """The request's own fields (not files, not links), as filed, for the
+    requester to correct before resubmitting a sent-back chain."""
+    schema = [
+        f
+        for f in request_obj.request_type.form_schema or []
+        if f.get("type") not in ("file", *LINK_TYPES)
+    ]
+    form_class = build_form_class(schema, organization_id=request_obj.organization_id)
+    return form_class(data, initial=dict(request_obj.extra or {}), prefix="resubmit")

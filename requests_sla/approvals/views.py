@@ -15,7 +15,12 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
 from requests_sla.approvals import selectors, services, signed_links
-from requests_sla.approvals.forms import ChainFormSet, DecisionForm, DelegationForm
+from requests_sla.approvals.forms import (
+    ChainFormSet,
+    DecisionForm,
+    DelegationForm,
+    resubmit_form,
+)
 from requests_sla.approvals.models import ApprovalDelegation, ApprovalStep
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests import selectors as request_selectors
@@ -107,8 +112,15 @@ def approval_link(request, token: str):
 @membership_required()
 def approval_resubmit(request, pk: int):
     obj = request_selectors.request_get(request.membership, pk)
+    form = resubmit_form(obj, request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect("requests_sla:detail", pk=obj.pk)
     try:
-        services.chain_resubmit(request=obj, actor=request.membership)
+        services.chain_resubmit(request=obj, actor=request.membership, extra=form.extra_values)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

@@ -4,6 +4,8 @@ import approvals/, which sits above it)."""
 from django import template
 
 from requests_sla.approvals import selectors
+from requests_sla.approvals.forms import resubmit_form
+from requests_sla.approvals.models import FlowState
 
 register = template.Library()
 
@@ -14,9 +16,15 @@ def approval_panel(context, obj):
     request = context.get("request")
     membership = getattr(request, "membership", None)
     user_id = membership.user_id if membership else None
+    flow = selectors.flow_of(obj)
+    is_requester = user_id is not None and user_id == obj.requester_id
+    edit = None
+    if flow is not None and flow.state == FlowState.SENT_BACK and is_requester:
+        edit = resubmit_form(obj)
     return {
-        "flow": selectors.flow_of(obj),
+        "flow": flow,
+        "resubmit_form": edit,
         "user_id": user_id,
-        "is_requester": user_id is not None and user_id == obj.requester_id,
+        "is_requester": is_requester,
         "csrf_token": context.get("csrf_token"),
     }

@@ -238,3 +238,32 @@ def test_queue_in_english(client_for, rep, chain, head_fin):
     assert 'lang="en"' in text  # the test organization's language
     assert "My approvals" in text and "Reject or send back" in text
     assert "待我审批" not in text
+
+
+def test_requester_corrects_and_resubmits_from_the_request_page(client_for, rep, chain, head_fin):
+    from requests_sla.approvals import services
+
+    request = file_expense(rep, "6000.00")
+    step = steps_of(request)[0]
+    services.step_act(step_id=step.pk, actor=head_fin, action="send_back", reason="金额有误")
+    client = client_for(rep.user)
+    page = client.get(reverse("requests_sla:detail", args=[request.pk])).content.decode()
+    assert 'id="approval-resubmit"' in page and 'name="resubmit-amount"' in page
+    url = reverse("requests_sla:approval_resubmit", args=[request.pk])
+    bad = client.post(url, {"resubmit-amount": "-5", "resubmit-expense_kind": "travel"})
+    assert bad.status_code == 302 and flow_of(request).state == "sent_back"
+    form = {
+        "resubmit-amount": "5800.00",
+        "resubmit-expense_kind": "travel",
+        "resubmit-expense_date": "2025-03-01",
+        "resubmit-purpose": "拜访华东电力",
+    }
+    client.post(url, form)
+    request.refresh_from_db()
+    assert request.extra["amount"] == "5800.00"
+    assert [(s.round, s.state) for s in steps_of(request)] == [
+        (1, StepState.SENT_BACK),
+        (1, StepState.SKIPPED),
+        (2, StepState.PENDING),
+        (2, StepState.SKIPPED),
+    ]
