@@ -267,3 +267,12 @@ def test_requester_corrects_and_resubmits_from_the_request_page(client_for, rep,
         (2, StepState.PENDING),
         (2, StepState.SKIPPED),
     ]
+
+
+def test_django_admin_shows_the_chain_inline(admin_client, org, chain):
+    from requests_sla.tests.factories import request_type
+
+    rtype = request_type(org, "fin_expense_approval")
+    page = admin_client.get(f"/admin/requests_sla/requesttype/{rtype.pk}/change/")
+    assert page.status_code == 200
+    assert "approval_steps-0-name_zh" in page.content.decode()
