@@ -8,7 +8,7 @@ a 409 that changes nothing.
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,10 +19,14 @@ from requests_sla.approvals.models import ApprovalStep
 from requests_sla.approvals.serializers import ActInput, StepOutput
 
 
+@extend_schema_view(
+    list=extend_schema(description="The caller's approval steps awaiting their decision."),
+    retrieve=extend_schema(description="One approval step of a request the caller may see."),
+)
 class ApprovalStepViewSet(
     TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """``list``: the caller's steps awaiting their decision (待我审批)."""
+    """Approval steps: the caller's pending ones, one step, acting on it."""
 
     model = ApprovalStep
     serializer_class = StepOutput
@@ -37,6 +41,7 @@ class ApprovalStepViewSet(
             raise Http404 from None
 
     @extend_schema(
+        description="Approve, reject (reason required) or send back (reason required).",
         request=ActInput,
         responses={
             200: StepOutput,
