@@ -25,3 +25,13 @@ document.addEventListener("click", (event) => closeMenus(event.target.closest("d
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeMenus(null);
 });
+
+// A decision is sent once: a second click on a form with a [data-once]
+// button while the first post is on its way does nothing (the server would
+// refuse it anyway: the step is already decided).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.querySelector("[data-once]")) return;
+  if (form.dataset.sent) event.preventDefault();
+  else form.dataset.sent = "1";
+});
