@@ -137,6 +137,13 @@ class ApprovalStep(TenantModel):
     name_zh = models.CharField(max_length=100)
     name_en = models.CharField(max_length=100, blank=True)
     sla_hours = models.DecimalField(max_digits=6, decimal_places=2, default=4)
+    # The approver as the chain named them at filing (editing the chain later
+    # does not reroute running flows); resolved to a person on activation.
+    approver_kind = models.CharField(max_length=12, choices=ApproverKind.choices)
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     state = models.CharField(_("状态"), max_length=10, choices=StepState.choices)
     # Who must act (the delegate when the approver delegated), and for whom.
     approver = models.ForeignKey(

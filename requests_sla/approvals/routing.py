@@ -12,6 +12,7 @@ from departments.models import Membership
 from departments.roles import Role
 from requests_sla.approvals.models import (
     ApprovalDelegation,
+    ApprovalStep,
     ApprovalStepDefinition,
     ApproverKind,
 )
@@ -28,10 +29,11 @@ def _first_user(**filters) -> int | None:
     )
 
 
-def approver_for(definition: ApprovalStepDefinition | None, request) -> int | None:
-    """The user id who approves ``definition`` for ``request``; the
-    organization admin when the named approver does not exist (a department
-    without a head, a deleted definition); None when nobody can."""
+def approver_for(definition: ApprovalStepDefinition | ApprovalStep | None, request) -> int | None:
+    """The user id who approves ``definition`` (a chain's step, or a flow's
+    step carrying its copy) for ``request``; the organization admin when the
+    named approver does not exist (a department without a head, a role no one
+    holds); None when nobody can."""
     user_id = None
     if definition is not None:
         kind = definition.approver_kind

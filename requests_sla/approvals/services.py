@@ -72,6 +72,9 @@ def _materialise(flow: ApprovalFlow, request: Request, *, from_position: int) ->
             name_zh=d.name_zh,
             name_en=d.name_en,
             sla_hours=d.sla_hours,
+            approver_kind=d.approver_kind,
+            role=d.role,
+            department_id=d.department_id,
             state=StepState.WAITING
             if condition_holds(
                 d.condition_field, d.condition_operator, d.condition_value, request.extra
@@ -96,7 +99,7 @@ def _notify(request: Request, user_ids, step: ApprovalStep, at: dt.datetime) -> 
 def _activate(step: ApprovalStep, request: Request, at: dt.datetime) -> bool:
     """Route the step to its approver (or their delegate), start its timer and
     notify them. False when nobody can approve it (then it is skipped)."""
-    approver_id = approver_for(step.definition, request)
+    approver_id = approver_for(step, request)
     if approver_id is None:
         step.state, step.reason = StepState.SKIPPED, _("没有可用的审批人。")
         step.save(update_fields=["state", "reason"])

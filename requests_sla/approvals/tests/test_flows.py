@@ -155,3 +155,30 @@ def test_role_approver_and_fallback_to_admin(org, rep, admin):
     ops = person(org, "ops_manager", "ops_mgmt", "ops")
     request = file_expense(rep, "100.00")
     assert steps_of(request)[0].approver_id == ops.user_id
+
+
+def test_editing_the_chain_does_not_reroute_a_running_flow(org, rep, head_fin, admin):
+    from requests_sla.approvals.models import ApprovalStepDefinition
+    from requests_sla.tests.factories import request_type
+
+    ops = person(org, "ops_manager", "ops_mgmt", "ops")
+    rtype = request_type(org, "fin_expense_approval")
+    finance = {"approver_kind": "dept_head", "department_id": head_fin.department_id}
+    with organization_scope(org.id):
+        services.chain_set(
+            actor=admin,
+            request_type=rtype,
+            steps=[
+                {"name_zh": "财务", **finance},
+                {"name_zh": "运营", "approver_kind": "role", "role": "ops_manager"},
+            ],
+        )
+    request = file_expense(rep, "100.00")
+    with organization_scope(org.id):
+        services.chain_set(actor=admin, request_type=rtype, steps=[{"name_zh": "财务", **finance}])
+        assert ApprovalStepDefinition.objects.count() == 1
+    first = steps_of(request)[0]
+    services.step_act(step_id=first.pk, actor=head_fin, action="approve")
+    second = steps_of(request)[1]
+    assert (second.state, second.name_zh) == (StepState.PENDING, "运营")
+    assert second.approver_id == ops.user_id  # as named at filing, not the admin fallback
