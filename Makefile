@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: run test install lint format messages bench clean-var
+.PHONY: run test check install lint format messages bench clean-var
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -22,16 +22,24 @@ run: $(STAMP)
 	@PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) -m collab.devrun
 
 # Lint and formatting, the import contracts (docs/ARCHITECTURE.md: imports run one way),
-# then the whole suite against PostgreSQL and Redis on localhost (override
+# the types (mypy: strict on requests_sla/sla/ and every services module), then the whole suite against PostgreSQL and Redis on localhost (override
 # with DATABASE_URL / REDIS_URL).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The fast loop: lint, import contracts and types, then every test that is
+# not marked browser, integration or slow (tests/marks.py makes sure those
+# carry their mark), in parallel on every core (pytest-xdist). Each xdist
+# worker gets its own test database (test_<name>_gw0, _gw1, ...).
+check: lint
+	$(VENV)/bin/pytest -m "not browser and not integration and not slow" -n auto $(PYTEST_ARGS)
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports && $(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix . ; $(VENV)/bin/ruff format .

@@ -1,37 +1,14 @@
-"""Fixtures shared by every suite: the tenancy trio and signed-in clients."""
+"""Fixtures shared by every suite: the tenancy trio (departments/tests/people.py)
+and signed-in clients."""
 
 import pytest
 
 from collab import tenancy
-from departments.roles import Role
-from departments.tests.factories import OrganizationFactory, member
 
-
-@pytest.fixture
-def org(db):
-    return OrganizationFactory(name="Acme", slug="acme")
-
-
-@pytest.fixture
-def other_org(db):
-    return OrganizationFactory(name="Other", slug="other-co")
-
-
-@pytest.fixture
-def owner(org):
-    """The organization admin of ``org``."""
-    return member(org, role=Role.ORG_ADMIN, username="owner")
-
-
-@pytest.fixture
-def teammate(org):
-    return member(org, role=Role.SALES_REP, department_code="business", username="teammate")
-
-
-@pytest.fixture
-def outsider(other_org):
-    """An organization admin of *another* organization."""
-    return member(other_org, role=Role.ORG_ADMIN, username="outsider")
+# The people every suite shares (one name per person); every browser,
+# integration and slow test carries its mark (``make check`` runs the others
+# in parallel).
+pytest_plugins = ["departments.tests.people", "tests.marks"]
 
 
 @pytest.fixture
@@ -58,3 +35,16 @@ def _no_leaked_scope():
     assert tenancy.current_organization_id() is None
     yield
     assert tenancy.current_organization_id() is None
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the project's default language: a page served in
+    English by one test must not leave English active for the next test in
+    the same process (Django's active language is per thread, not per test)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -3,15 +3,28 @@ role permissions, and errors that are always field-level 400s, never 500s."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
+from rest_framework.request import Request
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from collab import tenancy
 from collab.errors import ServiceError
 from collab.middleware import OrganizationRequired, attach_membership, resolve_membership
+
+if TYPE_CHECKING:  # collab sits below departments: a type, not an import
+    from departments.models import Membership
+
+
+class MemberAPIRequest(Request):
+    """What a ``TenantAPIMixin`` view's handlers are given (for the checker)."""
+
+    membership: Membership
 
 
 class OrganizationHeaderRequired(exceptions.APIException):
@@ -63,7 +76,10 @@ class TenantAPIMixin:
     """
 
     required_capability: str | None = None
-    model = None  # the tenant model the view lists, for schema generation
+    model: type[Model] | None = None  # the tenant model the view lists, for schema generation
+    # Object ids in API paths are ASCII digits: "/api/meetings/abc/" is a 404
+    # from the URL resolver, never a lookup that a non-number could break.
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         # drf-spectacular introspects views with no request and no tenant: an

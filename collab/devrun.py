@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,6 +36,36 @@ LOGINS = [
     "  Other Co (isolation): other-rep, other-head, other-fin, other-pm, other-ops, other-admin",
 ]
 STOP_WAIT = 20  # seconds each process has to stop before SIGKILL
+
+
+# What honcho and the servers say on every start and stop, which a new user
+# need not read: the processes starting, the Ctrl-C handshake, runserver's
+# banner and the worker's "warm shutdown". Anything else (requests, warnings,
+# errors, tracebacks, an unclean stop) is printed as it comes.
+ROUTINE = re.compile(
+    r"^\s*$"
+    r"|^system\s+\| (\S+ started \(pid=\d+\)|SIG(INT|TERM) received|sending SIGTERM to .*"
+    r"|\S+ stopped \(rc=(0|-15|143)\))$"
+    r"|^web\.\d+\s+\| (Watching for file changes with \w+|\w+ \d{2}, \d{4} - \d{2}:\d{2}:\d{2}"
+    r"|Django version .*|Starting development server at .*|Quit the server with CONTROL-C\.|)$"
+    r"|^(worker|beat)\.\d+\s+\| (worker: Warm shutdown \(MainProcess\)|)$"
+)
+
+
+class QuietPrinter(Printer):
+    """honcho's printer without the routine lines (``ROUTINE``); the time
+    prefix goes too, as runserver's request log carries its own."""
+
+    def __init__(self, output) -> None:
+        super().__init__(output, prefix=False)
+
+    def write(self, message) -> None:
+        data = message.data
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        name = (message.name or "").ljust(self.width)
+        kept = [line for line in text.splitlines() if not ROUTINE.match(f"{name} | {line}")]
+        if kept:
+            super().write(message._replace(data="\n".join(f"{name} | {line}" for line in kept)))
 
 
 class Stopped(Exception):
@@ -84,7 +115,7 @@ def serve(port: str) -> int:
     """Procfile.dev under honcho's manager, in this process."""
     honcho.manager.KILL_WAIT = STOP_WAIT
     procfile = parse_procfile(Path("Procfile.dev").read_text())
-    manager = Manager(Printer(sys.stdout))
+    manager = Manager(QuietPrinter(sys.stdout))
     for process in expand_processes(procfile.processes, port=int(port)):
         manager.add_process(process.name, process.cmd, env={**os.environ, **process.env})
     manager.loop()  # returns once every process has stopped (honcho handles SIGINT/SIGTERM)
@@ -103,6 +134,9 @@ def main() -> int:
     # The processes find var/ through COLLAB_VAR_DIR (beat's schedule file is
     # there), wherever make run was started from.
     os.environ["COLLAB_VAR_DIR"] = str(devdb.var_dir())
+    # The worker, started by make run in a container or a VM where the
+    # developer is root, would warn about it at every start (collab/celery.py).
+    os.environ["COLLAB_DEVRUN"] = "1"
     for folder in ("celery/out", "celery/processed", "media"):  # the filesystem broker's
         (devdb.var_dir() / folder).mkdir(parents=True, exist_ok=True)
     # One `make run` per checkout: a second would stop the first one's database.

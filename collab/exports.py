@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,11 +17,32 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 
+from collab.parsing import clean_text
+
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# OWASP's CSV-injection rule: a text cell starting with one of these is read
+# as a formula by Excel, LibreOffice and WPS ("=cmd|' /C calc'!A0",
+# "=HYPERLINK(...)"), so it is written with a leading apostrophe.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)*")
+
+
+def safe_text(value: Any) -> str:
+    """Text as it may go into a spreadsheet cell: control characters
+    removed (they make an .xlsx invalid) and a leading formula character
+    neutralised. Text that is just a signed number ("-5") is left alone."""
+    text = clean_text(str(value))
+    if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any) -> Any:
+    """Every cell of every export passes here: numbers and dates keep their
+    type (Excel sums them), everything else becomes ``safe_text``."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -28,7 +50,7 @@ def _cell(value: Any) -> Any:
         return value.replace(tzinfo=None)
     if isinstance(value, (int, float, Decimal, dt.date)):
         return value
-    return str(value)
+    return safe_text(value)
 
 
 @dataclass
@@ -57,10 +79,10 @@ def sheets_csv(sheets: Sequence[Sheet]) -> bytes:
     for index, sheet in enumerate(sheets):
         if index:
             writer.writerow([])
-        writer.writerow([str(h) for h in sheet.headers])
+        writer.writerow([_cell(h) for h in sheet.headers])
         writer.writerows([_csv_value(v) for v in row] for row in sheet.rows)
         for note in sheet.notes:
-            writer.writerow([str(note)])
+            writer.writerow([_cell(note)])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
@@ -73,7 +95,7 @@ def sheets_xlsx(sheets: Sequence[Sheet]) -> bytes:
     shade = PatternFill("solid", fgColor="FDE8E6")
     for sheet in sheets:
         ws = workbook.create_sheet(_sheet_title(sheet.title))
-        ws.append([str(h) for h in sheet.headers])
+        ws.append([_cell(h) for h in sheet.headers])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for index, row in enumerate(sheet.rows):
@@ -84,7 +106,7 @@ def sheets_xlsx(sheets: Sequence[Sheet]) -> bytes:
         if sheet.notes:
             ws.append([])
             for note in sheet.notes:
-                ws.append([str(note)])
+                ws.append([_cell(note)])
         for column, header in enumerate(sheet.headers, start=1):
             width = max(10, min(48, len(str(header)) * 2 + 2))
             ws.column_dimensions[ws.cell(row=1, column=column).column_letter].width = width
@@ -96,7 +118,7 @@ def sheets_xlsx(sheets: Sequence[Sheet]) -> bytes:
 
 def _sheet_title(title: str) -> str:
     # Sheet names: at most 31 characters, none of []:*?/\
-    return "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Sheet1"
+    return "".join(c for c in clean_text(str(title)) if c not in "[]:*?/\\")[:31] or "Sheet1"
 
 
 def sheets_response(fmt: str, filename: str, sheets: Sequence[Sheet]) -> HttpResponse:

@@ -213,6 +213,10 @@ class AmountSerializerField(serializers.DecimalField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        # A JSON number arrives as a float: read the text it was written as
+        # ("12.5"; 1e30 and Infinity stay refused as "1e+30" and "inf").
+        if isinstance(data, float):
+            data = repr(data)
         try:
             return parse_amount(
                 data, allow_negative=self.allow_negative, allow_zero=self.allow_zero

@@ -27,9 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-SECTIONS: dict[str, str] = {
+SECTIONS: dict[str, str | Promise] = {
     "work": _("工作"),
     "sales": _("销售"),
     "reports": _("报表"),
@@ -41,7 +42,7 @@ Capability = str | tuple[str, ...] | Callable[[object], bool] | None
 
 @dataclass(frozen=True)
 class NavEntry:
-    label: str
+    label: str | Promise  # a lazy msgid of the app's catalogue
     url_name: str
     section: str
     order: int

@@ -20,6 +20,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -128,6 +129,41 @@ def has_control_characters(value: str) -> bool:
     return bool(_CONTROL.search(value))
 
 
+# ---------------------------------------------------------------- countries, emails
+
+
+def parse_country(value: object) -> str:
+    """A country or region code the ``holidays`` package knows ("CN"), upper-cased."""
+    import holidays
+
+    code = str(value or "").strip().upper()
+    if code not in holidays.list_supported_countries():
+        raise ValidationError(
+            _("不支持的国家/地区代码：%(code)s") % {"code": clean_text(code)[:10]},
+            code="invalid_country",
+        )
+    return code
+
+
+EMAIL_LOCAL_MAX = 64
+EMAIL_MAX = 254
+
+
+def validate_email_lengths(value: str) -> None:
+    """RFC 5321's limits, which Django's EmailValidator does not check: a
+    local part of at most 64 characters, an address of at most 254."""
+    local = str(value).rpartition("@")[0]
+    if len(local) > EMAIL_LOCAL_MAX:
+        raise ValidationError(
+            _("邮箱 @ 前的部分最多 %(max)s 个字符。") % {"max": EMAIL_LOCAL_MAX},
+            code="email_local_length",
+        )
+    if len(str(value)) > EMAIL_MAX:
+        raise ValidationError(
+            _("邮箱地址最多 %(max)s 个字符。") % {"max": EMAIL_MAX}, code="email_length"
+        )
+
+
 # ---------------------------------------------------------------- form and API fields
 
 
@@ -150,8 +186,34 @@ class BoundedDateSerializerField(serializers.DateField):
 
 class BoundedDateTimeSerializerField(serializers.DateTimeField):
     def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
         try:
-            return check_datetime(moment)
+            if isinstance(value, str):
+                # Checked before DRF applies the timezone, which overflows at year 1.
+                try:
+                    parsed = parse_datetime(value.strip())
+                except ValueError:
+                    parsed = None
+                if parsed is not None:
+                    check_datetime(parsed)
+            return check_datetime(super().to_internal_value(value))
         except ValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
+
+
+class IdSerializerField(serializers.IntegerField):
+    """An object id in a JSON body: 1 .. bigint's maximum, so 10^30 is a field
+    error rather than an overflow in the database."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class IdFormField(forms.IntegerField):
+    """An object id in a form: 1 .. bigint's maximum."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)

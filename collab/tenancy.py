@@ -15,7 +15,7 @@ import contextlib
 import contextvars
 import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import models
@@ -71,7 +71,10 @@ def dangerously_unscoped() -> Iterator[None]:
         _current.reset(token)
 
 
-class TenantQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class TenantQuerySet(models.QuerySet[_M]):
     pass
 
 
@@ -94,10 +97,14 @@ class _MissingScope(models.Expression):
         raise NoOrganizationInScope(f"{self.model_name} queried with no organization in scope")
 
 
-class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
+class TenantManager(models.Manager[_M]):
     """Default manager of every tenant-owned model; fails closed."""
 
-    def get_queryset(self) -> TenantQuerySet:
+    # A typed manager (not ``from_queryset``) so the checker knows each model's
+    # rows; a method added to TenantQuerySet is reached through ``.all()``.
+    _queryset_class = TenantQuerySet
+
+    def get_queryset(self) -> models.QuerySet[_M]:
         qs = super().get_queryset()
         value = _current.get()
         if value is _UNSCOPED:

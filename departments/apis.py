@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
@@ -7,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collab.api import OrganizationHeaderRequired, TenantAPIMixin, membership_for_api
+from collab.parsing import validate_email_lengths
 
 from . import services
 from .models import Department, Membership
@@ -68,7 +70,7 @@ class MembershipOutput(serializers.ModelSerializer):
 
 class MeOutput(serializers.Serializer):
     username = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254, validators=[validate_email_lengths])
     organization = serializers.CharField(
         allow_null=True,
         help_text="The organization this call acts in; null when you belong to several "
@@ -90,6 +92,10 @@ class MeView(APIView):
             membership = membership_for_api(request)
         except OrganizationHeaderRequired:
             membership = None
+        if membership is None and request.headers.get("X-Organization", "").strip():
+            # A header naming an organization the caller is not in: 404, as
+            # on every other endpoint (never an answer "about" that one).
+            raise Http404
         return Response(
             MeOutput(
                 {

@@ -3,6 +3,8 @@ import zoneinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.parsing import parse_country, validate_email_lengths
+
 from .models import LANGUAGE_CHOICES, Department, Organization
 from .roles import Role
 
@@ -20,12 +22,7 @@ class OrganizationSettingsForm(forms.ModelForm):
         fields = ["name", "timezone", "default_language", "country"]
 
     def clean_country(self):
-        import holidays
-
-        code = self.cleaned_data["country"].upper()
-        if code not in holidays.list_supported_countries():
-            raise forms.ValidationError(_("不支持的国家/地区代码：%(code)s") % {"code": code})
-        return code
+        return parse_country(self.cleaned_data["country"])
 
 
 class DepartmentChoiceMixin:
@@ -41,6 +38,7 @@ class InviteForm(DepartmentChoiceMixin, forms.Form):
     email = forms.EmailField(
         label=_("邮箱"),
         max_length=254,
+        validators=[validate_email_lengths],
         error_messages={
             "max_length": _("邮箱地址最多 %(limit_value)d 个字符（现为 %(show_value)d 个）。")
         },

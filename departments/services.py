@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
 from collab.tenancy import organization_scope
 
 from .models import (
@@ -33,7 +36,11 @@ from .models import (
 from .registry import provisioning_steps
 from .seed import DEPARTMENTS
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import HttpRequest
+else:
+    User = get_user_model()
 
 
 def departments_provision(*, organization: Organization) -> list[Department]:
@@ -93,7 +100,7 @@ def organization_update_settings(
         if key not in allowed:
             raise ServiceError(_("未知字段：%(field)s") % {"field": key}, field=key)
         setattr(organization, key, value)
-    organization._history_user = actor
+    history_note(organization, user=actor)
     organization.full_clean()
     organization.save()
     return organization
@@ -136,7 +143,7 @@ def member_invite(
     role: str,
     department: Department | None,
     actor: User,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> InviteOutcome:
     """Invite a person by email.
 
@@ -179,7 +186,14 @@ def member_invite(
     return InviteOutcome(invitation=invitation)
 
 
-def _account_create(*, organization, email, role, department, actor) -> Membership:
+def _account_create(
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    department: Department | None,
+    actor: User,
+) -> Membership:
     username = _free_username(email.split("@")[0])
     try:
         with transaction.atomic():
@@ -193,7 +207,15 @@ def _account_create(*, organization, email, role, department, actor) -> Membersh
     )
 
 
-def invitation_create(*, organization, user, email, role, department, actor):
+def invitation_create(
+    *,
+    organization: Organization,
+    user: User,
+    email: str,
+    role: str,
+    department: Department | None,
+    actor: User,
+) -> tuple[Invitation, str]:
     """Create the pending invitation, or refresh the one already open (new
     role, department, link and expiry; the old link stops working). Returns
     it with the link's token; sends nothing (``member_invite`` emails it)."""
@@ -309,12 +331,17 @@ def _free_username(base: str) -> str:
     return candidate
 
 
-def _send_welcome(email: str, request) -> None:
-    form = PasswordResetForm({"email": email})
+class _WelcomeForm(PasswordResetForm):
+    """An unusable password hides the user from the reset form; invited users
+    have one by design, so the form's user lookup is widened."""
+
+    def get_users(self, email: str) -> Iterable[User]:
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+
+def _send_welcome(email: str, request: HttpRequest | None) -> None:
+    form = _WelcomeForm({"email": email})
     if form.is_valid():
-        # An unusable password hides the user from the reset form; invited
-        # users have one by design, so the form's user lookup is widened.
-        form.get_users = lambda e: User.objects.filter(email__iexact=e, is_active=True)
         form.save(
             request=request,
             use_https=bool(request and request.is_secure()),

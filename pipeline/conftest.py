@@ -1,4 +1,6 @@
-"""Pipeline fixtures: people in the roles the customer side cares about."""
+"""Pipeline fixtures: people in the roles the customer side cares about
+(pipeline/tests/people.py), stages, and accounts and deals made through the
+services."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,31 +8,10 @@ from decimal import Decimal
 import pytest
 
 from collab import tenancy
-from departments.roles import Role
-from departments.tests.factories import member
 from pipeline.accounts import services as accounts_services
 from pipeline.opportunities import services as opportunities_services
 from pipeline.opportunities.models import Stage
-
-
-@pytest.fixture
-def rep2(org):
-    return member(org, role=Role.SALES_REP, department_code="business", username="rep2")
-
-
-@pytest.fixture
-def sales_ops(org):
-    return member(org, role=Role.DEPT_MEMBER, department_code="sales_ops", username="salesops")
-
-
-@pytest.fixture
-def cs(org):
-    return member(org, role=Role.DEPT_MEMBER, department_code="customer_success", username="cs")
-
-
-@pytest.fixture
-def rnd_head(org):
-    return member(org, role=Role.DEPT_HEAD, department_code="rnd", username="rndhead")
+from pipeline.tests.people import cs, head_rnd, rep2, sales_ops  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

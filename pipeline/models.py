@@ -25,6 +25,7 @@ from pipeline.opportunities.models import (
     DwellDays,
     LostReason,
     Opportunity,
+    RequestLink,
     Stage,
     StageChange,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "LeadStatus",
     "LostReason",
     "Opportunity",
+    "RequestLink",
     "Stage",
     "StageChange",
 ]

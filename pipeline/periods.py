@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from collab.parsing import BoundedDateField
+
 DEFAULT_PERIOD_DAYS = 90
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -26,8 +28,8 @@ def period_bounds(start: dt.date, end: dt.date, tz=None) -> tuple[dt.datetime, d
 class PeriodForm(forms.Form):
     """A reporting period in the URL; the default is the last 90 days."""
 
-    start = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
-    end = forms.DateField(label=_("结束日期"), required=False, widget=DATE)
+    start = BoundedDateField(label=_("开始日期"), required=False, widget=DATE)
+    end = BoundedDateField(label=_("结束日期"), required=False, widget=DATE)
 
     def clean(self):
         data = super().clean()

@@ -111,8 +111,7 @@ class RequestAdmin(TenantAdmin):
         "requesting_department",
         "serving_department",
         "request_type",
-        "watchers",
-    ]
+    ]  # watchers go through RequestWatcher (a tenant table), not edited here
     readonly_fields = [
         "number",
         "status",
@@ -128,7 +127,7 @@ class RequestAdmin(TenantAdmin):
 @admin.register(Comment)
 class CommentAdmin(TenantAdmin):
     list_display = ["request", "author", "is_internal", "created_at", "organization"]
-    raw_id_fields = ["request", "author", "mentions"]
+    raw_id_fields = ["request", "author"]  # mentions: through CommentMention
 
 
 @admin.register(Attachment)

@@ -1,60 +1,29 @@
 """Fixtures for the collaboration-engine suites: people by role in ``org``
-and a frozen clock (Monday 3 March 2025, 09:00 in Shanghai)."""
+(requests_sla/tests/people.py), a frozen clock (Monday 3 March 2025, 09:00
+in Shanghai) and token-authenticated API clients."""
 
 import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from departments.roles import Role
 from departments.tests.factories import token_for
-from requests_sla.tests.factories import MONDAY_9AM, membership_of, person
+from requests_sla.tests.factories import MONDAY_9AM
+from requests_sla.tests.people import (  # noqa: F401 (fixtures)
+    admin,
+    dev_rnd,
+    head_mkt,
+    head_rnd,
+    ops,
+    outsider_membership,
+    rep,
+    rep2,
+)
 
 
 @pytest.fixture
 def frozen():
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def rep(org, teammate):
-    """The root suite's ``teammate``: a sales rep in Business."""
-    return membership_of(teammate, org)
-
-
-@pytest.fixture
-def rep2(org):
-    return person(org, Role.SALES_REP, "business", "rep2")
-
-
-@pytest.fixture
-def head_rnd(org):
-    return person(org, Role.DEPT_HEAD, "rnd", "head-rnd")
-
-
-@pytest.fixture
-def dev_rnd(org):
-    return person(org, Role.DEPT_MEMBER, "rnd", "dev-rnd")
-
-
-@pytest.fixture
-def head_mkt(org):
-    return person(org, Role.DEPT_HEAD, "marketing", "head-mkt")
-
-
-@pytest.fixture
-def ops(org):
-    return person(org, Role.OPS_MANAGER, "ops_mgmt", "ops")
-
-
-@pytest.fixture
-def admin(org, owner):
-    return membership_of(owner, org)
-
-
-@pytest.fixture
-def outsider_membership(other_org, outsider):
-    return membership_of(outsider, other_org)
 
 
 def api_for(user):

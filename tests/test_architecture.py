@@ -1,8 +1,9 @@
 """The house rules that a file layout can break silently (docs/ARCHITECTURE.md).
 
 The import contracts themselves run as `lint-imports` in `make test`; these
-tests make sure the contracts look at every app, and keep what the contracts
-cannot see: module size, the one database engine.
+tests make sure the contracts and mypy look at every app, and keep what the
+contracts cannot see: the one database engine. Module and function sizes are
+tests/test_code_size.py's.
 """
 
 import re
@@ -10,8 +11,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-MAX_LINES = 500
+TOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+CONFIG = TOOLS["importlinter"]
 
 
 def local_apps() -> set[str]:
@@ -39,14 +40,14 @@ def test_every_app_is_seen_by_the_import_contracts():
     assert local_apps() <= layered, "add the app to the apps contract's layers"
 
 
-def test_no_module_outside_migrations_and_tests_is_over_500_lines():
-    """A room that grows past a few hundred lines becomes a package."""
-    too_long = {
-        str(path.relative_to(ROOT)): n
-        for path in app_code()
-        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
-    }
-    assert not too_long, f"split these modules: {too_long}"
+def test_every_app_is_type_checked():
+    """mypy reads the packages in its ``files``: a new app must be one, so
+    its services are checked strictly (``*.services`` in the overrides)."""
+    assert local_apps() | {"collab"} <= set(TOOLS["mypy"]["files"]), (
+        "add the app to [tool.mypy] files"
+    )
+    strict = next(o for o in TOOLS["mypy"]["overrides"] if o.get("disallow_untyped_defs"))
+    assert {"requests_sla.sla.*", "*.services", "*.services.*"} <= set(strict["module"])
 
 
 def test_app_code_knows_one_database_engine():

@@ -233,6 +233,7 @@ def test_make_run_serves_real_figures_on_the_embedded_postgres_and_stops_clean(v
     assert devdb.stop(var_dir / "postgres")
 
 
+@pytest.mark.slow
 def test_an_unclean_stop_of_the_embedded_server_needs_no_repair(var_dir):
     root = var_dir / "postgres"
     devdb.start(root, durable=False)
@@ -257,6 +258,7 @@ def test_an_unclean_stop_of_the_embedded_server_needs_no_repair(var_dir):
     assert devdb.processes(root) == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another account")
 def test_as_root_the_server_runs_from_a_copy_when_the_wheel_is_out_of_its_accounts_reach(
     var_dir, monkeypatch

@@ -93,7 +93,7 @@ def test_a_member_sees_only_the_pages_their_rights_open(owner, teammate, org):
 def test_the_page_navigation_is_drawn_from_the_registry(client_for, owner):
     html = client_for(owner).get(reverse("departments:directory")).content.decode()
     assert f'href="{reverse("requests_sla:catalog")}"' in html
-    assert 'class="nav-group" data-section="admin"' in html
+    assert '<section class="nav-section" data-section="admin"' in html
     assert (
         f'href="{reverse("departments:directory")}" data-section="work" aria-current="page"' in html
     )

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte in a path, query string or form post is a 400 before any view reads it.
+    "collab.limits.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,6 +87,8 @@ TEMPLATES = [
                 "requests_sla.notifications.context_processors.notifications",
                 "departments.context_processors.invitations",
             ],
+            # {% load collab %}: money and number formats (collab/templatetags.py).
+            "libraries": {"collab": "collab.templatetags"},
         },
     }
 ]
@@ -106,10 +110,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # SafeRedisCache: a Redis outage is logged and read as a cache miss, so
+    # sessions (cached_db) fall back to the database and pages keep working.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "collab.cache.SafeRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -121,7 +128,8 @@ else:
     }
 
 # Every page reads the session: from the cache (Redis in production), with
-# the database behind it, so a cache flush logs nobody out.
+# the database behind it, so a cache flush logs nobody out and a Redis
+# outage (SafeRedisCache answers it as a miss) signs nobody out either.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTHENTICATION_BACKENDS = [
@@ -173,6 +181,7 @@ COLLAB_API_TOKEN_MAX_DAYS = env.int("COLLAB_API_TOKEN_MAX_DAYS", default=365)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["collab.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
@@ -211,6 +220,9 @@ else:
     # Retries with backoff stay below this, so a task is never redelivered
     # while its first attempt is still legitimately waiting.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Sending a task waits at most this long for the broker (collab.tasks.enqueue
+# sends without the publisher's retry loop, so an outage costs one timeout).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
@@ -234,6 +246,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# Request bodies: Django's form limit (2.5 MB) for JSON bodies too, and at
+# most this many levels of JSON nesting (collab/limits.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+COLLAB_JSON_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+COLLAB_JSON_MAX_DEPTH = env.int("COLLAB_JSON_MAX_DEPTH", default=32)
+
 REST_FRAMEWORK = {
     # Tokens first: a refused token is a 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -245,6 +263,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON bodies within COLLAB_JSON_MAX_BYTES and COLLAB_JSON_MAX_DEPTH, no NUL (collab/limits.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "collab.limits.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

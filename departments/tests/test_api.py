@@ -40,8 +40,12 @@ def test_me_lists_memberships(teammate, org):
 
 
 @pytest.mark.django_db
-def test_anonymous_api_calls_are_refused(client):
-    assert client.get("/api/departments/").status_code in (401, 403)
+def test_anonymous_api_calls_are_refused_with_a_401_that_names_the_scheme(client):
+    """401, not 403: the token scheme is the first authenticator, so DRF
+    answers with the ``WWW-Authenticate`` challenge a client can act on."""
+    response = client.get("/api/departments/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 @pytest.mark.django_db
@@ -60,3 +64,7 @@ def test_openapi_schema_and_docs_are_served(client_for, teammate):
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+    # No inline script (the CSP allows scripts from this site only).
+    assert b"<script>" not in docs.content and b"?script=" in docs.content
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content

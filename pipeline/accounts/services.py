@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
 from departments.models import Membership
 from pipeline.accounts.models import Account, Contact
 from pipeline.rollups.services import FunnelRollupKept, account_deals_locked
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def check_member(user, *, field: str) -> None:
+    from collab.tenancy import TenantModel
+
+
+def check_member(user: User | None, *, field: str) -> None:
     if user is None or not Membership.objects.filter(user=user, is_active=True).exists():
         raise ServiceError(_("该用户不是本企业的有效成员。"), field=field)
 
 
-def check_same_org(obj, actor_obj, *, field: str) -> None:
+def check_same_org(obj: TenantModel | None, actor_obj: TenantModel, *, field: str) -> None:
     if obj is not None and obj.organization_id != actor_obj.organization_id:
         raise ServiceError(_("不存在。"), field=field)
 
@@ -39,11 +45,11 @@ def _check_account_name(name: str, *, exclude_pk: int | None = None) -> str:
 
 def account_create(
     *,
-    actor,
+    actor: User,
     name: str,
     industry: str,
     size: str,
-    owner,
+    owner: User,
     is_key_account: bool = False,
     created_at: dt.datetime | None = None,
 ) -> Account:
@@ -58,7 +64,7 @@ def account_create(
             is_key_account=is_key_account,
             created_at=created_at or timezone.now(),
         )
-        account._history_user = actor
+        history_note(account, user=actor)
         account.full_clean(exclude=["organization"])
         account.save()
         return account
@@ -67,7 +73,7 @@ def account_create(
 ACCOUNT_FIELDS = {"name", "industry", "size", "owner", "is_key_account"}
 
 
-def account_update(*, account: Account, actor, **fields: Any) -> Account:
+def account_update(*, account: Account, actor: User, **fields: Any) -> Account:
     with transaction.atomic():
         # The funnel counts a deal under its account's current industry.
         ids = []
@@ -82,7 +88,7 @@ def account_update(*, account: Account, actor, **fields: Any) -> Account:
             if key == "owner":
                 check_member(value, field="owner")
             setattr(account, key, value)
-        account._history_user = actor
+        history_note(account, user=actor)
         account.full_clean(exclude=["organization"])
         account.save()
         rollup.done()
@@ -90,7 +96,7 @@ def account_update(*, account: Account, actor, **fields: Any) -> Account:
 
 
 def contact_add(
-    *, account: Account, actor, name: str, title: str = "", phone: str = "", email: str = ""
+    *, account: Account, actor: User, name: str, title: str = "", phone: str = "", email: str = ""
 ) -> Contact:
     with transaction.atomic():
         if not (name or "").strip():

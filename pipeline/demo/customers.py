@@ -24,6 +24,8 @@ from pipeline.leads import services as leads_services
 from pipeline.opportunities import services as opportunities_services
 from pipeline.opportunities.models import LostReason, Stage
 
+# The customers the demo requests name (华东电力, 星河集团, 蓝海零售) are accounts
+# here, so searching for them finds them (requests_sla.demo.requests.CUSTOMERS).
 ACCOUNTS = {
     "demo": [
         ("华信精密制造有限公司", "manufacturing", "large", True),
@@ -31,7 +33,7 @@ ACCOUNTS = {
         ("东方汽车零部件有限公司", "manufacturing", "large", False),
         ("恒力机械设备有限公司", "manufacturing", "medium", False),
         ("苏州新材料科技有限公司", "manufacturing", "medium", False),
-        ("鲜丰连锁超市有限公司", "retail", "large", True),
+        ("蓝海零售连锁有限公司", "retail", "large", True),
         ("优品生活百货有限公司", "retail", "medium", False),
         ("悦享电商科技有限公司", "retail", "medium", False),
         ("快客便利店有限公司", "retail", "small", False),
@@ -45,13 +47,13 @@ ACCOUNTS = {
         ("启明教育科技有限公司", "education", "medium", False),
         ("育才职业技术学院", "education", "large", False),
         ("云帆软件有限公司", "technology", "medium", False),
-        ("星河数据科技有限公司", "technology", "large", True),
+        ("星河集团有限公司", "technology", "large", True),
         ("飞鸟网络科技有限公司", "technology", "small", False),
         ("极光云计算有限公司", "technology", "medium", False),
         ("顺达物流股份有限公司", "logistics", "enterprise", True),
         ("中通冷链运输有限公司", "logistics", "large", False),
         ("海港国际货运代理有限公司", "logistics", "medium", False),
-        ("华能新能源发电有限公司", "energy", "enterprise", True),
+        ("华东电力集团有限公司", "energy", "enterprise", True),
         ("绿源光伏科技有限公司", "energy", "medium", False),
         ("滨江区政务服务中心", "government", "large", False),
         ("市公共交通集团有限公司", "government", "enterprise", False),

@@ -18,9 +18,9 @@ from departments.models import Membership, Organization
 from pipeline.accounts.models import Account
 from pipeline.demo.customers import CUSTOMER_SUCCESS, REPS
 from pipeline.followups import services as followups_services
-from pipeline.opportunities.models import Opportunity
+from pipeline.opportunities.models import Opportunity, RequestLink
 from requests_sla.demo.requests import EXTRAS
-from requests_sla.models import Request, RequestType
+from requests_sla.models import RequestType
 from requests_sla.requests import services as request_services
 
 # type code, priority, title, link ("deal" / "account" + index), hours ago,
@@ -66,7 +66,7 @@ HEADS = {
 
 def load(*, organization: Organization, key: str) -> None:
     with organization_scope(organization.id):
-        if Request.objects.filter(account_id__isnull=False).exists():
+        if RequestLink.objects.exists():
             return
         members = {
             m.user.username: m
@@ -122,7 +122,7 @@ def load(*, organization: Organization, key: str) -> None:
         if serviced is not None and success is not None:
             followups_services.followup_create(
                 actor=success.user,
-                account=Account.objects.get(pk=serviced.account_id),
+                account=Account.objects.get(pk=serviced.link_ids.account_id),
                 kind="call",
                 scheduled_for=serviced.resolved_at + dt.timedelta(hours=4),
                 request_id=serviced.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 
+from collab.parsing import BoundedDateTimeSerializerField, IdSerializerField
 from pipeline import permissions
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.apis import PipelineViewSetMixin, ScopedPK
@@ -33,10 +34,10 @@ class FollowUpOutput(serializers.ModelSerializer):
 
 class FollowUpInput(serializers.Serializer):
     account = ScopedPK(accounts_selectors.accounts_visible_to)
-    request_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    request_id = IdSerializerField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=FollowUpKind.choices)
-    scheduled_for = serializers.DateTimeField()
-    done_at = serializers.DateTimeField(required=False, allow_null=True)
+    scheduled_for = BoundedDateTimeSerializerField()
+    done_at = BoundedDateTimeSerializerField(required=False, allow_null=True)
     csat = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.parsing import BoundedDateTimeField, IdFormField
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.followups.models import FollowUpKind
 from pipeline.periods import DATETIME
@@ -13,8 +14,8 @@ from pipeline.periods import DATETIME
 class FollowUpForm(forms.Form):
     account = forms.ModelChoiceField(label=_("客户"), queryset=None)
     kind = forms.ChoiceField(label=_("方式"), choices=FollowUpKind.choices)
-    scheduled_for = forms.DateTimeField(label=_("计划时间"), widget=DATETIME)
-    request_id = forms.IntegerField(label=_("协作请求编号"), required=False, min_value=1)
+    scheduled_for = BoundedDateTimeField(label=_("计划时间"), widget=DATETIME)
+    request_id = IdFormField(label=_("协作请求编号"), required=False)
     done = forms.BooleanField(label=_("已完成"), required=False)
     csat = forms.TypedChoiceField(
         label=_("满意度（1–5）"),

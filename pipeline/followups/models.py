@@ -25,9 +25,15 @@ class FollowUp(TenantModel):
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("客户")
     )
-    # The collaboration request this follows up on (requests_sla, built
-    # separately); a plain id until that model is stable.
-    request_id = models.IntegerField(_("协作请求编号"), null=True, blank=True)
+    # The collaboration request this follows up on (one linked to the account).
+    request = models.ForeignKey(
+        "requests_sla.Request",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("协作请求编号"),
+    )
     kind = models.CharField(_("方式"), max_length=16, choices=FollowUpKind.choices)
     scheduled_for = models.DateTimeField(_("计划时间"))
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

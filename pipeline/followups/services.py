@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +12,10 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from pipeline.accounts.models import Account
 from pipeline.followups.models import FollowUp
-from requests_sla.models import Request
+from pipeline.opportunities.models import RequestLink
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _check_csat(csat: int | None) -> None:
@@ -21,7 +25,7 @@ def _check_csat(csat: int | None) -> None:
 
 def followup_create(
     *,
-    actor,
+    actor: User,
     account: Account,
     kind: str,
     scheduled_for: dt.datetime,
@@ -34,7 +38,10 @@ def followup_create(
     _check_csat(csat)
     with transaction.atomic():
         # Only a request of the organization in scope linked to the account.
-        if request_id and not Request.objects.filter(pk=request_id, account_id=account.pk).exists():
+        if (
+            request_id
+            and not RequestLink.objects.filter(request_id=request_id, account=account).exists()
+        ):
             raise ServiceError(_("该协作请求没有关联这个客户。"), field="request_id")
         if csat is not None and done_at is None:
             done_at = timezone.now()
@@ -57,7 +64,7 @@ def followup_create(
 def followup_complete(
     *,
     follow_up: FollowUp,
-    actor,
+    actor: User,
     csat: int | None,
     comment: str = "",
     done_at: dt.datetime | None = None,

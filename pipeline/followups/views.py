@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError, apply_service_error
+from collab.parsing import optional_id
 from pipeline import permissions
 from pipeline.followups import selectors, services
 from pipeline.followups.forms import FollowUpForm
@@ -46,9 +47,7 @@ def feedback_report(request):
         request.membership,
         start=period["start"],
         end=period["end"],
-        account_id=int(request.GET["account"])
-        if request.GET.get("account", "").isdigit()
-        else None,
+        account_id=optional_id(request.GET.get("account")),
     )
     return render(
         request,

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collab.api import TenantAPIMixin
+from collab.parsing import BoundedDateSerializerField, IdSerializerField
 from departments.models import Department
 from pipeline import permissions
 from pipeline.accounts import selectors as accounts_selectors
@@ -19,10 +20,10 @@ from pipeline.opportunities.models import Currency
 
 
 class FunnelInput(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
-    owner = serializers.IntegerField(required=False)
-    team = serializers.IntegerField(required=False)
+    start = BoundedDateSerializerField(required=False)
+    end = BoundedDateSerializerField(required=False)
+    owner = IdSerializerField(required=False)
+    team = IdSerializerField(required=False)
     industry = serializers.ChoiceField(choices=Industry.choices, required=False)
     currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.CNY)
 

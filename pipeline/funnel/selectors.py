@@ -12,6 +12,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -157,45 +158,9 @@ def _funnel_report(filters: FunnelFilters, *, now: dt.datetime) -> FunnelReport:
     cur_lo, cur_hi = period_bounds(filters.start, filters.end, tz)
     prev_lo, prev_hi = period_bounds(previous.start, previous.end, tz)
     cur_as_of, prev_as_of = min(cur_hi, now), min(prev_hi, now)
-
-    progress = [s for s in stages if not s.is_lost]
-    lost_ids = [s.pk for s in stages if s.is_lost]
     open_ids = [s.pk for s in stages if not s.is_closed]
 
-    # 2. Entries, conversions and lost deals of both periods, from the daily
-    # rollup: a deal entered S in a period when its S-entry day is in it, and
-    # converted when its next-stage entry day is in it too.
-    cur, prev = Q(day__gte=filters.start), Q(day__lte=previous.end)
-    entries = (
-        FunnelEntryDay.objects.filter(
-            _rollup_filter(filters), day__gte=previous.start, day__lte=filters.end
-        )
-        .values("stage_id")
-        .annotate(
-            cur_n=Sum("n", filter=cur),
-            cur_total=Sum("amount", filter=cur),
-            cur_conv=Sum("n", filter=cur & Q(next_day__lte=filters.end)),
-            prev_n=Sum("n", filter=prev),
-            prev_conv=Sum("n", filter=prev & Q(next_day__lte=previous.end)),
-        )
-        .order_by()
-    )
-    entered = {True: defaultdict(int), False: defaultdict(int)}
-    entered_amount = {True: defaultdict(Decimal), False: defaultdict(Decimal)}
-    converted = {True: defaultdict(int), False: defaultdict(int)}
-    lost_n, lost_amount = 0, Decimal("0")
-    for row in entries:
-        stage_id = row["stage_id"]
-        if stage_id in lost_ids:
-            lost_n += row["cur_n"] or 0
-            lost_amount += row["cur_total"] or Decimal("0")
-            continue
-        entered[True][stage_id] = row["cur_n"] or 0
-        entered_amount[True][stage_id] = row["cur_total"] or Decimal("0")
-        converted[True][stage_id] = row["cur_conv"] or 0
-        entered[False][stage_id] = row["prev_n"] or 0
-        converted[False][stage_id] = row["prev_conv"] or 0
-
+    entries = _entries(filters, previous, lost_ids={s.pk for s in stages if s.is_lost})
     # 3. Median dwell per open stage, both periods (one statement, see _MEDIAN_SQL).
     medians = funnel_medians.medians(
         filters,
@@ -212,10 +177,77 @@ def _funnel_report(filters: FunnelFilters, *, now: dt.datetime) -> FunnelReport:
         }
         for stage_id in open_ids
     }
+    forecast = _forecast(filters, open_ids)
+    report = FunnelReport(
+        filters=filters,
+        previous=previous,
+        as_of=cur_as_of,
+        stages=_stage_figures([s for s in stages if not s.is_lost], entries, dwell),
+        lost=entries.lost,
+        lost_amount=entries.lost_amount,
+        open_count=sum(m.count for m in forecast),
+        open_amount=sum((m.amount for m in forecast), Decimal("0")),
+        weighted_pipeline=sum((m.weighted for m in forecast), Decimal("0")),
+        forecast=forecast,
+    )
+    _mark_bottleneck(report)
+    return report
 
-    # 4. Today's open pipeline by expected close month (an index-only scan:
-    # opp_org_stage_close_idx). Grouped by probability too, so the database
-    # only adds amounts; the weighted sums are exact Decimals here.
+
+@dataclass
+class _Entries:
+    """Entries, their amounts and conversions per stage id, of the period
+    (``True``) and the previous one (``False``); the period's lost deals."""
+
+    entered: dict[bool, defaultdict[int, int]]
+    entered_amount: dict[bool, defaultdict[int, Decimal]]
+    converted: dict[bool, defaultdict[int, int]]
+    lost: int = 0
+    lost_amount: Decimal = Decimal("0")
+
+
+def _entries(filters: FunnelFilters, previous: FunnelFilters, *, lost_ids: set[int]) -> _Entries:
+    """2. Entries, conversions and lost deals of both periods, from the daily
+    rollup: a deal entered S in a period when its S-entry day is in it, and
+    converted when its next-stage entry day is in it too."""
+    cur, prev = Q(day__gte=filters.start), Q(day__lte=previous.end)
+    rows = (
+        FunnelEntryDay.objects.filter(
+            _rollup_filter(filters), day__gte=previous.start, day__lte=filters.end
+        )
+        .values("stage_id")
+        .annotate(
+            cur_n=Sum("n", filter=cur),
+            cur_total=Sum("amount", filter=cur),
+            cur_conv=Sum("n", filter=cur & Q(next_day__lte=filters.end)),
+            prev_n=Sum("n", filter=prev),
+            prev_conv=Sum("n", filter=prev & Q(next_day__lte=previous.end)),
+        )
+        .order_by()
+    )
+    got = _Entries(
+        entered={True: defaultdict(int), False: defaultdict(int)},
+        entered_amount={True: defaultdict(Decimal), False: defaultdict(Decimal)},
+        converted={True: defaultdict(int), False: defaultdict(int)},
+    )
+    for row in rows:
+        stage_id = row["stage_id"]
+        if stage_id in lost_ids:
+            got.lost += row["cur_n"] or 0
+            got.lost_amount += row["cur_total"] or Decimal("0")
+            continue
+        got.entered[True][stage_id] = row["cur_n"] or 0
+        got.entered_amount[True][stage_id] = row["cur_total"] or Decimal("0")
+        got.converted[True][stage_id] = row["cur_conv"] or 0
+        got.entered[False][stage_id] = row["prev_n"] or 0
+        got.converted[False][stage_id] = row["prev_conv"] or 0
+    return got
+
+
+def _forecast(filters: FunnelFilters, open_ids: list[int]) -> list[ForecastMonth]:
+    """4. Today's open pipeline by expected close month (an index-only scan:
+    opp_org_stage_close_idx). Grouped by probability too, so the database
+    only adds amounts; the weighted sums are exact Decimals here."""
     months = (
         Opportunity.objects.filter(_opportunity_filter(filters), stage_id__in=open_ids)
         .annotate(month=_Month("expected_close_date"))
@@ -231,8 +263,14 @@ def _funnel_report(filters: FunnelFilters, *, now: dt.datetime) -> FunnelReport:
         month.count += m["n"]
         month.amount += m["total"]
         month.weighted += m["total"] * m["probability"] / 100
-    forecast = list(by_month.values())
+    return list(by_month.values())
 
+
+def _stage_figures(
+    progress: list[Stage], entries: _Entries, dwell: dict[int, dict[str, Any]]
+) -> list[StageFigures]:
+    """Each funnel stage's figures (lost is not a funnel stage)."""
+    entered, converted = entries.entered, entries.converted
     figures = []
     for i, stage in enumerate(progress):
         has_next = i + 1 < len(progress)
@@ -240,7 +278,7 @@ def _funnel_report(filters: FunnelFilters, *, now: dt.datetime) -> FunnelReport:
         fig = StageFigures(
             stage=stage,
             entered=entered[True][stage.pk],
-            entered_amount=entered_amount[True][stage.pk],
+            entered_amount=entries.entered_amount[True][stage.pk],
             prev_entered=entered[False][stage.pk],
             has_next=has_next,
             median_days=row.get("cur"),
@@ -253,21 +291,7 @@ def _funnel_report(filters: FunnelFilters, *, now: dt.datetime) -> FunnelReport:
             prev_v = converted[False][stage.pk]
             fig.prev_conversion = prev_v / fig.prev_entered if fig.prev_entered else None
         figures.append(fig)
-
-    report = FunnelReport(
-        filters=filters,
-        previous=previous,
-        as_of=cur_as_of,
-        stages=figures,
-        lost=lost_n,
-        lost_amount=lost_amount,
-        open_count=sum(m.count for m in forecast),
-        open_amount=sum((m.amount for m in forecast), Decimal("0")),
-        weighted_pipeline=sum((m.weighted for m in forecast), Decimal("0")),
-        forecast=forecast,
-    )
-    _mark_bottleneck(report)
-    return report
+    return figures
 
 
 def _mark_bottleneck(report: FunnelReport) -> None:

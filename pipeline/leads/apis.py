@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 
+from collab.money import AmountSerializerField
 from pipeline import permissions
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.apis import PipelineViewSetMixin, ScopedPK, require_rule
@@ -44,7 +45,7 @@ class LeadInput(serializers.Serializer):
     account = ScopedPK(accounts_selectors.accounts_visible_to)
     source = serializers.ChoiceField(choices=LeadSource.choices)
     kind = serializers.ChoiceField(choices=LeadKind.choices)
-    estimated_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    estimated_amount = AmountSerializerField()
     description = serializers.CharField()
     follow_up = ScopedPK(followups_selectors.follow_ups_visible_to, required=False, allow_null=True)
 

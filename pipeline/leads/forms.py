@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from collab.money import AmountFormField
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.followups import selectors as followups_selectors
 from pipeline.leads.models import LeadKind, LeadSource
@@ -15,9 +16,7 @@ class LeadForm(forms.Form):
     account = forms.ModelChoiceField(label=_("客户"), queryset=None)
     source = forms.ChoiceField(label=_("来源"), choices=LeadSource.choices)
     kind = forms.ChoiceField(label=_("类型"), choices=LeadKind.choices)
-    estimated_amount = forms.DecimalField(
-        label=_("预估金额"), min_value=0, max_digits=14, decimal_places=2
-    )
+    estimated_amount = AmountFormField(label=_("预估金额"))
     description = forms.CharField(label=_("描述"), widget=forms.Textarea(attrs={"rows": 3}))
     follow_up = forms.ModelChoiceField(label=_("来自回访"), queryset=None, required=False)
 

@@ -69,7 +69,9 @@ class Lead(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    opportunity = models.OneToOneField(
+    # One lead per deal, within the organization (a unique rule without
+    # ``organization`` could not be enforced on a table distributed by it).
+    opportunity = models.ForeignKey(
         Opportunity,
         on_delete=models.SET_NULL,
         null=True,
@@ -87,6 +89,11 @@ class Lead(TenantModel):
         verbose_name = _("复购增购线索")
         verbose_name_plural = _("复购增购线索")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "opportunity"], name="lead_org_opportunity_uniq"
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["organization", "status", "created_at"], name="lead_org_status_idx"

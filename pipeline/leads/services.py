@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
 from pipeline.accounts.models import Account
 from pipeline.followups.models import FollowUp
 from pipeline.leads.models import Lead, LeadKind, LeadSource, LeadStatus
+from pipeline.leads.notices import lead_params
 from pipeline.opportunities.services import opportunity_create
 from requests_sla.models import NotificationKind
 from requests_sla.notifications.services import (
     notifications_send,
     notifications_settle,
-    organization_language,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _notify_owner(lead: Lead) -> None:
@@ -31,17 +36,11 @@ def _notify_owner(lead: Lead) -> None:
     owner_id = lead.account.owner_id
     if owner_id is None or owner_id == lead.created_by_id:
         return
-    with translation.override(organization_language(lead.organization_id)):
-        text = _("新线索：%(account)s，%(kind)s，预计 %(amount)s") % {
-            "account": lead.account.name,
-            "kind": lead.get_kind_display(),
-            "amount": f"{lead.estimated_amount:,.2f}",
-        }
     notifications_send(
         organization_id=lead.organization_id,
         recipient_ids=[owner_id],
         kind=NotificationKind.LEAD,
-        text=text,
+        params=lead_params(lead),  # rendered in the reader's language (notices.lead_text)
         link=_lead_link(lead),
         at=lead.created_at,  # when it was handed over (backdated demo leads too)
     )
@@ -49,7 +48,7 @@ def _notify_owner(lead: Lead) -> None:
 
 def lead_create(
     *,
-    actor,
+    actor: User,
     account: Account,
     source: str,
     kind: str,
@@ -79,7 +78,7 @@ def lead_create(
             created_by=actor,
             created_at=created_at or timezone.now(),
         )
-        lead._history_user = actor
+        history_note(lead, user=actor)
         lead.full_clean(exclude=["organization", "account", "created_by", "follow_up"])
         lead.save()
         _notify_owner(lead)
@@ -97,11 +96,11 @@ def _lock_lead(lead: Lead, allowed: set[str]) -> Lead:
     return locked
 
 
-def _decide(lead: Lead, actor, status: str, at: dt.datetime | None) -> None:
+def _decide(lead: Lead, actor: User, status: str, at: dt.datetime | None) -> None:
     lead.status = status
     lead.decided_by = actor
     lead.decided_at = at or timezone.now()
-    lead._history_user = actor
+    history_note(lead, user=actor)
     notifications_settle(link=_lead_link(lead), at=lead.decided_at)  # decided: no longer news
 
 
@@ -110,7 +109,7 @@ def _lead_link(lead: Lead) -> str:
     return f"{reverse('pipeline:leads')}#lead-{lead.pk}"
 
 
-def lead_accept(*, lead: Lead, actor, at: dt.datetime | None = None) -> Lead:
+def lead_accept(*, lead: Lead, actor: User, at: dt.datetime | None = None) -> Lead:
     with transaction.atomic():
         lead = _lock_lead(lead, {LeadStatus.NEW})
         _decide(lead, actor, LeadStatus.ACCEPTED, at)
@@ -118,7 +117,7 @@ def lead_accept(*, lead: Lead, actor, at: dt.datetime | None = None) -> Lead:
         return lead
 
 
-def lead_reject(*, lead: Lead, actor, reason: str, at: dt.datetime | None = None) -> Lead:
+def lead_reject(*, lead: Lead, actor: User, reason: str, at: dt.datetime | None = None) -> Lead:
     with transaction.atomic():
         if not (reason or "").strip():
             raise ServiceError(_("请填写拒绝原因。"), field="reason")
@@ -132,7 +131,7 @@ def lead_reject(*, lead: Lead, actor, reason: str, at: dt.datetime | None = None
 def lead_convert(
     *,
     lead: Lead,
-    actor,
+    actor: User,
     name: str = "",
     expected_close_date: dt.date | None = None,
     at: dt.datetime | None = None,

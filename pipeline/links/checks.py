@@ -1,10 +1,10 @@
 """Link checks for collaboration requests (registered with
 ``requests_sla.catalog.links`` in ``PipelineConfig.ready``).
 
-requests_sla stores the customer or deal a request is for as plain ids and
-never imports this app; it calls these through its link registry. An id from
-another organization, a missing one and one the actor may not see all get
-the same message, so the answer never tells whether a foreign id exists.
+requests_sla links a request to a customer or deal (pipeline's
+``RequestLink``, written by ``links.services``) and never imports this app;
+it calls these through its link registry. An id from another organization,
+a missing one and one the actor may not see all get the same message, so the answer never tells whether a foreign id exists.
 With no organization (a schema checked on its own) there is nothing to look
 up and the id passes; ``request_file`` always passes the actor's organization.
 """
@@ -51,3 +51,25 @@ def opportunity_check(value: int, *, organization_id: int | None, actor=None) ->
     if account_id is None:
         raise ValidationError(_("找不到这个商机，或你无权查看。"), code="invalid_link")
     return account_id
+
+
+def account_customer(value: int, *, organization_id: int, actor=None) -> str:
+    """The linked account's name (what a request type's 客户名称 asks)."""
+    with organization_scope(organization_id):
+        accounts = (
+            accounts_selectors.accounts_visible_to(actor)
+            if actor is not None
+            else Account.objects.all()
+        )
+        return accounts.filter(pk=value).values_list("name", flat=True).first() or ""
+
+
+def opportunity_customer(value: int, *, organization_id: int, actor=None) -> str:
+    """The name of the linked deal's account."""
+    with organization_scope(organization_id):
+        deals = (
+            opportunities_selectors.opportunities_visible_to(actor)
+            if actor is not None
+            else Opportunity.objects.all()
+        )
+        return deals.filter(pk=value).values_list("account__name", flat=True).first() or ""

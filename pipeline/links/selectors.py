@@ -1,9 +1,9 @@
 """Reads that join the customer side with collaboration requests.
 
 The pipeline app sits above requests_sla (imports run pipeline → requests_sla),
-so it may read requests; requests_sla only stores ``account_id`` /
-``opportunity_id`` and reaches back through settings. SLA outcomes are the
-engine's own timers (``SlaTimer``): no second clock here.
+so it may read requests; the links are pipeline's ``RequestLink`` rows, which
+requests_sla reads only through its link registry (``request_link_ids``).
+SLA outcomes are the engine's own timers (``SlaTimer``): no second clock here.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pipeline import permissions
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.models import Account
 from pipeline.opportunities import selectors as opportunities_selectors
-from pipeline.opportunities.models import Opportunity
+from pipeline.opportunities.models import Opportunity, RequestLink
 from pipeline.permissions import CUSTOMER_SUCCESS
+from requests_sla.catalog.links import LinkIds
 from requests_sla.models import Request, TimerKind
 from requests_sla.requests import selectors as request_selectors
 
@@ -90,6 +91,15 @@ def link_target(membership, kind: str, pk: int) -> LinkTarget | None:
 # --- a request's page ------------------------------------------------------------------------
 
 
+def request_link_ids(requests) -> dict[int, LinkIds]:
+    """requests_sla's link reader: the customer and deal ids of the given
+    requests that have a link, one query."""
+    rows = RequestLink.objects.filter(request__in=[r.pk for r in requests]).values_list(
+        "request_id", "account_id", "opportunity_id"
+    )
+    return {pk: LinkIds(account, deal) for pk, account, deal in rows}
+
+
 @dataclass(frozen=True)
 class RequestLinks:
     account: Account | None
@@ -101,18 +111,13 @@ class RequestLinks:
 def request_links(membership, request: Request) -> RequestLinks:
     """The customer and deal a request is linked to. Whoever sees the request
     sees their names; the link to the pipeline page only when they may open it."""
-    account = opportunity = None
-    if request.opportunity_id:
-        opportunity = (
-            Opportunity.objects.select_related("stage", "account")
-            .filter(pk=request.opportunity_id)
-            .first()
-        )
-    if request.account_id:
-        if opportunity is not None and opportunity.account_id == request.account_id:
-            account = opportunity.account
-        else:
-            account = Account.objects.filter(pk=request.account_id).first()
+    link = (
+        RequestLink.objects.select_related("account", "opportunity__stage")
+        .filter(request_id=request.pk)
+        .first()
+    )
+    account = link.account if link else None
+    opportunity = link.opportunity if link else None
     sees_all = permissions.sees_all_customers(membership)
     return RequestLinks(
         account=account,
@@ -144,9 +149,9 @@ def _with_outcomes(requests, membership) -> list[Request]:
     return rows
 
 
-def _linked(**filters):
+def _linked(links, **filters):
     return (
-        Request.objects.filter(**filters)
+        Request.objects.filter(pk__in=links.values("request_id"), **filters)
         .select_related("serving_department", "request_type", "requester", "assignee")
         .prefetch_related(request_selectors.current_timers_prefetch())
         .order_by("-created_at", "-id")[:LINKED_REQUESTS_LIMIT]
@@ -156,7 +161,7 @@ def _linked(**filters):
 def opportunity_requests(membership, opportunity: Opportunity) -> list[Request]:
     """The collaboration requests filed for a deal, newest first, with their
     SLA outcomes. Three queries whatever the number of requests."""
-    return _with_outcomes(_linked(opportunity_id=opportunity.pk), membership)
+    return _with_outcomes(_linked(RequestLink.objects.filter(opportunity=opportunity)), membership)
 
 
 def account_service_records(membership, account: Account, follow_ups) -> list[Request]:
@@ -165,7 +170,11 @@ def account_service_records(membership, account: Account, follow_ups) -> list[Re
     complaints), newest first, with their SLA outcomes and the account's
     ``follow_ups`` (already read by the page) that answer each."""
     rows = _with_outcomes(
-        _linked(account_id=account.pk, serving_department__code=CUSTOMER_SUCCESS), membership
+        _linked(
+            RequestLink.objects.filter(account=account),
+            serving_department__code=CUSTOMER_SUCCESS,
+        ),
+        membership,
     )
     by_request: dict[int, list] = {}
     for f in follow_ups:

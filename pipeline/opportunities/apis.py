@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 
+from collab.money import AmountSerializerField
+from collab.parsing import BoundedDateSerializerField
 from pipeline import permissions
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.apis import PipelineViewSetMixin, ScopedPK, require_rule, seller_choices
@@ -62,9 +64,9 @@ class OpportunityInput(serializers.Serializer):
     account = ScopedPK(accounts_selectors.accounts_visible_to)
     name = serializers.CharField(max_length=200)
     owner = ScopedPK(seller_choices, required=False)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    amount = AmountSerializerField()
     currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.CNY)
-    expected_close_date = serializers.DateField()
+    expected_close_date = BoundedDateSerializerField()
     probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.money import AmountFormField
+from collab.parsing import BoundedDateField
 from pipeline.accounts import selectors as accounts_selectors
 from pipeline.accounts.forms import PersonChoice, User
 from pipeline.opportunities.models import Currency, LostReason, Stage
@@ -15,9 +17,9 @@ class OpportunityForm(forms.Form):
     account = forms.ModelChoiceField(label=_("客户"), queryset=None)
     name = forms.CharField(label=_("商机名称"), max_length=200)
     owner = PersonChoice(label=_("负责销售"), queryset=User.objects.none())
-    amount = forms.DecimalField(label=_("金额"), min_value=0, max_digits=14, decimal_places=2)
+    amount = AmountFormField(label=_("金额"))
     currency = forms.ChoiceField(label=_("币种"), choices=Currency.choices, initial=Currency.CNY)
-    expected_close_date = forms.DateField(label=_("预计成交日期"), widget=DATE)
+    expected_close_date = BoundedDateField(label=_("预计成交日期"), widget=DATE)
     probability = forms.IntegerField(
         label=_("赢率（%）"),
         min_value=0,

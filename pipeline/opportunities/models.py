@@ -254,3 +254,57 @@ class StageChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class RequestLink(TenantModel):
+    """The customer (and, optionally, the deal of that customer) a
+    collaboration request is for: at most one per request.
+
+    requests_sla never imports pipeline: it writes and reads these rows
+    through its link registry (``requests_sla.catalog.links``), which
+    ``pipeline.links.services`` fills. The table sits with the deals rather
+    than in ``links/`` because the lost-deal post-mortem (here) and the
+    follow-ups (above) read it, and ``links/`` sits above both. A deal always
+    brings its account, so ``account`` is never empty; a deal deleted later
+    leaves the request linked to its customer; a customer with linked
+    requests is kept, like one with deals.
+    """
+
+    request = models.ForeignKey(
+        "requests_sla.Request", on_delete=models.CASCADE, related_name="+", verbose_name=_("请求")
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("客户")
+    )
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("商机"),
+    )
+
+    class Meta:
+        verbose_name = _("请求关联")
+        verbose_name_plural = _("请求关联")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "request"], name="request_link_request_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "opportunity"],
+                include=["request"],
+                name="request_link_opp_idx",
+            ),
+            models.Index(
+                fields=["organization", "account"],
+                include=["request"],
+                name="request_link_acct_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} → {self.account_id}/{self.opportunity_id}"

@@ -3,7 +3,7 @@
 ``opportunity_move`` calls ``postmortem_if_due`` when a deal is lost, inside
 its transaction. A post-mortem is due when the rep gives "collaboration
 delay" as the reason, or when a request filed for the deal
-(``Request.opportunity_id``) has a breached SLA timer. The review meeting,
+(a ``RequestLink`` to it) has a breached SLA timer. The review meeting,
 the agenda item and who takes part belong to requests_sla
 (``requests_sla.services.postmortems.postmortem_open``); this module only
 decides and hands over the deal and its late requests.
@@ -18,7 +18,7 @@ import datetime as dt
 
 from django.utils import timezone, translation
 
-from pipeline.opportunities.models import LostReason, Opportunity
+from pipeline.opportunities.models import LostReason, Opportunity, RequestLink
 from requests_sla.meetings.postmortems import postmortem_open
 from requests_sla.meetings.selectors import late_request_ids, postmortem_for_source
 from requests_sla.models import PostMortem
@@ -39,7 +39,9 @@ def postmortem_if_due(
     if at is not None and at < timezone.now() - BACKDATED_LIMIT:
         return None
     stated = opportunity.lost_reason == LostReason.COLLABORATION_DELAY
-    late_ids = late_request_ids(opportunity_id=opportunity.pk)
+    late_ids = late_request_ids(
+        RequestLink.objects.filter(opportunity=opportunity).values("request_id")
+    )
     if not stated and not late_ids:
         return None
     reason = LostReason(opportunity.lost_reason) if opportunity.lost_reason else None

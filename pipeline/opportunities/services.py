@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
 from collab.tenancy import organization_scope
 from departments.models import Organization
 from pipeline.accounts.models import Account
@@ -22,6 +23,10 @@ from pipeline.accounts.services import check_member, check_same_org
 from pipeline.opportunities.models import LostReason, Opportunity, Stage, StageChange
 from pipeline.opportunities.postmortem import postmortem_if_due
 from pipeline.rollups.services import FunnelRollupKept
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 # code, name_zh, name_en, order, default probability, is_won, is_lost
 DEFAULT_STAGES = [
@@ -65,10 +70,10 @@ def first_stage() -> Stage:
 
 def opportunity_create(
     *,
-    actor,
+    actor: User,
     account: Account,
     name: str,
-    owner,
+    owner: User,
     amount: Decimal,
     expected_close_date: dt.date,
     currency: str = "CNY",
@@ -103,7 +108,7 @@ def opportunity_create(
             reached_at=at,
             created_at=at,
         )
-        opportunity._history_user = actor
+        history_note(opportunity, user=actor)
         opportunity.full_clean(exclude=["organization"])
         opportunity.save()
         StageChange.objects.create(
@@ -127,7 +132,7 @@ def opportunity_move(
     *,
     opportunity: Opportunity,
     stage: Stage,
-    actor,
+    actor: User,
     at: dt.datetime | None = None,
     lost_reason: str = "",
     lost_note: str = "",
@@ -185,7 +190,7 @@ def opportunity_move(
             opp.probability = stage.default_probability if probability is None else probability
         opp.lost_reason = lost_reason if stage.is_lost else ""
         opp.lost_note = lost_note if stage.is_lost else ""
-        opp._history_user = actor
+        history_note(opp, user=actor)
         opp.save()
         rollup.done()
         if stage.is_lost:
@@ -206,7 +211,7 @@ OPPORTUNITY_FIELDS = {
 }
 
 
-def opportunity_update(*, opportunity: Opportunity, actor, **fields: Any) -> Opportunity:
+def opportunity_update(*, opportunity: Opportunity, actor: User, **fields: Any) -> Opportunity:
     """Edit a deal's details. The stage moves only through ``opportunity_move``."""
     with transaction.atomic():
         # The funnel counts a deal under its current owner and industry.
@@ -222,7 +227,7 @@ def opportunity_update(*, opportunity: Opportunity, actor, **fields: Any) -> Opp
             if key == "account":
                 check_same_org(value, opportunity, field="account")
             setattr(opportunity, key, value)
-        opportunity._history_user = actor
+        history_note(opportunity, user=actor)
         opportunity.full_clean(exclude=["organization"])
         opportunity.save()
         rollup.done()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError, apply_service_error
+from collab.parsing import optional_id
 from pipeline import permissions
 from pipeline.opportunities import selectors, services
 from pipeline.opportunities.forms import MoveForm, OpportunityForm
@@ -27,9 +28,9 @@ def opportunity_list(request):
     mine = request.GET.get("mine", "1" if membership.role == "sales_rep" else "") == "1"
     if mine:
         opportunities = opportunities.filter(owner_id=request.user.pk)
-    stage = request.GET.get("stage", "")
-    if stage.isdigit():
-        opportunities = opportunities.filter(stage_id=int(stage))
+    stage = optional_id(request.GET.get("stage"))
+    if stage:
+        opportunities = opportunities.filter(stage_id=stage)
     if request.GET.get("open", "1") == "1":
         opportunities = opportunities.filter(stage__is_won=False, stage__is_lost=False)
     page = Paginator(opportunities, 50).get_page(request.GET.get("page"))
@@ -158,4 +159,4 @@ def opportunity_move(request, pk: int):
         )
     context = _stepper_context(request, opportunity, None if moved else form)
     context["moved"] = moved
-    return render(request, "pipeline/_stepper.html", context)
+    return render(request, "pipeline/_stepper_moved.html", context)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from departments.models import Organization
 
@@ -132,7 +134,7 @@ def funnel_zone_name(name: str | None) -> str:
         return settings.TIME_ZONE
 
 
-def funnel_rollup_sql(organization_id: int, zone: str) -> list[tuple[str, dict]]:
+def funnel_rollup_sql(organization_id: int, zone: str) -> list[tuple[str, dict[str, Any]]]:
     """The rebuild: one ``INSERT … SELECT`` statement per rollup table from
     ``StageChange`` (run after deleting the organization's rows;
     bench/funnel.py uses them too)."""
@@ -156,7 +158,7 @@ def funnel_rollup_sql(organization_id: int, zone: str) -> list[tuple[str, dict]]
     ]
 
 
-def funnel_rollup_rebuild(*, organization) -> None:
+def funnel_rollup_rebuild(*, organization: Organization) -> None:
     """Recompute the organization's funnel rollups from its stage changes.
 
     Idempotent; the repair for anything written around the services (admin
@@ -172,11 +174,19 @@ def funnel_rollup_rebuild(*, organization) -> None:
             cursor.execute(sql, params)
 
 
-def _contributions(cursor, organization_id: int, zone: str, opportunity_ids: list[int]):
+# A rollup row's key (table, stage, day, next_day, dwell_days, currency, owner,
+# industry) and what the deals add to it: (count, amount).
+RollupKey = tuple[Any, ...]
+Contributions = dict[RollupKey, tuple[int, Decimal]]
+
+
+def _contributions(
+    cursor: CursorWrapper, organization_id: int, zone: str, opportunity_ids: list[int]
+) -> Contributions:
     """The rollup rows the given deals account for: {key: (n, amount)}, where
     key is (table, stage, day, next_day, dwell_days, currency, owner, industry);
     table 'e' entries, 's' closed stays, 'o' open stays."""
-    params = {"org": organization_id, "tz": zone, "ids": list(opportunity_ids)}
+    params: dict[str, Any] = {"org": organization_id, "tz": zone, "ids": list(opportunity_ids)}
     only = "AND sc.opportunity_id = ANY(%(ids)s)"
     cursor.execute(
         "SELECT 'e', stage_id, day, next_day, NULL::int, currency, owner_id, industry, n, amount"  # noqa: S608
@@ -187,13 +197,13 @@ def _contributions(cursor, organization_id: int, zone: str, opportunity_ids: lis
         f" n, 0 FROM ({_OPEN_SQL.format(only=only)}) o",
         params,
     )
-    rows: dict = defaultdict(lambda: (0, Decimal("0")))
+    rows: Contributions = defaultdict(lambda: (0, Decimal("0")))
     for *key, n, amount in cursor.fetchall():
         rows[tuple(key)] = (n, amount)
     return rows
 
 
-def _key_order(key):
+def _key_order(key: RollupKey) -> tuple[str, ...]:
     return tuple("" if v is None else str(v) for v in key)
 
 
@@ -206,7 +216,7 @@ class FunnelRollupKept:
     def __init__(self, organization_id: int, opportunity_ids: list[int], *, new: bool = False):
         self.organization_id, self.ids = organization_id, list(opportunity_ids)
         self.zone = _organization_zone(organization_id) if self.ids else ""
-        self.before: dict = defaultdict(lambda: (0, Decimal("0")))
+        self.before: Contributions = defaultdict(lambda: (0, Decimal("0")))
         if self.ids and not new:
             with connection.cursor() as cursor:
                 self.before = _contributions(cursor, organization_id, self.zone, self.ids)
@@ -216,7 +226,7 @@ class FunnelRollupKept:
             return
         with connection.cursor() as cursor:
             after = _contributions(cursor, self.organization_id, self.zone, self.ids)
-            delta = {}
+            delta: Contributions = {}
             for key in self.before.keys() | after.keys():
                 n = after[key][0] - self.before[key][0]
                 amount = after[key][1] - self.before[key][1]
@@ -238,10 +248,12 @@ def account_deals_locked(organization_id: int, account_id: int) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _apply(cursor, organization_id: int, delta: dict) -> None:
+def _apply(cursor: CursorWrapper, organization_id: int, delta: Contributions) -> None:
     # Keys in one order in every transaction, so concurrent moves wait for
     # each other instead of deadlocking.
-    entry_rows, stay_rows, open_rows = [], [], []
+    entry_rows: list[list[Any]] = []
+    stay_rows: list[list[Any]] = []
+    open_rows: list[list[Any]] = []
     for key in sorted(delta, key=_key_order):
         kind, stage, day, next_day, dwell, currency, owner, industry = key
         n, amount = delta[key]
@@ -253,7 +265,7 @@ def _apply(cursor, organization_id: int, delta: dict) -> None:
             stay_rows.append([organization_id, stage, day, dwell, currency, owner, industry, n])
         else:
             open_rows.append([organization_id, stage, day, currency, owner, industry, n])
-    empty = {"e": [], "s": [], "o": []}
+    empty: dict[str, list[list[Any]]] = {"e": [], "s": [], "o": []}
     statements = [
         (
             "e",

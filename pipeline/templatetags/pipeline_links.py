@@ -4,7 +4,7 @@ setting (the "customer / deal" field and a request's link)."""
 from django import template
 
 from pipeline.links import selectors as selectors_links
-from requests_sla.catalog.links import parse_link
+from requests_sla.catalog.links import links_of, parse_link
 
 register = template.Library()
 
@@ -28,7 +28,7 @@ def link_choice(context, value):
 def request_links(context, request_obj):
     """``{% request_links obj as links %}``: the request's account and deal."""
     membership = _membership(context)
-    if membership is None or not (request_obj.account_id or request_obj.opportunity_id):
+    if membership is None or not links_of(request_obj):
         return None
     return selectors_links.request_links(membership, request_obj)
 

@@ -149,6 +149,6 @@ def test_funnel_endpoint_for_a_rep_counts_only_their_deals(teammate, owner, deal
 
 
 @pytest.mark.django_db
-def test_people_outside_sales_get_403_from_the_pipeline_api(rnd_head):
-    assert api_for(rnd_head).get("/api/opportunities/").status_code == 403
-    assert api_for(rnd_head).get("/api/funnel/").status_code == 403
+def test_people_outside_sales_get_403_from_the_pipeline_api(head_rnd):
+    assert api_for(head_rnd).get("/api/opportunities/").status_code == 403
+    assert api_for(head_rnd).get("/api/funnel/").status_code == 403

@@ -124,8 +124,8 @@ def test_a_manager_and_sales_ops_see_everyones_pipeline(client_for, owner, sales
 
 
 @pytest.mark.django_db
-def test_people_outside_sales_have_no_pipeline(client_for, rnd_head):
-    client = client_for(rnd_head)
+def test_people_outside_sales_have_no_pipeline(client_for, head_rnd):
+    client = client_for(head_rnd)
     assert client.get(reverse("pipeline:opportunities")).status_code == 403
     assert client.get(reverse("pipeline:funnel")).status_code == 403
     assert (
@@ -192,6 +192,14 @@ def test_stage_stepper_moves_in_place_with_htmx(client_for, org, teammate, mine,
     body = response.content.decode()
     assert response.status_code == 200 and 'id="stepper"' in body and "<html" not in body
     assert Opportunity.unscoped.get(pk=mine.pk).stage_id == stages["proposal"].pk
+    # The facts (probability) and the post-mortem slot follow the stage, out of band.
+    facts = body.split('id="deal-facts" hx-swap-oob="true"')[1].split("</section>")[0]
+    probability = Opportunity.unscoped.get(pk=mine.pk).probability
+    assert (
+        f"<dd>{probability}%</dd>" in facts
+        and probability == stages["proposal"].default_probability
+    )
+    assert 'id="postmortem-slot" hx-swap-oob="true"' in body
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
+from collab.limits import LimitedJSONSerializerField
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField
 from departments.models import Department
 from requests_sla.catalog import selectors, services
@@ -43,8 +44,8 @@ class RequestTypeInput(serializers.Serializer):
         child=serializers.ChoiceField(choices=Priority.choices), required=False
     )
     default_priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    sla_targets = serializers.JSONField()
-    form_schema = serializers.JSONField(required=False)
+    sla_targets = LimitedJSONSerializerField()
+    form_schema = LimitedJSONSerializerField(required=False)
     is_active = serializers.BooleanField(required=False)
     sort_order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 

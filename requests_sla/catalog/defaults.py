@@ -49,7 +49,8 @@ def opt(value: str, zh: str, en: str) -> dict:
     return {"value": value, "label_zh": zh, "label_en": en}
 
 
-CUSTOMER = f("customer_name", "客户名称", "Customer name", required=True)
+# Answered by the request's customer/deal link when there is one (filled, hidden).
+CUSTOMER = f("customer_name", "客户名称", "Customer name", required=True, from_link="customer")
 INDUSTRY = f("industry", "所属行业", "Industry")
 ATTACHMENT = f("attachment", "附件", "Attachment", "file")
 DEADLINE = f("needed_by", "期望完成日期", "Needed by", "date")
@@ -354,7 +355,15 @@ REQUEST_TYPES: list[dict] = [
         "form_schema": [
             CUSTOMER,
             f("contact", "客户联系人", "Customer contact", required=True),
-            f("complaint", "投诉内容", "Complaint", "long_text", required=True),
+            # The request's description: the form does not ask for both.
+            f(
+                "complaint",
+                "投诉内容",
+                "Complaint",
+                "long_text",
+                required=True,
+                as_description=True,
+            ),
             f("impact", "影响范围", "Impact", "long_text"),
             ATTACHMENT,
             ACCOUNT,

@@ -11,7 +11,10 @@ A schema is a JSON list of fields::
 registers its existence checks with ``catalog.links`` (each callable
 ``(value, *, organization_id, actor=None)`` raising
 ``django.core.exceptions.ValidationError``), so this app never imports it.
-``file`` fields are uploads: their values are passed separately and stored as
+``"from_link": "customer"`` marks a field the request's customer/deal link
+answers (filled from it, hidden while linked); ``"as_description": true``
+marks the field that is the request's description (the generic one is then
+not asked). ``file`` fields are uploads: their values are passed separately and stored as
 attachments; ``validate_values`` only checks required ones were given.
 """
 
@@ -27,6 +30,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from collab import money, parsing
 from departments.models import bilingual
 from requests_sla.catalog.links import LINK_TYPES, link_checker
 
@@ -43,6 +47,7 @@ FIELD_TYPES = (
 )
 TEXT_MAX = 500
 LONG_TEXT_MAX = 10_000
+NUMBER_MAX = 10**15
 TIMER_UNITS = ("calendar_hours", "working_hours", "working_days")
 
 
@@ -100,13 +105,37 @@ def validate_schema(schema: Any) -> list[str]:
     return problems
 
 
+# The bounds of an SLA amount per unit: at least one minute, at most what
+# the engine can add to a date before 2100 (10,000 hours, 1,000 working days).
+TARGET_BOUNDS = {
+    "calendar_hours": (Decimal(1) / 60, Decimal(10_000)),
+    "working_hours": (Decimal(1) / 60, Decimal(10_000)),
+    "working_days": (Decimal(1), Decimal(1_000)),
+}
+
+
+def target_amount_problem(unit: Any, amount: Any) -> str | None:
+    """What is wrong with an SLA amount in ``unit``, or None. The one bound
+    shared by the catalog form, the API and the service."""
+    if unit not in TIMER_UNITS:
+        return _("时限单位无效。")
+    if isinstance(amount, bool) or not isinstance(amount, int | float | Decimal):
+        return _("时限必须是数字。")
+    value = Decimal(str(amount)) if isinstance(amount, float) else Decimal(amount)
+    low, high = TARGET_BOUNDS[unit]
+    if not value.is_finite() or not low <= value <= high:
+        if unit == "working_days":
+            return _("工作日时限须在 1 到 1,000 之间。")
+        return _("小时时限须在 1 分钟到 10,000 小时之间。")
+    if unit == "working_days" and value != value.to_integral_value():
+        return _("工作日时限须为整数。")
+    return None
+
+
 def _validate_target(target: Any) -> bool:
-    if not isinstance(target, Mapping) or target.get("unit") not in TIMER_UNITS:
+    if not isinstance(target, Mapping):
         return False
-    amount = target.get("amount")
-    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
-        return False
-    return not (target["unit"] == "working_days" and amount != int(amount))
+    return target_amount_problem(target.get("unit"), target.get("amount")) is None
 
 
 def validate_sla_targets(targets: Any, priorities: Iterable[str]) -> list[str]:
@@ -121,9 +150,16 @@ def validate_sla_targets(targets: Any, priorities: Iterable[str]) -> list[str]:
             problems.append(_("优先级 %(p)s 缺少 SLA 时限。") % {"p": priority})
             continue
         for kind in ("response", "resolution"):
-            if not _validate_target(policy.get(kind)):
+            target = policy.get(kind)
+            problem = (
+                target_amount_problem(target.get("unit"), target.get("amount"))
+                if isinstance(target, Mapping)
+                else _("时限设置无效。")
+            )
+            if problem:
                 problems.append(
-                    _("优先级 %(p)s 的 %(kind)s 时限无效。") % {"p": priority, "kind": kind}
+                    _("优先级 %(p)s 的 %(kind)s 时限无效：%(problem)s")
+                    % {"p": priority, "kind": kind, "problem": problem}
                 )
         keys = set()
         for milestone in policy.get("milestones") or []:
@@ -160,53 +196,65 @@ def _clean_one(field: Mapping, raw: Any, organization_id: int | None) -> Any:
     """Return the JSON-ready value or raise ValidationError."""
     kind = field.get("type")
     if kind in ("text", "long_text"):
-        if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-            raise ValidationError(_("请输入文字。"))
-        value = str(raw).strip()
-        limit = TEXT_MAX if kind == "text" else LONG_TEXT_MAX
-        if len(value) > limit:
-            raise ValidationError(_("最多 %(n)s 个字符。") % {"n": limit})
-        return value
-    if kind in ("number", "money"):
-        if isinstance(raw, bool):
-            raise ValidationError(_("请输入数字。"))
-        try:
-            value = Decimal(str(raw).strip().replace(",", ""))
-        except InvalidOperation:
-            raise ValidationError(_("请输入数字。")) from None
-        if not value.is_finite():
-            raise ValidationError(_("请输入数字。"))
-        if kind == "money":
-            if value < 0:
-                raise ValidationError(_("金额不能为负数。"))
-            if value != value.quantize(Decimal("0.01")):
-                raise ValidationError(_("金额最多两位小数。"))
-            return str(value.quantize(Decimal("0.01")))
-        return int(value) if value == value.to_integral_value() else float(value)
+        return _clean_text(raw, TEXT_MAX if kind == "text" else LONG_TEXT_MAX)
+    if kind == "money":
+        # JSON numbers arrive as floats: their text ("12.5", "inf") is what was sent.
+        return str(money.parse_amount(str(raw) if isinstance(raw, float) else raw))
+    if kind == "number":
+        number = _clean_number(raw)
+        return int(number) if number == number.to_integral_value() else float(number)
     if kind == "date":
-        if isinstance(raw, dt.date):
-            return raw.isoformat()
-        try:
-            return dt.date.fromisoformat(str(raw).strip()).isoformat()
-        except ValueError:
-            raise ValidationError(_("请输入有效日期（年-月-日）。")) from None
+        return _clean_date(raw)
     if kind == "choice":
         allowed = {value for value, _label in choice_pairs(field)}
         if str(raw) not in allowed:
             raise ValidationError(_("请选择列表中的选项。"))
         return str(raw)
     if kind in LINK_TYPES:
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError(_("请输入有效的编号。")) from None
-        if isinstance(raw, bool) or value <= 0:
-            raise ValidationError(_("请输入有效的编号。"))
-        validator = link_checker(kind)
-        if validator is not None:
-            validator(value, organization_id=organization_id)
-        return value
+        return _clean_link(kind, raw, organization_id)
     raise ValidationError(_("不支持的字段类型。"))
+
+
+def _clean_text(raw: Any, limit: int) -> str:
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        raise ValidationError(_("请输入文字。"))
+    value = parsing.clean_text(str(raw)).strip()
+    if len(value) > limit:
+        raise ValidationError(_("最多 %(n)s 个字符。") % {"n": limit})
+    return value
+
+
+def _clean_number(raw: Any) -> Decimal:
+    if isinstance(raw, bool):
+        raise ValidationError(_("请输入数字。"))
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValidationError(_("请输入数字。")) from None
+    if not value.is_finite() or abs(value) > NUMBER_MAX:
+        raise ValidationError(_("请输入绝对值不超过 %(max)s 的数字。") % {"max": NUMBER_MAX})
+    return value
+
+
+def _clean_date(raw: Any) -> str:
+    if isinstance(raw, dt.date):
+        return parsing.check_date(raw).isoformat()
+    return parsing.parse_date(raw).isoformat()
+
+
+def _clean_link(kind: str, raw: Any, organization_id: int | None) -> int:
+    """An account/opportunity id (ASCII digits), checked by the owning app's
+    registered check."""
+    if isinstance(raw, bool | float):
+        raise ValidationError(_("请输入有效的编号。"))
+    try:
+        value = parsing.parse_id(raw)
+    except ValidationError:
+        raise ValidationError(_("请输入有效的编号。")) from None
+    validator = link_checker(kind)
+    if validator is not None:
+        validator(value, organization_id=organization_id)
+    return value
 
 
 def _is_empty(raw: Any) -> bool:
@@ -256,7 +304,7 @@ def validate_values(
 
 
 def link_ids(schema: Iterable[Mapping], cleaned: Mapping[str, Any]) -> dict[str, int | None]:
-    """The first account/opportunity value, for ``Request.account_id`` etc."""
+    """The first account/opportunity value, for the request's link (``catalog.links.link_save``)."""
     found: dict[str, int | None] = {"account_id": None, "opportunity_id": None}
     for field in schema:
         kind = field.get("type")
@@ -282,16 +330,16 @@ def _form_field(field: Mapping) -> forms.Field:
             max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}), **common
         )
     if kind == "number":
-        return forms.DecimalField(**common)
+        return forms.DecimalField(max_value=NUMBER_MAX, min_value=-NUMBER_MAX, **common)
     if kind == "money":
-        return forms.DecimalField(min_value=0, decimal_places=2, **common)
+        return money.AmountFormField(**common)
     if kind == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return parsing.BoundedDateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "choice":
         return forms.ChoiceField(choices=[("", "---------"), *choice_pairs(field)], **common)
     if kind == "file":
         return forms.FileField(**common)
-    return forms.IntegerField(min_value=1, **common)  # account / opportunity ids
+    return parsing.IdFormField(**common)  # account / opportunity ids
 
 
 def build_form_class(
@@ -301,6 +349,9 @@ def build_form_class(
     so the page and the API accept and refuse exactly the same input."""
     schema = list(schema)
     attrs: dict[str, Any] = {f["key"]: _form_field(f) for f in schema}
+    for f in schema:
+        if f.get("from_link"):  # the page fills and hides it once a customer/deal is linked
+            attrs[f["key"]].widget.attrs["data-from-link"] = f["from_link"]
     value_keys = {f["key"] for f in schema} - set(file_keys(schema))
 
     def clean(self):

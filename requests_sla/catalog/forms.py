@@ -7,7 +7,9 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.limits import LimitedJSONFormField
 from departments.models import Department
+from requests_sla.catalog.form_schema import target_amount_problem
 from requests_sla.catalog.models import Priority, RequestType
 
 UNIT_CHOICES = [
@@ -37,9 +39,9 @@ class RequestTypeForm(forms.Form):
         label=_("可选优先级"), choices=Priority.choices, widget=forms.CheckboxSelectMultiple
     )
     default_priority = forms.ChoiceField(label=_("默认优先级"), choices=Priority.choices)
-    sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=0)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
-    form_schema = forms.JSONField(
+    form_schema = LimitedJSONFormField(
         label=_("表单字段（JSON）"),
         required=False,
         initial=list,
@@ -48,7 +50,7 @@ class RequestTypeForm(forms.Form):
             '字段列表，如 [{"key": "customer_name", "label_zh": "客户名称", "label_en": "Customer name", "type": "text", "required": true}]；类型：text、long_text、number、money、date、choice、file、account、opportunity'
         ),
     )
-    milestones = forms.JSONField(
+    milestones = LimitedJSONFormField(
         label=_("里程碑（JSON，可选）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "class": "code"}),
@@ -69,6 +71,7 @@ class RequestTypeForm(forms.Form):
                     label=f"{label} · {kind_label}",
                     required=False,
                     min_value=0,
+                    max_value=10_000,
                     max_digits=8,
                     decimal_places=2,
                 )
@@ -128,10 +131,15 @@ class RequestTypeForm(forms.Form):
             for kind in ("response", "resolution"):
                 amount = data.get(f"{priority}_{kind}_amount")
                 if amount is None:
-                    self.add_error(f"{priority}_{kind}_amount", _("请填写时限。"))
+                    if f"{priority}_{kind}_amount" not in self.errors:
+                        self.add_error(f"{priority}_{kind}_amount", _("请填写时限。"))
+                    continue
+                unit = data.get(f"{priority}_{kind}_unit") or "calendar_hours"
+                if problem := target_amount_problem(unit, amount):
+                    self.add_error(f"{priority}_{kind}_amount", problem)
                     continue
                 policy[kind] = {
-                    "unit": data.get(f"{priority}_{kind}_unit") or "calendar_hours",
+                    "unit": unit,
                     "amount": int(amount)
                     if amount == amount.to_integral_value()
                     else float(amount),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
 from requests_sla.catalog.defaults import ALL_PRIORITIES, REQUEST_TYPES
@@ -83,7 +86,7 @@ def _validate_type(request_type: RequestType) -> None:
 
 
 def request_type_create(
-    *, actor: Membership, serving_department: Department, **fields
+    *, actor: Membership, serving_department: Department, **fields: Any
 ) -> RequestType:
     _require_catalog_manager(actor)
     unknown = set(fields) - TYPE_FIELDS
@@ -99,7 +102,7 @@ def request_type_create(
         _validate_type(request_type)
         if RequestType.objects.filter(code=request_type.code).exists():
             raise ServiceError(_("代码已被使用。"), field="code")
-        request_type._history_user = actor.user
+        history_note(request_type, user=actor.user)
         try:
             with transaction.atomic():
                 request_type.save()
@@ -108,7 +111,9 @@ def request_type_create(
         return request_type
 
 
-def request_type_update(*, request_type: RequestType, actor: Membership, **fields) -> RequestType:
+def request_type_update(
+    *, request_type: RequestType, actor: Membership, **fields: Any
+) -> RequestType:
     """Edit a type. Changing its SLA targets bumps the policy version and
     recomputes the open timers of its requests under the new targets."""
     _require_catalog_manager(actor)
@@ -140,7 +145,7 @@ def request_type_update(*, request_type: RequestType, actor: Membership, **field
         _validate_type(request_type)
         if targets_changed:
             request_type.policy_version += 1
-        request_type._history_user = actor.user
+        history_note(request_type, user=actor.user)
         request_type.save()
         if targets_changed:
             sla_recompute_open(actor.organization, request_type=request_type, actor=actor.user)

@@ -46,10 +46,17 @@ def load(*, organization: Organization, key: str) -> None:
 
 
 def _past_meeting(ops: Membership, head_rnd: Membership, other_owner: Membership) -> None:
+    """Last week's meeting, reviewing requests that had breached before it was
+    held (one item each); the sweep then leaves them off the upcoming one."""
+    held = timezone.localtime(timezone.now() - dt.timedelta(days=7)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     late = list(
-        CollabRequest.objects.filter(timers__state=SlaState.BREACHED)
+        CollabRequest.objects.filter(
+            timers__state=SlaState.BREACHED, timers__breached_at__lte=held - dt.timedelta(hours=2)
+        )
         .distinct()
-        .order_by("serving_department__code", "number")
+        .order_by("-created_at")[:50]
     )
     rnd = [r for r in late if r.serving_department_id == head_rnd.department_id]
     first = rnd[0] if rnd else (late[0] if late else None)
@@ -57,10 +64,9 @@ def _past_meeting(ops: Membership, head_rnd: Membership, other_owner: Membership
     if first is None or second is None:
         return
     today = timezone.localdate()
-    held = timezone.now() - dt.timedelta(days=7)
     meeting = meeting_services.meeting_schedule(
         actor=ops,
-        scheduled_at=held.replace(hour=2, minute=0, second=0, microsecond=0),
+        scheduled_at=held,
         title=PAST_TITLE,
         location="3 楼大会议室",
     )

@@ -51,27 +51,20 @@ TITLES = {
         "{c}: quote and proposal",
     ),
 }
+# Parts of the demo accounts' names (pipeline.demo.customers.ACCOUNTS), so a
+# title's customer is one the customer search finds.
 CUSTOMERS = {
     "zh": (
         "华东电力集团",
         "星河集团",
         "蓝海零售",
-        "万达物流",
-        "城商行",
-        "恒通制造",
-        "瑞康医疗",
-        "新程教育",
+        "顺达物流",
+        "招远城市商业银行",
+        "东方汽车零部件",
+        "仁和医疗",
+        "启明教育",
     ),
-    "en": (
-        "Northwind",
-        "Contoso",
-        "Fabrikam",
-        "Tailspin",
-        "Litware",
-        "Adventure Works",
-        "Wide World",
-        "Proseware",
-    ),
+    "en": ("Northwind Traders", "Contoso Manufacturing", "Fabrikam Health", "Tailspin Logistics"),
 }
 
 
@@ -167,6 +160,46 @@ def _when(
     return filed_at + span * rng.uniform(0.1, 0.85)
 
 
+def _wait_on_requester(
+    rng, request: Request, worker, requester, acted, resolve_at, now
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """Pause for details, the requester answers: (the later resolve time,
+    the answer's time), or None when now comes first."""
+    pause_at = acted + (resolve_at - acted) * 0.3
+    answer_at = pause_at + dt.timedelta(hours=rng.uniform(4, 60))
+    if pause_at >= now:
+        return None
+    request_services.request_pause(
+        request=request, actor=worker, reason="请补充客户信息 / please add details", at=pause_at
+    )
+    if answer_at >= now:
+        return None
+    request_services.comment_add(
+        request=request, actor=requester, body="已补充 / details added", at=answer_at
+    )
+    return resolve_at + (answer_at - pause_at), answer_at
+
+
+def _reopen_and_resolve(
+    rng, request: Request, worker, requester, resolve_at, now
+) -> dt.datetime | None:
+    """The requester reopens, the worker resolves again: when, or None when
+    now comes first."""
+    reopen_at = resolve_at + dt.timedelta(hours=rng.uniform(2, 30))
+    if reopen_at >= now:
+        return None
+    request_services.request_reopen(
+        request=request, actor=requester, reason="问题仍未解决 / still broken", at=reopen_at
+    )
+    again = reopen_at + dt.timedelta(hours=rng.uniform(2, 40))
+    if again >= now:
+        return None
+    request_services.request_resolve(
+        request=request, actor=worker, resolution="已再次处理 / fixed again", at=again
+    )
+    return again
+
+
 def _work(rng, request: Request, requester: Membership, members, filed_at, now) -> None:
     department = request.serving_department.code
     head_name, worker_name = WORKERS["demo"][department]
@@ -193,38 +226,19 @@ def _work(rng, request: Request, requester: Membership, members, filed_at, now) 
     )
     if rng.random() < 0.12:
         # Waits on the requester for a while; the clock pauses meanwhile.
-        pause_at = acted + (resolve_at - acted) * 0.3
-        answer_at = pause_at + dt.timedelta(hours=rng.uniform(4, 60))
-        if pause_at >= now:
+        waited = _wait_on_requester(rng, request, worker, requester, acted, resolve_at, now)
+        if waited is None:
             return
-        request_services.request_pause(
-            request=request, actor=worker, reason="请补充客户信息 / please add details", at=pause_at
-        )
-        if answer_at >= now:
-            return
-        request_services.comment_add(
-            request=request, actor=requester, body="已补充 / details added", at=answer_at
-        )
-        resolve_at += answer_at - pause_at
-        acted = answer_at
+        resolve_at, acted = waited
     if resolve_at >= now or resolve_at <= acted:
         return
     request_services.request_resolve(
         request=request, actor=worker, resolution="已处理 / done", at=resolve_at
     )
     if rng.random() < 0.06 and head is not None:
-        reopen_at = resolve_at + dt.timedelta(hours=rng.uniform(2, 30))
-        if reopen_at >= now:
+        again = _reopen_and_resolve(rng, request, worker, requester, resolve_at, now)
+        if again is None:
             return
-        request_services.request_reopen(
-            request=request, actor=requester, reason="问题仍未解决 / still broken", at=reopen_at
-        )
-        again = reopen_at + dt.timedelta(hours=rng.uniform(2, 40))
-        if again >= now:
-            return
-        request_services.request_resolve(
-            request=request, actor=worker, resolution="已再次处理 / fixed again", at=again
-        )
         resolve_at = again
     close_at = resolve_at + dt.timedelta(hours=rng.uniform(1, 48))
     if close_at < now:

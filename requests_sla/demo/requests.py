@@ -36,12 +36,12 @@ WORKERS = {
 
 EXTRAS = {
     "rnd_tech_support": {
-        "customer_name": "华东电力集团",
+        "customer_name": "华东电力集团有限公司",
         "product_version": "v3.2",
         "urgency": "客户周五投标，需要确认接口参数",
     },
     "rnd_feasibility": {
-        "customer_name": "星河集团",
+        "customer_name": "星河集团有限公司",
         "background": "集团型客户，下属 30 家子公司",
         "pain_point": "报表无法按子公司做多级权限",
         "expected_outcome": "集团总部看全部，子公司只看自己的数据",
@@ -59,19 +59,19 @@ EXTRAS = {
         "details": "华南区商机在方案阶段停留过久，想看转化率",
     },
     "pm_pricing_quote": {
-        "customer_name": "蓝海零售",
+        "customer_name": "蓝海零售连锁有限公司",
         "products": "标准版 200 套 + 实施服务",
         "target_price": "380000",
     },
     "pm_bundle_comparison": {"bundle": "季度促销套餐 A", "compare_with": "去年同期套餐"},
     "pm_training": {"topic": "季度促销套餐讲解", "attendees": 25, "format": "online"},
     "cs_field_service": {
-        "customer_name": "万达物流",
+        "customer_name": "顺达物流股份有限公司",
         "service_kind": "repair",
         "site_address": "上海市浦东新区",
     },
     "cs_key_account_complaint": {
-        "customer_name": "华东电力集团",
+        "customer_name": "华东电力集团有限公司",
         "contact": "李主任",
         "complaint": "系统升级后报表导出失败",
     },
@@ -87,7 +87,7 @@ EXTRAS = {
         "target": "新签合同额 3000 万",
     },
     "fin_collections_risk": {
-        "customer_name": "蓝海零售",
+        "customer_name": "蓝海零售连锁有限公司",
         "outstanding": "450000",
         "concern": "已逾期 60 天",
     },
@@ -204,7 +204,7 @@ DEMO_REQUESTS: list[tuple] = [
         [(12, "start", {}), (40, "pause", {"reason": "请确认参训名单和时间"})],
     ),
     ("pm_training", "low", "新版本功能培训", "rep", 15 * H, []),
-    ("cs_field_service", "urgent", "万达物流仓库扫码枪故障", "rep", 30 * H, [(1, "start", {})]),
+    ("cs_field_service", "urgent", "顺达物流仓库扫码枪故障", "rep", 30 * H, [(1, "start", {})]),
     (
         "cs_field_service",
         "normal",
@@ -361,6 +361,22 @@ def _extra(code: str, organization: Organization) -> dict:
     return extra
 
 
+# A script's action → the requests service that plays it (``transfer`` is
+# played apart: it names a request type).
+SCRIPT_ACTIONS = {
+    "ack": "request_acknowledge",
+    "start": "request_start",
+    "pause": "request_pause",
+    "resolve": "request_resolve",
+    "close": "request_close",
+    "reopen": "request_reopen",
+    "cancel": "request_cancel",
+    "reject": "request_reject",
+    "milestone": "request_milestone_complete",
+    "comment": "comment_add",
+}
+
+
 def _play(request, script, filed_at, members, types, key, requester) -> None:
     for hours, action, arguments in script:
         arguments = dict(arguments)
@@ -372,29 +388,7 @@ def _play(request, script, filed_at, members, types, key, requester) -> None:
         actor = members.get(username)
         if actor is None:
             return
-        if action == "ack":
-            request_services.request_acknowledge(request=request, actor=actor, at=at)
-        elif action == "start":
-            request_services.request_start(request=request, actor=actor, at=at)
-        elif action == "pause":
-            request_services.request_pause(request=request, actor=actor, at=at, **arguments)
-        elif action == "resolve":
-            request_services.request_resolve(request=request, actor=actor, at=at, **arguments)
-        elif action == "close":
-            request_services.request_close(request=request, actor=actor, at=at)
-        elif action == "reopen":
-            request_services.request_reopen(request=request, actor=actor, at=at, **arguments)
-        elif action == "cancel":
-            request_services.request_cancel(request=request, actor=actor, at=at, **arguments)
-        elif action == "reject":
-            request_services.request_reject(request=request, actor=actor, at=at, **arguments)
-        elif action == "milestone":
-            request_services.request_milestone_complete(
-                request=request, actor=actor, at=at, **arguments
-            )
-        elif action == "comment":
-            request_services.comment_add(request=request, actor=actor, at=at, **arguments)
-        elif action == "transfer":
+        if action == "transfer":
             target_type = types[arguments["type"]]
             request_services.request_transfer(
                 request=request,
@@ -404,4 +398,7 @@ def _play(request, script, filed_at, members, types, key, requester) -> None:
                 reason=arguments.get("reason", ""),
                 at=at,
             )
+        elif action in SCRIPT_ACTIONS:
+            service = getattr(request_services, SCRIPT_ACTIONS[action])
+            service(request=request, actor=actor, at=at, **arguments)
         request.refresh_from_db()

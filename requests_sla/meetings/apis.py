@@ -11,15 +11,18 @@ resolve through the scoped managers and the visibility filter (404).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from collab import parsing
 from collab.api import TenantAPIMixin
+from collab.parsing import BoundedDateSerializerField, IdSerializerField
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
 from requests_sla.meetings import kpis, selectors
@@ -101,14 +104,14 @@ class CloseInput(serializers.Serializer):
 class ActionItemCreateInput(serializers.Serializer):
     agenda_item = ScopedPrimaryKeyField(AgendaItem)
     title = serializers.CharField(max_length=300)
-    owner = serializers.IntegerField()
-    due_date = serializers.DateField()
+    owner = IdSerializerField()
+    due_date = BoundedDateSerializerField()
 
 
 class ActionItemUpdateInput(serializers.Serializer):
     title = serializers.CharField(max_length=300, required=False)
-    owner = serializers.IntegerField(required=False)
-    due_date = serializers.DateField(required=False)
+    owner = IdSerializerField(required=False)
+    due_date = BoundedDateSerializerField(required=False)
 
 
 class DoneInput(serializers.Serializer):
@@ -277,6 +280,16 @@ class KpiRowOutput(serializers.Serializer):
         ]
 
 
+@extend_schema_serializer(many=False)  # a list action that answers one object
+class KpiListOutput(serializers.Serializer):
+    """The month and its rows: what ``GET /api/kpis/`` answers (an object)."""
+
+    period = serializers.CharField(help_text="YYYY-MM")
+    start = serializers.DateField(help_text="the month's first day")
+    end = serializers.DateField(help_text="the next month's first day (exclusive)")
+    results = KpiRowOutput(many=True)
+
+
 class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
     """Department KPIs of a month (``period=YYYY-MM``, default this month).
     Ops managers and admins see every department, a head their own."""
@@ -291,28 +304,29 @@ class KpiViewSet(TenantAPIMixin, viewsets.ViewSet):
             OpenApiParameter("period", str, description="YYYY-MM"),
             OpenApiParameter("department", str, description="department id or code"),
         ],
-        responses=KpiRowOutput(many=True),
+        responses=KpiListOutput,
     )
     def list(self, request):
         department_ids = kpis.kpi_department_ids(request.membership)
         wanted = request.query_params.get("department", "").strip()
         if wanted:
-            lookup = {"pk": wanted} if wanted.isdigit() else {"code": wanted}
+            number = parsing.optional_id(wanted)
+            lookup = {"pk": number} if number else {"code": parsing.clean_text(wanted)[:50]}
             department = Department.objects.filter(**lookup).first()
             if department is None or (
                 department_ids is not None and department.pk not in department_ids
             ):
                 raise Http404
             department_ids = [department.pk]
-        period = kpis.month_period(request.query_params.get("period"))
+        try:
+            period = kpis.month_period(request.query_params.get("period"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"period": exc.messages}) from None
         rows = kpis.department_kpis(period, department_ids=department_ids)
         return Response(
-            {
-                "period": period.label,
-                "start": period.start,
-                "end": period.end,
-                "results": KpiRowOutput(rows, many=True).data,
-            }
+            KpiListOutput(
+                {"period": period.label, "start": period.start, "end": period.end, "results": rows}
+            ).data
         )
 
 

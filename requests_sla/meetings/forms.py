@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from collab.parsing import BoundedDateField, BoundedDateTimeField
 from departments.models import Department
 from requests_sla.meetings.models import (
     PostMortemCause,
@@ -14,7 +15,10 @@ from requests_sla.meetings.models import (
 
 class FindingForm(forms.Form):
     root_cause = forms.ChoiceField(
-        label=gettext_lazy("原因分类"), choices=PostMortemCause.choices, widget=forms.RadioSelect
+        label=gettext_lazy("原因分类"),
+        choices=PostMortemCause.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择原因分类。")},
     )
     note = forms.CharField(
         label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -55,14 +59,20 @@ def attach_forms(item, *, members, bound, action_form_class) -> None:
 
 class MeetingForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("会议名称"), max_length=200, required=False)
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = BoundedDateTimeField(
         label=gettext_lazy("会议时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     location = forms.CharField(label=gettext_lazy("地点"), max_length=200, required=False)
 
 
 class ClassifyForm(forms.Form):
-    root_cause = forms.ChoiceField(label=gettext_lazy("原因分类"), choices=RootCause.choices)
+    # No preselection: a default would put the item in a department's review
+    # with one careless click. The empty choice is refused.
+    root_cause = forms.ChoiceField(
+        label=gettext_lazy("原因分类"),
+        choices=[("", gettext_lazy("— 请选择原因 —")), *RootCause.choices],
+        error_messages={"required": gettext_lazy("请选择原因分类。")},
+    )
     note = forms.CharField(
         label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -72,7 +82,7 @@ class ActionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("改进措施"), max_length=300)
     # "负责人" alone is a department's head; here it is the action item's owner.
     owner = forms.TypedChoiceField(label=pgettext_lazy("action item", "负责人"), coerce=int)
-    due_date = forms.DateField(
+    due_date = BoundedDateField(
         label=gettext_lazy("截止日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from collab import parsing
 from departments.models import Department
 from requests_sla.meetings.models import (
     ActionItem,
@@ -50,13 +51,13 @@ class Period:
 
 
 def month_period(value: str | None = None, *, today: dt.date | None = None) -> Period:
-    """``"2025-03"`` → March 2025; anything else → the current month."""
-    today = today or timezone.localdate()
-    try:
-        year, month = (int(x) for x in (value or "").split("-"))
-        start = dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        start = today.replace(day=1)
+    """``"2025-03"`` → March 2025; blank → the current month. A malformed
+    month or one outside the supported dates raises ``ValidationError``
+    (``collab.parsing.parse_month``): a 400 in the API, a message on the page."""
+    if value in (None, ""):
+        start = (today or timezone.localdate()).replace(day=1)
+    else:
+        start = parsing.parse_month(value)
     end = (start + dt.timedelta(days=32)).replace(day=1)
     return Period(start, end)
 

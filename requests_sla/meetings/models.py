@@ -202,9 +202,8 @@ class PostMortemTrigger(models.TextChoices):
 
 class PostMortem(TenantModel):
     source_ref = models.CharField(max_length=80)
-    agenda_item = models.OneToOneField(
-        AgendaItem, on_delete=models.CASCADE, related_name="postmortem"
-    )
+    # One per agenda item, unique with ``organization`` (see Meta).
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="postmortem")
     trigger = models.CharField(_("触发原因"), max_length=10, choices=PostMortemTrigger.choices)
     subject_label = models.CharField(_("丢单商机"), max_length=300)
     subject_url = models.CharField(max_length=300, blank=True)
@@ -228,7 +227,10 @@ class PostMortem(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "source_ref"], name="postmortem_source_uniq"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "agenda_item"], name="postmortem_agenda_item_uniq"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from requests_sla.meetings.models import (
@@ -23,6 +22,7 @@ from requests_sla.meetings.models import (
 )
 from requests_sla.requests.models import Request
 from requests_sla.sla.models import EscalationStep, SlaEvent, SlaState, SlaTimer
+from requests_sla.sla.presentation import duration_text
 
 
 def meetings_visible_to(membership: Membership) -> QuerySet[ReviewMeeting]:
@@ -117,12 +117,8 @@ def late_minutes(timer: SlaTimer, now: dt.datetime) -> int:
 
 
 def late_text(minutes: int) -> str:
-    if not minutes:
-        return "—"
-    hours, rest = divmod(minutes, 60)
-    if hours:
-        return _("%(h)s 小时 %(m)s 分钟") % {"h": hours, "m": rest}
-    return _("%(m)s 分钟") % {"m": rest}
+    """Real minutes late, in the one duration format (``sla.presentation``)."""
+    return duration_text(minutes) if minutes else "—"
 
 
 def overdue_action_items_for(user, *, today: dt.date | None = None) -> QuerySet[ActionItem]:
@@ -168,12 +164,15 @@ def _late_minutes(timer: SlaTimer, now: dt.datetime) -> int:
     return max(int((end - timer.due_at).total_seconds() // 60), 0)
 
 
-def late_request_ids(*, opportunity_id: int, now: dt.datetime | None = None) -> list[int]:
-    """Requests filed for the deal (``Request.opportunity_id``) with a late timer."""
+def late_request_ids(request_ids, *, now: dt.datetime | None = None) -> list[int]:
+    """Those of ``request_ids`` (ids, or a subquery of them: the requests
+    filed for a deal) with a late timer, in id order."""
     now = now or timezone.now()
     return list(
         Request.objects.filter(
-            opportunity_id=opportunity_id,
+            pk__in=request_ids,
+        )
+        .filter(
             pk__in=SlaTimer.objects.filter(_late(now)).values("request_id"),
         )
         .order_by("pk")

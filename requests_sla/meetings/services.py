@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,14 @@ from requests_sla.meetings.models import (
     RootCause,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from requests_sla.meetings.models import PostMortemFinding
+    from requests_sla.requests.models import Request
+    from requests_sla.sla.engine.calendar import BusinessCalendar as EngineCalendar
+    from requests_sla.sla.models import EscalationPolicy
+
 
 def require_meeting_manager(actor: Membership, capability: str = "manage_meetings") -> None:
     if not actor.can(capability):
@@ -45,9 +55,9 @@ def meeting_lock_open(meeting: ReviewMeeting) -> ReviewMeeting:
     return meeting
 
 
-def _owner_id(owner) -> int:
+def _owner_id(owner: User | int | None) -> int:
     """An action item's owner (user or id): an active member of the organization."""
-    owner_id = getattr(owner, "pk", owner)
+    owner_id = owner.pk if isinstance(owner, Model) else owner
     if not owner_id or not Membership.objects.filter(user_id=owner_id, is_active=True).exists():
         raise ServiceError(_("负责人必须是本企业的有效成员。"), field="owner")
     return owner_id
@@ -76,7 +86,7 @@ def meeting_schedule(
         return meeting
 
 
-def agenda_item_add(*, actor: Membership, meeting: ReviewMeeting, request) -> AgendaItem:
+def agenda_item_add(*, actor: Membership, meeting: ReviewMeeting, request: Request) -> AgendaItem:
     """Put a request on an open meeting's agenda by hand (the sweep adds the
     breached ones itself); the serving department answers for it. Idempotent."""
     require_meeting_manager(actor)
@@ -112,9 +122,9 @@ def action_item_add(
     actor: Membership,
     item: AgendaItem,
     title: str,
-    owner,
+    owner: User | int | None,
     due_date: dt.date | None,
-    finding=None,
+    finding: PostMortemFinding | None = None,
 ) -> ActionItem:
     """``finding``: on a post-mortem item, the department finding it answers."""
     require_meeting_manager(actor)
@@ -139,7 +149,7 @@ def action_item_update(
     actor: Membership,
     action: ActionItem,
     title: str | None = None,
-    owner=None,
+    owner: User | int | None = None,
     due_date: dt.date | None = None,
 ) -> ActionItem:
     """Change an action item's title, owner or due date (while its meeting is open)."""
@@ -216,7 +226,7 @@ def participants_add(meeting: ReviewMeeting, people: Iterable[tuple[int, str]]) 
     )
 
 
-def next_meeting_slot(calendar, now: dt.datetime, at: dt.time) -> dt.datetime:
+def next_meeting_slot(calendar: EngineCalendar, now: dt.datetime, at: dt.time) -> dt.datetime:
     """``at`` local time on the next working day after today."""
     day = calendar.nth_working_day_after(now, 1)
     return dt.datetime.combine(day, at, tzinfo=calendar.tz).astimezone(dt.UTC)
@@ -226,8 +236,8 @@ def review_meeting_next(
     organization_id: int,
     *,
     now: dt.datetime,
-    policy,
-    calendar,
+    policy: EscalationPolicy,
+    calendar: EngineCalendar,
     ops_user_ids: Callable[[], list[int]] = ops_manager_ids,
 ) -> tuple[ReviewMeeting, bool]:
     """(meeting, created): the next scheduled review meeting inside the ladder
@@ -271,11 +281,26 @@ def _meeting_in_window(now: dt.datetime, window_end: dt.datetime) -> ReviewMeeti
 
 
 def agenda_escalations_add(
-    *, meeting: ReviewMeeting, requests: Iterable, participants: Iterable[tuple[int, str]], at
+    *,
+    meeting: ReviewMeeting,
+    requests: Iterable[Request],
+    participants: Iterable[tuple[int, str]],
+    at: dt.datetime,
 ) -> None:
     """Put breached requests on the meeting's agenda, each answered for by its
     serving department, with the people who take part for them. Idempotent:
-    a request is on a meeting's agenda once (unique), a person takes part once."""
+    a request is on a meeting's agenda once (unique), a person takes part once.
+    A request already reviewed (classified on a meeting) is not put on
+    another: its cause is decided, and counting it twice would count it in
+    two departments' reviews (or as both subjective and objective)."""
+    requests = list(requests)
+    reviewed = set(
+        AgendaItem.objects.filter(request_id__in=[r.pk for r in requests])
+        .exclude(root_cause="")
+        .exclude(meeting=meeting)
+        .values_list("request_id", flat=True)
+    )
+    requests = [r for r in requests if r.pk not in reviewed]
     AgendaItem.objects.bulk_create(
         [
             AgendaItem(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +36,6 @@ from requests_sla.meetings.models import (
     PostMortem,
     PostMortemFinding,
     ReviewMeeting,
-    RootCause,
 )
 
 # ---------------------------------------------------------------- meetings
@@ -80,7 +79,7 @@ def _render_meeting(request, meeting, *, forms_by_item=None, close_form=None, st
     forms_by_item = forms_by_item or {}
     for item in detail["items"]:
         item.classify_form = forms_by_item.get(("classify", item.pk)) or ClassifyForm(
-            initial={"root_cause": item.root_cause or RootCause.SUBJECTIVE, "note": item.note},
+            initial={"root_cause": item.root_cause, "note": item.note},
             prefix=f"c{item.pk}",
         )
         item.action_form = forms_by_item.get(("action", item.pk)) or ActionForm(
@@ -208,10 +207,14 @@ def meeting_url(meeting) -> str:
 @membership_required()
 def kpis(request):
     department_ids = meeting_kpis.kpi_department_ids(request.membership)
-    period = meeting_kpis.month_period(request.GET.get("month"))
+    try:
+        period = meeting_kpis.month_period(request.GET.get("month"))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        period = meeting_kpis.month_period()
     rows = meeting_kpis.department_kpis(period, department_ids=department_ids)
-    previous = meeting_kpis.month_period(f"{(period.start - dt.timedelta(days=1)):%Y-%m}")
-    following = meeting_kpis.month_period(f"{period.end:%Y-%m}")
+    previous = _month_or_none(f"{(period.start - dt.timedelta(days=1)):%Y-%m}")
+    following = _month_or_none(f"{period.end:%Y-%m}")
     return render(
         request,
         "requests_sla/kpis/index.html",
@@ -223,6 +226,14 @@ def kpis(request):
             "all": department_ids is None,
         },
     )
+
+
+def _month_or_none(value: str):
+    """The neighbouring month, or None past the supported dates (no link)."""
+    try:
+        return meeting_kpis.month_period(value)
+    except ValidationError:
+        return None
 
 
 # ---------------------------------------------------------------- notifications

@@ -16,7 +16,7 @@ from requests_sla.notifications.services import notification_mark_read
 class NotificationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    text = serializers.CharField()
+    text = serializers.CharField(source="display_text", help_text="In the reader's language")
     request_id = serializers.IntegerField(allow_null=True)
     link = serializers.CharField(help_text="Site path to open when request_id is null")
     read_at = serializers.DateTimeField(allow_null=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collab.tenancy import TenantModel
+from requests_sla.notifications.texts import notification_text
 
 
 class NotificationKind(models.TextChoices):
@@ -22,6 +23,12 @@ class NotificationKind(models.TextChoices):
     SLA_FOLLOW_UP = "sla_follow_up", _("超时仍未解决")
     MEETING = "meeting", _("沟通会")
     LEAD = "lead", _("复购增购线索")
+    # The everyday flow of a request.
+    QUESTION = "question", _("待你补充")
+    RESOLVED = "resolved", _("已解决")
+    REJECTED = "rejected", _("已拒绝")
+    REPLIED = "replied", _("提交方已回复")
+    NEW_REQUEST = "new_request", _("新请求")
     APPROVAL = "approval", _("审批")
 
 
@@ -33,6 +40,10 @@ class Notification(TenantModel):
     request = models.ForeignKey(
         "requests_sla.Request", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The facts the text is built from, in the reader's language, when it is
+    # read (``texts``); ``text`` is the creation-time wording, kept as the
+    # fallback for kinds without a renderer.
+    params = models.JSONField(default=dict, blank=True)
     text = models.CharField(max_length=300)
     # The page it opens when it is not about a request (a lead, a meeting):
     # a path on this site, never an outside address.
@@ -51,7 +62,12 @@ class Notification(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        return self.display_text
+
+    @property
+    def display_text(self) -> str:
+        """The text in the active language (see ``texts``)."""
+        return notification_text(self.kind, self.params, self.text)
 
 
 class DeliveryState(models.TextChoices):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from collab import outbound
 from collab.tenancy import dangerously_unscoped, organization_scope
+from departments.models import UserProfile
 from requests_sla.notifications.models import (
     DeliveryState,
     Notification,
@@ -64,7 +65,8 @@ def _email_subject_and_body(notification: Notification, language: str) -> tuple[
             if notification.kind in NotificationKind.values
             else ""
         )
-        subject = f"[Collab] {kind}: {notification.text}"[:200]
+        text = notification.display_text
+        subject = f"[Collab] {kind}: {text}"[:200]
         path = notification.link
         if notification.request_id:
             path = f"/requests/{notification.request_id}/"
@@ -74,7 +76,7 @@ def _email_subject_and_body(notification: Notification, language: str) -> tuple[
             part
             for part in (
                 str(kind),
-                notification.text,
+                text,
                 link,
                 extras,
                 _("此邮件由 Collab 自动发送。"),
@@ -84,13 +86,27 @@ def _email_subject_and_body(notification: Notification, language: str) -> tuple[
         return subject, body
 
 
+def _recipient_languages(deliveries: list[NotificationDelivery]) -> dict[int, str]:
+    """Each recipient's stored language (their profile), in one query."""
+    ids = {d.notification.recipient_id for d in deliveries}
+    if not ids:
+        return {}
+    return dict(
+        UserProfile.objects.filter(user_id__in=ids)
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
+
+
 def _send_email_deliveries(deliveries: list[NotificationDelivery], now: dt.datetime) -> int:
     sent = 0
+    languages = _recipient_languages(deliveries)
     for delivery in deliveries:
         notification = delivery.notification
         email = notification.recipient.email
         org = notification.organization
-        subject, body = _email_subject_and_body(notification, org.default_language or "zh-hans")
+        language = languages.get(notification.recipient_id) or org.default_language or "zh-hans"
+        subject, body = _email_subject_and_body(notification, language)
         delivery.attempts += 1
         try:
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)

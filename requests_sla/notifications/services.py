@@ -19,15 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collab import outbound
 from collab.errors import ServiceError
+from collab.tasks import enqueue_on_commit
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.notifications.models import (
@@ -37,12 +39,18 @@ from requests_sla.notifications.models import (
     WebhookEndpoint,
 )
 from requests_sla.notifications.tasks import deliveries_flush_task
+from requests_sla.notifications.texts import notification_text
 from requests_sla.sla.calendars import org_calendar
+from requests_sla.sla.engine.calendar import BusinessCalendar as EngineCalendar
+from requests_sla.sla.models import EscalationPolicy
 from requests_sla.sla.services import (
     escalation_policy_for,
 )
 
 log = logging.getLogger(__name__)
+if TYPE_CHECKING:  # requests sit above notifications: a type, not an import
+    from requests_sla.requests.models import Request
+
 User = get_user_model()
 
 
@@ -54,17 +62,27 @@ def notifications_send(
     organization_id: int,
     recipient_ids: Iterable[int],
     kind: str,
-    text: str,
-    request=None,
+    text: str = "",
+    params: dict[str, Any] | None = None,
+    request: Request | None = None,
     link: str = "",
     at: dt.datetime | None = None,
 ) -> list[Notification]:
     """In-app notifications for ``recipient_ids`` (one each, in the inbox and
     the header's unread count) and their email deliveries, which go out on
     commit or at the next working minute. ``link`` is the site path to open
-    when the notification is not about ``request``."""
+    when the notification is not about ``request``. ``params`` are the facts
+    the text is rendered from in each reader's language (``texts``); ``text``
+    defaults to that rendering in the organization's language."""
     if link and not link.startswith("/"):
         raise ValueError("a notification links to a path on this site")
+    recipient_ids = sorted(set(recipient_ids))
+    if not recipient_ids:
+        return []
+    params = params or {}
+    if not text:
+        with translation.override(organization_language(organization_id)):
+            text = notification_text(kind, params, "")
     created = Notification.objects.bulk_create(
         Notification(
             organization_id=organization_id,
@@ -72,10 +90,11 @@ def notifications_send(
             kind=kind,
             request=request,
             link=link,
+            params=params,
             text=text[:300],
             created_at=at or timezone.now(),
         )
-        for user_id in sorted(set(recipient_ids))
+        for user_id in recipient_ids
     )
     deliveries_schedule(created, now=at)
     return created
@@ -86,8 +105,8 @@ def notifications_send_many(
     *,
     at: dt.datetime,
     emails: dict[int, str] | None = None,
-    policy=None,
-    calendar=None,
+    policy: EscalationPolicy | None = None,
+    calendar: EngineCalendar | None = None,
 ) -> list[Notification]:
     """Notifications built by the caller, each to its own recipient and text
     (the escalation sweep: one per rung and person), with their email
@@ -112,14 +131,19 @@ def organization_language(organization_id: int) -> str:
 
 
 def email_release_at(
-    organization_id: int, now: dt.datetime, *, policy=None, calendar=None
+    organization_id: int,
+    now: dt.datetime,
+    *,
+    policy: EscalationPolicy | None = None,
+    calendar: EngineCalendar | None = None,
 ) -> dt.datetime:
     """When an email created ``now`` may go out: now, or the next working minute."""
     policy = policy or escalation_policy_for(organization_id)
     if policy.email_off_hours:
         return now
     calendar = calendar or org_calendar(organization_id, now)
-    return calendar.next_working_minute(now)
+    release: dt.datetime = calendar.next_working_minute(now)
+    return release
 
 
 def deliveries_schedule(
@@ -127,8 +151,8 @@ def deliveries_schedule(
     *,
     now: dt.datetime | None = None,
     emails: dict[int, str] | None = None,
-    policy=None,
-    calendar=None,
+    policy: EscalationPolicy | None = None,
+    calendar: EngineCalendar | None = None,
     enqueue: bool = True,
 ) -> list[NotificationDelivery]:
     """Create the email outbox rows of freshly created notifications (same
@@ -160,10 +184,10 @@ def deliveries_schedule(
 
 def webhook_events_schedule(
     organization_id: int,
-    events: Iterable[tuple[str, dict]],
+    events: Iterable[tuple[str, dict[str, Any]]],
     *,
     now: dt.datetime | None = None,
-    endpoint=None,
+    endpoint: WebhookEndpoint | None = None,
 ) -> int:
     """Queue ``(event_key, payload)`` pairs for the organization's webhook (if any)."""
     now = now or timezone.now()
@@ -188,10 +212,12 @@ def webhook_events_schedule(
 
 
 def _enqueue_flush(organization_id: int) -> None:
-    transaction.on_commit(lambda: deliveries_flush_task.delay(organization_id=organization_id))
+    # A broker outage must not fail the action: the rows stay pending and
+    # beat's deliveries sweep sends them (collab.tasks.enqueue logs it).
+    enqueue_on_commit(deliveries_flush_task, organization_id=organization_id)
 
 
-def notifications_mark_all_read(*, actor, at: dt.datetime | None = None) -> int:
+def notifications_mark_all_read(*, actor: Membership, at: dt.datetime | None = None) -> int:
     at = at or timezone.now()
     with organization_scope(actor.organization_id), transaction.atomic():
         return Notification.objects.filter(recipient_id=actor.user_id, read_at__isnull=True).update(
@@ -207,8 +233,17 @@ def notifications_settle(*, link: str, at: dt.datetime | None = None) -> int:
     )
 
 
+def notifications_read_for_request(
+    *, user_id: int, request_id: int, at: dt.datetime | None = None
+) -> int:
+    """Opening a request reads the reader's notices about it (organization in scope)."""
+    return Notification.objects.filter(
+        recipient_id=user_id, request_id=request_id, read_at__isnull=True
+    ).update(read_at=at or timezone.now())
+
+
 def notification_mark_read(
-    *, notification: Notification, actor: Membership, at=None
+    *, notification: Notification, actor: Membership, at: dt.datetime | None = None
 ) -> Notification:
     at = at or timezone.now()
     with organization_scope(actor.organization_id), transaction.atomic():
@@ -221,7 +256,12 @@ def notification_mark_read(
 
 
 def webhook_endpoint_set(
-    *, actor, url: str, format: str = "generic", secret: str = "", is_active: bool = True
+    *,
+    actor: Membership,
+    url: str,
+    format: str = "generic",
+    secret: str = "",
+    is_active: bool = True,
 ) -> WebhookEndpoint | None:
     """Set the organization's one outgoing webhook, or remove it (empty
     ``url``). Organization admins only."""

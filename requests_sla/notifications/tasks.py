@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from collab.tasks import LIMITS, RETRY
+from collab.tasks import LIMITS, RETRY, enqueue
 from collab.tenancy import tenant_task
 from requests_sla.notifications.outbox import deliveries_flush, organizations_with_due_deliveries
 
@@ -20,5 +20,5 @@ def deliveries_sweep_task() -> int:
     """Held emails (quiet hours) and webhook retries whose time has come."""
     organizations = organizations_with_due_deliveries()
     for organization_id in organizations:
-        deliveries_flush_task.delay(organization_id=organization_id)
+        enqueue(deliveries_flush_task, organization_id=organization_id)
     return len(organizations)

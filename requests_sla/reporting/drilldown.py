@@ -47,14 +47,9 @@ def drilldown(
     if bucket not in BUCKETS:
         return base.none()
     if bucket in ("open", "at_risk", "breached_open") or bucket.startswith("age_"):
-        qs = base.filter(filters.request_q(), status__in=OPEN_STATUSES)
-        if bucket == "at_risk":
-            qs = qs.filter(urgent_q(now) & ~breached_q(now))
-        elif bucket == "breached_open":
-            qs = qs.filter(breached_q(now))
-        elif bucket.startswith("age_"):
-            qs = qs.filter(age_q(bucket[4:], now))
-        return qs.order_by("sla_due_at", "created_at", "id")
+        return _open_requests(
+            base.filter(filters.request_q(), status__in=OPEN_STATUSES), bucket, now
+        )
     if bucket in ("filed", "week"):
         week = date_param(params.get("week"))
         if week is None:
@@ -68,6 +63,30 @@ def drilldown(
         return base.filter(filters.request_q(), created_at__gte=lo, created_at__lt=hi).order_by(
             "created_at", "id"
         )
+    outcomes = _outcomes(filters, params, bucket, kind, lo, hi)
+    return base.filter(pk__in=outcomes.values("request_id")).order_by("-created_at", "-id")
+
+
+def _open_requests(qs: QuerySet[Request], bucket: str, now: dt.datetime) -> QuerySet[Request]:
+    """The open requests behind a backlog figure (open, at risk, breached, by age)."""
+    if bucket == "at_risk":
+        qs = qs.filter(urgent_q(now) & ~breached_q(now))
+    elif bucket == "breached_open":
+        qs = qs.filter(breached_q(now))
+    elif bucket.startswith("age_"):
+        qs = qs.filter(age_q(bucket[4:], now))
+    return qs.order_by("sla_due_at", "created_at", "id")
+
+
+def _outcomes(
+    filters: DashboardFilters,
+    params: Mapping[str, Any],
+    bucket: str,
+    kind: str,
+    lo: dt.datetime,
+    hi: dt.datetime,
+) -> QuerySet[SlaOutcome]:
+    """The timer outcomes behind an outcome figure, decided (or stopped) in [lo, hi)."""
     outcomes = SlaOutcome.objects.filter(filters.outcome_q(), kind__in=KINDS)
     if kind in KINDS:
         outcomes = outcomes.filter(kind=kind)
@@ -91,4 +110,4 @@ def drilldown(
             else outcomes.filter(requesting_department_id__isnull=True)
         )
         outcomes = outcomes.filter(serving_department_id=int_param(params.get("to")))
-    return base.filter(pk__in=outcomes.values("request_id")).order_by("-created_at", "-id")
+    return outcomes

@@ -8,13 +8,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
     Q,
 )
 from django.http import Http404
 from django.utils import timezone
 
+from collab import parsing
 from departments.models import Department, Membership
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.sla.models import TimerKind
@@ -126,18 +127,13 @@ def _period_range(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def int_param(value: Any) -> int | None:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+    """An id from the URL (ASCII digits, ``collab.parsing``), else None."""
+    return parsing.optional_id(value)
 
 
 def date_param(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
+    """A date from the URL within the supported range, else None."""
+    return parsing.optional_date(value)
 
 
 def parse_filters(
@@ -158,9 +154,13 @@ def parse_filters(
         period = "month"
     start, end = _period_range("month" if period == "custom" else period, today)
     if period == "custom":
-        custom_start, custom_end = date_param(params.get("start")), date_param(params.get("end"))
+        try:
+            custom_start = parsing.parse_date(params.get("start"))
+            custom_end = parsing.parse_date(params.get("end"))
+        except ValidationError as exc:
+            custom_start = custom_end = None
+            errors.append(_("%(error)s，已显示本月。") % {"error": exc.messages[0]})
         if custom_start is None or custom_end is None:
-            errors.append(_("请填写有效的开始和结束日期（YYYY-MM-DD），已显示本月。"))
             period = "month"
         elif custom_end < custom_start:
             errors.append(_("结束日期不能早于开始日期，已显示本月。"))

@@ -57,6 +57,14 @@ def ticks(maximum: float, count: int = 4) -> list[float]:
     return [maximum * i / count for i in range(count + 1)]
 
 
+def count_axis(maximum: float, count: int = 4) -> tuple[int, list[int]]:
+    """A count axis: its top and its ticks, whole numbers a 1/2/5×10^n step
+    apart (at most ``count`` + 1 of them), so no label repeats ("0 0 0 1 1")."""
+    step = int(nice_ceiling(max(maximum, 1) / count))
+    top = step * max(1, math.ceil(maximum / step))
+    return top, list(range(0, top + 1, step))
+
+
 def percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
@@ -73,15 +81,16 @@ def _frame(
     fmt: Callable[[float], str],
     categories,
     every,
+    tick_values: Sequence[float] | None = None,
 ):
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg" font-family="inherit" font-size="12">',
         f"<title>{escape(title)}</title>",
         f'<text x="{LEFT}" y="16" font-size="14" font-weight="600" fill="#111827">{escape(title)}</text>',
     ]
-    for value in ticks(y_max):
+    for value in tick_values if tick_values is not None else ticks(y_max):
         y = TOP + plot_h - plot_h * value / y_max
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
@@ -122,9 +131,9 @@ def bar_chart(
     values: Sequence[int],
     hrefs: Sequence[str | None] | None = None,
 ) -> SafeString:
-    y_max = nice_ceiling(max(values, default=0))
+    y_max, tick_values = count_axis(max(values, default=0))
     parts, plot_w, plot_h, step = _frame(
-        title, x_label, y_label, y_max, integer, categories, _every(len(categories))
+        title, x_label, y_label, y_max, integer, categories, _every(len(categories)), tick_values
     )
     bar_w = max(2.0, step * 0.7)
     for i, value in enumerate(values):
@@ -175,6 +184,20 @@ def line_chart(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
                 f"<title>{escape(line.label)} · {escape(categories[i])}: {escape(fmt(value))}</title></circle>"
             )
+            if len(line.values) <= 16:
+                # A data label: above the point when this line is the higher
+                # one that week (or level with an earlier one), else below it.
+                others = [
+                    other.values[i]
+                    for o, other in enumerate(series)
+                    if o != index and i < len(other.values) and other.values[i] is not None
+                ]
+                higher = all(value > v or (value == v and index < o) for o, v in enumerate(others))
+                dy = -8 if higher else 16
+                point += (
+                    f'<text x="{x:.1f}" y="{y + dy:.1f}" text-anchor="middle" font-size="11" '
+                    f'fill="{colour}">{escape(fmt(value))}</text>'
+                )
             href = line.hrefs[i] if line.hrefs else None
             points.append(f'<a href="{escape(href)}">{point}</a>' if href else point)
         for segment in segments:
@@ -186,14 +209,13 @@ def line_chart(
                 )
         parts.extend(points)
         # Legend, top right: a sample of the line (with its dash) and its label.
-        y = 14 + 16 * index
+        # One row, right to left, clear of the data labels under it.
+        y, x0 = 16, legend_x - 150 - 150 * (len(series) - 1 - index)
         parts.append(
-            f'<line x1="{legend_x - 150}" x2="{legend_x - 126}" y1="{y - 4}" y2="{y - 4}" stroke="{colour}" '
+            f'<line x1="{x0}" x2="{x0 + 24}" y1="{y - 4}" y2="{y - 4}" stroke="{colour}" '
             f'stroke-width="2"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>"
         )
-        parts.append(
-            f'<text x="{legend_x - 120}" y="{y}" fill="#111827">{escape(line.label)}</text>'
-        )
+        parts.append(f'<text x="{x0 + 30}" y="{y}" fill="#111827">{escape(line.label)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every interpolated text is escaped above)
 
@@ -258,8 +280,9 @@ def live_body(rows: list[dict]) -> SafeString:
         requesting = r.requesting_department.name if r.requesting_department else ""
         html.append(
             "<tr>\n"
-            f'      <td data-label="{labels["ref"]}"><a href="{url}">{escape(r.reference)}</a></td>\n'
-            f'      <th scope="row" data-label="{labels["title"]}"><a href="{url}">{escape(r.title)}</a></th>\n'
+            f'      <td data-label="{labels["ref"]}"><span class="ref">{escape(r.reference)}</span></td>\n'
+            f'      <th scope="row" data-label="{labels["title"]}">'
+            f'<a class="row-link" href="{url}">{escape(r.title)}</a></th>\n'
             f'      <td data-label="{labels["state"]}">{state}</td>\n'
             f'      <td data-label="{labels["due"]}">{escape(row["due"])}</td>\n'
             f'      <td data-label="{labels["from"]}">{escape(requesting or "—")}</td>\n'

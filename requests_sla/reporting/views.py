@@ -33,6 +33,7 @@ from requests_sla.reporting.selectors import (
     meetings_for,
     scorecards_for,
 )
+from requests_sla.reporting.summary import worst_departments
 from requests_sla.sla.models import TimerKind
 from requests_sla.templatetags import dashboard as dashboard_tags
 
@@ -187,7 +188,7 @@ def _filter_options(filters: DashboardFilters, d: Dashboard) -> dict[str, Any]:
         types = types.filter(serving_department_id=filters.serving)
     # Names only (not the types' JSON targets and forms, nor their
     # departments again: the page has read those).
-    types = types.values_list("pk", "name_zh", "name_en", "serving_department_id")
+    type_rows = types.values_list("pk", "name_zh", "name_en", "serving_department_id")
     periods = [
         ("week", _("本周")),
         ("month", _("本月")),
@@ -199,7 +200,7 @@ def _filter_options(filters: DashboardFilters, d: Dashboard) -> dict[str, Any]:
         "serving": presentation.options(departments, filters.serving),
         "requesting": presentation.options(departments, filters.requesting),
         "request_type": presentation.options(
-            [(pk, f"{names.get(dep, '')} · {bilingual(zh, en)}") for pk, zh, en, dep in types],
+            [(pk, f"{names.get(dep, '')} · {bilingual(zh, en)}") for pk, zh, en, dep in type_rows],
             filters.request_type,
         ),
         "priority": presentation.options(Priority.choices, filters.priority),
@@ -216,6 +217,7 @@ def dashboard_page(request):
         "f": filters,
         "query": links.query,
         "kpis": _kpis(d, links),
+        "worst": worst_departments(d),
         "open_links": {b: links.drill(bucket=b) for b in ("open", "breached_open", "at_risk")},
         "exports": {t: presentation.export_links(links.export(t)) for t in TABLES},
         "charts": _charts(d, links),

@@ -16,10 +16,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
+from collab.parsing import optional_id
 from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.models import Priority
 from requests_sla.requests import permissions, selectors
@@ -114,7 +115,6 @@ class RequestViewSet(
     filterset_class = RequestFilter
     ordering_fields = ["created_at", "sla_due_at", "number", "priority", "status"]
     ordering = ["-created_at"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_scoped_queryset(self):
         return selectors.request_list(self.request.membership)
@@ -266,13 +266,10 @@ class RequestViewSet(
     def queue(self, request):
         """The caller's department queue, due-first (filters as the list)."""
         params = request.query_params
-        for key in ("request_type", "requesting_department", "department"):
-            if params.get(key) and not params[key].isdigit():
+        for key in ("request_type", "requesting_department", "department", "assignee"):
+            allowed = ("me", "none") if key == "assignee" else ()
+            if params.get(key) and params[key] not in allowed and not optional_id(params[key]):
                 raise exceptions.ValidationError({key: [_("请输入有效的编号。")]})
-        if params.get("assignee") and not (
-            params["assignee"].isdigit() or params["assignee"] in ("me", "none")
-        ):
-            raise exceptions.ValidationError({"assignee": [_("请输入有效的编号。")]})
         queue = selectors.department_queue(
             request.membership,
             {
@@ -301,16 +298,20 @@ class RequestViewSet(
             PromiseOutput(catalog_selectors.promised_times(request_type, priority), many=True).data
         )
 
+    # The per-request lists below are whole lists, neither paginated nor
+    # filtered like the request list: the schema says so (pagination_class
+    # and filter_backends off), and the responses agree.
     @extend_schema(responses=TimelineOutput(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         target = self.get_object()
         return Response(
             TimelineOutput(selectors.request_timeline(target, request.membership), many=True).data
         )
 
-    @extend_schema(request=CommentInput, responses=CommentOutput(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=CommentOutput(many=True))
+    @extend_schema(methods=["POST"], request=CommentInput, responses={201: CommentOutput})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
         target = self.get_object()
         if request.method == "POST":
@@ -337,10 +338,19 @@ class RequestViewSet(
             comments = comments.filter(is_internal=False)
         return Response(CommentOutput(comments, many=True).data)
 
+    @extend_schema(methods=["GET"], responses=AttachmentOutput(many=True))
     @extend_schema(
-        request={"multipart/form-data": AttachmentInput}, responses=AttachmentOutput(many=True)
+        methods=["POST"],
+        request={"multipart/form-data": AttachmentInput},
+        responses={201: AttachmentOutput},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
     def attachments(self, request, pk=None):
         target = self.get_object()
         if request.method == "POST":

@@ -28,9 +28,12 @@ class RequestForm(forms.Form):
     # chosen with the pipeline's search-as-you-type picker.
     link = forms.CharField(label=_("客户/商机"), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, request_type: RequestType, **kwargs):
+    def __init__(self, *args, request_type: RequestType, ask_description: bool = True, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("priority", request_type.default_priority)
         super().__init__(*args, **kwargs)
+        if not ask_description:
+            # The type's own field is the description: one question, not two.
+            del self.fields["description"]
         self.fields["priority"].choices = [
             (p, Priority(p).label) for p in Priority.values if p in (request_type.priorities or [])
         ]

@@ -92,6 +92,7 @@ class Request(TenantModel):
     )
     watchers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        through="RequestWatcher",
         blank=True,
         related_name="watched_requests",
         verbose_name=_("关注人"),
@@ -100,9 +101,8 @@ class Request(TenantModel):
     status_reason = models.TextField(
         _("状态说明"), blank=True, help_text=_("解决说明、撤回或拒绝原因、等待原因")
     )
-    # Links to the pipeline app (which imports us, never the reverse): ids only.
-    account_id = models.BigIntegerField(_("客户"), null=True, blank=True)
-    opportunity_id = models.BigIntegerField(_("商机"), null=True, blank=True)
+    # The customer or deal a request is for is a row of the app that owns
+    # them (pipeline's RequestLink), reached through ``catalog.links``.
 
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
@@ -171,7 +171,9 @@ class Comment(TenantModel):
     is_internal = models.BooleanField(
         _("内部备注"), default=False, help_text=_("仅服务部门、运营经理和管理员可见")
     )
-    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    mentions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CommentMention", blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -186,6 +188,36 @@ class Comment(TenantModel):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+
+class RequestWatcher(TenantModel):
+    """Who watches a request (the through table of ``Request.watchers``): add
+    with ``through_defaults={"organization_id": request.organization_id}``."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "request", "user"], name="request_watcher_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "user"], name="request_watcher_user_idx")]
+
+
+class CommentMention(TenantModel):
+    """Who a comment mentions (the through table of ``Comment.mentions``)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "comment", "user"], name="comment_mention_uniq"
+            )
+        ]
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -121,9 +121,9 @@ class QueueRows:
             f'<tr id="row-{pk}" class="qrow" data-href="{url}" tabindex="-1">\n'
             f'  <td data-label="{t["select"]}"><input type="checkbox" name="ids" value="{pk}" '
             f'form="bulk-form" aria-label="{select_label}"></td>\n'
-            f'  <td data-label="{t["number"]}"><a href="{url}" class="open-link ref-link">'
-            f"{reference}</a></td>\n"
-            f'  <th scope="row" data-label="{t["title"]}">{escape(r.title)}</th>\n'
+            f'  <td data-label="{t["number"]}"><span class="ref">{reference}</span></td>\n'
+            f'  <th scope="row" data-label="{t["title"]}"><a href="{url}" class="row-link">'
+            f"{escape(r.title)}</a></th>\n"
             f'  <td data-label="{t["from"]}">{self._department_name(r)}</td>\n'
             f'  <td data-label="{t["type"]}">{self._type_name(r)}</td>\n'
             f'  <td data-label="{t["priority"]}"><span class="chip prio-{escape(r.priority)}">'

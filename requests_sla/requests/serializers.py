@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from collab import limits
+from collab.limits import LimitedJSONSerializerField
+from collab.parsing import IdSerializerField
 from collab.serializers import DepartmentBrief, ScopedPrimaryKeyField, UserBrief
 from departments.models import Department
+from requests_sla.catalog.links import links_attach
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.requests import permissions
 
@@ -85,8 +87,10 @@ class RequestDetailOutput(RequestListOutput):
     description = serializers.CharField()
     extra = serializers.JSONField()
     status_reason = serializers.CharField()
-    account_id = serializers.IntegerField(allow_null=True)
-    opportunity_id = serializers.IntegerField(allow_null=True)
+    # The customer and deal it is for: kept by the app that owns them,
+    # read through the link registry (one query, or none just after filing).
+    account_id = serializers.IntegerField(allow_null=True, source="link_ids.account_id")
+    opportunity_id = serializers.IntegerField(allow_null=True, source="link_ids.opportunity_id")
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
@@ -98,6 +102,10 @@ class RequestDetailOutput(RequestListOutput):
     def get_actions(self, obj) -> list[str]:
         membership = self.context.get("membership")
         return permissions.available_actions(membership, obj) if membership else []
+
+    def to_representation(self, instance):
+        links_attach([instance])
+        return super().to_representation(instance)
 
 
 class RequestFiledOutput(RequestDetailOutput):
@@ -153,20 +161,18 @@ class RequestCreateInput(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    extra = serializers.JSONField(required=False)
-    watchers = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=50
-    )
+    extra = LimitedJSONSerializerField(required=False)
+    watchers = serializers.ListField(child=IdSerializerField(), required=False, max_length=50)
     # The customer or deal the request is for (a deal alone brings its account).
-    account_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    opportunity_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    account_id = IdSerializerField(required=False, allow_null=True)
+    opportunity_id = IdSerializerField(required=False, allow_null=True)
 
     def validate_extra(self, value):
         if isinstance(value, str):  # multipart: the form values arrive as a JSON string
             try:
-                value = json.loads(value)
-            except ValueError:
-                raise serializers.ValidationError(_("表单内容必须是对象。")) from None
+                value = limits.loads(value)
+            except ValueError as exc:
+                raise serializers.ValidationError([_("表单内容必须是对象。"), str(exc)]) from None
         if not isinstance(value, dict):
             raise serializers.ValidationError(_("表单内容必须是对象。"))
         return value
@@ -194,12 +200,12 @@ class TransferInput(serializers.Serializer):
 
 
 class AssignInput(serializers.Serializer):
-    assignee = serializers.IntegerField(allow_null=True)
+    assignee = IdSerializerField(allow_null=True)
 
 
 class BulkAssignInput(serializers.Serializer):
-    requests = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=200)
-    assignee = serializers.IntegerField(allow_null=True)
+    requests = serializers.ListField(child=IdSerializerField(), min_length=1, max_length=200)
+    assignee = IdSerializerField(allow_null=True)
 
 
 class CommentInput(serializers.Serializer):
@@ -209,7 +215,7 @@ class CommentInput(serializers.Serializer):
 
 class AttachmentInput(serializers.Serializer):
     file = serializers.FileField()
-    comment = serializers.IntegerField(required=False, allow_null=True)
+    comment = IdSerializerField(required=False, allow_null=True)
 
 
 class MilestoneInput(serializers.Serializer):
@@ -217,7 +223,7 @@ class MilestoneInput(serializers.Serializer):
 
 
 class WatcherInput(serializers.Serializer):
-    user = serializers.IntegerField(required=False)
+    user = IdSerializerField(required=False)
 
 
 class PromiseInput(serializers.Serializer):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from typing import Any
 
 from django.db.models import Q
 
@@ -25,16 +26,18 @@ from requests_sla.sla.models import (
     ExceptionKind,
 )
 
-_CACHE: OrderedDict[tuple, tuple[tuple[int, int], sla_calendar.BusinessCalendar]] = OrderedDict()
+_CACHE: OrderedDict[tuple[Any, ...], tuple[tuple[int, int], sla_calendar.BusinessCalendar]] = (
+    OrderedDict()
+)
 _CACHE_SIZE = 1024
 
 
-def parse_weekly(weekly: dict) -> dict[int, tuple[tuple[dt.time, dt.time | None], ...]]:
+def parse_weekly(weekly: dict[str, Any]) -> dict[int, tuple[tuple[dt.time, dt.time | None], ...]]:
     """``{"0": [["09:00", "12:00"], ...]}`` → ``{0: ((time(9), time(12)), ...)}``;
     "24:00" is midnight at the end of the day. Raises ValueError when malformed."""
     if not isinstance(weekly, dict):
         raise ValueError("weekly must be an object keyed by weekday")
-    parsed: dict[int, tuple] = {}
+    parsed: dict[int, tuple[tuple[dt.time, dt.time | None], ...]] = {}
     for day, ranges in weekly.items():
         weekday = int(day)
         if not 0 <= weekday <= 6:
@@ -52,7 +55,7 @@ def parse_weekly(weekly: dict) -> dict[int, tuple[tuple[dt.time, dt.time | None]
     return parsed
 
 
-def validate_weekly(weekly: dict, timezone: str = "UTC") -> None:
+def validate_weekly(weekly: dict[str, Any], timezone: str = "UTC") -> None:
     """Raise ValueError unless ``weekly`` makes a usable calendar."""
     sla_calendar.BusinessCalendar(timezone=timezone, weekly=parse_weekly(weekly))
 
@@ -153,7 +156,7 @@ def build_calendar_uncached(
 DEFAULT_WEEKLY = {str(day): [["09:00", "12:00"], ["13:00", "18:00"]] for day in range(5)}
 
 
-def org_calendar(organization_id: int, now: dt.datetime):
+def org_calendar(organization_id: int, now: dt.datetime) -> sla_calendar.BusinessCalendar:
     """The organization's (not a department's) working calendar, built."""
     with organization_scope(organization_id):
         row = calendar_row_for(None)
@@ -164,7 +167,9 @@ def org_calendar(organization_id: int, now: dt.datetime):
         return build_calendar(row, years)
 
 
-def engine_calendar_for(department_id: int | None, organization, *instants: dt.datetime):
+def engine_calendar_for(
+    department_id: int | None, organization: Organization, *instants: dt.datetime
+) -> sla_calendar.BusinessCalendar:
     """The pure calendar a timer of this department runs on."""
     years = years_for(*instants)
     row = calendar_row_for(department_id)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.parsing import BoundedDateField
 from requests_sla.sla.models import ExceptionKind
+
+if TYPE_CHECKING:
+    from django.forms.boundfield import BoundField
+
+    from requests_sla.sla.models import BusinessCalendar
 
 WEEKDAY_LABELS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
@@ -35,7 +43,7 @@ def parse_ranges(text: str) -> list[list[str]]:
     return ranges
 
 
-def format_ranges(ranges) -> str:
+def format_ranges(ranges: Iterable[Iterable[str]] | None) -> str:
     return ", ".join(f"{a}-{b}" for a, b in ranges or [])
 
 
@@ -44,7 +52,7 @@ class CalendarForm(forms.Form):
         label=_("使用官方节假日与调休上班日"), required=False
     )
 
-    def __init__(self, *args, calendar=None, **kwargs):
+    def __init__(self, *args: Any, calendar: BusinessCalendar | None = None, **kwargs: Any) -> None:
         if calendar is not None and "initial" not in kwargs:
             weekly = calendar.weekly or {}
             kwargs["initial"] = {
@@ -59,12 +67,12 @@ class CalendarForm(forms.Form):
                 widget=forms.TextInput(attrs={"placeholder": _("休息")}),
             )
 
-    def day_fields(self):
+    def day_fields(self) -> list[BoundField]:
         return [self[f"day{d}"] for d in range(7)]
 
-    def clean(self):
-        data = super().clean()
-        weekly = {}
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        weekly: dict[str, list[list[str]]] = {}
         for day in range(7):
             try:
                 ranges = parse_ranges(data.get(f"day{day}") or "")
@@ -78,10 +86,10 @@ class CalendarForm(forms.Form):
 
 
 class CalendarExceptionForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = BoundedDateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("类型"), choices=ExceptionKind.choices)
     name = forms.CharField(label=_("名称"), max_length=100, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["placeholder"] = _("如：公司年会")

@@ -419,4 +419,6 @@ def timer_request_model() -> type[models.Model]:
     every action appends events), so sla/ reaches a timer's request through the
     foreign key, never by import. Its cached SLA summary columns and its table
     (the outcome rows join it) are the only things sla/ touches."""
-    return SlaTimer._meta.get_field("request").related_model
+    model = SlaTimer._meta.get_field("request").related_model
+    assert isinstance(model, type)  # resolved once the apps are loaded
+    return model

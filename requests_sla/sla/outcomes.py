@@ -11,6 +11,8 @@ what the nightly task and the benchmark run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection
 
 from requests_sla.sla.models import SlaOutcome, SlaTimer, StopReason, TimerKind, timer_request_model
@@ -74,7 +76,7 @@ def outcome_sync(timer: SlaTimer) -> None:
         )
 
 
-def outcomes_sync_many(timers) -> None:
+def outcomes_sync_many(timers: Iterable[SlaTimer]) -> None:
     """``outcome_sync`` for many timers in two statements (a delete for those
     with no counted outcome, one upsert for the rest), in the caller's
     transaction. The escalation sweep calls it once per batch."""
@@ -167,4 +169,4 @@ def outcomes_rebuild(organization_id: int) -> int:
             """,  # noqa: S608
             [organization_id],
         )
-        return cursor.rowcount
+        return int(cursor.rowcount)

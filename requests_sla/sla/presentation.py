@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +22,9 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from collab.html import escape
+
+if TYPE_CHECKING:
+    from requests_sla.sla.models import SlaTimer
 
 WEEKDAYS = (
     gettext_lazy("周一"),
@@ -48,12 +52,44 @@ def _english() -> bool:
     return (get_language() or "").lower().startswith("en")
 
 
+NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)  # sorts after every due time
+
+
 # ---------------------------------------------------------------- durations
 
 
-def duration_text(minutes: int) -> str:
-    """2小时15分 / 2h 15m; 3天4小时 / 3d 4h; 40分钟 / 40m (two parts at most)."""
+# A working day of the standard calendar (09:00–12:00, 13:00–18:00): how a
+# working-days budget's remaining working minutes read as days and hours.
+WORKING_DAY_MINUTES = 8 * 60
+
+
+def duration_text(minutes: float, unit: str = "calendar_hours") -> str:
+    """THE way a duration reads, everywhere (two parts at most).
+
+    * real time (``calendar_hours``, and any wall-clock span): 3天4小时 /
+      3d 4h; 2小时15分 / 2h 15m; 40分钟 / 40m;
+    * ``working_hours`` (working minutes): 12个工作小时 30分 / 12 working h 30m;
+    * ``working_days`` (working minutes): 2个工作日 4小时 / 2 working days 4h;
+      under a day it reads as working hours. Never "days" that are really
+      blocks of eight working hours.
+    """
     minutes = max(0, int(minutes))
+    english = _english()
+    join = " " if english else ""
+    if unit == "working_days" and minutes >= WORKING_DAY_MINUTES:
+        days, rest = divmod(minutes, WORKING_DAY_MINUTES)
+        parts = [ngettext("%(n)s个工作日", "%(n)s个工作日", days) % {"n": days}]
+        if rest >= 60:
+            parts.append(_("%(h)s小时") % {"h": rest // 60})
+        return " ".join(parts)
+    if unit in ("working_hours", "working_days"):
+        hours, mins = divmod(minutes, 60)
+        if not hours:
+            return _("%(m)s个工作分钟") % {"m": mins}
+        parts = [ngettext("%(n)s个工作小时", "%(n)s个工作小时", hours) % {"n": hours}]
+        if mins:
+            parts.append(_("%(m)s分") % {"m": mins})
+        return " ".join(parts)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if not days and not hours:
@@ -65,10 +101,17 @@ def duration_text(minutes: int) -> str:
         parts.append(_("%(h)s小时") % {"h": hours})
     if mins and not days:
         parts.append(_("%(m)s分") % {"m": mins})
-    return (" " if _english() else "").join(parts[:2])
+    return join.join(parts[:2])
 
 
-def _amount(value) -> str:
+def span_text(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """The real time between two instants, in ``duration_text``'s words."""
+    if start is None or end is None:
+        return ""
+    return duration_text((end - start).total_seconds() // 60)
+
+
+def _amount(value: object) -> str:
     value = Decimal(str(value))
     return (
         str(value.quantize(Decimal(1)))
@@ -77,7 +120,7 @@ def _amount(value) -> str:
     )
 
 
-def target_text(unit: str, amount) -> str:
+def target_text(unit: str, amount: object) -> str:
     """24小时 / 24 h; 3个工作日 / 3 working days; 8个工作小时 / 8 working hours."""
     n = _amount(amount)
     count = 1 if n == "1" else 2
@@ -163,76 +206,67 @@ class Badge:
         return str(SlaState(self.state).label) if self.state in SlaState.values else ""
 
 
-def timer_badge(timer, now: dt.datetime | None = None) -> Badge:
-    """The live state of one timer and how it reads."""
+def timer_badge(timer: SlaTimer, now: dt.datetime | None = None) -> Badge:
+    """The live state of one timer and how it reads. A working-time timer's
+    budget is stated in its unit (paused, met, late when it stopped) or as
+    its due moment while it runs ("周三 18:00 前"): the wall-clock time to a
+    working-time due moment is not the working time left."""
     now = now or timezone.now()
     due = timer.due_at
     provisional = bool(timer.provisional)
+    unit = timer.unit or "calendar_hours"
+    working = unit != "calendar_hours"
     if timer.stopped_at is not None or timer.superseded_at is not None:
         spare = timer.remaining_minutes
         if timer.met:
             text = (
-                _("提前 %(t)s 达成") % {"t": duration_text(spare)} if spare > 0 else _("按时达成")
+                _("提前 %(t)s 达成") % {"t": duration_text(spare, unit)}
+                if spare > 0
+                else _("按时达成")
             )
             return Badge("met", BANDS["met"], text, due, provisional)
-        return Badge(
-            "breached",
-            BANDS["breached"],
-            _("超时 %(t)s 完成") % {"t": duration_text(-spare)},
-            due,
-            provisional,
+        late = (
+            duration_text(-spare, unit)
+            if spare < 0 or not due
+            else span_text(due, timer.stopped_at or timer.superseded_at)
         )
-    if timer.state == "breached" and (due is None or due <= now):
-        over = (now - due) if due else dt.timedelta(0)
         return Badge(
-            "breached",
-            BANDS["breached"],
-            _("超时 %(t)s") % {"t": duration_text(over.total_seconds() // 60)},
-            due,
-            provisional,
+            "breached", BANDS["breached"], _("超时 %(t)s 完成") % {"t": late}, due, provisional
         )
     if timer.paused:
         if timer.remaining_minutes > 0:
-            text = _("已暂停 · 还剩 %(t)s") % {"t": duration_text(timer.remaining_minutes)}
+            text = _("已暂停 · 还剩 %(t)s") % {"t": duration_text(timer.remaining_minutes, unit)}
         else:
             text = _("已暂停")
         return Badge("paused", BANDS["paused"], text, None, provisional)
     if due is None:
         return Badge("none", BANDS["none"], "", None, provisional)
-    left = due - now
-    if left < dt.timedelta(0):
-        if timer.unit == "calendar_hours":
-            over = int(-left.total_seconds() // 60)
-            return Badge(
-                "breached",
-                BANDS["breached"],
-                _("超时 %(t)s") % {"t": duration_text(over)},
-                due,
-                provisional,
-            )
+    if due <= now and (timer.state == "breached" or not working):
+        # Late: the real time since the due moment (a span of the calendar, not of work).
+        text = _("超时 %(t)s") % {"t": span_text(due, now)}
+        return Badge("breached", BANDS["breached"], text, due, provisional)
+    if due <= now:
         # Working units breach at the next working minute: until then the
         # budget is used up but not yet late.
         return Badge("at_risk", BANDS["at_risk"], _("已到期"), due, provisional)
     at_risk = timer.state == "at_risk" or (timer.at_risk_at is not None and now >= timer.at_risk_at)
     state = "at_risk" if at_risk else "on_track"
-    return Badge(
-        state,
-        BANDS[state],
-        _("还剩 %(t)s") % {"t": duration_text(left.total_seconds() // 60)},
-        due,
-        provisional,
-    )
+    if working:
+        text = _("%(when)s 前") % {"when": when_text(due, now)}
+    else:
+        text = _("还剩 %(t)s") % {"t": duration_text((due - now).total_seconds() // 60)}
+    return Badge(state, BANDS[state], text, due, provisional)
 
 
-def headline_timer(request_obj):
+def headline_timer(request_obj: Any) -> SlaTimer | None:
     """The timer a list row shows: the running one due first, else a paused
     one, else the resolution timer's final result."""
-    timers = getattr(request_obj, "current_timers", None)
+    timers: list[SlaTimer] | None = getattr(request_obj, "current_timers", None)
     if timers is None:
         timers = list(request_obj.timers.filter(superseded_at__isnull=True))
     running = [t for t in timers if t.stopped_at is None and not t.paused and t.due_at is not None]
     if running:
-        return min(running, key=lambda t: t.due_at)
+        return min(running, key=lambda t: t.due_at or NEVER)
     paused = [t for t in timers if t.stopped_at is None and t.paused]
     if paused:
         return paused[0]
@@ -243,7 +277,7 @@ def headline_timer(request_obj):
 # ---------------------------------------------------------------- template API
 
 
-def request_badge(obj, now: dt.datetime | None = None) -> Badge:
+def request_badge(obj: Any, now: dt.datetime | None = None) -> Badge:
     """The badge of a timer, or of a request's headline timer."""
     timer = obj if hasattr(obj, "due_at") else headline_timer(obj)
     return timer_badge(timer, now) if timer is not None else Badge("none", BANDS["none"], "")

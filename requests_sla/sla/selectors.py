@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import holidays as holidays_pkg
@@ -45,6 +45,7 @@ def official_years(country: str, years: Iterable[int]) -> list[OfficialYear]:
     language = "zh_CN" if not (get_language() or "").lower().startswith("en") else "en_US"
     for year in years:
         days_off, workdays, provisional = official_calendar_days(country, [year])
+        names: Mapping[dt.date, str]
         try:
             names = holidays_pkg.country_holidays(country, years=year, language=language)
         except (NotImplementedError, KeyError, ValueError):

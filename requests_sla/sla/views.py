@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from collab.decorators import membership_required
+from collab.decorators import MemberRequest, membership_required
 from collab.errors import ServiceError, apply_service_error
 from departments.models import Membership
 from requests_sla.sla import selectors, services
@@ -23,7 +24,7 @@ def _calendar_admin(membership: Membership) -> None:
 
 
 @membership_required()
-def calendar(request):
+def calendar(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     _calendar_admin(membership)
     cal = selectors.organization_calendar()
@@ -56,6 +57,7 @@ def calendar(request):
             target = exception_form if request.POST.get("form") == "exception" else form
             apply_service_error(target, exc)
         cal = selectors.organization_calendar()
+        assert cal is not None  # read above; an organization never loses its calendar
     this_year = timezone.localdate().year
     return render(
         request,
@@ -75,7 +77,7 @@ def calendar(request):
 
 @require_POST
 @membership_required("manage_organization")
-def calendar_exception_remove(request, pk: int):
+def calendar_exception_remove(request: MemberRequest, pk: int) -> HttpResponse:
     exception = get_object_or_404(CalendarException.objects.select_related("calendar"), pk=pk)
     services.calendar_exception_remove(exception=exception, actor=request.membership)
     messages.success(request, _("例外日期已删除，进行中的计时已重新计算。"))

@@ -4,6 +4,8 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from requests_sla.sla.presentation import duration_text
+
 register = template.Library()
 
 
@@ -30,10 +32,10 @@ def pct_change(value):
 
 @register.filter
 def bhours(minutes):
-    """Business minutes → "12.5 工作小时"."""
+    """Business minutes → "12个工作小时 30分" (the one duration format)."""
     if minutes is None:
         return "—"
-    return _("%(h)s 工作小时") % {"h": formats.number_format(round(minutes / 60, 1), 1)}
+    return duration_text(round(minutes), "working_hours")
 
 
 @register.filter

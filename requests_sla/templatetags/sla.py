@@ -9,6 +9,7 @@ from requests_sla.sla.presentation import (
     badge_html,
     date_text,
     request_badge,
+    span_text,
     target_text,
     timer_badge,
     when_text,
@@ -27,6 +28,12 @@ def sla_badge(obj, now=None):
 @register.filter
 def time_left(timer) -> str:
     return timer_badge(timer).text if timer is not None else ""
+
+
+@register.filter
+def span(start, end) -> str:
+    """``{{ start|span:end }}``: the real time between them (3天4小时 / 3d 4h)."""
+    return span_text(start, end)
 
 
 @register.filter

@@ -14,10 +14,10 @@ document.addEventListener("change", (event) => {
   if (el.matches("select[data-autosubmit]")) el.form.requestSubmit();
 });
 
-// Menus built on <details> (the settings group, the user menu) close when
+// Menus built on <details> (the user menu) close when
 // the user clicks elsewhere or presses Escape, as menus do.
 function closeMenus(except) {
-  document.querySelectorAll("details.nav-group[open], details.user-menu[open]").forEach((menu) => {
+  document.querySelectorAll("details.user-menu[open]").forEach((menu) => {
     if (menu !== except) menu.removeAttribute("open");
   });
 }
@@ -35,3 +35,14 @@ document.addEventListener("submit", (event) => {
   if (form.dataset.sent) event.preventDefault();
   else form.dataset.sent = "1";
 });
+
+// Sections marked data-phone-collapse start folded on phones and stay open
+// (their summary hidden by the stylesheet) on wider screens.
+const phone = window.matchMedia("(max-width: 720px)");
+function foldForWidth() {
+  document.querySelectorAll("details[data-phone-collapse]").forEach((section) => {
+    section.open = !phone.matches;
+  });
+}
+foldForWidth();
+phone.addEventListener("change", foldForWidth);

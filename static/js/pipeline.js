@@ -33,9 +33,33 @@
     }
   });
 
+  // Fields the chosen customer/deal answers (the type's 客户名称) are filled
+  // from it and hidden while linked; unlinking shows them again, emptied.
+  const syncFromLink = () => {
+    const chosen = document.getElementById("link-chosen");
+    document.querySelectorAll("[data-from-link=customer]").forEach((field) => {
+      const wrapper = field.closest(".field") || field;
+      if (chosen) {
+        field.value = chosen.dataset.customer || field.value;
+        field.dataset.filledFromLink = "1";
+        wrapper.hidden = true;
+      } else {
+        if (field.dataset.filledFromLink) field.value = "";
+        delete field.dataset.filledFromLink;
+        wrapper.hidden = false;
+      }
+    });
+  };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", syncFromLink);
+  } else {
+    syncFromLink();
+  }
+
   document.addEventListener("htmx:afterSettle", (event) => {
     const swapped = event.detail && event.detail.target;
     const input = document.getElementById("link-q");
+    if (swapped && swapped.id === "link-control") syncFromLink();
     if (!swapped || !input) return;
     if (swapped.id === "link-results") {
       input.setAttribute("aria-expanded", results().length ? "true" : "false");

@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from departments.models import Membership
+from departments.roles import Role
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +50,12 @@ def test_admin_changes_a_members_role_without_reloading(page, demo):
     row.locator("button[type=submit]").click()
     page.locator("tr", has_text="rep2").locator(".ok").wait_for()
     screenshot(page, "settings-zh")
+    # Saved, not only shown: the membership changed, and a reload shows it.
+    membership = Membership.unscoped.get(user__username="rep2", organization__slug="demo")
+    assert membership.role == Role.DEPT_MEMBER
+    page.reload()
+    selected = page.locator("tr", has_text="rep2").locator("select[name$=role]")
+    assert selected.input_value() == "dept_member"
 
 
 def test_an_outsider_sees_only_their_organization(page, demo):
@@ -57,28 +65,25 @@ def test_an_outsider_sees_only_their_organization(page, demo):
     assert "张研发" not in body
 
 
-def test_the_admin_finds_set_up_pages_under_one_menu_that_closes_on_escape(page, demo):
+def test_the_admin_finds_set_up_pages_in_the_sidebars_admin_section(page, demo):
     sign_in(page, "admin")
-    settings_link = page.locator("nav .nav-group a", has_text="企业设置")
-    assert not settings_link.is_visible()  # folded away until asked for
-    page.click("nav .nav-group summary")
-    assert settings_link.is_visible()
-    screenshot(page, "nav-admin-menu-zh")
-    page.keyboard.press("Escape")
-    assert not settings_link.is_visible()
-    page.click("nav .nav-group summary")
-    settings_link.click()
+    admin = page.locator("nav .nav-section[data-section=admin]")
+    assert admin.locator(".nav-heading").inner_text() == "管理"
+    admin.locator("a", has_text="企业设置").click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/departments/settings/")
-    # The group says where you are while its pages are open.
-    assert page.locator("nav .nav-group summary").get_attribute("aria-current") == "page"
+    # The section and the page say where you are.
+    assert "current" in admin.get_attribute("class")
+    assert admin.locator("a[aria-current=page]").inner_text() == "企业设置"
+    screenshot(page, "nav-admin-section-zh")
 
 
-def test_the_admin_menu_unfolds_inline_at_phone_width(new_page, demo):
+def test_the_sidebar_folds_behind_a_menu_button_at_phone_width(new_page, demo):
     page = new_page(width=390, height=844)
     sign_in(page, "admin")
+    calendar = page.locator("nav .nav-section[data-section=admin] a", has_text="工作日历")
+    assert not calendar.is_visible()
     page.click(".menu-toggle")
-    page.click("nav .nav-group summary")
-    assert page.locator("nav .nav-group a", has_text="工作日历").is_visible()
+    assert calendar.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "nav-admin-menu-phone-zh")

@@ -60,3 +60,53 @@ def test_rejecting_a_lead_needs_a_reason(org, teammate, cs, make_account):
             == "rejected"
         )
         assert Lead.objects.get(pk=lead.pk).reject_reason == "no budget"
+
+
+@pytest.mark.django_db
+def test_a_lead_notice_is_read_in_the_readers_language(org, teammate, cs, make_account):
+    from django.utils import translation
+
+    from requests_sla.models import Notification
+
+    account = make_account(teammate)
+    with tenancy.organization_scope(org.id):
+        leads_services.lead_create(
+            actor=cs,
+            account=account,
+            source="follow_up",
+            kind="upsell",
+            estimated_amount=Decimal("300000"),
+            description="华南工厂扩容",
+        )
+        notice = Notification.objects.get(recipient=teammate, kind="lead")
+    assert notice.params == {"account": account.name, "kind": "upsell", "amount": "300,000.00"}
+    with translation.override("en"):
+        assert notice.display_text.startswith(f"New lead: {account.name}, ")
+        assert notice.display_text.endswith("estimated 300,000.00")
+    with translation.override("zh-hans"):
+        assert notice.display_text.startswith(f"新线索：{account.name}，")
+
+
+@pytest.mark.django_db
+def test_the_data_migration_gives_old_lead_notices_their_facts(org, teammate, cs, make_account):
+    import importlib
+
+    from django.apps import apps
+
+    from requests_sla.models import Notification
+
+    migration = importlib.import_module("pipeline.migrations.0005_lead_notification_params")
+    account = make_account(teammate)
+    with tenancy.organization_scope(org.id):
+        lead = leads_services.lead_create(
+            actor=cs,
+            account=account,
+            source="follow_up",
+            kind="renewal",
+            estimated_amount=Decimal("5000"),
+            description="续约",
+        )
+        Notification.objects.filter(kind="lead").update(params={}, text="新线索：旧文字")
+    migration.forwards(apps, None)
+    notice = Notification.unscoped.get(recipient=teammate, kind="lead")
+    assert notice.params == {"account": account.name, "kind": lead.kind, "amount": "5,000.00"}

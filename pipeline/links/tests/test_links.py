@@ -14,7 +14,9 @@ from departments.models import Membership
 from pipeline.accounts import services as accounts_services
 from pipeline.followups.models import FollowUp
 from pipeline.opportunities import services as opportunities_services
+from pipeline.opportunities.models import RequestLink
 from pipeline.tests.factories import at
+from requests_sla.catalog.links import LinkIds, links_of
 from requests_sla.models import Request, RequestType
 from requests_sla.requests import services as request_services
 
@@ -176,7 +178,21 @@ def test_lookup_query_count_does_not_grow_with_matches(
 @pytest.mark.django_db
 def test_filing_with_a_deal_links_its_account_too(org, mine):
     filed = file(org, mine.owner, opportunity_id=mine.pk)
-    assert (filed.opportunity_id, filed.account_id) == (mine.pk, mine.account_id)
+    ids = filed.link_ids
+    assert (ids.opportunity_id, ids.account_id) == (mine.pk, mine.account_id)
+    # Kept as one row of real foreign keys, read back through the registry.
+    link = RequestLink.unscoped.get(request=filed)
+    assert (link.organization_id, link.opportunity, link.account_id) == (
+        org.id,
+        mine,
+        mine.account_id,
+    )
+    with tenancy.organization_scope(org.id):
+        fresh = Request.objects.get(pk=filed.pk)
+        assert links_of(fresh) == LinkIds(mine.account_id, mine.pk)
+        unlinked = file(org, mine.owner, title="不关联")
+        assert not links_of(Request.objects.get(pk=unlinked.pk))
+    assert RequestLink.unscoped.filter(request=unlinked).count() == 0
 
 
 @pytest.mark.django_db
@@ -235,14 +251,14 @@ def test_the_validators_alone_check_existence_in_the_organization(org, other_org
 
 @pytest.mark.django_db
 def test_opportunity_page_lists_its_requests_with_sla_outcomes(
-    client_for, org, mine, theirs, rnd_head, zh
+    client_for, org, mine, theirs, head_rnd, zh
 ):
     filed_at = timezone.now() - dt.timedelta(days=3)
     late = file(org, mine.owner, opportunity_id=mine.pk, title="接口参数", at_=filed_at)
     with tenancy.organization_scope(org.id):
         # Answered 30 h after filing: the 24 h response promise was missed by 6 h.
         request_services.request_start(
-            request=late, actor=membership(rnd_head, org), at=filed_at + dt.timedelta(hours=30)
+            request=late, actor=membership(head_rnd, org), at=filed_at + dt.timedelta(hours=30)
         )
     file(org, mine.owner, opportunity_id=mine.pk, title="还在等回复")
     file(org, theirs.owner, opportunity_id=theirs.pk, title="别人的请求")

@@ -118,7 +118,7 @@ def test_collaboration_delay_puts_one_item_on_a_meeting_created_at_the_next_work
             )
         )
         assert notified == {"ops", "head-rnd"}
-        assert NotificationDelivery.objects.count() == 2
+        assert NotificationDelivery.objects.filter(notification__kind="meeting").count() == 2
     assert callbacks  # email delivery is enqueued only once the loss commits
 
 
@@ -216,7 +216,7 @@ def test_meeting_page_shows_the_deal_its_late_requests_and_the_classification_co
     page = client.get(reverse("escalation:meeting", args=[meeting.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "华信制造 · ERP 二期" in html and "880000.00 CNY" in html and "客户等了一周" in html
+    assert "华信制造 · ERP 二期" in html and "¥880,000.00" in html and "客户等了一周" in html
     assert req.reference in html and "研发部" in html
     assert reverse("escalation:finding_classify", args=[meeting.pk, finding.pk]) in html
     assert reverse("escalation:finding_action_add", args=[meeting.pk, finding.pk]) in html

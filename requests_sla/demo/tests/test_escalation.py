@@ -50,6 +50,18 @@ def _check_demo():
         assert all(
             i.request.timers.filter(state="breached").exists() for i in upcoming.agenda.all()
         )
+        # Consistent: the past meeting reviews requests breached before it was
+        # held, and a request reviewed there is not on the upcoming one too.
+        for item in past.agenda.all():
+            first_breach = min(
+                t.breached_at for t in item.request.timers.all() if t.breached_at is not None
+            )
+            assert first_breach < past.scheduled_at
+        reviewed = set(past.agenda.values_list("request_id", flat=True))
+        assert not reviewed & set(upcoming.agenda.values_list("request_id", flat=True))
+        per_request = AgendaItem.objects.exclude(root_cause="").values_list("request_id", flat=True)
+        assert len(list(per_request)) == len(set(per_request))
+        _check_customers_are_accounts()
     # Steps after this one (pipeline's demo) file more requests: let the
     # step see them once, then running it again must add nothing.
     load(organization=org, key="demo")
@@ -60,6 +72,21 @@ def _check_demo():
     assert _snapshot(org) == before
     with organization_scope(org.id):
         assert ReviewMeeting.objects.filter(title=PAST_TITLE).count() == 1
+
+
+def _check_customers_are_accounts():
+    """The customers demo requests name are accounts the search finds."""
+    from pipeline.accounts.models import Account
+    from requests_sla.demo.history import CUSTOMERS
+    from requests_sla.requests.models import Request
+
+    names = list(Account.objects.values_list("name", flat=True))
+    for customer in CUSTOMERS["zh"]:
+        assert any(customer in name for name in names), customer
+    for value in Request.objects.exclude(extra__customer_name=None).values_list(
+        "extra__customer_name", flat=True
+    ):
+        assert value in names, value
 
 
 def _user(org, username):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, Literal, TypedDict
 
 from collab.tenancy import dangerously_unscoped
 from departments.models import Membership, Organization
@@ -14,6 +16,7 @@ from requests_sla.meetings.models import (
 )
 from requests_sla.notifications.models import WebhookEndpoint
 from requests_sla.sla.calendars import org_calendar
+from requests_sla.sla.engine.calendar import BusinessCalendar as EngineCalendar
 from requests_sla.sla.models import (
     EscalationPolicy,
 )
@@ -22,25 +25,39 @@ from requests_sla.sla.services import (
 )
 
 
+class People(TypedDict):
+    """Heads by department id, ops managers, emails by user id."""
+
+    heads: dict[int, list[int]]
+    ops: list[int]
+    emails: dict[int, str]
+
+
 class OrgContext:
     """What one sweep looks up once per organization (``contexts_for``
     fetches it for all the organizations of a page at once)."""
 
     def __init__(
-        self, organization_id: int, now: dt.datetime, *, policy=None, people=None, endpoint=False
+        self,
+        organization_id: int,
+        now: dt.datetime,
+        *,
+        policy: EscalationPolicy | None = None,
+        people: People | None = None,
+        endpoint: WebhookEndpoint | None | Literal[False] = False,
     ) -> None:
         self.organization_id = organization_id
         self.now = now
         self.policy = policy or escalation_policy_for(organization_id)
-        self._calendar = None
-        self._organization = None
+        self._calendar: EngineCalendar | None = None
+        self._organization: Organization | None = None
         self._people = people
         self._meeting: ReviewMeeting | None = None
         self._endpoint = endpoint
         self.meeting_created = False
 
     @property
-    def calendar(self):
+    def calendar(self) -> EngineCalendar:
         if self._calendar is None:
             self._calendar = org_calendar(self.organization_id, self.now)
         return self._calendar
@@ -52,13 +69,13 @@ class OrgContext:
         return self._organization
 
     @property
-    def endpoint(self):
+    def endpoint(self) -> WebhookEndpoint | None:
         if self._endpoint is False:
             self._endpoint = WebhookEndpoint.objects.filter(is_active=True).first()
         return self._endpoint
 
     @property
-    def people(self) -> dict:
+    def people(self) -> People:
         """heads by department id, ops managers, emails, all in one query."""
         if self._people is None:
             rows = Membership.objects.filter(
@@ -82,7 +99,7 @@ class OrgContext:
         return self._meeting
 
 
-def people_of(rows) -> dict:
+def people_of(rows: Iterable[Any]) -> People:
     heads: dict[int, list[int]] = defaultdict(list)
     ops: list[int] = []
     emails: dict[int, str] = {}
@@ -108,7 +125,7 @@ def contexts_for(organization_ids: list[int], now: dt.datetime) -> dict[int, Org
             p.organization_id: p
             for p in EscalationPolicy.unscoped.filter(organization_id__in=organization_ids)
         }
-        rows: dict[int, list] = defaultdict(list)
+        rows: dict[int, list[Any]] = defaultdict(list)
         for organization_id, *row in Membership.unscoped.filter(
             organization_id__in=organization_ids,
             is_active=True,

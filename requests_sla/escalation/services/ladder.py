@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from requests_sla.sla.engine.calendar import BusinessCalendar as EngineCalendar
 from requests_sla.sla.models import (
+    SlaEvent,
     SlaEventKind,
     SlaState,
     SlaTimer,
@@ -41,22 +44,24 @@ class SweepReport:
         return sum(1 for e in self.escalations if e.level == level)
 
 
-def follow_up_at(calendar, events, due_at: dt.datetime | None, hours: int) -> dt.datetime | None:
+def follow_up_at(
+    calendar: EngineCalendar, events: Iterable[SlaEvent], due_at: dt.datetime | None, hours: int
+) -> dt.datetime | None:
     """The instant the timer has *run* ``hours`` working hours past ``due_at``
     (paused or stopped stretches do not count); None while it is not running
     and has not got there."""
     if due_at is None:
         return None
-    segments: list[list] = []
+    segments: list[tuple[dt.datetime, dt.datetime | None]] = []
     for event in events:
         if event.kind in (SlaEventKind.START, SlaEventKind.RESUME):
-            segments.append([event.at, None])
+            segments.append((event.at, None))
         elif (
             event.kind in (SlaEventKind.PAUSE, SlaEventKind.STOP)
             and segments
             and segments[-1][1] is None
         ):
-            segments[-1][1] = event.at
+            segments[-1] = (segments[-1][0], event.at)
     remaining = dt.timedelta(hours=hours)
     for start, end in segments:
         start = max(start, due_at)

@@ -36,16 +36,18 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
-from types import SimpleNamespace
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from requests_sla.escalation.services.context import OrgContext, contexts_for
-from requests_sla.escalation.services.effects import effects_apply
+from requests_sla.escalation.services.effects import Step, effects_apply
 from requests_sla.escalation.services.ladder import (
     Escalation,
     SweepReport,
@@ -53,8 +55,16 @@ from requests_sla.escalation.services.ladder import (
     levels_due,
 )
 from requests_sla.requests.models import OPEN_STATUSES, Request
+from requests_sla.sla.engine.calendar import BusinessCalendar as EngineCalendar
 from requests_sla.sla.engine.calendar import whole_minutes
-from requests_sla.sla.engine.timers import Target, TimerState, Unit, UnitClock, target_budget
+from requests_sla.sla.engine.timers import (
+    Target,
+    TimerResult,
+    TimerState,
+    Unit,
+    UnitClock,
+    target_budget,
+)
 from requests_sla.sla.models import (
     EscalationStep,
     SlaEvent,
@@ -111,13 +121,15 @@ def due_page(
     after the keyset ``after`` (cross-organization read: ids only), or of one
     organization's."""
     sql = DUE_FIRST_PAGE_SQL if after is None else DUE_NEXT_PAGE_SQL
-    params: list = [now, limit] if after is None else [after[0], now, after[0], after[1], limit]
+    params: list[Any] = (
+        [now, limit] if after is None else [after[0], now, after[0], after[1], limit]
+    )
     if organization_id is not None:
         sql = sql.replace(" ORDER BY", " AND organization_id = %s ORDER BY")
         params.insert(-1, organization_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 def sla_sweep(
@@ -191,11 +203,44 @@ def _handle(ctx: OrgContext, pairs: list[tuple[int, int]], report: SweepReport) 
     statements whatever the chunk's size."""
     now = ctx.now
     organization_id = ctx.organization_id
-    # The claim. Lock order is the lifecycle services' (request, then its
-    # timers), and SKIP LOCKED never waits: a request being worked on or
-    # claimed by another sweep is left for the next sweep. The due condition
-    # is re-read under the lock, on the rows' latest versions: a timer
-    # handled by another sweep a moment ago is no longer due.
+    timers = _claim(pairs, now, report)
+    if not timers:
+        return
+    done = _levels_taken(timers)
+    # A running timer whose cache is current says by itself what crossed; any
+    # other (paused or stopped with a stale next check, already breached, on
+    # an older calendar version, never computed) is recomputed from its log.
+    current = {t.pk for t in timers if _cache_is_current(t, now)}
+    events = _events_of(t.pk for t in timers if t.pk not in current)
+    planned: list[Planned] = []
+    outcome_changed: list[SlaTimer] = []
+    for timer in timers:
+        changed, rungs = _advance(
+            ctx, timer, cached=timer.pk in current, events=events, done=done[timer.pk]
+        )
+        if changed:
+            outcome_changed.append(timer)
+        planned += [(timer, level, threshold, caught_up) for level, threshold, caught_up in rungs]
+
+    inserted = _insert_steps(organization_id, planned, now)
+    _save_timers(organization_id, timers)
+    # The dashboard's summary rows, as timer_recompute(save=True) keeps them.
+    outcomes_sync_many(outcome_changed)
+    _refresh_requests(organization_id, {t.request_id for t in timers})
+    if inserted:
+        effects_apply(ctx, _steps_report(organization_id, planned, inserted, report), report)
+
+
+# A rung the sweep means to take: (timer, level, threshold, caught up).
+Planned = tuple[SlaTimer, int, dt.datetime | None, bool]
+
+
+def _claim(pairs: list[tuple[int, int]], now: dt.datetime, report: SweepReport) -> list[SlaTimer]:
+    """Lock the chunk's timers that are still due. Lock order is the lifecycle
+    services' (request, then its timers), and SKIP LOCKED never waits: a
+    request being worked on or claimed by another sweep is left for the next
+    sweep. The due condition is re-read under the lock, on the rows' latest
+    versions: a timer handled by another sweep a moment ago is no longer due."""
     timers = list(
         SlaTimer.objects.select_for_update(skip_locked=True, of=("self", "request"))
         .filter(
@@ -208,76 +253,85 @@ def _handle(ctx: OrgContext, pairs: list[tuple[int, int]], report: SweepReport) 
         .order_by("pk")
     )
     report.skipped_locked += len(pairs) - len(timers)
-    if not timers:
-        return
     report.examined += len(timers)
-    done: dict[int, set[int]] = defaultdict(set)
+    return timers
+
+
+def _levels_taken(timers: list[SlaTimer]) -> defaultdict[int, set[int]]:
+    """The rungs each timer already has: timer id → levels."""
+    done: defaultdict[int, set[int]] = defaultdict(set)
     for timer_id, level in EscalationStep.objects.filter(
         timer_id__in=[t.pk for t in timers]
     ).values_list("timer_id", "level"):
         done[timer_id].add(level)
-    # A running timer whose cache is current says by itself what crossed; any
-    # other (paused or stopped with a stale next check, already breached, on
-    # an older calendar version, never computed) is recomputed from its log.
-    current = {t.pk for t in timers if _cache_is_current(t, now)}
-    events: dict[int, list[SlaEvent]] = defaultdict(list)
-    if len(current) < len(timers):
-        for event in SlaEvent.objects.filter(
-            timer_id__in=[t.pk for t in timers if t.pk not in current]
-        ).order_by("timer_id", "at", "pk"):
+    return done
+
+
+def _events_of(timer_ids: Iterable[int]) -> defaultdict[int, list[SlaEvent]]:
+    """The event logs of the timers that must be recomputed (none: no query)."""
+    events: defaultdict[int, list[SlaEvent]] = defaultdict(list)
+    ids = list(timer_ids)
+    if ids:
+        for event in SlaEvent.objects.filter(timer_id__in=ids).order_by("timer_id", "at", "pk"):
             events[event.timer_id].append(event)
+    return events
 
-    hours = dt.timedelta(hours=ctx.policy.follow_up_hours)
-    planned: list[tuple[SlaTimer, int, dt.datetime | None, bool]] = []
-    outcome_changed: list[SlaTimer] = []
-    for timer in timers:
-        request = timer.request
-        if timer.calendar is None:
-            request.organization = ctx.organization  # engine_calendar's fallback reads it
-        before = (timer.state, timer.breached_at)
-        calendar = engine_calendar(timer, timer.calendar, now)
-        if timer.pk in current:
-            _advance_cached(timer, calendar, now)
+
+def _advance(
+    ctx: OrgContext,
+    timer: SlaTimer,
+    *,
+    cached: bool,
+    events: dict[int, list[SlaEvent]],
+    done: set[int],
+) -> tuple[bool, list[tuple[int, dt.datetime | None, bool]]]:
+    """Bring one claimed timer to ``now`` (from its cache, or its log), and
+    say whether its outcome changed and which rungs it is owed; moves its
+    next check on past the rungs taken."""
+    now = ctx.now
+    request = timer.request
+    if timer.calendar is None:
+        request.organization = ctx.organization  # engine_calendar's fallback reads it
+    before = (timer.state, timer.breached_at)
+    calendar = engine_calendar(timer, timer.calendar, now)
+    if cached:
+        _advance_cached(timer, calendar, now)
+    else:
+        timer_recompute(timer, now=now, events=events.get(timer.pk, []), save=False)
+    changed = (timer.state, timer.breached_at) != before
+    running = timer_is_running(timer)
+    follow_up = None
+    if timer.state == SlaState.BREACHED and running:
+        hours = ctx.policy.follow_up_hours
+        if cached:  # the due time is in the running stretch
+            assert timer.due_at is not None  # a current cache has a due time
+            follow_up = calendar.add_working_time(timer.due_at, dt.timedelta(hours=hours))
         else:
-            timer_recompute(timer, now=now, events=events.get(timer.pk, []), save=False)
-        if (timer.state, timer.breached_at) != before:
-            outcome_changed.append(timer)
-        follow_up = None
-        if timer.state == SlaState.BREACHED and timer_is_running(timer):
-            if timer.pk in current:  # the due time is in the running stretch
-                follow_up = calendar.add_working_time(timer.due_at, hours)
-            else:
-                follow_up = follow_up_at(
-                    calendar, events.get(timer.pk, []), timer.due_at, ctx.policy.follow_up_hours
-                )
-        rungs = (
-            levels_due(timer, done[timer.pk], follow_up, now)
-            if request.status in OPEN_STATUSES
-            else []
+            follow_up = follow_up_at(calendar, events.get(timer.pk, []), timer.due_at, hours)
+    rungs = levels_due(timer, done, follow_up, now) if request.status in OPEN_STATUSES else []
+    if timer.state == SlaState.AT_RISK and running:
+        # The warning rung is taken (or was): next look is at the due time.
+        timer.next_check_at = next_due_check(timer, timer.due_at, calendar, now)
+    if timer.state == SlaState.BREACHED and running:
+        taken = done | {r[0] for r in rungs}
+        timer.next_check_at = (
+            follow_up if 3 not in taken and follow_up and follow_up > now else None
         )
-        for level, threshold, caught_up in rungs:
-            planned.append((timer, level, threshold, caught_up))
-        if timer.state == SlaState.AT_RISK and timer_is_running(timer):
-            # The warning rung is taken (or was): next look is at the due time.
-            timer.next_check_at = next_due_check(timer, timer.due_at, calendar, now)
-        if timer.state == SlaState.BREACHED and timer_is_running(timer):
-            taken = done[timer.pk] | {r[0] for r in rungs}
-            timer.next_check_at = (
-                follow_up if 3 not in taken and follow_up and follow_up > now else None
-            )
+    return changed, rungs
 
-    inserted = _insert_steps(organization_id, planned, now)
-    _save_timers(organization_id, timers)
-    # The dashboard's summary rows, as timer_recompute(save=True) keeps them.
-    outcomes_sync_many(outcome_changed)
-    _refresh_requests(organization_id, {t.request_id for t in timers})
-    if not inserted:
-        return
 
+def _steps_report(
+    organization_id: int,
+    planned: list[Planned],
+    inserted: list[tuple[int, int, int]],
+    report: SweepReport,
+) -> list[Step]:
+    """The rungs this sweep really took, as steps for their effects, each
+    reported."""
     by_key = {
         (t.pk, level): (t, threshold, caught_up) for t, level, threshold, caught_up in planned
     }
-    steps = []
+    steps: list[Step] = []
     for step_id, timer_id, level in inserted:
         timer, threshold, caught_up = by_key[(timer_id, level)]
         steps.append((step_id, timer, level, caught_up))
@@ -293,7 +347,7 @@ def _handle(ctx: OrgContext, pairs: list[tuple[int, int]], report: SweepReport) 
                 caught_up,
             )
         )
-    effects_apply(ctx, steps, report)
+    return steps
 
 
 def _cache_is_current(timer: SlaTimer, now: dt.datetime) -> bool:
@@ -312,7 +366,7 @@ def _cache_is_current(timer: SlaTimer, now: dt.datetime) -> bool:
     )
 
 
-def _advance_cached(timer: SlaTimer, calendar, now: dt.datetime) -> None:
+def _advance_cached(timer: SlaTimer, calendar: EngineCalendar, now: dt.datetime) -> None:
     """What ``compute_timer`` would give at ``now`` for a timer whose cache is
     current (``_cache_is_current``), from the cache alone: while it runs, its
     due and at-risk instants do not move; elapsed time is the budget minus the
@@ -321,6 +375,7 @@ def _advance_cached(timer: SlaTimer, calendar, now: dt.datetime) -> None:
     budget, close = target_budget(calendar, Target(unit, Decimal(timer.amount)), timer.started_at)
     clock = UnitClock(calendar, unit)
     due = timer.due_at
+    assert due is not None  # a current cache has a due time
     if now > due:  # running: elapsed > budget exactly when now is past the due instant
         remaining = -clock.measure(due, now)
         state = TimerState.BREACHED
@@ -337,13 +392,28 @@ def _advance_cached(timer: SlaTimer, calendar, now: dt.datetime) -> None:
     timer.provisional = calendar.is_provisional(timer.started_at, horizon)
     timer.computed_at = now
     timer.breached_at = (timer.breached_at or due) if state == TimerState.BREACHED else None
-    result = SimpleNamespace(
-        stopped_at=None, paused=False, state=state, at_risk_at=timer.at_risk_at, due_at=due
+    result = TimerResult(
+        due_at=due,
+        elapsed_minutes=timer.elapsed_minutes,
+        budget_minutes=timer.budget_minutes,
+        remaining_minutes=timer.remaining_minutes,
+        state=state,
+        paused=False,
+        stopped_at=None,
+        met=None,
+        margin_minutes=None,
+        at_risk_at=timer.at_risk_at,
+        provisional=timer.provisional,
+        elapsed=budget - remaining,
+        budget=budget,
+        remaining=remaining,
     )
     timer.next_check_at = next_check(timer, result, calendar, now)
 
 
-def _insert_steps(organization_id, planned, now) -> list[tuple[int, int, int]]:
+def _insert_steps(
+    organization_id: int, planned: list[Planned], now: dt.datetime
+) -> list[tuple[int, int, int]]:
     """``ON CONFLICT DO NOTHING RETURNING``: only the rungs this sweep really
     took come back (the unique constraint is the exactly-once guarantee)."""
     if not planned:
@@ -368,19 +438,25 @@ def _insert_steps(organization_id, planned, now) -> list[tuple[int, int, int]]:
                 [caught_up for *_rest, caught_up in planned],
             ],
         )
-        return cursor.fetchall()
+        return list(cursor.fetchall())
 
 
 _SAVED = [*TIMER_CACHE_FIELDS, "calendar_version"]
 
 
+def _concrete(name: str) -> Field[Any, Any]:
+    field = SlaTimer._meta.get_field(name)
+    assert isinstance(field, Field)  # the cache columns are plain columns
+    return field
+
+
 def _save_timers(organization_id: int, timers: list[SlaTimer]) -> None:
     """The timers' cache columns in one ``UPDATE … FROM unnest(…)``."""
-    fields = [SlaTimer._meta.get_field(name) for name in _SAVED]
+    fields = [_concrete(name) for name in _SAVED]
     arrays = ", ".join(["%s::bigint[]"] + [f"%s::{f.db_type(connection)}[]" for f in fields])
     columns = ", ".join(["id"] + [f.column for f in fields])
     assignments = ", ".join(f"{f.column} = v.{f.column}" for f in fields)
-    params = [[t.pk for t in timers]]
+    params: list[Any] = [[t.pk for t in timers]]
     params += [[getattr(t, f.attname) for t in timers] for f in fields]
     params.append(organization_id)
     with connection.cursor() as cursor:

@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from collab import outbound
 from collab.errors import ServiceError
@@ -74,7 +75,9 @@ def send_one(org):
     ],
 )
 def test_saving_an_internal_address_is_a_field_error(org, admin, owner, client_for, url):
-    with pytest.raises(ServiceError) as caught:
+    # The page speaks the organization's language (the factories' is English):
+    # the service's message is compared in that language.
+    with translation.override("en"), pytest.raises(ServiceError) as caught:
         notification_services.webhook_endpoint_set(actor=admin, url=url)
     assert caught.value.field == "url"
     response = client_for(owner).post(

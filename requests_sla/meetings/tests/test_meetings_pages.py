@@ -2,6 +2,7 @@
 minutes; the tenancy trio on every page."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -39,6 +40,24 @@ def test_meeting_page_shows_the_overdue_request_on_its_agenda(client_for, breach
     page = client_for(ops.user).get(reverse("escalation:meeting", args=[meeting.pk]))
     assert page.status_code == 200
     assert req.reference in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unclassified_item_has_no_preselected_cause_and_cannot_be_saved_without_one(
+    client_for, breached, ops
+):
+    _req, meeting, item = breached
+    client = client_for(ops.user)
+    page = client.get(reverse("escalation:meeting", args=[meeting.pk])).content.decode()
+    select = page.split(f'name="c{item.pk}-root_cause"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)"[^>]*selected', select) == [""]
+    response = client.post(
+        reverse("escalation:classify", args=[meeting.pk, item.pk]),
+        {f"c{item.pk}-root_cause": "", f"c{item.pk}-note": ""},
+    )
+    assert response.status_code == 400 and "Choose a root cause." in response.content.decode()
+    item.refresh_from_db()
+    assert item.root_cause == "" and item.classified_at is None
 
 
 @pytest.mark.django_db
@@ -203,3 +222,16 @@ def test_settings_page_is_for_admins_and_saves_the_policy(client_for, org, owner
         policy = EscalationPolicy.objects.get()
         assert (policy.follow_up_hours, policy.meeting_time) == (4, dt.time(14, 30))
         assert WebhookEndpoint.objects.get().format == "dingtalk"
+
+
+@pytest.mark.django_db
+def test_a_request_reviewed_on_one_meeting_is_not_put_on_another(breached, ops, frozen):
+    req, meeting, item = breached
+    with organization_scope(req.organization_id):
+        services.agenda_item_classify(actor=ops, item=item, root_cause="objective")
+        later = services.meeting_schedule(
+            actor=ops, scheduled_at=meeting.scheduled_at + dt.timedelta(days=7), title="下周"
+        )
+        services.agenda_escalations_add(meeting=later, requests=[req], participants=[], at=None)
+        assert not later.agenda.exists()
+        assert AgendaItem.objects.filter(request=req).count() == 1

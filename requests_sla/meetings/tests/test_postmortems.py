@@ -53,7 +53,7 @@ def test_the_late_departments_heads_are_told_with_a_link_to_the_meeting(
     late, _on_time = late_and_on_time
     pm, _created = _open(org, rep, [late.pk])
     with organization_scope(org.id):
-        notice = Notification.objects.get(recipient=head_rnd.user)
+        notice = Notification.objects.get(recipient=head_rnd.user, kind="meeting")
         meeting_id = pm.agenda_item.meeting_id
     assert notice.kind == "meeting" and notice.request_id is None
     assert notice.link == f"/meetings/{meeting_id}/" and "丢单" in notice.text

@@ -266,7 +266,10 @@ def test_scorecards_load_by_themselves_in_a_fixed_number_of_queries(
     client = client_for(ops.user)
     with time_machine.travel(NOW, tick=False):
         page = client.get("/dashboard/", WEEK).content.decode()
-    assert 'hx-get="/dashboard/scorecards/?' in page and 'hx-trigger="revealed"' in page
+    assert (
+        'hx-get="/dashboard/scorecards/?' in page
+        and 'hx-trigger="revealed, toggle from:closest details"' in page
+    )
     client.get("/dashboard/scorecards/", WEEK)  # warm the session
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(SCORECARD_QUERIES):
         response = client.get("/dashboard/scorecards/", WEEK)

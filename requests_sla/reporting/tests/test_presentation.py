@@ -24,6 +24,23 @@ def test_bar_chart_labels_axes_links_bars_and_escapes_text():
     assert "03-03: 4" in svg
 
 
+def test_count_axes_have_whole_distinct_ticks():
+    import re
+
+    assert charts.count_axis(0) == (1, [0, 1])
+    assert charts.count_axis(1) == (1, [0, 1])
+    assert charts.count_axis(2) == (2, [0, 1, 2])
+    assert charts.count_axis(5) == (6, [0, 2, 4, 6])
+    assert charts.count_axis(180) == (200, [0, 50, 100, 150, 200])
+    for values in ([0, 1], [1, 1, 0], [2, 0], [3], [7, 1]):
+        svg = charts.bar_chart(
+            title="t", x_label="x", y_label="y", categories=["a"] * len(values), values=values
+        )
+        labels = re.findall(r'text-anchor="end" fill="#4b5563">([^<]*)<', svg)
+        assert len(labels) == len(set(labels)) >= 2, labels
+        assert all(label.isdigit() for label in labels)
+
+
 def test_line_chart_leaves_a_gap_for_weeks_with_no_data_and_shows_percentages():
     svg = charts.line_chart(
         title="t",

@@ -6,20 +6,29 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collab import uploads
 from collab.errors import ServiceError
+from collab.history import history_note
 from collab.tenancy import organization_scope
 from departments.models import Membership
+from departments.roles import Role
+from requests_sla.notifications.services import notifications_send
+from requests_sla.notifications.texts import request_params
 from requests_sla.requests.models import (
     TRANSITIONS,
     Attachment,
+    Comment,
     Request,
 )
 from requests_sla.sla.models import SlaTimer, StopReason, TimerKind
@@ -37,7 +46,7 @@ class SchemaError(ServiceError):
 
 
 @contextlib.contextmanager
-def acting(actor: Membership, at: dt.datetime | None):
+def acting(actor: Membership, at: dt.datetime | None) -> Iterator[dt.datetime]:
     """Scope to the actor's organization, open the transaction, fix the time."""
     now = timezone.now()
     if at is None:
@@ -64,9 +73,7 @@ def transition_check(request: Request, action: str) -> None:
 
 
 def request_save(request: Request, actor: Membership, at: dt.datetime, reason: str) -> None:
-    request._history_user = actor.user
-    request._history_date = at
-    request._change_reason = reason
+    history_note(request, user=actor.user, date=at, reason=reason)
     request.save()
 
 
@@ -103,14 +110,15 @@ def serving_member(department_id: int, user_id: int | None) -> Membership | None
     )
 
 
-def attachment_validate(file) -> None:
+def attachment_validate(file: UploadedFile) -> None:
     max_bytes = getattr(settings, "COLLAB_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-    if file.size > max_bytes:
+    size = file.size or 0
+    if size > max_bytes:
         raise ServiceError(
             _("文件过大：最大 %(mb)s MB。") % {"mb": round(max_bytes / 1024 / 1024, 1)},
             field="file",
         )
-    if file.size == 0:
+    if size == 0:
         raise ServiceError(_("文件是空的。"), field="file")
     extension = PurePath(file.name or "").suffix.lower().lstrip(".")
     allowed_extensions = getattr(settings, "COLLAB_ATTACHMENT_EXTENSIONS", ())
@@ -122,10 +130,20 @@ def attachment_validate(file) -> None:
     allowed_types = getattr(settings, "COLLAB_ATTACHMENT_CONTENT_TYPES", ())
     if allowed_types and content_type not in allowed_types:
         raise ServiceError(_("不支持的文件类型：%(type)s。") % {"type": content_type}, field="file")
+    try:
+        uploads.check_content(file, extension)
+    except ValidationError as exc:
+        raise ServiceError(exc.messages[0], field="file") from None
 
 
 def attachment_create(
-    *, request, actor: Membership, file, at, comment=None, field_key=""
+    *,
+    request: Request,
+    actor: Membership,
+    file: UploadedFile,
+    at: dt.datetime,
+    comment: Comment | None = None,
+    field_key: str = "",
 ) -> Attachment:
     attachment_validate(file)
     return Attachment.objects.create(
@@ -135,8 +153,41 @@ def attachment_create(
         uploaded_by=actor.user,
         file=file,
         original_name=PurePath(file.name or "file").name[:255],
-        size=file.size,
+        size=file.size or 0,
         content_type=(getattr(file, "content_type", "") or "application/octet-stream")[:100],
         field_key=field_key,
         created_at=at,
+    )
+
+
+def request_notify(
+    request: Request,
+    actor: Membership,
+    at: dt.datetime,
+    kind: str,
+    recipient_ids: Iterable[int | None],
+    **facts: Any,
+) -> None:
+    """Tell ``recipient_ids`` (never the actor) about ``request``: in-app and
+    by email, the text rendered in each reader's language from the facts."""
+    recipients = {i for i in recipient_ids if i and i != actor.user_id}
+    if not recipients:
+        return
+    user = actor.user
+    notifications_send(
+        organization_id=request.organization_id,
+        request=request,
+        recipient_ids=recipients,
+        kind=kind,
+        params=request_params(request, actor=user.get_full_name() or user.username, **facts),
+        at=at,
+    )
+
+
+def serving_heads(department_id: int) -> list[int]:
+    """The user ids of the serving department's heads (who watch its queue)."""
+    return list(
+        Membership.objects.filter(
+            department_id=department_id, role=Role.DEPT_HEAD, is_active=True
+        ).values_list("user_id", flat=True)
     )

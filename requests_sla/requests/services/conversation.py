@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from departments.models import Membership
 from requests_sla.notifications.models import NotificationKind
-from requests_sla.notifications.services import notifications_send
 from requests_sla.requests import permissions
 from requests_sla.requests.models import (
     Attachment,
@@ -23,20 +25,30 @@ from requests_sla.requests.services.common import (
     attachment_create,
     attachment_validate,
     request_lock,
+    request_notify,
     request_save,
     request_timers,
     response_stop,
+    serving_heads,
 )
 from requests_sla.requests.services.lifecycle import timers_resume
 from requests_sla.sla.services import (
     request_refresh_sla,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
 
 
 def attachment_add(
-    *, request: Request, actor: Membership, file, comment: Comment | None = None, at=None
+    *,
+    request: Request,
+    actor: Membership,
+    file: UploadedFile,
+    comment: Comment | None = None,
+    at: dt.datetime | None = None,
 ) -> Attachment:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
@@ -61,8 +73,8 @@ def comment_add(
     actor: Membership,
     body: str,
     is_internal: bool = False,
-    files: Iterable = (),
-    at=None,
+    files: Iterable[UploadedFile] = (),
+    at: dt.datetime | None = None,
 ) -> Comment:
     """A public comment or an internal note. @username mentions of members
     are recorded and notified (internal notes only notify those who may read
@@ -97,14 +109,31 @@ def comment_add(
             if not is_internal or permissions.sees_internal_notes(m, request)
         ]
         if mentioned:
-            comment.mentions.add(*[m.user for m in mentioned])
-            notifications_send(
-                organization_id=request.organization_id,
-                request=request,
-                recipient_ids=[m.user_id for m in mentioned if m.user_id != actor.user_id],
-                kind=NotificationKind.MENTION,
-                text=f"{request.reference}: {body[:200]}",
-                at=at,
+            comment.mentions.add(
+                *[m.user for m in mentioned],
+                through_defaults={"organization_id": comment.organization_id},
+            )
+            request_notify(
+                request,
+                actor,
+                at,
+                NotificationKind.MENTION,
+                [m.user_id for m in mentioned],
+                body=body[:200],
+            )
+        if not is_internal and permissions.is_requester(actor, request):
+            # The requester answered: whoever works it hears (the heads while
+            # nobody does), unless the comment @mentioned them already.
+            told = {m.user_id for m in mentioned}
+            workers = [request.assignee_id] if request.assignee_id else []
+            workers = workers or serving_heads(request.serving_department_id)
+            request_notify(
+                request,
+                actor,
+                at,
+                NotificationKind.REPLIED,
+                [i for i in workers if i not in told],
+                body=body[:200],
             )
         if not is_internal:
             if request.status == Status.WAITING_ON_REQUESTER and permissions.is_requester(
@@ -119,7 +148,9 @@ def comment_add(
         return comment
 
 
-def watcher_add(*, request: Request, actor: Membership, user, at=None) -> Request:
+def watcher_add(
+    *, request: Request, actor: Membership, user: User, at: dt.datetime | None = None
+) -> Request:
     """Anyone who sees a request may watch it; the requester, the serving
     department and ops/admins may also add other members."""
     with acting(actor, at):
@@ -133,11 +164,13 @@ def watcher_add(*, request: Request, actor: Membership, user, at=None) -> Reques
             raise permissions.PermissionDenied(_("你无权执行此操作。"))
         if not Membership.objects.filter(user=user, is_active=True).exists():
             raise ServiceError(_("关注人必须是本企业成员。"), field="user")
-        request.watchers.add(user)
+        request.watchers.add(user, through_defaults={"organization_id": request.organization_id})
         return request
 
 
-def watcher_remove(*, request: Request, actor: Membership, user, at=None) -> Request:
+def watcher_remove(
+    *, request: Request, actor: Membership, user: User, at: dt.datetime | None = None
+) -> Request:
     with acting(actor, at):
         request = request_lock(request, actor)
         permissions.require(actor, "watch", request)

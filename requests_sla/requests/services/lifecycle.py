@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -21,7 +23,6 @@ from collab.errors import ServiceError
 from departments.models import Department, Membership
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.notifications.models import NotificationKind
-from requests_sla.notifications.services import notifications_send
 from requests_sla.requests import hooks, permissions
 from requests_sla.requests.models import (
     Request,
@@ -30,6 +31,7 @@ from requests_sla.requests.models import (
 from requests_sla.requests.services.common import (
     acting,
     request_lock,
+    request_notify,
     request_save,
     request_timers,
     response_stop,
@@ -38,15 +40,17 @@ from requests_sla.requests.services.common import (
     transition_check,
 )
 from requests_sla.sla.models import SlaEventKind, StopReason, TimerKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    User = get_user_model()
 from requests_sla.sla.services import (
     request_refresh_sla,
     timer_event_add,
     timers_start_for,
     timers_stop,
 )
-
-User = get_user_model()
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -60,7 +64,9 @@ User = get_user_model()
 # ---------------------------------------------------------------- serving side
 
 
-def request_acknowledge(*, request: Request, actor: Membership, at=None) -> Request:
+def request_acknowledge(
+    *, request: Request, actor: Membership, at: dt.datetime | None = None
+) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
         permissions.require(actor, "acknowledge", request)
@@ -73,7 +79,7 @@ def request_acknowledge(*, request: Request, actor: Membership, at=None) -> Requ
         return request
 
 
-def request_start(*, request: Request, actor: Membership, at=None) -> Request:
+def request_start(*, request: Request, actor: Membership, at: dt.datetime | None = None) -> Request:
     """Start work (acknowledging first if needed); an unassigned request is
     taken by whoever starts it."""
     with acting(actor, at) as at:
@@ -89,7 +95,9 @@ def request_start(*, request: Request, actor: Membership, at=None) -> Request:
         return request
 
 
-def request_pause(*, request: Request, actor: Membership, reason: str, at=None) -> Request:
+def request_pause(
+    *, request: Request, actor: Membership, reason: str, at: dt.datetime | None = None
+) -> Request:
     """Wait on the requester: asking them is a response, and the running
     resolution/milestone clocks pause until they answer."""
     with acting(actor, at) as at:
@@ -106,6 +114,9 @@ def request_pause(*, request: Request, actor: Membership, reason: str, at=None) 
         request.status_reason = reason
         request_save(request, actor, at, "pause")
         request_refresh_sla(request, request_timers(request))
+        request_notify(
+            request, actor, at, NotificationKind.QUESTION, [request.requester_id], reason=reason
+        )
         return request
 
 
@@ -119,7 +130,9 @@ def timers_resume(request: Request, actor: Membership, at: dt.datetime, reason: 
     request_refresh_sla(request, request_timers(request))
 
 
-def request_resume(*, request: Request, actor: Membership, at=None) -> Request:
+def request_resume(
+    *, request: Request, actor: Membership, at: dt.datetime | None = None
+) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
         permissions.require(actor, "resume", request)
@@ -129,7 +142,7 @@ def request_resume(*, request: Request, actor: Membership, at=None) -> Request:
 
 
 def request_resolve(
-    *, request: Request, actor: Membership, resolution: str = "", at=None
+    *, request: Request, actor: Membership, resolution: str = "", at: dt.datetime | None = None
 ) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
@@ -151,11 +164,19 @@ def request_resolve(
             request.assignee = actor.user
         request_save(request, actor, at, "resolve")
         request_refresh_sla(request, request_timers(request))
+        request_notify(
+            request,
+            actor,
+            at,
+            NotificationKind.RESOLVED,
+            [request.requester_id],
+            reason=request.status_reason,
+        )
         return request
 
 
 def request_milestone_complete(
-    *, request: Request, actor: Membership, key: str, at=None
+    *, request: Request, actor: Membership, key: str, at: dt.datetime | None = None
 ) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
@@ -173,7 +194,7 @@ def request_milestone_complete(
         return request
 
 
-def request_close(*, request: Request, actor: Membership, at=None) -> Request:
+def request_close(*, request: Request, actor: Membership, at: dt.datetime | None = None) -> Request:
     with acting(actor, at) as at:
         request = request_lock(request, actor)
         permissions.require(actor, "close", request)
@@ -184,7 +205,9 @@ def request_close(*, request: Request, actor: Membership, at=None) -> Request:
         return request
 
 
-def request_reopen(*, request: Request, actor: Membership, reason: str = "", at=None) -> Request:
+def request_reopen(
+    *, request: Request, actor: Membership, reason: str = "", at: dt.datetime | None = None
+) -> Request:
     """Back to work: the resolution clock continues with the budget it had
     (the time spent resolved does not count)."""
     with acting(actor, at) as at:
@@ -211,7 +234,14 @@ def request_reopen(*, request: Request, actor: Membership, reason: str = "", at=
 
 
 def _finish(
-    request: Request, actor: Membership, at, *, reason: str, status, stop_reason, action: str
+    request: Request,
+    actor: Membership,
+    at: dt.datetime | None,
+    *,
+    reason: str,
+    status: str,
+    stop_reason: str,
+    action: str,
 ) -> Request:
     """Cancel or reject: a reason is required, every timer stops for good."""
     with acting(actor, at) as at:
@@ -227,10 +257,16 @@ def _finish(
         request.closed_at = at
         request_save(request, actor, at, action)
         request_refresh_sla(request, request_timers(request))
+        if status == Status.REJECTED:
+            request_notify(
+                request, actor, at, NotificationKind.REJECTED, [request.requester_id], reason=reason
+            )
         return request
 
 
-def request_cancel(*, request: Request, actor: Membership, reason: str, at=None) -> Request:
+def request_cancel(
+    *, request: Request, actor: Membership, reason: str, at: dt.datetime | None = None
+) -> Request:
     return _finish(
         request,
         actor,
@@ -242,7 +278,9 @@ def request_cancel(*, request: Request, actor: Membership, reason: str, at=None)
     )
 
 
-def request_reject(*, request: Request, actor: Membership, reason: str, at=None) -> Request:
+def request_reject(
+    *, request: Request, actor: Membership, reason: str, at: dt.datetime | None = None
+) -> Request:
     return _finish(
         request,
         actor,
@@ -262,7 +300,7 @@ def request_transfer(
     request_type: RequestType,
     priority: str = "",
     reason: str = "",
-    at=None,
+    at: dt.datetime | None = None,
 ) -> Request:
     """Hand the request to another department under one of its types.
 
@@ -314,9 +352,13 @@ def request_transfer(
         return request
 
 
-def _assign(request: Request, actor: Membership, assignee, at) -> None:
+def _assign(
+    request: Request, actor: Membership, assignee: User | int | None, at: dt.datetime
+) -> None:
     if assignee is not None:
-        member = serving_member(request.serving_department_id, getattr(assignee, "pk", assignee))
+        member = serving_member(
+            request.serving_department_id, assignee.pk if isinstance(assignee, Model) else assignee
+        )
         if member is None:
             raise ServiceError(_("处理人必须是服务部门的有效成员。"), field="assignee")
         assignee = member.user
@@ -324,18 +366,17 @@ def _assign(request: Request, actor: Membership, assignee, at) -> None:
         return
     request.assignee = assignee
     request_save(request, actor, at, "assign")
-    if assignee is not None and assignee.pk != actor.user_id:
-        notifications_send(
-            organization_id=request.organization_id,
-            request=request,
-            recipient_ids=[assignee.pk],
-            kind=NotificationKind.ASSIGNED,
-            text=f"{request.reference} {request.title}",
-            at=at,
-        )
+    if assignee is not None:
+        request_notify(request, actor, at, NotificationKind.ASSIGNED, [assignee.pk])
 
 
-def request_assign(*, request: Request, actor: Membership, assignee, at=None) -> Request:
+def request_assign(
+    *,
+    request: Request,
+    actor: Membership,
+    assignee: User | int | None,
+    at: dt.datetime | None = None,
+) -> Request:
     """``assignee`` is a user (or user id) who is an active member of the
     serving department, or None to unassign."""
     with acting(actor, at) as at:
@@ -348,7 +389,11 @@ def request_assign(*, request: Request, actor: Membership, assignee, at=None) ->
 
 
 def requests_bulk_assign(
-    *, requests: Iterable[Request], actor: Membership, assignee, at=None
+    *,
+    requests: Iterable[Request],
+    actor: Membership,
+    assignee: User | int | None,
+    at: dt.datetime | None = None,
 ) -> list[Request]:
     """Assign several requests at once: all or nothing."""
     done = []
@@ -369,7 +414,7 @@ def requests_bulk_assign(
 
 
 # The escalation ladder's third rung raises a request's priority one step.
-PRIORITY_RAISED = {
+PRIORITY_RAISED: dict[str, str] = {
     Priority.LOW: Priority.NORMAL,
     Priority.NORMAL: Priority.HIGH,
     Priority.HIGH: Priority.URGENT,

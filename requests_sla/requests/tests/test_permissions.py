@@ -55,7 +55,7 @@ MAY = {
 def test_visibility_matrix_is_the_same_for_lists_and_single_checks(frozen, org, cast):
     req = file_tech_support(cast["requester"])
     with organization_scope(org.id):
-        req.watchers.add(cast["watcher"].user)
+        req.watchers.add(cast["watcher"].user, through_defaults={"organization_id": org.id})
         for name, membership in cast.items():
             listed = selectors.requests_visible_to(membership).filter(pk=req.pk).exists()
             assert listed == SEES[name], name
@@ -69,7 +69,12 @@ def test_a_request_with_several_watchers_is_listed_once(frozen, org, cast):
     its serving department."""
     req = file_tech_support(cast["requester"])
     with organization_scope(org.id):
-        req.watchers.add(cast["watcher"].user, cast["other_rep"].user, cast["ops"].user)
+        req.watchers.add(
+            cast["watcher"].user,
+            cast["other_rep"].user,
+            cast["ops"].user,
+            through_defaults={"organization_id": org.id},
+        )
         for name in ("requester", "serving_member", "watcher", "other_rep"):
             rule = permissions.visibility_filter(cast[name])
             rows = list(Request.objects.filter(rule).values_list("pk", flat=True))
@@ -80,7 +85,7 @@ def test_a_request_with_several_watchers_is_listed_once(frozen, org, cast):
 def test_an_inactive_member_sees_not_even_what_they_filed_or_watch(frozen, org, cast):
     req = file_tech_support(cast["requester"])
     with organization_scope(org.id):
-        req.watchers.add(cast["watcher"].user)
+        req.watchers.add(cast["watcher"].user, through_defaults={"organization_id": org.id})
         for name in ("requester", "watcher", "serving_member"):
             membership = cast[name]
             membership.is_active = False

@@ -10,7 +10,7 @@ from django.urls import reverse
 from collab.tenancy import organization_scope
 from pipeline.accounts import services as accounts_services
 from pipeline.opportunities import services as opportunities_services
-from requests_sla.catalog.links import links_overridden
+from requests_sla.catalog.links import LinkIds, links_of, links_overridden
 from requests_sla.requests.models import Request
 from requests_sla.tests.factories import file_tech_support, person, request_type
 
@@ -92,8 +92,48 @@ def test_filing_through_the_page_links_the_deal_and_its_account(client_for, rep,
     )
     filed = Request.unscoped.get(organization=org)
     assert response.status_code == 302
-    assert (filed.opportunity_id, filed.account_id) == (deal.pk, deal.account_id)
+    with organization_scope(org.id):
+        assert links_of(filed) == LinkIds(deal.account_id, deal.pk)
     assert filed.extra["opportunity"] == deal.pk
+
+
+@pytest.mark.django_db
+def test_the_customer_name_is_answered_by_the_link_and_marked_to_hide(client_for, rep, org, deal):
+    tech = request_type(org, "rnd_tech_support")
+    client = client_for(rep.user)
+    page = client.get(reverse("requests_sla:file", args=[tech.pk])).content.decode()
+    assert 'name="x-customer_name"' in page and 'data-from-link="customer"' in page
+    form = {k: v for k, v in FORM.items() if k != "x-customer_name"}
+    response = client.post(
+        reverse("requests_sla:file", args=[tech.pk]), {**form, "link": f"opportunity:{deal.pk}"}
+    )
+    assert response.status_code == 302
+    filed = Request.unscoped.get(organization=org)
+    assert filed.extra["customer_name"] == "华信精密"  # the deal's account, not typed twice
+    # Without a link the field is still asked for.
+    response = client.post(reverse("requests_sla:file", args=[tech.pk]), form)
+    assert response.status_code == 200 and Request.unscoped.filter(organization=org).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_key_account_complaint_asks_for_the_complaint_once(client_for, rep, org):
+    complaint = request_type(org, "cs_key_account_complaint")
+    client = client_for(rep.user)
+    page = client.get(reverse("requests_sla:file", args=[complaint.pk])).content.decode()
+    assert 'name="x-complaint"' in page and 'name="description"' not in page
+    response = client.post(
+        reverse("requests_sla:file", args=[complaint.pk]),
+        {
+            "title": "系统宕机",
+            "priority": "normal",
+            "x-customer_name": "华信精密",
+            "x-contact": "李工",
+            "x-complaint": "上午系统宕机两小时",
+        },
+    )
+    assert response.status_code == 302
+    filed = Request.unscoped.get(organization=org)
+    assert filed.description == "上午系统宕机两小时"
 
 
 @pytest.mark.django_db
@@ -201,3 +241,34 @@ def test_watchers_tenancy_outsiders_get_404_and_foreign_people_cannot_be_added(
     )
     assert response.status_code == 200 and "关注人必须是本企业成员" in response.content.decode()
     assert not Request.unscoped.get(pk=filed.pk).watchers.exists()
+
+
+@pytest.mark.django_db
+def test_the_link_is_kept_by_the_registered_store_and_read_back_through_it(rep, org, deal):
+    saved, asked = [], []
+
+    def save(request, *, account_id, opportunity_id):
+        saved.append((request.pk, account_id, opportunity_id))
+
+    def read(requests):
+        asked.append([r.pk for r in requests])
+        return {r.pk: LinkIds(7, 8) for r in requests}
+
+    with links_overridden(checks={}, store={"save": save, "read": read}):
+        filed = file_tech_support(rep, account_id=7, opportunity_id=8)
+        assert saved == [(filed.pk, 7, 8)] and filed.link_ids == LinkIds(7, 8)
+        with organization_scope(org.id):
+            fresh = Request.objects.get(pk=filed.pk)
+            assert links_of(fresh) == LinkIds(7, 8) and links_of(fresh) == LinkIds(7, 8)
+        assert asked == [[filed.pk]]  # read once, then carried
+    # With no store, links are checked but not kept: every request reads unlinked.
+    with links_overridden(checks={}, store={}):
+        unkept = file_tech_support(rep, account_id=7)
+        with organization_scope(org.id):
+            assert not links_of(Request.objects.get(pk=unkept.pk))
+
+
+@pytest.mark.django_db
+def test_the_service_fills_the_customer_name_from_the_link_for_api_callers(rep, org, deal):
+    filed = file_tech_support(rep, extra={"product_version": "v3"}, opportunity_id=deal.pk)
+    assert filed.extra["customer_name"] == "华信精密"

@@ -7,26 +7,11 @@ from django.urls import reverse
 from collab import tenancy
 from departments.roles import Role
 from requests_sla.requests.models import Comment, Request, Status
-from requests_sla.tests.factories import file_tech_support, membership_of, person
+from requests_sla.tests.factories import file_tech_support, person
 
 
 @pytest.fixture
-def rep(org, teammate):
-    return membership_of(teammate, org)
-
-
-@pytest.fixture
-def head(org):
-    return person(org, Role.DEPT_HEAD, "rnd", "rndhead")
-
-
-@pytest.fixture
-def dev(org):
-    return person(org, Role.DEPT_MEMBER, "rnd", "rnddev")
-
-
-@pytest.fixture
-def filed(rep, head):
+def filed(rep, head_rnd):
     return file_tech_support(rep)
 
 
@@ -43,8 +28,10 @@ def status_of(obj):
 
 
 @pytest.mark.django_db
-def test_requester_and_serving_department_see_the_page_with_timers(client_for, filed, rep, head):
-    for user in (rep.user, head.user):
+def test_requester_and_serving_department_see_the_page_with_timers(
+    client_for, filed, rep, head_rnd
+):
+    for user in (rep.user, head_rnd.user):
         response = client_for(user).get(detail(filed))
         assert response.status_code == 200
         body = response.content.decode()
@@ -75,17 +62,19 @@ def test_an_outsider_gets_404_for_our_request_and_its_actions(client_for, outsid
 
 
 @pytest.mark.django_db
-def test_buttons_fit_the_viewer(client_for, filed, rep, head):
+def test_buttons_fit_the_viewer(client_for, filed, rep, head_rnd):
     rep_body = client_for(rep.user).get(detail(filed)).content.decode()
     assert 'data-action="acknowledge"' not in rep_body and 'id="act-cancel"' in rep_body
-    head_body = client_for(head.user).get(detail(filed)).content.decode()
+    head_body = client_for(head_rnd.user).get(detail(filed)).content.decode()
     assert 'data-action="acknowledge"' in head_body and 'id="act-transfer"' in head_body
     assert 'id="act-cancel"' not in head_body
 
 
 @pytest.mark.django_db
-def test_acknowledge_with_htmx_returns_the_main_region_and_changes_state(client_for, filed, head):
-    response = client_for(head.user).post(action(filed, "acknowledge"), HTTP_HX_REQUEST="true")
+def test_acknowledge_with_htmx_returns_the_main_region_and_changes_state(
+    client_for, filed, head_rnd
+):
+    response = client_for(head_rnd.user).post(action(filed, "acknowledge"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     body = response.content.decode()
     assert body.startswith('<div id="request-main"') and "<html" not in body
@@ -94,8 +83,8 @@ def test_acknowledge_with_htmx_returns_the_main_region_and_changes_state(client_
 
 
 @pytest.mark.django_db
-def test_actions_without_javascript_redirect_back_with_a_message(client_for, filed, head):
-    client = client_for(head.user)
+def test_actions_without_javascript_redirect_back_with_a_message(client_for, filed, head_rnd):
+    client = client_for(head_rnd.user)
     response = client.post(action(filed, "pause"), {"reason": "请补充客户环境"}, follow=True)
     assert response.redirect_chain[-1][0] == detail(filed)
     assert status_of(filed) == Status.WAITING_ON_REQUESTER
@@ -103,9 +92,9 @@ def test_actions_without_javascript_redirect_back_with_a_message(client_for, fil
 
 
 @pytest.mark.django_db
-def test_pause_without_a_reason_says_so_and_changes_nothing(client_for, filed, head, client):
+def test_pause_without_a_reason_says_so_and_changes_nothing(client_for, filed, head_rnd, client):
     client.cookies["django_language"] = "zh-hans"
-    response = client_for(head.user).post(
+    response = client_for(head_rnd.user).post(
         action(filed, "pause"), {"reason": " "}, HTTP_HX_REQUEST="true"
     )
     assert "请填写原因" in response.content.decode()
@@ -120,11 +109,11 @@ def test_a_rep_cannot_acknowledge(client_for, filed, rep):
 
 @pytest.mark.django_db
 def test_assign_transfer_resolve_close_and_reopen_run_their_services(
-    client_for, org, filed, head, dev, rep
+    client_for, org, filed, head_rnd, dev_rnd, rep
 ):
-    client = client_for(head.user)
-    client.post(action(filed, "assign"), {"assignee": dev.user_id})
-    assert Request.unscoped.get(pk=filed.pk).assignee_id == dev.user_id
+    client = client_for(head_rnd.user)
+    client.post(action(filed, "assign"), {"assignee": dev_rnd.user_id})
+    assert Request.unscoped.get(pk=filed.pk).assignee_id == dev_rnd.user_id
     client.post(action(filed, "resolve"), {"resolution": "已答复参数"})
     assert status_of(filed) == Status.RESOLVED
     rep_client = client_for(rep.user)
@@ -136,7 +125,7 @@ def test_assign_transfer_resolve_close_and_reopen_run_their_services(
         from requests_sla.catalog.models import RequestType
 
         target = RequestType.objects.get(code="pm_pricing_quote")
-    client_for(head.user).post(
+    client_for(head_rnd.user).post(
         action(filed, "transfer"), {"request_type": target.pk, "reason": "是报价问题"}
     )
     moved = Request.unscoped.get(pk=filed.pk)
@@ -144,11 +133,11 @@ def test_assign_transfer_resolve_close_and_reopen_run_their_services(
 
 
 @pytest.mark.django_db
-def test_transfer_to_a_foreign_type_is_refused(client_for, other_org, filed, head):
+def test_transfer_to_a_foreign_type_is_refused(client_for, other_org, filed, head_rnd):
     from requests_sla.catalog.models import RequestType
 
     foreign = RequestType.unscoped.get(organization=other_org, code="pm_pricing_quote")
-    response = client_for(head.user).post(
+    response = client_for(head_rnd.user).post(
         action(filed, "transfer"), {"request_type": foreign.pk}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
@@ -156,16 +145,16 @@ def test_transfer_to_a_foreign_type_is_refused(client_for, other_org, filed, hea
 
 
 @pytest.mark.django_db
-def test_internal_notes_are_shown_to_the_serving_department_only(client_for, filed, head, rep):
-    client_for(head.user).post(
+def test_internal_notes_are_shown_to_the_serving_department_only(client_for, filed, head_rnd, rep):
+    client_for(head_rnd.user).post(
         reverse("requests_sla:comment", args=[filed.pk]),
         {"body": "内部：客户是老客户", "is_internal": "on"},
     )
-    client_for(head.user).post(
+    client_for(head_rnd.user).post(
         reverse("requests_sla:comment", args=[filed.pk]), {"body": "公开：正在确认"}
     )
     assert Comment.unscoped.filter(request_id=filed.pk, is_internal=True).count() == 1
-    head_body = client_for(head.user).get(detail(filed)).content.decode()
+    head_body = client_for(head_rnd.user).get(detail(filed)).content.decode()
     assert "内部：客户是老客户" in head_body and "公开：正在确认" in head_body
     rep_body = client_for(rep.user).get(detail(filed)).content.decode()
     assert "内部：客户是老客户" not in rep_body and "公开：正在确认" in rep_body
@@ -198,7 +187,7 @@ def test_attachment_type_errors_are_shown(client_for, filed, rep, client):
 
 @pytest.mark.django_db
 def test_my_requests_lists_what_i_filed_or_watch_and_nothing_foreign(
-    client_for, org, other_org, filed, rep, head
+    client_for, org, other_org, filed, rep, head_rnd
 ):
     foreign_rep = person(other_org, Role.SALES_REP, "business", "theirrep")
     foreign = file_tech_support(foreign_rep, title="他们的请求")
@@ -208,7 +197,9 @@ def test_my_requests_lists_what_i_filed_or_watch_and_nothing_foreign(
     assert filed.reference in body and f'id="req-{filed.pk}"' in body
     assert f'id="req-{theirs.pk}"' not in body and f'id="req-{foreign.pk}"' not in body
     with tenancy.organization_scope(org.id):
-        Request.objects.get(pk=theirs.pk).watchers.add(rep.user)
+        Request.objects.get(pk=theirs.pk).watchers.add(
+            rep.user, through_defaults={"organization_id": org.id}
+        )
     body = (
         client_for(rep.user)
         .get(reverse("requests_sla:mine"), {"role": "watching"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from collab import parsing
 from departments.models import Membership
 from requests_sla.requests import permissions
 
@@ -22,10 +23,8 @@ def redirect_back(request, fallback: str):
 
 
 def int_param(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An id from a query string or form (ASCII digits only), else None."""
+    return parsing.optional_id(value)
 
 
 def works_queue(membership: Membership) -> bool:

@@ -20,8 +20,9 @@ from collab.errors import ServiceError, apply_service_error
 from departments.models import Membership
 from requests_sla.catalog import selectors as catalog_selectors
 from requests_sla.catalog.form_schema import choice_pairs, label
-from requests_sla.catalog.links import LINK_TYPES, link_display_template
+from requests_sla.catalog.links import LINK_TYPES, link_display_template, links_attach
 from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.notifications.services import notifications_read_for_request
 from requests_sla.requests import permissions, selectors
 from requests_sla.requests import selectors as requests_selectors
 from requests_sla.requests import services as request_services
@@ -65,30 +66,7 @@ def _timeline_rows(obj, membership) -> list[dict]:
         if entry.kind == "created":
             row["lines"].append(_("提交了请求"))
         elif entry.kind in ("status", "change"):
-            changes = entry.data.get("changes", {})
-            if "status" in changes:
-                old, new = changes["status"]
-                row["lines"].append(
-                    _("状态：%(old)s → %(new)s")
-                    % {"old": Status(old).label, "new": Status(new).label}
-                )
-            if "serving_department" in changes:
-                old, new = changes["serving_department"]
-                row["lines"].append(
-                    _("转派：%(old)s → %(new)s")
-                    % {"old": old.name if old else "—", "new": new.name if new else "—"}
-                )
-            if "priority" in changes:
-                old, new = changes["priority"]
-                row["lines"].append(
-                    _("优先级：%(old)s → %(new)s")
-                    % {"old": Priority(old).label, "new": Priority(new).label}
-                )
-            if "assignee_id" in changes:
-                new_id = changes["assignee_id"][1]
-                row["lines"].append(
-                    _("指派给 %(name)s") % {"name": name(new_id)} if new_id else _("取消了指派")
-                )
+            row["lines"] += _change_lines(entry.data.get("changes", {}), name)
             if entry.kind == "status" and entry.data.get("reason"):
                 row["reason"] = entry.data["reason"]
         elif entry.kind == "comment":
@@ -104,6 +82,33 @@ def _timeline_rows(obj, membership) -> list[dict]:
             row["reason"] = entry.data.get("reason", "")
         rows.append(row)
     return rows
+
+
+def _change_lines(changes: dict, name) -> list[str]:
+    """What a status change or an edit changed, one line each; ``name(user_id)``
+    says who an assignee is."""
+    lines = []
+    if "status" in changes:
+        old, new = changes["status"]
+        lines.append(
+            _("状态：%(old)s → %(new)s") % {"old": Status(old).label, "new": Status(new).label}
+        )
+    if "serving_department" in changes:
+        old, new = changes["serving_department"]
+        lines.append(
+            _("转派：%(old)s → %(new)s")
+            % {"old": old.name if old else "—", "new": new.name if new else "—"}
+        )
+    if "priority" in changes:
+        old, new = changes["priority"]
+        lines.append(
+            _("优先级：%(old)s → %(new)s")
+            % {"old": Priority(old).label, "new": Priority(new).label}
+        )
+    if "assignee_id" in changes:
+        new_id = changes["assignee_id"][1]
+        lines.append(_("指派给 %(name)s") % {"name": name(new_id)} if new_id else _("取消了指派"))
+    return lines
 
 
 def _extra_rows(obj) -> list[dict]:
@@ -147,6 +152,8 @@ def _detail_context(request, obj, **extra) -> dict:
     }
     context.update(_watchers_context(membership, obj))
     context["link_template"] = link_display_template()
+    if context["link_template"]:
+        links_attach([obj])
     if "assign" in actions:
         context["assignees"] = list(selectors.assignable_members(obj.serving_department_id))
     if "transfer" in actions:
@@ -162,6 +169,8 @@ def _detail_context(request, obj, **extra) -> dict:
 @membership_required()
 def request_detail(request, pk: int):
     obj = selectors.request_get(request.membership, pk)
+    # Opening the request reads its notices (before the header counts them).
+    notifications_read_for_request(user_id=request.user.pk, request_id=obj.pk)
     return render(request, "requests_sla/detail.html", _detail_context(request, obj))
 
 

@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
 from requests_sla.catalog import selectors as catalog_selectors
-from requests_sla.catalog.links import LINK_TYPES, link_picker_template, parse_link
+from requests_sla.catalog.links import (
+    LINK_TYPES,
+    link_customer_name,
+    link_picker_template,
+    parse_link,
+)
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests import selectors, services
 from requests_sla.requests.forms import (
@@ -73,15 +78,35 @@ def _active_type(type_id: int) -> RequestType:
     )
 
 
+def _filled_from_link(request, schema):
+    """The POST with the fields the chosen customer/deal answers (``from_link``)
+    filled from it when left empty (the page hides them once linked)."""
+    parsed = parse_link(request.POST.get("link", ""))
+    keys = [f"x-{f['key']}" for f in schema if f.get("from_link") == "customer"]
+    if parsed is None or not any(not request.POST.get(k, "").strip() for k in keys):
+        return request.POST
+    name = link_customer_name(
+        *parsed, organization_id=request.membership.organization_id, actor=request.membership
+    )
+    data = request.POST.copy()
+    for key in keys:
+        if name and not data.get(key, "").strip():
+            data[key] = name
+    return data
+
+
 @membership_required("file_requests")
 def file_request(request, type_id: int):
     """Step 2: the type's form, with the promised times before submitting."""
     rtype = _active_type(type_id)
     picker = link_picker_template()
     link_keys = {f["key"] for f in rtype.form_schema or [] if f.get("type") in LINK_TYPES}
+    schema = rtype.form_schema or []
+    describing = next((f["key"] for f in schema if f.get("as_description")), None)
     if request.method == "POST":
-        form = RequestForm(request.POST, request_type=rtype)
-        extra = extra_form(rtype, request.POST, request.FILES, without_links=bool(picker))
+        data = _filled_from_link(request, schema) if picker else request.POST
+        form = RequestForm(data, request_type=rtype, ask_description=not describing)
+        extra = extra_form(rtype, data, request.FILES, without_links=bool(picker))
         # Both forms validate, so every mistake is reported in one round trip.
         if form.is_valid() & extra.is_valid():
             try:
@@ -90,20 +115,17 @@ def file_request(request, type_id: int):
                     request_type=rtype,
                     priority=form.cleaned_data["priority"],
                     title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
+                    description=(
+                        extra.extra_values.get(describing, "")
+                        if describing
+                        else form.cleaned_data["description"]
+                    ),
                     extra=extra.extra_values,
                     files=extra.extra_files,
                     **(form.link_ids() if picker else {}),
                 )
             except services.SchemaError as exc:
-                for key, errors in exc.errors.items():
-                    for message in errors:
-                        if key in extra.fields:
-                            extra.add_error(key, message)
-                        elif picker and key in link_keys:
-                            form.add_error("link", message)
-                        else:
-                            extra.add_error(None, message)
+                _schema_errors_show(exc, form, extra, link_keys if picker else set())
             except ServiceError as exc:
                 if exc.field in ("account_id", "opportunity_id"):
                     form.add_error("link", exc.message)
@@ -118,7 +140,11 @@ def file_request(request, type_id: int):
                 return redirect("requests_sla:detail", pk=filed.pk)
         priority = request.POST.get("priority", rtype.default_priority)
     else:
-        form = RequestForm(request_type=rtype, initial={"link": _link_param(request)})
+        form = RequestForm(
+            request_type=rtype,
+            initial={"link": _link_param(request)},
+            ask_description=not describing,
+        )
         extra = extra_form(rtype, without_links=bool(picker))
         priority = rtype.default_priority
     return render(
@@ -136,6 +162,20 @@ def file_request(request, type_id: int):
             "has_files": any(f.get("type") == "file" for f in rtype.form_schema or []),
         },
     )
+
+
+def _schema_errors_show(exc, form, extra, link_keys: set[str]) -> None:
+    """Each schema error on its field: the type's own fields on the extra
+    form, link fields (when the picker stands for them) on the link field,
+    the rest on top of the extra form."""
+    for key, errors in exc.errors.items():
+        for message in errors:
+            if key in extra.fields:
+                extra.add_error(key, message)
+            elif key in link_keys:
+                form.add_error("link", message)
+            else:
+                extra.add_error(None, message)
 
 
 @membership_required("file_requests")

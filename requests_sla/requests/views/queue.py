@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -58,9 +60,9 @@ def _uncounted_page_rows(queryset, page_param) -> list:
     rows ``Paginator.get_page`` gives, which it only needs the count for
     past the last page (or on a page number below 1)."""
     number = int_param(page_param)
-    if number is None:
-        number = 1  # as get_page reads a missing or malformed number
-    if number >= 1:
+    if number is None and not re.fullmatch(r"-?[0-9]+", str(page_param or "").strip()):
+        number = 1  # as get_page reads a missing or malformed number (0 and -1: the last)
+    if number is not None and number <= 100_000:  # deeper: past the end, get_page's last
         start = (number - 1) * QUEUE_PAGE_SIZE
         rows = list(queryset[start : start + QUEUE_PAGE_SIZE])
         if rows or number == 1:
@@ -146,10 +148,15 @@ def queue_bulk_assign(request):
     if not works_queue(membership):
         raise PermissionDenied
     ids = [i for i in (int_param(v) for v in request.POST.getlist("ids")) if i]
-    assignee = int_param(request.POST.get("assignee"))
+    # No default: the picker starts empty; unassigning is its own choice ("none").
+    choice = (request.POST.get("assignee") or "").strip()
+    unassign = choice == "none"
+    assignee = None if unassign else int_param(choice)
     error = None
     if not ids:
         error = _("请先勾选要指派的请求。")
+    elif not unassign and assignee is None:
+        error = _("请先选择处理人（或选择“取消指派”）。未做任何更改。")
     else:
         chosen = list(selectors.requests_visible_to(membership).filter(pk__in=ids).order_by("pk"))
         if len(chosen) != len(set(ids)):
@@ -162,6 +169,12 @@ def queue_bulk_assign(request):
     if not request.htmx:
         if error:
             messages.error(request, error)
+        elif unassign:
+            messages.success(
+                request,
+                ngettext("已取消 %(n)s 个请求的指派。", "已取消 %(n)s 个请求的指派。", len(ids))
+                % {"n": len(ids)},
+            )
         else:
             messages.success(
                 request,
@@ -171,5 +184,7 @@ def queue_bulk_assign(request):
         return redirect(reverse("requests_sla:queue") + (f"?{querystring}" if querystring else ""))
     request.GET = QueryDict(querystring)
     context = queue_context(request, body_only=True)
-    context.update(bulk_error=error, bulk_done=None if error else len(ids))
+    context.update(
+        bulk_error=error, bulk_done=None if error else len(ids), bulk_unassigned=unassign
+    )
     return render(request, "requests_sla/_queue_body.html", context)

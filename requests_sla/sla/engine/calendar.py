@@ -155,7 +155,8 @@ class BusinessCalendar:
     # ------------------------------------------------------------------ days
     @property
     def tz(self) -> ZoneInfo:
-        return self._tz  # type: ignore[attr-defined]
+        tz: ZoneInfo = self._tz  # type: ignore[attr-defined]
+        return tz
 
     def local_date(self, at: datetime) -> date:
         _require_aware(at, "at")

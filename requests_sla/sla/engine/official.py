@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 
 import holidays as holidays_pkg
 
 from requests_sla.sla.engine.calendar import BusinessCalendar, default_weekly
+
+# A working week: weekday (0 = Monday) → its (start, end) ranges; end None is midnight.
+Weekly = dict[int, tuple[tuple[time, time | None], ...]]
 
 # Countries with a 调休-style schedule: a year without any published make-up
 # workday or substituted day off is one the package has no official data for.
@@ -65,7 +68,7 @@ def official_calendar(
     country: str,
     years: Iterable[int],
     timezone: str,
-    weekly: dict | None = None,
+    weekly: Weekly | None = None,
 ) -> BusinessCalendar:
     """A BusinessCalendar with the official days of ``country`` for ``years``."""
     days_off, workdays, provisional = official_calendar_days(country, years)
@@ -78,6 +81,6 @@ def official_calendar(
     )
 
 
-def china_calendar(years: Iterable[int], weekly: dict | None = None) -> BusinessCalendar:
+def china_calendar(years: Iterable[int], weekly: Weekly | None = None) -> BusinessCalendar:
     """Asia/Shanghai calendar with China's official holidays and make-up workdays."""
     return official_calendar("CN", years, "Asia/Shanghai", weekly)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
+from collab.history import history_note
+from collab.parsing import parse_country
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from requests_sla.sla.calendars import DEFAULT_WEEKLY, validate_weekly
@@ -50,7 +53,9 @@ def _bump(calendar: BusinessCalendar, actor: Membership) -> BusinessCalendar:
     return calendar
 
 
-def calendar_update(*, calendar: BusinessCalendar, actor: Membership, **fields) -> BusinessCalendar:
+def calendar_update(
+    *, calendar: BusinessCalendar, actor: Membership, **fields: Any
+) -> BusinessCalendar:
     """Change the working week, timezone or holiday source; open timers on
     the calendar are recomputed."""
     _require_calendar_admin(actor)
@@ -62,6 +67,11 @@ def calendar_update(*, calendar: BusinessCalendar, actor: Membership, **fields) 
         calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
         for key, value in fields.items():
             setattr(calendar, key, value)
+        if "country" in fields:
+            try:
+                calendar.country = parse_country(calendar.country)
+            except ValidationError as exc:
+                raise ServiceError(exc.messages[0], field="country") from None
         try:
             zoneinfo.ZoneInfo(calendar.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -72,7 +82,7 @@ def calendar_update(*, calendar: BusinessCalendar, actor: Membership, **fields) 
             raise ServiceError(
                 _("每周工作时间无效：%(error)s") % {"error": exc}, field="weekly"
             ) from None
-        calendar._history_user = actor.user
+        history_note(calendar, user=actor.user)
         calendar.save()
         return _bump(calendar, actor)
 
@@ -125,7 +135,7 @@ POLICY_FIELDS = {
 }
 
 
-def escalation_policy_update(*, actor: Membership, **fields) -> EscalationPolicy:
+def escalation_policy_update(*, actor: Membership, **fields: Any) -> EscalationPolicy:
     """Change the organization's ladder settings (organization admins)."""
     _require_calendar_admin(actor)
     unknown = set(fields) - POLICY_FIELDS

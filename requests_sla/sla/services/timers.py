@@ -11,22 +11,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
+from departments.models import Organization
 from requests_sla.sla.calendars import (
     build_calendar,
     calendar_row_for,
     fallback_calendar,
     years_for,
 )
+from requests_sla.sla.engine.calendar import BusinessCalendar as EngineCalendar
 from requests_sla.sla.engine.timers import (
     EventKind,
     Target,
     TimerEvent,
+    TimerResult,
     TimerState,
     Unit,
     compute_timer,
@@ -43,6 +46,9 @@ from requests_sla.sla.outcomes import counts as outcome_counts
 from requests_sla.sla.outcomes import outcome_sync, outcomes_sync_many
 
 if TYPE_CHECKING:  # sla/ sits below requests/: types only, never at run time
+    from django.contrib.auth.models import User
+
+    from requests_sla.catalog.models import RequestType
     from requests_sla.requests.models import Request
 
 TIMER_CACHE_FIELDS = [
@@ -61,7 +67,7 @@ TIMER_CACHE_FIELDS = [
     "computed_at",
 ]
 BREACH_STEP = dt.timedelta(seconds=1)
-STATE_RANK = {
+STATE_RANK: dict[str, int] = {
     SlaState.BREACHED: 0,
     SlaState.AT_RISK: 1,
     SlaState.ON_TRACK: 2,
@@ -70,7 +76,9 @@ STATE_RANK = {
 }
 
 
-def engine_calendar(timer: SlaTimer, row: BusinessCalendar | None, now: dt.datetime):
+def engine_calendar(
+    timer: SlaTimer, row: BusinessCalendar | None, now: dt.datetime
+) -> EngineCalendar:
     years = years_for(timer.started_at, now)
     if row is None:
         org = timer.request.organization
@@ -86,7 +94,9 @@ def _engine_events(events: Iterable[SlaEvent]) -> list[TimerEvent]:
     ]
 
 
-def next_check(timer: SlaTimer, result, calendar, now: dt.datetime) -> dt.datetime | None:
+def next_check(
+    timer: SlaTimer, result: TimerResult, calendar: EngineCalendar, now: dt.datetime
+) -> dt.datetime | None:
     """The next instant the cached state can change without a new event."""
     if result.stopped_at is not None or result.paused:
         return None
@@ -105,7 +115,9 @@ def next_check(timer: SlaTimer, result, calendar, now: dt.datetime) -> dt.dateti
     return next_due_check(timer, result.due_at, calendar, now)
 
 
-def next_due_check(timer: SlaTimer, due, calendar, now: dt.datetime) -> dt.datetime | None:
+def next_due_check(
+    timer: SlaTimer, due: dt.datetime | None, calendar: EngineCalendar, now: dt.datetime
+) -> dt.datetime | None:
     """When a running timer due at ``due`` can next change state: at its due
     time, or (if that has passed) when the breach becomes true."""
     if due is None:
@@ -133,19 +145,18 @@ def timer_recompute(
     None for the fallback) to move the timer to another calendar.
     """
     now = now or timezone.now()
-    if calendar_row is False:
-        calendar_row = timer.calendar
+    row = timer.calendar if isinstance(calendar_row, bool) else calendar_row
     if events is None:
         events = list(timer.events.order_by("at", "id"))
-    calendar = engine_calendar(timer, calendar_row, now)
+    calendar = engine_calendar(timer, row, now)
     result = compute_timer(
         calendar,
         Target(Unit(timer.unit), Decimal(timer.amount)),
         _engine_events(events),
         now,
     )
-    timer.calendar = calendar_row
-    timer.calendar_version = calendar_row.version if calendar_row is not None else 0
+    timer.calendar = row
+    timer.calendar_version = row.version if row is not None else 0
     timer.due_at = result.due_at
     timer.state = str(result.state)
     timer.at_risk_at = result.at_risk_at
@@ -173,10 +184,10 @@ def _timer_plan(
     request: Request,
     kind: str,
     key: str,
-    target: dict,
+    target: dict[str, Any],
     policy_version: int,
     at: dt.datetime,
-    actor,
+    actor: User | None,
     calendar_row: BusinessCalendar | None,
     name_zh: str = "",
     name_en: str = "",
@@ -210,7 +221,9 @@ def _timer_plan(
     return timer, event
 
 
-def timers_plan(*, request: Request, at: dt.datetime, actor) -> list[tuple[SlaTimer, SlaEvent]]:
+def timers_plan(
+    *, request: Request, at: dt.datetime, actor: User | None
+) -> list[tuple[SlaTimer, SlaEvent]]:
     """The response, resolution and milestone timers of the request's type and
     priority (the policy in force at ``at``), each with its start event,
     computed in memory. Filing plans them before the request row exists, so
@@ -252,7 +265,7 @@ def timers_insert(planned: Sequence[tuple[SlaTimer, SlaEvent]]) -> list[SlaTimer
     return timers
 
 
-def timers_start_for(*, request: Request, at: dt.datetime, actor) -> list[SlaTimer]:
+def timers_start_for(*, request: Request, at: dt.datetime, actor: User | None) -> list[SlaTimer]:
     """Start the request's timers (see ``timers_plan``) on a saved request."""
     return timers_insert(timers_plan(request=request, at=at, actor=actor))
 
@@ -286,7 +299,7 @@ def timer_event_add(
     kind: str,
     *,
     at: dt.datetime,
-    actor,
+    actor: User | None,
     reason: str = "",
     stop_reason: str = "",
 ) -> SlaTimer:
@@ -318,8 +331,8 @@ def timer_event_add(
 def timers_stop(
     timers: Iterable[SlaTimer],
     *,
-    at,
-    actor,
+    at: dt.datetime,
+    actor: User | None,
     stop_reason: str,
     reason: str = "",
     supersede: bool = False,
@@ -363,11 +376,11 @@ def sla_summary(timers: Iterable[SlaTimer]) -> tuple[dt.datetime | None, str]:
 
 
 def sla_recompute_open(
-    organization,
+    organization: Organization,
     *,
     calendar: BusinessCalendar | None = None,
-    request_type=None,
-    actor=None,
+    request_type: RequestType | None = None,
+    actor: User | None = None,
     now: dt.datetime | None = None,
     batch_size: int = 500,
 ) -> int:
@@ -407,7 +420,13 @@ def sla_recompute_open(
     return count
 
 
-def _recompute_batch(batch, rows_by_department, request_type, actor, now) -> int:
+def _recompute_batch(
+    batch: list[SlaTimer],
+    rows_by_department: dict[int, BusinessCalendar | None],
+    request_type: RequestType | None,
+    actor: User | None,
+    now: dt.datetime,
+) -> int:
     events_by_timer: dict[int, list[SlaEvent]] = {}
     for event in SlaEvent.objects.filter(timer__in=batch).order_by("at", "id"):
         events_by_timer.setdefault(event.timer_id, []).append(event)
@@ -449,7 +468,7 @@ def _recompute_batch(batch, rows_by_department, request_type, actor, now) -> int
     return len(batch)
 
 
-def _target_for(policy: dict, key: str) -> dict | None:
+def _target_for(policy: dict[str, Any], key: str) -> dict[str, Any] | None:
     if key in ("response", "resolution"):
         return policy.get(key)
     return next((m for m in policy.get("milestones") or [] if m.get("key") == key), None)

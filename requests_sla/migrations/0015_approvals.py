@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0002_identity'),
-        ('requests_sla', '0010_notification_link'),
+        ('requests_sla', '0014_schema_fields_answered_by_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('mention', '被提及'), ('assigned', '被指派'), ('sla_at_risk', 'SLA 预警'), ('sla_breached', 'SLA 超时'), ('sla_follow_up', '超时仍未解决'), ('meeting', '沟通会'), ('lead', '复购增购线索'), ('approval', '审批')], max_length=16),
+            field=models.CharField(choices=[('mention', '被提及'), ('assigned', '被指派'), ('sla_at_risk', 'SLA 预警'), ('sla_breached', 'SLA 超时'), ('sla_follow_up', '超时仍未解决'), ('meeting', '沟通会'), ('lead', '复购增购线索'), ('question', '待你补充'), ('resolved', '已解决'), ('rejected', '已拒绝'), ('replied', '提交方已回复'), ('new_request', '新请求'), ('approval', '审批')], max_length=16),
         ),
         migrations.CreateModel(
             name='ApprovalFlow',

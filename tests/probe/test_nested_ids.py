@@ -1,0 +1,126 @@
+"""The owner's ids nested in an outsider's request bodies (issue 10).
+
+For every API operation with a JSON body, as the outsider acting in their
+own organization (on their own objects where the path names one): a body
+whose id fields point at the outsider's own objects, then one variant per id
+field pointing at the owner's object instead. The variant never succeeds
+(no 2xx), never 5xx, shows nothing of the owner's and changes no row of the
+owner's; a 400 names the field (counted: rejected where it enters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from . import routes as probe_routes
+from . import world as probe_world
+from .conftest import world_counts
+from .test_route_matrix import SCHEMA
+
+# A body field -> the model whose id it carries (lists carry several).
+FIELD_MODELS = {
+    "account": "account",
+    "account_id": "account",
+    "opportunity_id": "opportunity",
+    "request_id": "request",
+    "owner": "user",
+    "assignee": "user",
+    "user": "user",
+    "watchers": "user",
+    "agenda_item": "agendaitem",
+    "serving_department": "department",
+    "requesting_department": "department",
+    "request_type": "requesttype",
+    "requests": "request",
+    "stage": "stage",
+    "comment": "comment",
+    "follow_up": "followup",
+}
+COUNTS = world_counts()
+
+
+def _body_operations():
+    for path, item in SCHEMA["paths"].items():
+        for method, operation in item.items():
+            content = (operation.get("requestBody") or {}).get("content", {})
+            if "application/json" in content:
+                yield method.upper(), path, content["application/json"]["schema"]
+
+
+OPERATIONS = list(_body_operations())
+
+
+def _component(schema):
+    name = schema.get("$ref", "").rsplit("/", 1)[-1]
+    return SCHEMA["components"]["schemas"].get(name, schema)
+
+
+def _plain(prop):
+    """A valid-looking value for a field that carries no id."""
+    prop = _component(prop.get("allOf", [prop])[0]) if "allOf" in prop else _component(prop)
+    if "enum" in prop:
+        return next(v for v in prop["enum"] if v not in ("", None))
+    kind, fmt = prop.get("type"), prop.get("format")
+    if fmt == "date":
+        return (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    if fmt == "date-time":
+        return (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).isoformat()
+    if fmt == "decimal" or prop.get("pattern", "").startswith("^-?\\d"):
+        return "100.00"
+    return {"string": "probe", "integer": 1, "boolean": True, "number": 1}.get(kind, "probe")
+
+
+def _bodies(schema, own_ids, owner_ids):
+    """The outsider's own body, then (field, body) with one owner id each."""
+    props = _component(schema).get("properties", {})
+    own, variants = {}, []
+    for name, prop in props.items():
+        if prop.get("readOnly"):
+            continue
+        model = FIELD_MODELS.get(name)
+        if model is None:
+            own[name] = _plain(prop)
+        elif model in own_ids:
+            own[name] = [own_ids[model]] if prop.get("type") == "array" else own_ids[model]
+    for name in props:
+        model = FIELD_MODELS.get(name)
+        if model in owner_ids:
+            value = owner_ids[model]
+            variants.append(
+                (name, {**own, name: [value] if props[name].get("type") == "array" else value})
+            )
+    return variants
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "schema"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS]
+)
+def test_the_owners_ids_in_an_outsiders_body_are_refused(world, method, path, schema):
+    own_ids = {**world["outsider_ids"], "user": world["outsider"].pk}
+    route = probe_routes.Route(path.lstrip("/").replace("{", "<").replace("}", ">"), "", None)
+    url, _named = probe_routes.fill(route, own_ids)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world['outsider_token']}")
+    variants = _bodies(schema, own_ids, world["ids"])
+    if not variants:
+        pytest.skip("no id in the body")
+    before = probe_world.owner_checksum(world["owner_org"])
+    problems = []
+    for field, body in variants:
+        COUNTS["nested_requests"] += 1
+        response = getattr(client, method.lower())(url, body, format="json")
+        answer = f"{method} {url} with the owner's {field}: {response.status_code}"
+        if response.status_code < 300 or response.status_code >= 500:
+            problems.append(f"{answer} {response.content[:300]!r}")
+        elif response.status_code == 400 and field in response.json():
+            COUNTS["nested_rejected"] += 1
+        leaked = sorted(m for m in world["markers"] if m in response.content.decode())
+        if leaked:
+            problems.append(f"{answer}: body shows {leaked}")
+    if probe_world.owner_checksum(world["owner_org"]) != before:
+        problems.append(f"{method} {url}: the owner's rows changed")
+    assert not problems, "\n".join(problems)
