@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,12 +34,16 @@ from requests_sla.approvals.models import (
 )
 from requests_sla.approvals.routing import approver_for, delegation_on, local_date
 from requests_sla.catalog.form_schema import validate_values
+from requests_sla.catalog.models import RequestType
 from requests_sla.notifications.models import NotificationKind
 from requests_sla.notifications.services import notifications_send
 from requests_sla.requests.models import Request
 from requests_sla.requests.services.common import request_save, text_required
 from requests_sla.sla.models import SlaTimer, StopReason
 from requests_sla.sla.services import milestone_timer_start, request_refresh_sla, timers_stop
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ACTIONS = {
     "approve": StepState.APPROVED,
@@ -85,7 +90,9 @@ def _materialise(flow: ApprovalFlow, request: Request, *, from_position: int) ->
     )
 
 
-def _notify(request: Request, user_ids, step: ApprovalStep, at: dt.datetime) -> None:
+def _notify(
+    request: Request, user_ids: Iterable[int | None], step: ApprovalStep, at: dt.datetime
+) -> None:
     notifications_send(
         organization_id=request.organization_id,
         recipient_ids=[u for u in user_ids if u],
@@ -180,14 +187,21 @@ def _lock(step_id: int) -> tuple[ApprovalStep, Request]:
     return step, request
 
 
-def _stop_timer(step: ApprovalStep, actor, at, stop_reason: str, reason: str = "") -> None:
+def _stop_timer(
+    step: ApprovalStep, actor: User | None, at: dt.datetime, stop_reason: str, reason: str = ""
+) -> None:
     if step.timer_id:
         timer = SlaTimer.objects.get(pk=step.timer_id)
         timers_stop([timer], at=at, actor=actor, stop_reason=stop_reason, reason=reason[:500])
 
 
 def step_act(
-    *, step_id: int, actor: Membership, action: str, reason: str = "", at=None
+    *,
+    step_id: int,
+    actor: Membership,
+    action: str,
+    reason: str = "",
+    at: dt.datetime | None = None,
 ) -> ApprovalStep:
     """Approve, reject (reason required) or send back (reason required) the
     step ``step_id``. Only its approver may act, once: a second click or a
@@ -229,7 +243,7 @@ def step_act(
         return step
 
 
-def _edited_extra(request: Request, extra: Mapping | None) -> dict:
+def _edited_extra(request: Request, extra: Mapping[str, Any] | None) -> dict[str, Any]:
     """The request's fields with the requester's edits (files stay as filed)."""
     if not extra:
         return dict(request.extra or {})
@@ -248,7 +262,11 @@ def _edited_extra(request: Request, extra: Mapping | None) -> dict:
 
 
 def chain_resubmit(
-    *, request: Request, actor: Membership, extra: Mapping | None = None, at=None
+    *,
+    request: Request,
+    actor: Membership,
+    extra: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
 ) -> ApprovalFlow:
     """After a send-back, the requester (optionally with edited fields)
     resubmits: a new round starts at the sent-back step, its conditions read
@@ -313,7 +331,9 @@ def delegation_remove(*, actor: Membership, delegation_id: int) -> None:
         raise ApprovalDelegation.DoesNotExist
 
 
-def chain_set(*, actor: Membership, request_type, steps: Sequence[Mapping]) -> list:
+def chain_set(
+    *, actor: Membership, request_type: RequestType, steps: Sequence[Mapping[str, Any]]
+) -> list[ApprovalStepDefinition]:
     """Replace ``request_type``'s chain by ``steps`` (in order; each a mapping
     of the definition's fields). Running flows keep their materialised steps."""
     if not actor.can("manage_catalog"):

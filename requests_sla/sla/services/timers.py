@@ -271,7 +271,14 @@ def timers_start_for(*, request: Request, at: dt.datetime, actor: User | None) -
 
 
 def milestone_timer_start(
-    *, request: Request, key: str, target: dict, at: dt.datetime, actor, name_zh="", name_en=""
+    *,
+    request: Request,
+    key: str,
+    target: dict[str, Any],
+    at: dt.datetime,
+    actor: User | None,
+    name_zh: str = "",
+    name_en: str = "",
 ) -> SlaTimer:
     """Start one milestone timer on a saved request (an approval step's own
     clock): the serving department's calendar, the type's policy version."""
