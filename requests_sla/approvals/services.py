@@ -126,7 +126,8 @@ def _activate(step: ApprovalStep, request: Request, at: dt.datetime) -> bool:
         name_en=f"Approval: {step.name_en or step.name_zh}",
     )
     step.save(update_fields=["approver", "on_behalf_of", "state", "activated_at", "timer"])
-    request.watchers.add(approver_id)  # the approver sees the request (visibility rule)
+    # The approver sees the request (visibility rule); RequestWatcher is a tenant table.
+    request.watchers.add(approver_id, through_defaults={"organization_id": request.organization_id})
     _notify(request, [approver_id], step, at)
     return True
 
