@@ -98,9 +98,9 @@ class FlowState(models.TextChoices):
 
 
 class ApprovalFlow(TenantModel):
-    request = models.OneToOneField(
-        "requests_sla.Request", on_delete=models.CASCADE, related_name="approval_flow"
-    )
+    # One flow per request: the (organization, request) constraint below (a
+    # bare one-to-one would be a unique rule without organization).
+    request = models.ForeignKey("requests_sla.Request", on_delete=models.CASCADE, related_name="+")
     state = models.CharField(_("审批状态"), max_length=12, choices=FlowState.choices)
     round = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField()

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField()),
                 ('completed_at', models.DateTimeField(blank=True, null=True)),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='departments.organization')),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='approval_flow', to='requests_sla.request')),
+                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='requests_sla.request')),
             ],
             options={
                 'verbose_name': '审批流程',
