@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from departments import views as department_views
 from departments.apis import DepartmentViewSet, MeView, TokenObtainView
 from requests_sla import urls as requests_sla_urls
+from requests_sla.approvals.apis import ApprovalStepViewSet
 from requests_sla.catalog.apis import RequestTypeViewSet
 from requests_sla.meetings.apis import (
     ActionItemViewSet,
@@ -35,6 +36,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("agenda-items", AgendaItemViewSet, basename="agenda-item")
 router.register("action-items", ActionItemViewSet, basename="action-item")
 router.register("kpis", KpiViewSet, basename="kpi")
+router.register("approvals", ApprovalStepViewSet, basename="approval-step")
 router.register("inbox", InboxViewSet, basename="inbox")
 
 api_patterns = [

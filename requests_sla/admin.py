@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from departments.admin import TenantAdmin
+from requests_sla.approvals.models import ApprovalStepDefinition
 from requests_sla.catalog.models import RequestType
 from requests_sla.notifications.models import Notification
 from requests_sla.requests.models import Attachment, Comment, Request
@@ -23,12 +24,46 @@ class BusinessCalendarAdmin(TenantAdmin):
     readonly_fields = ["version"]
 
 
+class ApprovalStepInline(admin.TabularInline):
+    """The type's approval chain, steps in order (the page under 请求类型 is
+    the admins' editor; this is the same rows for operators)."""
+
+    model = ApprovalStepDefinition
+    extra = 0
+    ordering = ["position"]
+    raw_id_fields = ["department"]
+    fields = [
+        "position",
+        "name_zh",
+        "name_en",
+        "approver_kind",
+        "role",
+        "department",
+        "condition_field",
+        "condition_operator",
+        "condition_value",
+        "sla_hours",
+    ]
+
+    def get_queryset(self, request):
+        return ApprovalStepDefinition.unscoped.all()
+
+
 @admin.register(RequestType)
 class RequestTypeAdmin(TenantAdmin):
     list_display = ["name_zh", "name_en", "code", "serving_department", "is_active", "organization"]
     list_filter = ["organization", "is_active"]
     search_fields = ["code", "name_zh", "name_en"]
     raw_id_fields = ["serving_department"]
+    inlines = [ApprovalStepInline]
+
+    def save_formset(self, request, form, formset, change):
+        # Inline rows belong to the request type's organization.
+        for obj in formset.save(commit=False):
+            obj.organization_id = form.instance.organization_id
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
 
 
 class SlaTimerInline(admin.TabularInline):

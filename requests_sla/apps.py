@@ -19,11 +19,15 @@ class RequestsSlaConfig(AppConfig):
         from collab.navigation import nav_register
         from departments.registry import demo_steps, provisioning_steps
 
+        from .approvals import demo as approvals_demo
+        from .approvals import services as approvals
+        from .approvals.signed_links import approval_email_lines
         from .catalog.services import catalog_provision
         from .demo import escalation as demo_escalation
         from .demo import history as demo_history
         from .demo import requests as demo_requests
         from .notifications.outbox import email_extra_register
+        from .requests.hooks import filed_hook_register, resolve_guard_register
         from .requests.services.filing import request_counter_provision
         from .requests.signed_links import mention_email_lines
         from .sla.services import calendar_provision
@@ -34,7 +38,11 @@ class RequestsSlaConfig(AppConfig):
         demo_steps.register(demo_requests.load, order=200)
         demo_steps.register(demo_history.load, order=210)
         demo_steps.register(demo_escalation.load, order=220)
+        demo_steps.register(approvals_demo.load, order=230)
         email_extra_register(mention_email_lines)
+        email_extra_register(approval_email_lines)
+        filed_hook_register(approvals.chain_start)
+        resolve_guard_register(approvals.resolve_guard)
         nav_register(*nav_entries())
 
 
@@ -64,6 +72,13 @@ def nav_entries() -> tuple[NavEntry, ...]:
             section="work",
             order=30,
             capability=("work_queue", "view_all_requests"),
+        ),
+        NavEntry(
+            _("待我审批"),
+            "requests_sla:approvals",
+            section="work",
+            order=35,
+            capability="file_requests",  # every role; delegates may be anyone
         ),
         NavEntry(
             _("沟通会"),

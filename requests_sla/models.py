@@ -4,6 +4,16 @@ Request``). The models live in their sub-domain's package (``requests_sla/<sub>/
 see docs/ARCHITECTURE.md); code inside requests_sla imports them from there, never
 from this module. No star imports: the list below is the app's model surface."""
 
+from requests_sla.approvals.models import (
+    ApprovalDelegation,
+    ApprovalFlow,
+    ApprovalStep,
+    ApprovalStepDefinition,
+    ApproverKind,
+    FlowState,
+    Operator,
+    StepState,
+)
 from requests_sla.catalog.models import (
     Priority,
     RequestType,
@@ -64,6 +74,14 @@ from requests_sla.sla.models import (
 )
 
 __all__ = [
+    "ApprovalDelegation",
+    "ApprovalFlow",
+    "ApprovalStep",
+    "ApprovalStepDefinition",
+    "ApproverKind",
+    "FlowState",
+    "Operator",
+    "StepState",
     "ActionItem",
     "AgendaItem",
     "Attachment",

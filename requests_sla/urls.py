@@ -8,6 +8,7 @@ namespaces that predate the split (their names are kept so every
 * ``dashboard`` (under /dashboard/): the SLA dashboard.
 """
 
+from requests_sla.approvals import urls as approvals_urls
 from requests_sla.catalog import urls as catalog_urls
 from requests_sla.escalation import urls as escalation_urls
 from requests_sla.meetings import urls as meetings_urls
@@ -21,6 +22,7 @@ app_name = "requests_sla"
 urlpatterns = [
     *requests_urls.urlpatterns,
     *catalog_urls.urlpatterns,
+    *approvals_urls.urlpatterns,
     *sla_urls.urlpatterns,
     *requests_urls.request_patterns,
 ]

@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     REJECTED = "rejected", _("已拒绝")
     REPLIED = "replied", _("提交方已回复")
     NEW_REQUEST = "new_request", _("新请求")
+    APPROVAL = "approval", _("审批")
 
 
 class Notification(TenantModel):

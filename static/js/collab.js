@@ -26,6 +26,16 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") closeMenus(null);
 });
 
+// A decision is sent once: a second click on a form with a [data-once]
+// button while the first post is on its way does nothing (the server would
+// refuse it anyway: the step is already decided).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.querySelector("[data-once]")) return;
+  if (form.dataset.sent) event.preventDefault();
+  else form.dataset.sent = "1";
+});
+
 // Sections marked data-phone-collapse start folded on phones and stay open
 // (their summary hidden by the stylesheet) on wider screens.
 const phone = window.matchMedia("(max-width: 720px)");

@@ -37,6 +37,8 @@ SEGMENT_MODELS = {
     "findings": "postmortemfinding",
     "exceptions": "calendarexception",
     "new": "requesttype",
+    "approvals": "approvalstep",
+    "resubmit": "request",
 }
 FALLBACK = "1"
 # Parameters that are not object ids: a value the view accepts.

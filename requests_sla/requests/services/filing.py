@@ -18,7 +18,7 @@ from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, va
 from requests_sla.catalog.links import LINK_TYPES, link_customer_name, link_save
 from requests_sla.catalog.models import RequestType
 from requests_sla.notifications.models import NotificationKind
-from requests_sla.requests import permissions
+from requests_sla.requests import hooks, permissions
 from requests_sla.requests.models import (
     Attachment,
     Request,
@@ -230,6 +230,7 @@ def request_file(
             NotificationKind.NEW_REQUEST,
             serving_heads(serving_department.pk),
         )
+        hooks.filed_run(request=request, actor=actor, at=at)  # an approval chain, if any
         return request
 
 

@@ -23,7 +23,7 @@ from collab.errors import ServiceError
 from departments.models import Department, Membership
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.notifications.models import NotificationKind
-from requests_sla.requests import permissions
+from requests_sla.requests import hooks, permissions
 from requests_sla.requests.models import (
     Request,
     Status,
@@ -148,6 +148,7 @@ def request_resolve(
         request = request_lock(request, actor)
         permissions.require(actor, "resolve", request)
         transition_check(request, "resolve")
+        hooks.resolve_guards_run(request=request, actor=actor)  # e.g. approvals pending
         timers = request_timers(request)
         response_stop(request, actor, at, timers)
         timers_stop(

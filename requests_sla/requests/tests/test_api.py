@@ -69,8 +69,9 @@ def test_filing_reads_and_writes_a_fixed_number_of_statements(
     client.post("/api/requests/", payload, format="json")  # warm caches
     # token, membership, type; then in one transaction (2 statements) the
     # calendar, the counter, the request and its history row, the timers and
-    # their start events, and the serving heads to tell (none here: no notice).
-    with django_assert_num_queries(12):
+    # their start events, and the serving heads to tell (none here: no notice);
+    # whether the type has an approval chain (the filed hook).
+    with django_assert_num_queries(13):
         response = client.post("/api/requests/", payload, format="json")
     assert response.status_code == 201
 

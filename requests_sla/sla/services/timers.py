@@ -270,6 +270,33 @@ def timers_start_for(*, request: Request, at: dt.datetime, actor: User | None) -
     return timers_insert(timers_plan(request=request, at=at, actor=actor))
 
 
+def milestone_timer_start(
+    *,
+    request: Request,
+    key: str,
+    target: dict[str, Any],
+    at: dt.datetime,
+    actor: User | None,
+    name_zh: str = "",
+    name_en: str = "",
+) -> SlaTimer:
+    """Start one milestone timer on a saved request (an approval step's own
+    clock): the serving department's calendar, the type's policy version."""
+    planned = _timer_plan(
+        request=request,
+        kind=TimerKind.MILESTONE,
+        key=key,
+        target=target,
+        policy_version=request.request_type.policy_version,
+        at=at,
+        actor=actor,
+        calendar_row=calendar_row_for(request.serving_department_id),
+        name_zh=name_zh,
+        name_en=name_en,
+    )
+    return timers_insert([planned])[0]
+
+
 def timer_is_running(timer: SlaTimer) -> bool:
     return timer.superseded_at is None and timer.stopped_at is None and not timer.paused
 

@@ -1,0 +1,1 @@
+"""Approval chains: a capability of the request engine (see models.py)."""

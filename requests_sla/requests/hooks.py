@@ -1,0 +1,38 @@
+"""Where a capability above requests/ (approvals) plugs into the request
+services without requests/ importing it (docs/ARCHITECTURE.md, registries).
+
+* ``filed``: called as ``hook(request=..., actor=..., at=...)`` at the end of
+  ``request_file``, inside its transaction (a chain starts with the request).
+* ``resolve_guard``: called as ``guard(request=..., actor=...)`` by
+  ``request_resolve`` before anything is written; it raises ``ServiceError``
+  to refuse (an approval chain not yet complete).
+
+Registration is idempotent; ``AppConfig.ready()`` fills both lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_filed: list[Callable] = []
+_resolve_guards: list[Callable] = []
+
+
+def filed_hook_register(hook: Callable) -> None:
+    if hook not in _filed:
+        _filed.append(hook)
+
+
+def resolve_guard_register(guard: Callable) -> None:
+    if guard not in _resolve_guards:
+        _resolve_guards.append(guard)
+
+
+def filed_run(*, request, actor, at) -> None:
+    for hook in _filed:
+        hook(request=request, actor=actor, at=at)
+
+
+def resolve_guards_run(*, request, actor) -> None:
+    for guard in _resolve_guards:
+        guard(request=request, actor=actor)
