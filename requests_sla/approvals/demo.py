@@ -54,7 +54,7 @@ EXPENSES = [
         [(1, "fin", "send_back", "请补充发票")],
     ),
     ("fin_expense_approval", "rep", 72, "7500.00", "季度冲刺差旅", [(4, "fin", "approve", "")]),
-    (DISCOUNT, "rep", 5, "15", "蓝海零售报价折扣", []),
+    (DISCOUNT, "rep", 5, "15", "蓝海零售连锁报价折扣", []),
     (DISCOUNT, "rep2", 28, "35", "星河集团年度折扣", [(2, "fin", "approve", "战略客户")]),
 ]
 
@@ -193,7 +193,10 @@ def load(*, organization: Organization, key: str) -> None:
 
 
 def _extra(code: str, figure: str, organization: Organization) -> dict:
-    customer = "Northwind Traders" if organization.default_language == "en" else "蓝海零售"
+    # A real demo account, so the customer search finds it (pipeline/demo/customers.py).
+    customer = (
+        "Northwind Traders" if organization.default_language == "en" else "蓝海零售连锁有限公司"
+    )
     if code == DISCOUNT:
         return {"customer_name": customer, "discount_pct": figure, "quote_amount": "380000.00"}
     return {

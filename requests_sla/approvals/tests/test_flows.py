@@ -64,7 +64,8 @@ def test_approver_is_notified_and_made_a_watcher(rep, chain, head_fin):
     assert Notification.unscoped.filter(
         recipient_id=head_fin.user_id, request_id=request.pk, kind="approval"
     ).exists()
-    assert request.watchers.filter(pk=head_fin.user_id).exists()
+    with organization_scope(request.organization_id):
+        assert request.watchers.filter(pk=head_fin.user_id).exists()
 
 
 def test_not_yours_and_twice(rep, chain, head_fin, admin):
