@@ -21,15 +21,20 @@ install: $(STAMP)
 run: $(STAMP)
 	@PORT=$(PORT) DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) -m collab.devrun
 
-# Lint and formatting, the import contracts (docs/ARCHITECTURE.md: imports run one way),
-# the types (mypy: strict on requests_sla/sla/ and every services module), then the whole suite against PostgreSQL and Redis on localhost (override
-# with DATABASE_URL / REDIS_URL).
+# Lint and formatting, the import contracts (docs/ARCHITECTURE.md: imports run one
+# way), the types (mypy: strict on requests_sla/sla/ and every services module), then
+# the whole suite against PostgreSQL and Redis on localhost (override with
+# DATABASE_URL / REDIS_URL): every test but the browser and worker ones on two xdist
+# workers (each its own test database), then those one at a time (they start
+# Chromium, live servers and worker processes; one restarts Redis).
 test: $(STAMP)
+	@$(PY) tools/test_roles.py
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 -m "not browser and not integration" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "browser or integration" $(PYTEST_ARGS)
 
 # The fast loop: lint, import contracts and types, then every test that is
 # not marked browser, integration or slow (tests/marks.py makes sure those
