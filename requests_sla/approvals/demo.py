@@ -193,7 +193,9 @@ def load(*, organization: Organization, key: str) -> None:
 
 
 def _extra(code: str, figure: str, organization: Organization) -> dict:
-    customer = "Northwind Traders" if organization.default_language == "en" else "蓝海零售"
+    customer = (
+        "Northwind Traders" if organization.default_language == "en" else "蓝海零售连锁有限公司"
+    )
     if code == DISCOUNT:
         return {"customer_name": customer, "discount_pct": figure, "quote_amount": "380000.00"}
     return {
