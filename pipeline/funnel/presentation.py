@@ -145,14 +145,10 @@ def bottleneck_sentence(report: FunnelReport) -> str:
 
 
 def bottleneck_sentences(report: FunnelReport) -> list[tuple[str, str]]:
-    """The sentence in both languages, the active one first."""
+    """The sentence in the reader's language only (translated when the page
+    is rendered), with that language's code for the ``lang`` attribute."""
     active = translation.get_language() or "zh-hans"
-    order = ["en", "zh-hans"] if active.startswith("en") else ["zh-hans", "en"]
-    sentences = []
-    for code in order:
-        with translation.override(code):
-            sentences.append((code, bottleneck_sentence(report)))
-    return sentences
+    return [("en" if active.startswith("en") else "zh-hans", bottleneck_sentence(report))]
 
 
 @dataclass

@@ -355,3 +355,26 @@ def test_reports_render_for_customer_success(client_for, cs, mine):
     client = client_for(cs)
     assert client.get(reverse("pipeline:lead_report")).status_code == 200
     assert client.get(reverse("pipeline:feedback") + "?start=bad").status_code == 200
+
+
+@pytest.mark.django_db
+def test_english_funnel_page_shows_the_bottleneck_card_in_english_only(
+    client_for, owner, mine, move
+):
+    move(mine, "qualified", at(4, 3))
+    client = client_for(owner)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("pipeline:funnel") + "?start=2025-04-01&end=2025-04-30")
+    body = page.content.decode()
+    start = body.index('class="card bottleneck"')
+    card = body[start : body.index("</section>", start)]
+    assert "瓶颈" not in card
+    assert "bottleneck" in card.lower() and '<p lang="en"' in card
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("pipeline:funnel") + "?start=2025-04-01&end=2025-04-30")
+    body = body.content.decode()
+    start = body.index('class="card bottleneck"')
+    card = body[start : body.index("</section>", start)]
+    assert "瓶颈" in card and "bottleneck" not in card.lower().replace(
+        'class="card bottleneck"', ""
+    )

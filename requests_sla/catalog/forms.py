@@ -19,6 +19,14 @@ UNIT_CHOICES = [
 ]
 
 
+class OptionalJSONFormField(LimitedJSONFormField):
+    """Optional JSON whose box is empty when there is none (Django's own
+    would show ``null``); an empty box reads back as none."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
+
+
 class RequestTypeForm(forms.Form):
     """A request type, with its SLA targets as a row per priority and the
     form fields and milestones as JSON (validated by the catalog services)."""
@@ -50,7 +58,7 @@ class RequestTypeForm(forms.Form):
             '字段列表，如 [{"key": "customer_name", "label_zh": "客户名称", "label_en": "Customer name", "type": "text", "required": true}]；类型：text、long_text、number、money、date、choice、file、account、opportunity'
         ),
     )
-    milestones = LimitedJSONFormField(
+    milestones = OptionalJSONFormField(
         label=_("里程碑（JSON，可选）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "class": "code"}),

@@ -1,6 +1,7 @@
 """Demo review meetings (issue 4), made through the services.
 
-For the "demo" organization: last week's meeting, closed, whose items are
+In each demo organization: last week's meeting (where requests had
+breached a week ago: in Demo Co), closed, whose items are
 classified (one subjective delay with an action item for head-rnd that is
 now overdue, one objective resource limit whose action item is done), and
 the upcoming meeting the escalation sweep fills from the breached demo
@@ -24,11 +25,17 @@ from requests_sla.requests.models import Request as CollabRequest
 from requests_sla.sla.models import SlaState
 
 PAST_TITLE = "上周跨部门沟通会"
+# Who runs the meetings, whose action item is overdue, who owns the other one.
+PEOPLE = {
+    "demo": ("ops", "head-rnd", "head-mkt"),
+    "other": ("other-ops", "other-head", "other-mkt"),
+}
 
 
 def load(*, organization: Organization, key: str) -> None:
-    if key != "demo":
+    if key not in PEOPLE:
         return
+    runner, rnd_head, other_head = PEOPLE[key]
     with organization_scope(organization.id):
         people = {
             m.user.username: m
@@ -36,11 +43,11 @@ def load(*, organization: Organization, key: str) -> None:
                 "user", "organization"
             )
         }
-        ops, head_rnd = people.get("ops"), people.get("head-rnd")
+        ops, head_rnd = people.get(runner), people.get(rnd_head)
         if ops is None or head_rnd is None:
             return
         if not ReviewMeeting.objects.filter(title=PAST_TITLE).exists():
-            _past_meeting(ops, head_rnd, people.get("head-mkt") or ops)
+            _past_meeting(ops, head_rnd, people.get(other_head) or ops)
     # The upcoming meeting: the sweep puts the breached demo requests on it.
     sla_sweep(organization_id=organization.id)
 

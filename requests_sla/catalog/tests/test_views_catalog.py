@@ -164,3 +164,24 @@ def test_english_pages_show_no_chinese_for_an_english_organization(client_for, o
             html = re.sub(r'(?s)<span class="person">.*?</span>', "", html)
             found = CJK.findall(html)
             assert not found, f"{url}: {found[:20]}"
+
+
+@pytest.mark.django_db
+def test_a_type_without_milestones_shows_an_empty_milestones_box_not_null(client_for, owner, org):
+    rtype = request_type(org, "rnd_tech_support")
+    with tenancy.organization_scope(org.id):
+        assert not any(p.get("milestones") for p in rtype.sla_targets.values())
+    client = client_for(owner)
+    for url in (
+        reverse("requests_sla:type_edit", args=[rtype.pk]),
+        reverse("requests_sla:type_create"),
+    ):
+        body = client.get(url).content.decode()
+        box = re.search(r'<textarea name="milestones"[^>]*>(.*?)</textarea>', body, re.S)
+        assert box is not None and box.group(1).strip() == "", url
+    with_milestones = request_type(org, "rnd_feasibility")
+    body = client.get(reverse("requests_sla:type_edit", args=[with_milestones.pk]))
+    box = re.search(
+        r'<textarea name="milestones"[^>]*>(.*?)</textarea>', body.content.decode(), re.S
+    )
+    assert box is not None and "feasibility" in box.group(1)
