@@ -201,7 +201,8 @@ def test_make_run_serves_real_figures_on_the_embedded_postgres_and_stops_clean(v
 
         funnel = browser.get("/pipeline/funnel/")
         assert "funnel-table" in funnel and "SQLite" not in funnel
-        weighted = re.search(r'<p class="big">([\d,]+) <small>', funnel)
+        # The weighted pipeline in the one money format ("¥7,714,000.00").
+        weighted = re.search(r'<p class="big">[^\d<]*([\d,]+)(?:\.\d+)?</p>', funnel)
         assert weighted and int(weighted.group(1).replace(",", "")) > 0, funnel
 
         dashboard = browser.get("/dashboard/")
