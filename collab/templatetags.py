@@ -29,10 +29,7 @@ def _decimal(value) -> Decimal | None:
 
 @register.filter
 def money(value, currency: str | None = None) -> str:
-    amount = _decimal(value)
-    if amount is None:
-        return "—"
-    return format_money(amount, currency or DEFAULT_CURRENCY)
+    return format_money(_decimal(value), currency or DEFAULT_CURRENCY)  # no amount: "—"
 
 
 @register.filter

@@ -36,9 +36,8 @@ def worst_departments(d: Dashboard, count: int = 3) -> list[WorstDepartment]:
         figures[1] += cell.met
         figures[2] += cell.breached
     drill = reverse("dashboard:drilldown")
-    names = {dep.pk: dep.name for dep in d.matrix_columns} | {
-        pk: dep.name for pk, dep in d.departments.items()
-    }
+    # Every serving department with a department row is a matrix column.
+    names = {dep.pk: dep.name for dep in d.matrix_columns}
     rows = [
         WorstDepartment(
             name=names.get(serving, "—"),

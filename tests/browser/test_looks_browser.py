@@ -3,6 +3,7 @@ tables, unread notices, the dashboard's phone layout, and screenshots of each
 role's main pages saved under var/screenshots/ for a person to look at."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,13 @@ def test_unread_dot_row_clicks_phone_folding_and_the_form_field_editor(new_page,
     phone.goto("/dashboard/")
     assert phone.locator(".summary .headline-figure").count() == 4
     assert 1 <= phone.locator(".summary .worst li").count() <= 3
+    # A worst department's attainment is written as the headline's is (87.5%).
+    worst_pct = phone.locator(".summary .worst-pct").first.inner_text()
+    headline_pct = phone.locator("[data-figure=summary-response] .big").inner_text()
+    assert re.fullmatch(r"\d+\.\d%", worst_pct) and re.fullmatch(r"\d+\.\d%", headline_pct), (
+        worst_pct,
+        headline_pct,
+    )
     folded = phone.locator("details[data-phone-collapse]")
     assert folded.count() >= 8 and not any(
         d.get_attribute("open") is not None for d in folded.all()
