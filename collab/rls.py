@@ -191,12 +191,14 @@ def _prefix(unscoped: bool, organization_id: int | None) -> str:
 
 def scope_statement(execute, sql_text, params, many, context):
     """Execute wrapper: send the scope with the statement (see the module doc)."""
-    connection = context["connection"]
-    if (
-        not getattr(connection, "collab_rls", False)
-        or not isinstance(sql_text, str)
-        or sql_text.lstrip()[:9].upper().startswith(_CONTROL)
-    ):
+    if not getattr(context["connection"], "collab_rls", False):
+        return execute(sql_text, params, many, context)
+    if isinstance(sql_text, sql.Composable):
+        # psycopg2's composed SQL gets the scope too: unprefixed, it would run
+        # with whatever scope the transaction's previous statement set (the
+        # service role, after an unscoped statement in the same atomic block).
+        sql_text = sql_text.as_string(context["cursor"].cursor)
+    if not isinstance(sql_text, str) or sql_text.lstrip()[:9].upper().startswith(_CONTROL):
         return execute(sql_text, params, many, context)
     return execute(prefix() + sql_text, params, many, context)
 
