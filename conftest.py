@@ -88,6 +88,15 @@ def _owner_grants() -> None:
     from collab import rls
 
     rls.apply_policies(connection)
+    _grant_truncate()
+
+
+def _grant_truncate() -> None:
+    """As the owner, test-only: transactional tests empty the tables with TRUNCATE."""
+    from django.db import connection
+
+    from collab import rls
+
     with connection.cursor() as cursor:
         cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {rls.app_role()}")
 
@@ -98,13 +107,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     if not owner:
         yield
         return
-    from django.db import connection
-
-    from collab import rls
-
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        # Test-only: transactional tests empty the tables with TRUNCATE.
-        cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {rls.app_role()}")
+    with django_db_blocker.unblock():
+        _grant_truncate()
     _connect_as(settings.COLLAB_DATABASE_APP)
     yield
     _connect_as(owner)  # the owner drops the test database

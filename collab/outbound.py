@@ -80,15 +80,11 @@ def _embedded_ipv4(ip) -> ipaddress.IPv4Address | None:
 
 
 def _internal(ip) -> bool:
+    # ``is_global`` already refuses loopback, private, shared, link-local and
+    # unspecified addresses (and IPv4's reserved 240/4); it says nothing of
+    # multicast, IPv6's reserved ranges or its old site-local fec0::/10.
     return (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or getattr(ip, "is_site_local", False)
-        or not ip.is_global
+        not ip.is_global or ip.is_multicast or ip.is_reserved or getattr(ip, "is_site_local", False)
     )
 
 

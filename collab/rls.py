@@ -41,6 +41,7 @@ a superuser or has BYPASSRLS (the owner running migrations, a developer's
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.apps import apps
@@ -171,10 +172,16 @@ def _post_migrate(sender, using="default", **kwargs) -> None:
 
 def prefix() -> str:
     """The transaction-local settings for the tenancy scope in effect now."""
-    if tenancy.is_unscoped():
+    return _prefix(tenancy.is_unscoped(), tenancy.current_organization_id())
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefix(unscoped: bool, organization_id: int | None) -> str:
+    # Runs before every statement: one string per scope (a handful of
+    # organizations, and the unscoped one), built and validated once.
+    if unscoped:
         role, organization = service_role(), ""
     else:
-        organization_id = tenancy.current_organization_id()
         role, organization = "none", str(int(organization_id)) if organization_id else ""
     return (
         f"SELECT set_config('role', '{role}', true), "
@@ -184,12 +191,14 @@ def prefix() -> str:
 
 def scope_statement(execute, sql_text, params, many, context):
     """Execute wrapper: send the scope with the statement (see the module doc)."""
-    connection = context["connection"]
-    if (
-        not getattr(connection, "collab_rls", False)
-        or not isinstance(sql_text, str)
-        or sql_text.lstrip()[:9].upper().startswith(_CONTROL)
-    ):
+    if not getattr(context["connection"], "collab_rls", False):
+        return execute(sql_text, params, many, context)
+    if isinstance(sql_text, sql.Composable):
+        # psycopg2's composed SQL gets the scope too: unprefixed, it would run
+        # with whatever scope the transaction's previous statement set (the
+        # service role, after an unscoped statement in the same atomic block).
+        sql_text = sql_text.as_string(context["cursor"].cursor)
+    if not isinstance(sql_text, str) or sql_text.lstrip()[:9].upper().startswith(_CONTROL):
         return execute(sql_text, params, many, context)
     return execute(prefix() + sql_text, params, many, context)
 

@@ -384,11 +384,11 @@ COLLAB_REOPEN_DAYS = env.int("COLLAB_REOPEN_DAYS", default=14)
 # ``internal`` location aliased to MEDIA_ROOT and the view answers with
 # X-Accel-Redirect instead of streaming the file itself (see README).
 SENDFILE_X_ACCEL_PREFIX = env.str("SENDFILE_X_ACCEL_PREFIX", default="")
-# How long a download link in an email stays valid (seconds; 7 days).
 # Outgoing webhooks reach public addresses only (collab/outbound.py). Extra
 # ports besides 80/443, and networks let through despite being internal
 # (tests' listener on 127.0.0.1, an on-premises receiver): both empty by
 # default, which is strict.
 COLLAB_WEBHOOK_ALLOWED_PORTS = env.list("COLLAB_WEBHOOK_ALLOWED_PORTS", cast=int, default=[])
 COLLAB_WEBHOOK_ALLOWED_NETWORKS = env.list("COLLAB_WEBHOOK_ALLOWED_NETWORKS", default=[])
+# How long a download link in an email stays valid (seconds; 7 days).
 COLLAB_ATTACHMENT_LINK_MAX_AGE = env.int("COLLAB_ATTACHMENT_LINK_MAX_AGE", default=7 * 24 * 3600)
