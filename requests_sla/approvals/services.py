@@ -59,13 +59,20 @@ class StepConflict(ServiceError):
 # ---------------------------------------------------------------- the chain
 
 
-def _materialise(flow: ApprovalFlow, request: Request, *, from_position: int) -> None:
-    """The chain's steps from ``from_position`` on, for the flow's round:
-    ``waiting`` when the condition holds on the request's fields, else
-    ``skipped``."""
-    definitions = ApprovalStepDefinition.objects.filter(
-        request_type_id=request.request_type_id, position__gte=from_position
-    ).order_by("position")
+def _chain(request: Request, *, from_position: int = 0) -> list[ApprovalStepDefinition]:
+    """The request type's chain from ``from_position`` on, in order."""
+    return list(
+        ApprovalStepDefinition.objects.filter(
+            request_type_id=request.request_type_id, position__gte=from_position
+        ).order_by("position")
+    )
+
+
+def _materialise(
+    flow: ApprovalFlow, request: Request, definitions: Iterable[ApprovalStepDefinition]
+) -> None:
+    """The flow's round's steps, one per definition: ``waiting`` when the
+    condition holds on the request's fields, else ``skipped``."""
     ApprovalStep.objects.bulk_create(
         ApprovalStep(
             organization_id=request.organization_id,
@@ -144,8 +151,11 @@ def _advance(flow: ApprovalFlow, request: Request, at: dt.datetime) -> None:
 
 
 def chain_start(*, request: Request, actor: Membership, at: dt.datetime) -> ApprovalFlow | None:
-    """The ``filed`` hook of requests: a flow when the type has a chain."""
-    if not ApprovalStepDefinition.objects.filter(request_type_id=request.request_type_id).exists():
+    """The ``filed`` hook of requests: a flow when the type has a chain.
+    Every filing runs it, so a type without a chain costs one indexed read
+    and that read is also the chain the steps are made from."""
+    definitions = _chain(request)
+    if not definitions:
         return None
     flow = ApprovalFlow.objects.create(
         organization_id=request.organization_id,
@@ -153,7 +163,7 @@ def chain_start(*, request: Request, actor: Membership, at: dt.datetime) -> Appr
         state=FlowState.IN_PROGRESS,
         created_at=at,
     )
-    _materialise(flow, request, from_position=0)
+    _materialise(flow, request, definitions)
     _advance(flow, request, at)
     return flow
 
@@ -291,7 +301,7 @@ def chain_resubmit(
         flow.round += 1
         flow.state = FlowState.IN_PROGRESS
         flow.save(update_fields=["round", "state"])
-        _materialise(flow, request, from_position=sent_back.position)
+        _materialise(flow, request, _chain(request, from_position=sent_back.position))
         _advance(flow, request, at)
         return flow
 
