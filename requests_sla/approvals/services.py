@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
@@ -38,7 +37,12 @@ from requests_sla.catalog.models import RequestType
 from requests_sla.notifications.models import NotificationKind
 from requests_sla.notifications.services import notifications_send
 from requests_sla.requests.models import Request
-from requests_sla.requests.services.common import request_save, text_required
+from requests_sla.requests.services.common import (
+    acting,
+    request_lock,
+    request_save,
+    text_required,
+)
 from requests_sla.sla.models import SlaTimer, StopReason
 from requests_sla.sla.services import milestone_timer_start, request_refresh_sla, timers_stop
 
@@ -180,13 +184,6 @@ def resolve_guard(*, request: Request, actor: Membership) -> None:
 # ---------------------------------------------------------------- acting
 
 
-def _scope(actor: Membership, at: dt.datetime | None) -> dt.datetime:
-    now = timezone.now()
-    if at is not None and at > now + dt.timedelta(seconds=5):
-        raise ServiceError(_("时间不能晚于现在。"), field="at")
-    return at or now
-
-
 def _lock(step_id: int) -> tuple[ApprovalStep, Request]:
     request_id = (
         ApprovalStep.objects.filter(pk=step_id).values_list("request_id", flat=True).first()
@@ -220,8 +217,7 @@ def step_act(
     of another organization is ``DoesNotExist`` (404)."""
     if action not in ACTIONS:
         raise ServiceError(_("未知的审批操作。"), field="action")
-    at = _scope(actor, at)
-    with organization_scope(actor.organization_id), transaction.atomic():
+    with acting(actor, at) as at:
         step, request = _lock(step_id)
         if step.state != StepState.PENDING:
             raise StepConflict(
@@ -282,11 +278,8 @@ def chain_resubmit(
     """After a send-back, the requester (optionally with edited fields)
     resubmits: a new round starts at the sent-back step, its conditions read
     again on the edited fields."""
-    at = _scope(actor, at)
-    with organization_scope(actor.organization_id), transaction.atomic():
-        if request.organization_id != actor.organization_id:
-            raise Request.DoesNotExist
-        request = Request.objects.select_for_update().get(pk=request.pk)
+    with acting(actor, at) as at:
+        request = request_lock(request, actor)
         flow = ApprovalFlow.objects.select_for_update().filter(request=request).first()
         if flow is None or flow.state != FlowState.SENT_BACK:
             raise StepConflict(_("该请求没有被退回的审批。"))
