@@ -85,10 +85,6 @@ class ApprovalStepDefinition(TenantModel):
     def name(self) -> str:
         return bilingual(self.name_zh, self.name_en)
 
-    @property
-    def has_condition(self) -> bool:
-        return bool(self.condition_field and self.condition_operator)
-
 
 class FlowState(models.TextChoices):
     IN_PROGRESS = "in_progress", _("审批中")

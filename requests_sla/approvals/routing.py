@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from departments.models import Membership
@@ -16,8 +15,6 @@ from requests_sla.approvals.models import (
     ApprovalStepDefinition,
     ApproverKind,
 )
-
-User = get_user_model()
 
 
 def _first_user(**filters) -> int | None:

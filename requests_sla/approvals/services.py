@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
@@ -38,7 +37,12 @@ from requests_sla.catalog.models import RequestType
 from requests_sla.notifications.models import NotificationKind
 from requests_sla.notifications.services import notifications_send
 from requests_sla.requests.models import Request
-from requests_sla.requests.services.common import request_save, text_required
+from requests_sla.requests.services.common import (
+    acting,
+    request_lock,
+    request_save,
+    text_required,
+)
 from requests_sla.sla.models import SlaTimer, StopReason
 from requests_sla.sla.services import milestone_timer_start, request_refresh_sla, timers_stop
 
@@ -59,13 +63,20 @@ class StepConflict(ServiceError):
 # ---------------------------------------------------------------- the chain
 
 
-def _materialise(flow: ApprovalFlow, request: Request, *, from_position: int) -> None:
-    """The chain's steps from ``from_position`` on, for the flow's round:
-    ``waiting`` when the condition holds on the request's fields, else
-    ``skipped``."""
-    definitions = ApprovalStepDefinition.objects.filter(
-        request_type_id=request.request_type_id, position__gte=from_position
-    ).order_by("position")
+def _chain(request: Request, *, from_position: int = 0) -> list[ApprovalStepDefinition]:
+    """The request type's chain from ``from_position`` on, in order."""
+    return list(
+        ApprovalStepDefinition.objects.filter(
+            request_type_id=request.request_type_id, position__gte=from_position
+        ).order_by("position")
+    )
+
+
+def _materialise(
+    flow: ApprovalFlow, request: Request, definitions: Iterable[ApprovalStepDefinition]
+) -> None:
+    """The flow's round's steps, one per definition: ``waiting`` when the
+    condition holds on the request's fields, else ``skipped``."""
     ApprovalStep.objects.bulk_create(
         ApprovalStep(
             organization_id=request.organization_id,
@@ -144,8 +155,11 @@ def _advance(flow: ApprovalFlow, request: Request, at: dt.datetime) -> None:
 
 
 def chain_start(*, request: Request, actor: Membership, at: dt.datetime) -> ApprovalFlow | None:
-    """The ``filed`` hook of requests: a flow when the type has a chain."""
-    if not ApprovalStepDefinition.objects.filter(request_type_id=request.request_type_id).exists():
+    """The ``filed`` hook of requests: a flow when the type has a chain.
+    Every filing runs it, so a type without a chain costs one indexed read
+    and that read is also the chain the steps are made from."""
+    definitions = _chain(request)
+    if not definitions:
         return None
     flow = ApprovalFlow.objects.create(
         organization_id=request.organization_id,
@@ -153,7 +167,7 @@ def chain_start(*, request: Request, actor: Membership, at: dt.datetime) -> Appr
         state=FlowState.IN_PROGRESS,
         created_at=at,
     )
-    _materialise(flow, request, from_position=0)
+    _materialise(flow, request, definitions)
     _advance(flow, request, at)
     return flow
 
@@ -168,13 +182,6 @@ def resolve_guard(*, request: Request, actor: Membership) -> None:
 
 
 # ---------------------------------------------------------------- acting
-
-
-def _scope(actor: Membership, at: dt.datetime | None) -> dt.datetime:
-    now = timezone.now()
-    if at is not None and at > now + dt.timedelta(seconds=5):
-        raise ServiceError(_("时间不能晚于现在。"), field="at")
-    return at or now
 
 
 def _lock(step_id: int) -> tuple[ApprovalStep, Request]:
@@ -210,8 +217,7 @@ def step_act(
     of another organization is ``DoesNotExist`` (404)."""
     if action not in ACTIONS:
         raise ServiceError(_("未知的审批操作。"), field="action")
-    at = _scope(actor, at)
-    with organization_scope(actor.organization_id), transaction.atomic():
+    with acting(actor, at) as at:
         step, request = _lock(step_id)
         if step.state != StepState.PENDING:
             raise StepConflict(
@@ -272,11 +278,8 @@ def chain_resubmit(
     """After a send-back, the requester (optionally with edited fields)
     resubmits: a new round starts at the sent-back step, its conditions read
     again on the edited fields."""
-    at = _scope(actor, at)
-    with organization_scope(actor.organization_id), transaction.atomic():
-        if request.organization_id != actor.organization_id:
-            raise Request.DoesNotExist
-        request = Request.objects.select_for_update().get(pk=request.pk)
+    with acting(actor, at) as at:
+        request = request_lock(request, actor)
         flow = ApprovalFlow.objects.select_for_update().filter(request=request).first()
         if flow is None or flow.state != FlowState.SENT_BACK:
             raise StepConflict(_("该请求没有被退回的审批。"))
@@ -291,7 +294,7 @@ def chain_resubmit(
         flow.round += 1
         flow.state = FlowState.IN_PROGRESS
         flow.save(update_fields=["round", "state"])
-        _materialise(flow, request, from_position=sent_back.position)
+        _materialise(flow, request, _chain(request, from_position=sent_back.position))
         _advance(flow, request, at)
         return flow
 

@@ -12,23 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+# LinkExpired and LinkInvalid are this module's too (its views catch them here).
+from collab.signed_links import LinkExpired as LinkExpired
+from collab.signed_links import LinkInvalid as LinkInvalid
+from collab.signed_links import SignedLink, site_url
 from requests_sla.approvals.models import ApprovalStep, StepState
 
 SALT = "collab.approvals.step-link"
 DEFAULT_MAX_AGE = 3 * 24 * 3600
-
-
-class LinkExpired(Exception):
-    pass
-
-
-class LinkInvalid(Exception):
-    pass
+LINK = SignedLink(
+    salt=SALT, max_age_setting="COLLAB_APPROVAL_LINK_MAX_AGE", default_max_age=DEFAULT_MAX_AGE
+)
 
 
 @dataclass(frozen=True)
@@ -39,13 +36,11 @@ class StepClaim:
 
 
 def max_age() -> int:
-    return int(getattr(settings, "COLLAB_APPROVAL_LINK_MAX_AGE", DEFAULT_MAX_AGE))
+    return LINK.max_age()
 
 
 def step_token(step: ApprovalStep) -> str:
-    return signing.dumps(
-        {"s": step.pk, "u": step.approver_id, "o": step.organization_id}, salt=SALT
-    )
+    return LINK.dump(s=step.pk, u=step.approver_id, o=step.organization_id)
 
 
 def step_signed_path(step: ApprovalStep) -> str:
@@ -53,16 +48,7 @@ def step_signed_path(step: ApprovalStep) -> str:
 
 
 def claim_read(token: str) -> StepClaim:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=max_age())
-    except signing.SignatureExpired:
-        raise LinkExpired from None
-    except signing.BadSignature:
-        raise LinkInvalid from None
-    try:
-        return StepClaim(int(data["s"]), int(data["u"]), int(data["o"]))
-    except (KeyError, TypeError, ValueError):
-        raise LinkInvalid from None
+    return StepClaim(*LINK.load(token, "s", "u", "o"))
 
 
 def approval_email_lines(notification) -> list[str]:
@@ -82,6 +68,8 @@ def approval_email_lines(notification) -> list[str]:
     )
     if step is None:
         return []
-    days = max(1, round(max_age() / 86400))
-    url = f"{settings.SITE_URL.rstrip('/')}{step_signed_path(step)}"
-    return [_("审批链接（%(days)s 天内有效，需本人登录）：") % {"days": days}, url]
+    days = LINK.valid_days()
+    return [
+        _("审批链接（%(days)s 天内有效，需本人登录）：") % {"days": days},
+        site_url(step_signed_path(step)),
+    ]

@@ -12,25 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+# LinkExpired and LinkInvalid are this module's too (its views catch them here).
+from collab.signed_links import LinkExpired as LinkExpired
+from collab.signed_links import LinkInvalid as LinkInvalid
+from collab.signed_links import SignedLink, site_url
 from departments.models import Membership
 from requests_sla.requests import selectors
 from requests_sla.requests.models import Comment
 
 SALT = "collab.requests.attachment-link"
 DEFAULT_MAX_AGE = 7 * 24 * 3600
-
-
-class LinkExpired(Exception):
-    pass
-
-
-class LinkInvalid(Exception):
-    pass
+LINK = SignedLink(
+    salt=SALT, max_age_setting="COLLAB_ATTACHMENT_LINK_MAX_AGE", default_max_age=DEFAULT_MAX_AGE
+)
 
 
 @dataclass(frozen=True)
@@ -41,13 +38,11 @@ class LinkClaim:
 
 
 def max_age() -> int:
-    return int(getattr(settings, "COLLAB_ATTACHMENT_LINK_MAX_AGE", DEFAULT_MAX_AGE))
+    return LINK.max_age()
 
 
 def attachment_token(attachment, user_id: int) -> str:
-    return signing.dumps(
-        {"a": attachment.pk, "u": user_id, "o": attachment.organization_id}, salt=SALT
-    )
+    return LINK.dump(a=attachment.pk, u=user_id, o=attachment.organization_id)
 
 
 def attachment_signed_path(attachment, user_id: int) -> str:
@@ -57,21 +52,12 @@ def attachment_signed_path(attachment, user_id: int) -> str:
 
 
 def attachment_signed_url(attachment, user_id: int) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{attachment_signed_path(attachment, user_id)}"
+    return site_url(attachment_signed_path(attachment, user_id))
 
 
 def claim_read(token: str) -> LinkClaim:
     """What a link's token says, or ``LinkExpired``/``LinkInvalid``."""
-    try:
-        data = signing.loads(token, salt=SALT, max_age=max_age())
-    except signing.SignatureExpired:
-        raise LinkExpired from None
-    except signing.BadSignature:
-        raise LinkInvalid from None
-    try:
-        return LinkClaim(int(data["a"]), int(data["u"]), int(data["o"]))
-    except (KeyError, TypeError, ValueError):
-        raise LinkInvalid from None
+    return LinkClaim(*LINK.load(token, "a", "u", "o"))
 
 
 def mention_email_lines(notification) -> list[str]:
@@ -97,7 +83,7 @@ def mention_email_lines(notification) -> list[str]:
     )
     if not attachments:
         return []
-    days = max(1, round(max_age() / 86400))
+    days = LINK.valid_days()
     lines = [_("附件（下载链接 %(days)s 天内有效，仅限你本人登录后使用）：") % {"days": days}]
     lines += [
         f"- {a.original_name}: {attachment_signed_url(a, notification.recipient_id)}"

@@ -183,3 +183,24 @@ def test_editing_the_chain_does_not_reroute_a_running_flow(org, rep, head_fin, a
     second = steps_of(request)[1]
     assert (second.state, second.name_zh) == (StepState.PENDING, "运营")
     assert second.approver_id == ops.user_id  # as named at filing, not the admin fallback
+
+
+def _definition_reads(queries) -> int:
+    return sum('"requests_sla_approvalstepdefinition"' in q["sql"] for q in queries)
+
+
+def test_filing_reads_the_chain_once_and_a_type_without_one_costs_one_read(org, rep, chain):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from requests_sla.tests.factories import file_tech_support
+
+    with CaptureQueriesContext(connection) as with_chain:
+        request = file_expense(rep, "6000.00")
+    assert flow_of(request).state == FlowState.IN_PROGRESS
+    assert _definition_reads(with_chain.captured_queries) == 1  # the check is the chain
+    with CaptureQueriesContext(connection) as without:
+        request = file_tech_support(rep)
+    assert _definition_reads(without.captured_queries) == 1
+    assert not any('"requests_sla_approvalflow"' in q["sql"] for q in without.captured_queries)
+    assert steps_of(request) == []

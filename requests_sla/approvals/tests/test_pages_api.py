@@ -106,7 +106,9 @@ def test_signed_link_valid_replayed_wrong_user_expired(
     step.refresh_from_db()
     assert step.state == StepState.PENDING
     client = client_for(head_fin.user)
-    assert client.get(url).status_code == 200  # GET shows, writes nothing
+    shown = client.get(url)
+    assert shown.status_code == 200  # GET shows, writes nothing
+    assert 'id="link-reason"' in shown.content.decode()  # with the decision's controls
     step.refresh_from_db()
     assert step.state == StepState.PENDING
     assert client.post(url, {"action": "approve"}).status_code == 302
