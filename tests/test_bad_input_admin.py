@@ -152,20 +152,27 @@ def test_an_invitation_email_with_a_long_local_part_or_address_is_a_form_error(
 def test_every_integer_input_of_every_form_and_input_serializer_has_an_upper_bound():
     """10^30 in any integer input is a field error, never a database overflow."""
     unbounded = []
+    walked = {"forms": 0, "inputs": 0, "integers": 0}
     for form_class in project_classes(forms.BaseForm):
+        walked["forms"] += 1
         for name, field in form_class.base_fields.items():
+            walked["integers"] += isinstance(field, forms.IntegerField)
             if isinstance(field, forms.IntegerField) and field.max_value is None:
                 unbounded.append(f"{form_class.__module__}.{form_class.__name__}.{name}")
     for serializer_class in project_classes(serializers.Serializer):
         if not serializer_class.__name__.endswith("Input"):
             continue
+        walked["inputs"] += 1
         for name, field in serializer_class().fields.items():
             field = getattr(field, "child", field)
+            walked["integers"] += isinstance(field, serializers.IntegerField)
             if isinstance(field, serializers.IntegerField) and field.max_value is None:
                 unbounded.append(
                     f"{serializer_class.__module__}.{serializer_class.__name__}.{name}"
                 )
     assert unbounded == []
+    # The walk saw the project's forms and input serializers (an empty walk passes).
+    assert walked["forms"] >= 20 and walked["inputs"] >= 20 and walked["integers"] >= 20, walked
 
 
 @pytest.mark.parametrize("value", [10**30, "1" * 30, "١٢", 1.5, True])

@@ -270,7 +270,7 @@ def test_every_api_view_parses_json_through_the_limited_parser():
             else:
                 yield pattern.callback
 
-    offenders = set()
+    offenders, limited = set(), set()
     for callback in walk(get_resolver().url_patterns):
         view = getattr(callback, "cls", None)
         actions = getattr(callback, "actions", None) or {}
@@ -283,4 +283,8 @@ def test_every_api_view_parses_json_through_the_limited_parser():
                     parser, limits.LimitedJSONParser
                 ):
                     offenders.add(f"{view.__module__}.{view.__name__}")
+                elif issubclass(parser, limits.LimitedJSONParser):
+                    limited.add(f"{view.__module__}.{view.__name__}")
     assert offenders == set()
+    # The walk reached the API's views (over an empty walk, offenders == set() passes).
+    assert len(limited) >= 15, sorted(limited)

@@ -93,9 +93,9 @@ def test_the_walk_sees_every_project_app():
     assert {"departments", "requests_sla", "pipeline"} <= labels
 
 
-def test_every_model_is_tenant_owned_or_allow_listed():
+def _not_tenant_offenders(models_) -> list[str]:
     offenders = []
-    for model in _project_models():
+    for model in models_:
         label = _label(model)
         if issubclass(model, TenantModel) or label in NOT_TENANT:
             continue
@@ -106,6 +106,11 @@ def test_every_model_is_tenant_owned_or_allow_listed():
                 offenders.append(f"{label} (history without organization)")
             continue
         offenders.append(label)
+    return offenders
+
+
+def test_every_model_is_tenant_owned_or_allow_listed():
+    offenders = _not_tenant_offenders(_project_models())
     assert not offenders, "\n".join(offenders)
 
 
@@ -125,29 +130,39 @@ def _unique_sets(model) -> list[tuple[str, tuple[str, ...]]]:
     return sets
 
 
-def test_every_unique_rule_of_a_tenant_model_includes_organization():
+def _unique_offenders(tenant_models) -> list[str]:
     offenders = []
-    for model in _tenant_models():
+    for model in tenant_models:
         for what, names in _unique_sets(model):
             if not any(n in ("organization", "organization_id") for n in names):
                 offenders.append(f"{_label(model)}: {what} {names}")
+    return offenders
+
+
+def test_every_unique_rule_of_a_tenant_model_includes_organization():
+    offenders = _unique_offenders(_tenant_models())
     assert not offenders, "\n".join(offenders)
 
 
-def test_every_many_to_many_of_a_tenant_model_goes_through_a_tenant_table():
+def _many_to_many_offenders(tenant_models) -> list[str]:
     offenders = []
-    for model in _tenant_models():
+    for model in tenant_models:
         for field in model._meta.local_many_to_many:
             through = field.remote_field.through
             if through._meta.auto_created or not issubclass(through, TenantModel):
                 offenders.append(f"{_label(model)}.{field.name} through {_label(through)}")
+    return offenders
+
+
+def test_every_many_to_many_of_a_tenant_model_goes_through_a_tenant_table():
+    offenders = _many_to_many_offenders(_tenant_models())
     assert not offenders, "\n".join(offenders)
 
 
-def test_no_bare_integer_points_at_a_row():
+def _bare_integer_offenders(tenant_models) -> list[str]:
     integer_types = (models.IntegerField,)  # BigInteger, PositiveInteger… subclass it
     offenders = []
-    for model in _tenant_models():
+    for model in tenant_models:
         for field in model._meta.concrete_fields:
             if field.is_relation or field.primary_key:
                 continue
@@ -155,13 +170,27 @@ def test_no_bare_integer_points_at_a_row():
                 continue
             if isinstance(field, integer_types) and field.name.endswith("_id"):
                 offenders.append(f"{_label(model)}.{field.name}")
+    return offenders
+
+
+def test_no_bare_integer_points_at_a_row():
+    offenders = _bare_integer_offenders(_tenant_models())
     assert not offenders, "\n".join(offenders)
 
 
-def test_every_foreign_key_between_project_tables_joins_two_tenant_tables():
-    project = set(_project_models())
+def test_the_rollup_keys_allowed_are_real_integer_fields():
+    """The allow-list names fields that exist (a renamed one would leave a
+    stale entry that lets the next bare id of that name through)."""
+    by_label = {_label(m): m for m in _tenant_models()}
+    for label, names in ROLLUP_KEYS.items():
+        fields = {f.name: f for f in by_label[label]._meta.concrete_fields}
+        for name in names:
+            assert isinstance(fields[name], models.IntegerField), f"{label}.{name}"
+
+
+def _foreign_key_offenders(tenant_models, project) -> list[str]:
     offenders = []
-    for model in _tenant_models():
+    for model in tenant_models:
         for field in model._meta.concrete_fields:
             if not field.is_relation or field.name == "organization":
                 continue
@@ -174,21 +203,53 @@ def test_every_foreign_key_between_project_tables_joins_two_tenant_tables():
                 and _label(target) != "departments.Organization"
             ):
                 offenders.append(f"{_label(model)}.{field.name} → {_label(target)}")
+    return offenders
+
+
+def test_every_foreign_key_between_project_tables_joins_two_tenant_tables():
+    offenders = _foreign_key_offenders(_tenant_models(), set(_project_models()))
     assert not offenders, "\n".join(offenders)
 
 
 @isolate_apps("tests")
 def test_the_checks_catch_what_they_are_for():
-    """The helpers above see a bad model: an integer id and a unique field
-    without organization (built in an isolated registry, never migrated)."""
+    """Each check above, run on bad models (built in an isolated registry,
+    never migrated), names every fault it is for; and passes a good one."""
+    from departments.models import ApiToken
 
-    class Bad(TenantModel):
-        thing_id = models.BigIntegerField()
-        code = models.CharField(max_length=5, unique=True)
-
+    class Plain(models.Model):  # noqa: DJ008 (not a TenantModel, not allow-listed)
         class Meta:
             app_label = "tests"
 
-    assert ("field code", ("code",)) in _unique_sets(Bad)
-    assert not any("organization" in names for _what, names in _unique_sets(Bad))
-    assert isinstance(Bad._meta.get_field("thing_id"), models.IntegerField)
+    class Bad(TenantModel):
+        thing_id = models.BigIntegerField()  # a bare id
+        code = models.CharField(max_length=5, unique=True)  # unique without organization
+        token = models.ForeignKey(ApiToken, on_delete=models.CASCADE)  # to a non-tenant table
+        plains = models.ManyToManyField(Plain)  # an auto-created through table
+
+        class Meta:
+            app_label = "tests"
+            unique_together = [("thing_id", "code")]
+
+    class Good(TenantModel):
+        code = models.CharField(max_length=5)
+
+        class Meta:
+            app_label = "tests"
+            constraints = [
+                models.UniqueConstraint(fields=["organization", "code"], name="good_code")
+            ]
+
+    project = {Plain, Bad, Good, ApiToken}
+    assert _not_tenant_offenders([Plain, Bad, Good]) == ["tests.Plain"]
+    assert _unique_offenders([Bad, Good]) == [
+        "tests.Bad: field code ('code',)",
+        "tests.Bad: unique_together ('thing_id', 'code')",
+    ]
+    assert _many_to_many_offenders([Bad, Good]) == [
+        f"tests.Bad.plains through {_label(Bad.plains.through)}"
+    ]
+    assert _bare_integer_offenders([Bad, Good]) == ["tests.Bad.thing_id"]
+    assert _foreign_key_offenders([Bad, Good], project) == [
+        "tests.Bad.token → departments.ApiToken"
+    ]

@@ -22,6 +22,7 @@ PARAM_MODELS = {
     "finding_pk": "postmortemfinding",
     "postmortem_pk": "postmortem",
     "exception_id": "calendarexception",
+    "attachment_id": "attachment",
 }
 # The path segment in front of a ``pk`` / ``object_id`` -> model name, where
 # singular-and-suffix matching against the model names does not decide.
@@ -39,6 +40,7 @@ SEGMENT_MODELS = {
     "new": "requesttype",
     "approvals": "approvalstep",
     "resubmit": "request",
+    "files": "attachment",
 }
 FALLBACK = "1"
 # Parameters that are not object ids: a value the view accepts.

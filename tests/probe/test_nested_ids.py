@@ -124,3 +124,16 @@ def test_the_owners_ids_in_an_outsiders_body_are_refused(world, method, path, sc
     if probe_world.owner_checksum(world["owner_org"]) != before:
         problems.append(f"{method} {url}: the owner's rows changed")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_the_skips_hide_no_id_field(world):
+    """An operation is skipped above when its body carries no id the world
+    fills: every id-named body field must be in FIELD_MODELS, every model
+    there made in the owner's world, and half the operations carry one."""
+    own_ids = {**world["outsider_ids"], "user": world["outsider"].pk}
+    names = {n for _m, _p, schema in OPERATIONS for n in _component(schema).get("properties", {})}
+    assert sorted(n for n in names if n.endswith(("_id", "_ids")) and n not in FIELD_MODELS) == []
+    assert set(FIELD_MODELS.values()) <= world["ids"].keys()
+    with_ids = [p for _m, p, schema in OPERATIONS if _bodies(schema, own_ids, world["ids"])]
+    assert len(with_ids) >= 16 and len(OPERATIONS) >= 30

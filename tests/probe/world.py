@@ -190,13 +190,25 @@ def owner_ids(owner_org) -> dict[str, int]:
             )
             if pk is not None:
                 ids[model._meta.model_name] = pk
-    users = Membership.unscoped.filter(organization=owner_org).values("user_id")
+    users = _owner_user_ids(owner_org)
     token = ApiToken.objects.filter(user__in=users).order_by("pk").first()
     if token is not None:
         ids["apitoken"] = token.pk
     ids["organization"] = owner_org.pk
-    ids["user"] = users.order_by("user_id").first()["user_id"]
+    ids["user"] = min(users)
     return ids
+
+
+def _owner_user_ids(owner_org) -> list[int]:
+    """The owner's people, as a list: a ``Membership.unscoped`` queryset used
+    as a subquery of a query on a per-person table (users, API keys) is
+    compiled into that statement and so runs under row-level security with
+    no scope, where it finds nobody (no API key id, no person's markers)."""
+    users = list(
+        Membership.unscoped.filter(organization=owner_org).values_list("user_id", flat=True)
+    )
+    assert users, "the owner has people"
+    return users
 
 
 def owner_markers(owner_org) -> set[str]:
@@ -204,9 +216,7 @@ def owner_markers(owner_org) -> set[str]:
     owner's people (usernames, emails) and the slug of the organization."""
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(
-        pk__in=Membership.unscoped.filter(organization=owner_org).values("user_id")
-    )
+    users = get_user_model().objects.filter(pk__in=_owner_user_ids(owner_org))
     markers = {MARK, owner_org.slug}
     for username, email in users.values_list("username", "email"):
         markers.update({username, email})
