@@ -171,6 +171,23 @@ def test_a_raw_statement_without_a_filter_is_scoped_and_no_scope_leaks(two_orgs)
             assert cursor.fetchall() == []
 
 
+def test_composed_sql_carries_the_scope_too(two_orgs):
+    """psycopg2's composed SQL (``sql.SQL``) gets the prefix like a string: without
+    it, a composed statement after an unscoped one in the same transaction
+    would run as the service role, past row-level security."""
+    from psycopg2 import sql
+
+    with django_as_app_role(), transaction.atomic(), connection.cursor() as cursor:
+        with tenancy.dangerously_unscoped("a test: leave the service role set"):
+            cursor.execute("SELECT 1")
+        cursor.execute(
+            sql.SQL("SELECT current_user, count(*) FROM {}").format(
+                sql.Identifier("departments_department")
+            )
+        )
+        assert cursor.fetchone() == (rls.app_role(), 0)
+
+
 def test_a_failed_statement_in_a_savepoint_rolls_back_cleanly(two_orgs):
     demo, _other = two_orgs
     with django_as_app_role(), tenancy.organization_scope(demo.id), transaction.atomic():
