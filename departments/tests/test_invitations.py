@@ -354,3 +354,25 @@ def test_the_email_is_in_the_invited_persons_stored_language(
     with sent():
         invite(client, teammate.email)
     assert "邀请你" in mail.outbox[0].subject
+
+
+@pytest.mark.django_db
+def test_answering_and_emailing_an_invitation_stay_in_the_inviting_organizations_scope(
+    client, other_org, teammate, outsider, sent, caplog
+):
+    """Only finding one's own invitation crosses organizations; the email and
+    the locked answer read the row in the inviting organization's scope."""
+    import logging
+
+    from departments import services
+
+    caplog.set_level(logging.INFO, logger="collab.tenancy.unscoped")
+    client.force_login(outsider)
+    with sent():
+        invite(client, teammate.email)
+    assert [m.to for m in mail.outbox] == [[teammate.email]]
+    invitation = Invitation.unscoped.get(invitee=teammate)
+    membership = services.invitation_accept(invitation=invitation, user=teammate)
+    assert membership.organization_id == other_org.id
+    unscoped = [r.getMessage() for r in caplog.records if r.name == "collab.tenancy.unscoped"]
+    assert not [m for m in unscoped if "departments/services.py" in m], unscoped
