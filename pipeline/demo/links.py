@@ -24,7 +24,7 @@ from pipeline.accounts.models import Account
 from pipeline.demo.customers import CUSTOMER_SUCCESS, REPS
 from pipeline.followups import services as followups_services
 from pipeline.opportunities.models import Opportunity, RequestLink
-from requests_sla.demo.requests import EXTRAS
+from requests_sla.demo.requests import EXTRAS, SCRIPT_ACTIONS
 from requests_sla.models import Request, RequestType
 from requests_sla.requests import services as request_services
 
@@ -123,11 +123,10 @@ def _file_plan(key: str) -> None:
         )
         head = members.get(HEADS[key].get(request.serving_department.code, ""))
         for hours, action, arguments in script if head else ():
-            at = filed_at + dt.timedelta(hours=hours)
-            if action == "start":
-                request_services.request_start(request=request, actor=head, at=at)
-            elif action == "resolve":
-                request_services.request_resolve(request=request, actor=head, at=at, **arguments)
+            service = getattr(request_services, SCRIPT_ACTIONS[action])
+            service(
+                request=request, actor=head, at=filed_at + dt.timedelta(hours=hours), **arguments
+            )
         if code == "cs_field_service" and request.resolved_at and serviced is None:
             serviced = request
     success = members.get(CUSTOMER_SUCCESS[key])
