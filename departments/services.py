@@ -184,7 +184,9 @@ def member_invite(
             department=department,
             actor=actor,
         )
-    transaction.on_commit(lambda: _send_invitation(invitation.pk, token))
+    transaction.on_commit(
+        lambda: _send_invitation(invitation.organization_id, invitation.pk, token)
+    )
     return InviteOutcome(invitation=invitation)
 
 
@@ -290,10 +292,11 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 
 
 def _invitation_for_decision(*, invitation: Invitation, user: User) -> Invitation:
-    # Locked, so accepting and a concurrent revoke cannot both win.
-    with dangerously_unscoped("an invitation, answered by its invitee"):
+    # Locked, so accepting and a concurrent revoke cannot both win. The row
+    # is the inviting organization's: read in its scope, not past it.
+    with organization_scope(invitation.organization_id):
         invitation = (
-            Invitation.unscoped.select_for_update(of=("self",))
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("organization", "department")
             .get(pk=invitation.pk)
         )
@@ -354,12 +357,13 @@ def _send_welcome(email: str, request: HttpRequest | None) -> None:
         )
 
 
-def _send_invitation(invitation_id: int, token: str) -> None:
+def _send_invitation(organization_id: int, invitation_id: int, token: str) -> None:
     """Email the invited person, in their language, with a link that opens
-    the invitation once they are signed in."""
-    with dangerously_unscoped("the invitation an email is sent for"):
+    the invitation once they are signed in (the inviting organization's row,
+    read in its scope)."""
+    with organization_scope(organization_id):
         invitation = (
-            Invitation.unscoped.select_related("organization", "invitee", "invited_by")
+            Invitation.objects.select_related("organization", "invitee", "invited_by")
             .filter(pk=invitation_id)
             .first()
         )

@@ -24,6 +24,14 @@ def invite(client, email, role="sales_rep", **extra):
     )
 
 
+def invited_by(client, admin, invitee):
+    """``admin`` (signed in on ``client``) invites ``invitee`` with the
+    defaults; the invitation."""
+    client.force_login(admin)
+    invite(client, invitee.email)
+    return Invitation.unscoped.get(invitee=invitee)
+
+
 def memberships(user):
     return sorted(Membership.unscoped.filter(user=user).values_list("organization__slug", "role"))
 
@@ -98,9 +106,7 @@ def test_the_invited_rep_sees_the_invitation_signed_in_and_accepting_creates_the
 def test_declining_changes_nothing_and_the_invitation_cannot_be_accepted_after(
     client, other_org, teammate, outsider
 ):
-    client.force_login(outsider)
-    invite(client, teammate.email)
-    invitation = Invitation.unscoped.get(invitee=teammate)
+    invitation = invited_by(client, outsider, teammate)
     client.force_login(teammate)
     client.post(reverse("departments:invitation_decline", args=[invitation.pk]))
     invitation.refresh_from_db()
@@ -114,9 +120,7 @@ def test_declining_changes_nothing_and_the_invitation_cannot_be_accepted_after(
 def test_an_expired_invitation_cannot_be_accepted_and_no_longer_shows(
     client, other_org, teammate, outsider
 ):
-    client.force_login(outsider)
-    invite(client, teammate.email)
-    invitation = Invitation.unscoped.get(invitee=teammate)
+    invitation = invited_by(client, outsider, teammate)
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=8)):
         client.force_login(teammate)
         assert (
@@ -142,9 +146,7 @@ def test_an_expired_invitation_cannot_be_accepted_and_no_longer_shows(
 def test_the_inviting_admin_lists_and_revokes_pending_invitations(
     client, other_org, teammate, outsider
 ):
-    client.force_login(outsider)
-    invite(client, teammate.email)
-    invitation = Invitation.unscoped.get(invitee=teammate)
+    invitation = invited_by(client, outsider, teammate)
     page = client.get(reverse("departments:settings")).content.decode()
     assert f'id="invitation-{invitation.pk}"' in page and teammate.email in page
     client.post(reverse("departments:invitation_revoke", args=[invitation.pk]))
@@ -294,8 +296,7 @@ def test_a_token_client_of_the_rep_keeps_filing_into_its_own_organization_until_
 ):
     """The second half of the reproduction: rep's token client without a
     header must not start acting in Other Co because of an invitation."""
-    client.force_login(outsider)
-    invite(client, teammate.email)
+    invited_by(client, outsider, teammate)
     body = api_client(teammate).get("/api/me/").json()
     assert body["organization"] == "acme"
     assert [m["organization"] for m in body["memberships"]] == ["acme"]
@@ -305,8 +306,7 @@ def test_a_token_client_of_the_rep_keeps_filing_into_its_own_organization_until_
 def test_the_header_badge_costs_no_query(
     client_for, teammate, outsider, client, django_assert_num_queries
 ):
-    client.force_login(outsider)
-    invite(client, teammate.email)
+    invited_by(client, outsider, teammate)
     signed_in = client_for(teammate)
     signed_in.get(reverse("departments:directory"))
     # user, memberships (with the open-invitation count), unread notifications,
@@ -354,3 +354,25 @@ def test_the_email_is_in_the_invited_persons_stored_language(
     with sent():
         invite(client, teammate.email)
     assert "邀请你" in mail.outbox[0].subject
+
+
+@pytest.mark.django_db
+def test_answering_and_emailing_an_invitation_stay_in_the_inviting_organizations_scope(
+    client, other_org, teammate, outsider, sent, caplog
+):
+    """Only finding one's own invitation crosses organizations; the email and
+    the locked answer read the row in the inviting organization's scope."""
+    import logging
+
+    from departments import services
+
+    caplog.set_level(logging.INFO, logger="collab.tenancy.unscoped")
+    client.force_login(outsider)
+    with sent():
+        invite(client, teammate.email)
+    assert [m.to for m in mail.outbox] == [[teammate.email]]
+    invitation = Invitation.unscoped.get(invitee=teammate)
+    membership = services.invitation_accept(invitation=invitation, user=teammate)
+    assert membership.organization_id == other_org.id
+    unscoped = [r.getMessage() for r in caplog.records if r.name == "collab.tenancy.unscoped"]
+    assert not [m for m in unscoped if "departments/services.py" in m], unscoped

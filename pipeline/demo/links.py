@@ -24,8 +24,7 @@ from pipeline.accounts.models import Account
 from pipeline.demo.customers import CUSTOMER_SUCCESS, REPS
 from pipeline.followups import services as followups_services
 from pipeline.opportunities.models import Opportunity, RequestLink
-from requests_sla.catalog import links as request_links
-from requests_sla.demo.requests import EXTRAS
+from requests_sla.demo.requests import EXTRAS, SCRIPT_ACTIONS
 from requests_sla.models import Request, RequestType
 from requests_sla.requests import services as request_services
 
@@ -124,11 +123,10 @@ def _file_plan(key: str) -> None:
         )
         head = members.get(HEADS[key].get(request.serving_department.code, ""))
         for hours, action, arguments in script if head else ():
-            at = filed_at + dt.timedelta(hours=hours)
-            if action == "start":
-                request_services.request_start(request=request, actor=head, at=at)
-            elif action == "resolve":
-                request_services.request_resolve(request=request, actor=head, at=at, **arguments)
+            service = getattr(request_services, SCRIPT_ACTIONS[action])
+            service(
+                request=request, actor=head, at=filed_at + dt.timedelta(hours=hours), **arguments
+            )
         if code == "cs_field_service" and request.resolved_at and serviced is None:
             serviced = request
     success = members.get(CUSTOMER_SUCCESS[key])
@@ -157,12 +155,22 @@ def _link_named() -> None:
         deals[account_id] = deal_id  # the soonest to close wins
     linked = RequestLink.objects.values("request_id")
     requests = Request.objects.exclude(pk__in=linked).select_related("request_type")
+    links = []
     for request in requests.order_by("id"):
         account = _named_account(request, accounts)
         if account is None:
             continue
         deal = deals.get(account.pk) if request.request_type.code in DEAL_TYPES else None
-        request_links.link_save(request, account_id=account.pk, opportunity_id=deal)
+        links.append(
+            RequestLink(
+                organization_id=request.organization_id,
+                request=request,
+                account_id=account.pk,
+                opportunity_id=deal,
+            )
+        )
+    # The links are this app's rows: one insert for all, not one per request.
+    RequestLink.objects.bulk_create(links, batch_size=1000)
 
 
 def _named_account(request: Request, accounts: list[Account]) -> Account | None:

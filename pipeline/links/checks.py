@@ -21,17 +21,30 @@ from pipeline.opportunities import selectors as opportunities_selectors
 from pipeline.opportunities.models import Opportunity
 
 
+def _accounts(actor):
+    """The accounts ``actor`` may see (all the organization's without one)."""
+    return (
+        accounts_selectors.accounts_visible_to(actor)
+        if actor is not None
+        else Account.objects.all()
+    )
+
+
+def _deals(actor):
+    """The deals ``actor`` may see (all the organization's without one)."""
+    return (
+        opportunities_selectors.opportunities_visible_to(actor)
+        if actor is not None
+        else Opportunity.objects.all()
+    )
+
+
 def account_check(value: int, *, organization_id: int | None, actor=None) -> int:
     """The account exists in the organization (and ``actor`` may see it)."""
     if organization_id is None:
         return value
     with organization_scope(organization_id):
-        accounts = (
-            accounts_selectors.accounts_visible_to(actor)
-            if actor is not None
-            else Account.objects.all()
-        )
-        if not accounts.filter(pk=value).exists():
+        if not _accounts(actor).filter(pk=value).exists():
             raise ValidationError(_("找不到这个客户，或你无权查看。"), code="invalid_link")
     return value
 
@@ -42,12 +55,7 @@ def opportunity_check(value: int, *, organization_id: int | None, actor=None) ->
     if organization_id is None:
         return None
     with organization_scope(organization_id):
-        deals = (
-            opportunities_selectors.opportunities_visible_to(actor)
-            if actor is not None
-            else Opportunity.objects.all()
-        )
-        account_id = deals.filter(pk=value).values_list("account_id", flat=True).first()
+        account_id = _deals(actor).filter(pk=value).values_list("account_id", flat=True).first()
     if account_id is None:
         raise ValidationError(_("找不到这个商机，或你无权查看。"), code="invalid_link")
     return account_id
@@ -56,20 +64,10 @@ def opportunity_check(value: int, *, organization_id: int | None, actor=None) ->
 def account_customer(value: int, *, organization_id: int, actor=None) -> str:
     """The linked account's name (what a request type's 客户名称 asks)."""
     with organization_scope(organization_id):
-        accounts = (
-            accounts_selectors.accounts_visible_to(actor)
-            if actor is not None
-            else Account.objects.all()
-        )
-        return accounts.filter(pk=value).values_list("name", flat=True).first() or ""
+        return _accounts(actor).filter(pk=value).values_list("name", flat=True).first() or ""
 
 
 def opportunity_customer(value: int, *, organization_id: int, actor=None) -> str:
     """The name of the linked deal's account."""
     with organization_scope(organization_id):
-        deals = (
-            opportunities_selectors.opportunities_visible_to(actor)
-            if actor is not None
-            else Opportunity.objects.all()
-        )
-        return deals.filter(pk=value).values_list("account__name", flat=True).first() or ""
+        return _deals(actor).filter(pk=value).values_list("account__name", flat=True).first() or ""

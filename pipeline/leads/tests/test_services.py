@@ -13,20 +13,25 @@ from pipeline.leads.models import Lead
 from pipeline.opportunities.models import Opportunity
 
 
+def handed_over(cs, account, kind, amount, description, source="follow_up"):
+    """A lead Customer Success (``cs``) hands to ``account``'s owner."""
+    return leads_services.lead_create(
+        actor=cs,
+        account=account,
+        source=source,
+        kind=kind,
+        estimated_amount=Decimal(amount),
+        description=description,
+    )
+
+
 @pytest.mark.django_db
 def test_lead_conversion_creates_a_first_stage_deal_for_the_account_owner(
     org, teammate, cs, make_account
 ):
     account = make_account(teammate)
     with tenancy.organization_scope(org.id):
-        lead = leads_services.lead_create(
-            actor=cs,
-            account=account,
-            source="follow_up",
-            kind="upsell",
-            estimated_amount=Decimal("120000"),
-            description="想加 200 个账号",
-        )
+        lead = handed_over(cs, account, "upsell", "120000", "想加 200 个账号")
         assert lead.owner_notified_at is not None
         lead = leads_services.lead_accept(lead=lead, actor=teammate)
         lead = leads_services.lead_convert(lead=lead, actor=teammate)
@@ -44,14 +49,7 @@ def test_lead_conversion_creates_a_first_stage_deal_for_the_account_owner(
 @pytest.mark.django_db
 def test_rejecting_a_lead_needs_a_reason(org, teammate, cs, make_account):
     with tenancy.organization_scope(org.id):
-        lead = leads_services.lead_create(
-            actor=cs,
-            account=make_account(teammate),
-            source="other",
-            kind="renewal",
-            estimated_amount=Decimal("1"),
-            description="x",
-        )
+        lead = handed_over(cs, make_account(teammate), "renewal", "1", "x", source="other")
         with pytest.raises(ServiceError) as err:
             leads_services.lead_reject(lead=lead, actor=teammate, reason=" ")
         assert err.value.field == "reason"
@@ -70,14 +68,7 @@ def test_a_lead_notice_is_read_in_the_readers_language(org, teammate, cs, make_a
 
     account = make_account(teammate)
     with tenancy.organization_scope(org.id):
-        leads_services.lead_create(
-            actor=cs,
-            account=account,
-            source="follow_up",
-            kind="upsell",
-            estimated_amount=Decimal("300000"),
-            description="华南工厂扩容",
-        )
+        handed_over(cs, account, "upsell", "300000", "华南工厂扩容")
         notice = Notification.objects.get(recipient=teammate, kind="lead")
     assert notice.params == {"account": account.name, "kind": "upsell", "amount": "300,000.00"}
     with translation.override("en"):
@@ -98,14 +89,7 @@ def test_the_data_migration_gives_old_lead_notices_their_facts(org, teammate, cs
     migration = importlib.import_module("pipeline.migrations.0005_lead_notification_params")
     account = make_account(teammate)
     with tenancy.organization_scope(org.id):
-        lead = leads_services.lead_create(
-            actor=cs,
-            account=account,
-            source="follow_up",
-            kind="renewal",
-            estimated_amount=Decimal("5000"),
-            description="续约",
-        )
+        lead = handed_over(cs, account, "renewal", "5000", "续约")
         Notification.objects.filter(kind="lead").update(params={}, text="新线索：旧文字")
     # A migration's function runs as the owner role (migrate), past row-level
     # security: the audited unscoped path stands in for it here.

@@ -117,7 +117,7 @@ def contexts_for(organization_ids: list[int], now: dt.datetime) -> dict[int, Org
     """Policies (created with the defaults where missing), heads and ops
     managers, webhook endpoints of many organizations: four statements in
     all, not four per organization (cross-organization reads of settings)."""
-    with dangerously_unscoped():
+    with dangerously_unscoped("the sweep's organizations' settings"):
         EscalationPolicy.unscoped.bulk_create(
             [EscalationPolicy(organization_id=i) for i in organization_ids], ignore_conflicts=True
         )

@@ -127,7 +127,13 @@ def due_page(
     if organization_id is not None:
         sql = sql.replace(" ORDER BY", " AND organization_id = %s ORDER BY")
         params.insert(-1, organization_id)
-    with dangerously_unscoped("the sweep's due timer ids"), connection.cursor() as cursor:
+    # One organization's page needs no cross-organization read: its own scope.
+    scope = (
+        organization_scope(organization_id)
+        if organization_id is not None
+        else dangerously_unscoped("the sweep's due timer ids")
+    )
+    with scope, connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 

@@ -254,3 +254,30 @@ def test_a_sweep_over_two_organizations_never_carries_one_scope_into_the_other(
     assert tenancy.current_organization_id() is None
     with organization_scope(other_org.id):
         assert Request.objects.count() == 1 and EscalationStep.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_one_organizations_sweep_reads_its_due_timers_in_its_own_scope(
+    frozen, org, other_org, rep, monkeypatch
+):
+    from collab import tenancy
+    from requests_sla.escalation.services import sweep as escalation
+    from requests_sla.tests.factories import person
+
+    file_tech_support(rep)
+    file_tech_support(person(other_org, username="other-rep"))
+    unscoped = []
+
+    def unscoped_spy(reason=""):
+        unscoped.append(reason)
+        return tenancy.dangerously_unscoped(reason)
+
+    monkeypatch.setattr(escalation, "dangerously_unscoped", unscoped_spy)
+    frozen.move_to(local(4, 9, 1))
+    report = sla_sweep(organization_id=org.id)
+    assert unscoped == []  # no cross-organization read for one organization
+    assert {e.organization_id for e in report.escalations} == {org.id}
+    with organization_scope(other_org.id):
+        assert EscalationStep.objects.count() == 0
+    with organization_scope(org.id):
+        assert EscalationStep.objects.count() == 2
