@@ -223,13 +223,8 @@ def request_file(
         request.filed_watchers = watcher_users  # type: ignore[attr-defined]
         request.filed_attachments = attachments  # type: ignore[attr-defined]
         # A new request in the queue: the serving department's heads hear of it.
-        request_notify(
-            request,
-            actor,
-            at,
-            NotificationKind.NEW_REQUEST,
-            serving_heads(serving_department.pk),
-        )
+        heads = serving_heads(serving_department.pk)
+        request_notify(request, actor, at, NotificationKind.NEW_REQUEST, heads, emails=heads)
         hooks.filed_run(request=request, actor=actor, at=at)  # an approval chain, if any
         return request
 
