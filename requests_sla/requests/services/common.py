@@ -146,6 +146,22 @@ def attachment_create(
     field_key: str = "",
 ) -> Attachment:
     attachment_validate(file)
+    return attachment_store(
+        request=request, actor=actor, file=file, at=at, comment=comment, field_key=field_key
+    )
+
+
+def attachment_store(
+    *,
+    request: Request,
+    actor: Membership,
+    file: UploadedFile,
+    at: dt.datetime,
+    comment: Comment | None = None,
+    field_key: str = "",
+) -> Attachment:
+    """Store a file ``attachment_validate`` has passed (filing checks every
+    upload before it writes anything, then stores them without a second look)."""
     return Attachment.objects.create(
         organization_id=request.organization_id,
         request=request,

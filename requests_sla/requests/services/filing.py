@@ -27,7 +27,7 @@ from requests_sla.requests.models import (
 from requests_sla.requests.services.common import (
     SchemaError,
     acting,
-    attachment_create,
+    attachment_store,
     attachment_validate,
     request_notify,
     request_save,
@@ -318,7 +318,8 @@ def _files_attach(
     attachments = []
     if files:
         for key, file in files.items():
-            attachment = attachment_create(
+            # Checked with the form's values (``_values_checked``), before any write.
+            attachment = attachment_store(
                 request=request, actor=actor, file=file, at=at, field_key=key
             )
             attachments.append(attachment)
