@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -67,13 +67,17 @@ def notifications_send(
     request: Request | None = None,
     link: str = "",
     at: dt.datetime | None = None,
+    language: str = "",
+    emails: Mapping[int, str] | None = None,
 ) -> list[Notification]:
     """In-app notifications for ``recipient_ids`` (one each, in the inbox and
     the header's unread count) and their email deliveries, which go out on
     commit or at the next working minute. ``link`` is the site path to open
     when the notification is not about ``request``. ``params`` are the facts
     the text is rendered from in each reader's language (``texts``); ``text``
-    defaults to that rendering in the organization's language."""
+    defaults to that rendering in the organization's language. ``language``
+    (the organization's) and ``emails`` (user id → address, every recipient)
+    save their lookups when the caller has them."""
     if link and not link.startswith("/"):
         raise ValueError("a notification links to a path on this site")
     recipient_ids = sorted(set(recipient_ids))
@@ -81,7 +85,8 @@ def notifications_send(
         return []
     params = params or {}
     if not text:
-        with translation.override(organization_language(organization_id)):
+        language = language or organization_language(organization_id)
+        with translation.override(language):
             text = notification_text(kind, params, "")
     created = Notification.objects.bulk_create(
         Notification(
@@ -96,7 +101,7 @@ def notifications_send(
         )
         for user_id in recipient_ids
     )
-    deliveries_schedule(created, now=at)
+    deliveries_schedule(created, now=at, emails=emails)
     return created
 
 
@@ -150,7 +155,7 @@ def deliveries_schedule(
     notifications: Sequence[Notification],
     *,
     now: dt.datetime | None = None,
-    emails: dict[int, str] | None = None,
+    emails: Mapping[int, str] | None = None,
     policy: EscalationPolicy | None = None,
     calendar: EngineCalendar | None = None,
     enqueue: bool = True,

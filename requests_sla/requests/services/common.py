@@ -146,6 +146,22 @@ def attachment_create(
     field_key: str = "",
 ) -> Attachment:
     attachment_validate(file)
+    return attachment_store(
+        request=request, actor=actor, file=file, at=at, comment=comment, field_key=field_key
+    )
+
+
+def attachment_store(
+    *,
+    request: Request,
+    actor: Membership,
+    file: UploadedFile,
+    at: dt.datetime,
+    comment: Comment | None = None,
+    field_key: str = "",
+) -> Attachment:
+    """Store a file ``attachment_validate`` has passed (filing checks every
+    upload before it writes anything, then stores them without a second look)."""
     return Attachment.objects.create(
         organization_id=request.organization_id,
         request=request,
@@ -166,10 +182,14 @@ def request_notify(
     at: dt.datetime,
     kind: str,
     recipient_ids: Iterable[int | None],
+    *,
+    emails: Mapping[int, str] | None = None,
     **facts: Any,
 ) -> None:
     """Tell ``recipient_ids`` (never the actor) about ``request``: in-app and
-    by email, the text rendered in each reader's language from the facts."""
+    by email, the text rendered in each reader's language from the facts.
+    ``emails`` (user id → address) saves the address lookup when the caller
+    read them with the recipients (``serving_heads``)."""
     recipients = {i for i in recipient_ids if i and i != actor.user_id}
     if not recipients:
         return
@@ -181,13 +201,17 @@ def request_notify(
         kind=kind,
         params=request_params(request, actor=user.get_full_name() or user.username, **facts),
         at=at,
+        # The actor's organization is in hand (the membership came with it).
+        language=actor.organization.default_language,
+        emails=emails,
     )
 
 
-def serving_heads(department_id: int) -> list[int]:
-    """The user ids of the serving department's heads (who watch its queue)."""
-    return list(
+def serving_heads(department_id: int) -> dict[int, str]:
+    """The serving department's heads (who watch its queue): user id → email
+    address ("" for none), read together so telling them needs no second read."""
+    return dict(
         Membership.objects.filter(
             department_id=department_id, role=Role.DEPT_HEAD, is_active=True
-        ).values_list("user_id", flat=True)
+        ).values_list("user_id", "user__email")
     )

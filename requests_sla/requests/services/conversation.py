@@ -126,7 +126,7 @@ def comment_add(
             # nobody does), unless the comment @mentioned them already.
             told = {m.user_id for m in mentioned}
             workers = [request.assignee_id] if request.assignee_id else []
-            workers = workers or serving_heads(request.serving_department_id)
+            workers = workers or list(serving_heads(request.serving_department_id))
             request_notify(
                 request,
                 actor,

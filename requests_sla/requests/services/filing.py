@@ -27,7 +27,7 @@ from requests_sla.requests.models import (
 from requests_sla.requests.services.common import (
     SchemaError,
     acting,
-    attachment_create,
+    attachment_store,
     attachment_validate,
     request_notify,
     request_save,
@@ -223,13 +223,8 @@ def request_file(
         request.filed_watchers = watcher_users  # type: ignore[attr-defined]
         request.filed_attachments = attachments  # type: ignore[attr-defined]
         # A new request in the queue: the serving department's heads hear of it.
-        request_notify(
-            request,
-            actor,
-            at,
-            NotificationKind.NEW_REQUEST,
-            serving_heads(serving_department.pk),
-        )
+        heads = serving_heads(serving_department.pk)
+        request_notify(request, actor, at, NotificationKind.NEW_REQUEST, heads, emails=heads)
         hooks.filed_run(request=request, actor=actor, at=at)  # an approval chain, if any
         return request
 
@@ -323,7 +318,8 @@ def _files_attach(
     attachments = []
     if files:
         for key, file in files.items():
-            attachment = attachment_create(
+            # Checked with the form's values (``_values_checked``), before any write.
+            attachment = attachment_store(
                 request=request, actor=actor, file=file, at=at, field_key=key
             )
             attachments.append(attachment)

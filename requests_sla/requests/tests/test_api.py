@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from collab.tenancy import organization_scope
+from requests_sla.notifications.models import NotificationDelivery
 from requests_sla.requests.models import Attachment, Comment, Request
 from requests_sla.sla.models import BusinessCalendar, CalendarException, SlaTimer
 from requests_sla.tests.factories import department, file_tech_support, person, request_type
@@ -74,6 +75,27 @@ def test_filing_reads_and_writes_a_fixed_number_of_statements(
     with django_assert_num_queries(13):
         response = client.post("/api/requests/", payload, format="json")
     assert response.status_code == 201
+
+
+@pytest.mark.django_db
+def test_filing_tells_the_heads_in_a_fixed_number_of_statements(
+    frozen, org, rep, head_rnd, api, django_assert_num_queries
+):
+    client = api(rep)
+    payload = create_payload(org)
+    client.post("/api/requests/", payload, format="json")  # warm caches
+    # The 13 above, the heads read with their addresses, and the notice: its
+    # row (worded in the organization's language, which came with the
+    # filer's membership), the escalation policy and the organization's
+    # calendar (quiet hours), its email delivery row.
+    with django_assert_num_queries(17):
+        response = client.post("/api/requests/", payload, format="json")
+    assert response.status_code == 201
+    with organization_scope(org.id):
+        delivery = NotificationDelivery.objects.select_related("notification").get(
+            notification__recipient=head_rnd.user, notification__request_id=response.json()["id"]
+        )
+    assert delivery.notification.kind == "new_request"
 
 
 @pytest.mark.parametrize(

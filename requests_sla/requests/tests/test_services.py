@@ -391,3 +391,21 @@ def test_watchers_can_be_added_and_removed(frozen, rep, rep2, dev_rnd):
     request_services.watcher_remove(request=req, actor=rep2, user=rep2.user)
     with organization_scope(rep.organization_id):
         assert not req.watchers.exists()
+
+
+@pytest.mark.django_db
+def test_filing_checks_each_upload_once_before_writing_and_stores_it(frozen, rep, monkeypatch):
+    from collab import uploads
+
+    looked = []
+    check = uploads.check_content
+    monkeypatch.setattr(
+        uploads, "check_content", lambda file, ext: looked.append(file.name) or check(file, ext)
+    )
+    spec = SimpleUploadedFile("spec.pdf", b"%PDF-1.4", content_type="application/pdf")
+    filed = file_tech_support(rep, files={"attachment": spec})
+    assert looked == ["spec.pdf"]
+    [attachment] = filed.filed_attachments
+    assert attachment.field_key == "attachment" and filed.extra["attachment"] == attachment.pk
+    with organization_scope(rep.organization_id):
+        assert Request.objects.get(pk=filed.pk).extra["attachment"] == attachment.pk
