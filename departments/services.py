@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.history import history_note
+from collab.signed_links import site_url
 from collab.tenancy import dangerously_unscoped, organization_scope
 
 from .models import (
@@ -370,7 +371,7 @@ def _send_invitation(organization_id: int, invitation_id: int, token: str) -> No
     if invitation is None:
         return
     language = profile_of(invitation.invitee).language or invitation.organization.default_language
-    link = settings.SITE_URL.rstrip("/") + reverse("departments:invitation_open", args=[token])
+    link = site_url(reverse("departments:invitation_open", args=[token]))
     context = {"invitation": invitation, "link": link, "days": settings.COLLAB_INVITATION_DAYS}
     with translation.override(language):
         subject = render_to_string("departments/email/invitation_subject.txt", context)

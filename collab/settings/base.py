@@ -392,3 +392,5 @@ COLLAB_WEBHOOK_ALLOWED_PORTS = env.list("COLLAB_WEBHOOK_ALLOWED_PORTS", cast=int
 COLLAB_WEBHOOK_ALLOWED_NETWORKS = env.list("COLLAB_WEBHOOK_ALLOWED_NETWORKS", default=[])
 # How long a download link in an email stays valid (seconds; 7 days).
 COLLAB_ATTACHMENT_LINK_MAX_AGE = env.int("COLLAB_ATTACHMENT_LINK_MAX_AGE", default=7 * 24 * 3600)
+# How long an approval link in an email stays valid (seconds; 3 days).
+COLLAB_APPROVAL_LINK_MAX_AGE = env.int("COLLAB_APPROVAL_LINK_MAX_AGE", default=3 * 24 * 3600)

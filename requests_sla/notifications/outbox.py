@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collab import outbound
+from collab.signed_links import site_url
 from collab.tenancy import dangerously_unscoped, organization_scope
 from departments.models import UserProfile
 from requests_sla.notifications.models import (
@@ -70,7 +71,7 @@ def _email_subject_and_body(notification: Notification, language: str) -> tuple[
         path = notification.link
         if notification.request_id:
             path = f"/requests/{notification.request_id}/"
-        link = f"{settings.SITE_URL.rstrip('/')}{path}" if path else ""
+        link = site_url(path) if path else ""
         extras = "\n".join(line for provider in _email_extras for line in provider(notification))
         body = "\n\n".join(
             part
