@@ -41,7 +41,7 @@ class RequestsSlaConfig(AppConfig):
         demo_steps.register(approvals_demo.load, order=230)
         email_extra_register(mention_email_lines)
         email_extra_register(approval_email_lines)
-        filed_hook_register(approvals.chain_start)
+        filed_hook_register(approvals.chain_prepare)
         resolve_guard_register(approvals.resolve_guard)
         nav_register(*nav_entries())
 

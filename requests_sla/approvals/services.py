@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -154,13 +155,23 @@ def _advance(flow: ApprovalFlow, request: Request, at: dt.datetime) -> None:
     request_refresh_sla(request)
 
 
-def chain_start(*, request: Request, actor: Membership, at: dt.datetime) -> ApprovalFlow | None:
-    """The ``filed`` hook of requests: a flow when the type has a chain.
-    Every filing runs it, so a type without a chain costs one indexed read
-    and that read is also the chain the steps are made from."""
+def chain_prepare(
+    *, request: Request, actor: Membership, at: dt.datetime
+) -> Callable[[], ApprovalFlow] | None:
+    """The ``filed`` hook of requests (``requests.hooks``): read the type's
+    chain while the request is planned, before the organization's counter is
+    locked; a type without a chain costs that one indexed read and nothing
+    else. Returns what starts the flow once the request is saved."""
     definitions = _chain(request)
     if not definitions:
         return None
+    return functools.partial(chain_start, request=request, definitions=definitions, at=at)
+
+
+def chain_start(
+    *, request: Request, definitions: Sequence[ApprovalStepDefinition], at: dt.datetime
+) -> ApprovalFlow:
+    """A flow for the request just filed, its steps made from ``definitions``."""
     flow = ApprovalFlow.objects.create(
         organization_id=request.organization_id,
         request=request,

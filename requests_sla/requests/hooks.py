@@ -1,8 +1,12 @@
 """Where a capability above requests/ (approvals) plugs into the request
 services without requests/ importing it (docs/ARCHITECTURE.md, registries).
 
-* ``filed``: called as ``hook(request=..., actor=..., at=...)`` at the end of
-  ``request_file``, inside its transaction (a chain starts with the request).
+* ``filed``: called as ``hook(request=..., actor=..., at=...)`` by
+  ``request_file`` inside its transaction, with the request planned but not
+  yet numbered or saved: it does its reads there, outside the organization's
+  counter lock, and returns ``None`` (nothing to do) or a callable that
+  ``request_file`` calls with no arguments once the request is saved (a
+  chain starts with the request).
 * ``resolve_guard``: called as ``guard(request=..., actor=...)`` by
   ``request_resolve`` before anything is written; it raises ``ServiceError``
   to refuse (an approval chain not yet complete).
@@ -28,9 +32,9 @@ def resolve_guard_register(guard: Callable) -> None:
         _resolve_guards.append(guard)
 
 
-def filed_run(*, request, actor, at) -> None:
-    for hook in _filed:
-        hook(request=request, actor=actor, at=at)
+def filed_prepare(*, request, actor, at) -> list[Callable[[], object]]:
+    """Each ``filed`` hook's reads, before the counter lock; what to run after the save."""
+    return [then for hook in _filed if (then := hook(request=request, actor=actor, at=at))]
 
 
 def resolve_guards_run(*, request, actor) -> None:

@@ -208,8 +208,12 @@ def request_file(
         )
         planned = timers_plan(request=request, at=at, actor=actor.user)
         request.sla_due_at, request.sla_state = sla_summary(timer for timer, _ in planned)
+        # Read before the counter: the heads to tell and what the filed hooks
+        # need (whether the type has an approval chain).
+        heads = serving_heads(serving_department.pk)
+        after_save = hooks.filed_prepare(request=request, actor=actor, at=at)
         # Taken last: the counter row stays locked until commit, so concurrent
-        # filings in one organization queue only for the inserts, not the work.
+        # filings in one organization queue only for the writes, not the reads.
         request.number = _next_number(org_id)
         request_save(request, actor, at, "file")
         link_save(request, **links)
@@ -223,9 +227,9 @@ def request_file(
         request.filed_watchers = watcher_users  # type: ignore[attr-defined]
         request.filed_attachments = attachments  # type: ignore[attr-defined]
         # A new request in the queue: the serving department's heads hear of it.
-        heads = serving_heads(serving_department.pk)
         request_notify(request, actor, at, NotificationKind.NEW_REQUEST, heads, emails=heads)
-        hooks.filed_run(request=request, actor=actor, at=at)  # an approval chain, if any
+        for then in after_save:
+            then()  # an approval chain, if the type has one
         return request
 
 
@@ -295,6 +299,8 @@ def _values_checked(
 def _watchers_checked(watchers: Iterable[Any]) -> list[Any]:
     """The watchers, every one an active member of the organization."""
     watcher_users = list(watchers)
+    if not watcher_users:
+        return watcher_users
     members = set(
         Membership.objects.filter(user__in=watcher_users, is_active=True).values_list(
             "user_id", flat=True

@@ -1,8 +1,12 @@
 """The API: tenancy trio on every endpoint, field-level 400s with nothing written."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from collab.tenancy import organization_scope
 from requests_sla.notifications.models import NotificationDelivery
@@ -69,12 +73,29 @@ def test_filing_reads_and_writes_a_fixed_number_of_statements(
     payload = create_payload(org)
     client.post("/api/requests/", payload, format="json")  # warm caches
     # token, membership, type; then in one transaction (2 statements) the
-    # calendar, the counter, the request and its history row, the timers and
-    # their start events, and the serving heads to tell (none here: no notice);
-    # whether the type has an approval chain (the filed hook).
+    # calendar, the serving heads to tell (none here: no notice) and whether
+    # the type has an approval chain (the filed hook), both read before the
+    # counter; the counter, the request and its history row, the timers and
+    # their start events.
     with django_assert_num_queries(13):
         response = client.post("/api/requests/", payload, format="json")
     assert response.status_code == 201
+
+
+@pytest.mark.django_db
+def test_filing_only_writes_while_it_holds_the_counter(frozen, org, rep, api):
+    # The counter row stays locked until commit and every filing of the
+    # organization queues on it: the reads (heads, approval chain) come first.
+    client = api(rep)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/api/requests/", create_payload(org), format="json")
+    assert response.status_code == 201
+    statements = [re.sub(r"^SELECT set_config\(.*?\); ", "", q["sql"]) for q in captured]
+    counter = next(i for i, s in enumerate(statements) if "requestcounter" in s)
+    held = [s.split(" ", 1)[0] for s in statements[counter + 1 :]]
+    # the request, its history row, the timers, their start events; then the
+    # commit (a savepoint's release here, inside the test's transaction)
+    assert held == ["INSERT"] * 4 + [held[-1]] and held[-1] in ("COMMIT", "RELEASE"), held
 
 
 @pytest.mark.django_db
