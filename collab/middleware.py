@@ -41,7 +41,8 @@ def resolve_membership(request, user, *, explicit: bool = False):
       the membership the user joined first. Joining another organization
       never moves anyone's default.
     """
-    memberships = list(memberships_of_user(user))
+    # Token clients render no page: no header notice, no invitation count.
+    memberships = list(memberships_of_user(user, invitations=not explicit))
     for membership in memberships:
         membership.user = user  # already loaded: services read actor.user
     request.memberships = memberships

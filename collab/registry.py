@@ -16,17 +16,18 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ImproperlyConfigured
 
-_memberships_of_user: Callable[[object], Iterable] | None = None
+_memberships_of_user: Callable[..., Iterable] | None = None
 
 
-def memberships_of_user_register(lookup: Callable[[object], Iterable]) -> None:
-    """``lookup(user)`` returns the user's active memberships, each with
-    ``organization`` (and ``department``) loaded."""
+def memberships_of_user_register(lookup: Callable[..., Iterable]) -> None:
+    """``lookup(user, *, invitations=True)`` returns the user's active
+    memberships, each with ``organization`` (and ``department``) loaded;
+    ``invitations=False``: without what only pages show (token API clients)."""
     global _memberships_of_user  # noqa: PLW0603 (the registry is this one slot)
     _memberships_of_user = lookup
 
 
-def memberships_of_user(user) -> Iterable:
+def memberships_of_user(user, *, invitations: bool = True) -> Iterable:
     if _memberships_of_user is None:
         raise ImproperlyConfigured("no membership lookup registered (departments.apps.ready)")
-    return _memberships_of_user(user)
+    return _memberships_of_user(user, invitations=invitations)

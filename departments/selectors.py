@@ -12,23 +12,28 @@ from .models import ApiToken, Department, Invitation, InvitationState, Membershi
 from .roles import Role
 
 
-def memberships_of_user(user) -> list[Membership]:
+def memberships_of_user(user, *, invitations: bool = True) -> list[Membership]:
     """A user's active memberships in every organization, by name (the
     switcher's order; the middleware's fallback is the first one joined).
 
     This is the one legitimate cross-organization read of memberships: it is
     how the tenancy middleware decides which organizations a user may enter.
-    Each row also carries ``pending_invitations``, the number of open
-    invitations waiting for the user, so the header's notice costs no query
-    of its own.
+    With ``invitations`` each row also carries ``pending_invitations``, the
+    number of open invitations waiting for the user, so the header's notice
+    costs no query of its own; token API clients see no header and skip it
+    (its subquery was half this read's cost).
     """
     with dangerously_unscoped("memberships of the signed-in user"):
-        return list(
+        memberships = (
             Membership.unscoped.filter(user=user, is_active=True, organization__isnull=False)
             .select_related("organization", "department")
-            .annotate(pending_invitations=Coalesce(Subquery(_open_invitation_count()), 0))
             .order_by("organization__name")
         )
+        if invitations:
+            memberships = memberships.annotate(
+                pending_invitations=Coalesce(Subquery(_open_invitation_count()), 0)
+            )
+        return list(memberships)
 
 
 def _open_invitation_count():

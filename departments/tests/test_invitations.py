@@ -316,6 +316,22 @@ def test_the_header_badge_costs_no_query(
     assert "invite-notice" in page
 
 
+@pytest.mark.django_db
+def test_a_token_client_reads_its_memberships_without_the_invitation_count(
+    client, teammate, outsider
+):
+    # The count is the header's; a token client renders none (the subquery
+    # was half the membership read of every API call).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    invited_by(client, outsider, teammate)
+    with CaptureQueriesContext(connection) as captured:
+        assert api_client(teammate).get("/api/me/").status_code == 200
+    read = [q["sql"] for q in captured if 'FROM "departments_membership"' in q["sql"]][0]
+    assert "departments_invitation" not in read
+
+
 def _no_chinese(html: str) -> list[str]:
     html = html.replace("简体中文", "").replace(">中文<", "><")
     html = re.sub(r"<option[^>]*>[^<]*</option>", "", html)
