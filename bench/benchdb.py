@@ -1,6 +1,7 @@
 """What every script in bench/ shares: a PostgreSQL database of its own,
 created for the run and dropped after it, never the dev or test database.
-The server is the one ``BENCH_DATABASE_URL`` or ``DATABASE_URL`` names.
+The server is the one ``BENCH_DATABASE_URL`` or ``DATABASE_URL`` names;
+``BENCH_DB_SUFFIX`` is appended to every database name.
 
     db = BenchDatabase("collab_bench_funnel", script="bench/funnel.py")
     reused = db.prepare()   # BENCH_REUSE=1: measure what a BENCH_KEEP=1 run left
@@ -28,8 +29,12 @@ class BenchDatabase:
         )
         if base.scheme not in ("postgres", "postgresql", "pgsql"):
             sys.exit(f"{script} needs PostgreSQL (DATABASE_URL)")
-        self.name = name
-        self.url = urlunsplit(base._replace(path=f"/{name}"))
+        # BENCH_DB_SUFFIX: two checkouts (or two people) benching side by
+        # side on one server must not drop each other's database.
+        self.name = name + os.environ.get("BENCH_DB_SUFFIX", "")
+        if not self.name.replace("_", "").isalnum():
+            sys.exit(f"{script}: bad database name {self.name!r}")
+        self.url = urlunsplit(base._replace(path=f"/{self.name}"))
         self.admin_url = urlunsplit(base._replace(path="/postgres"))
 
     def _admin(self, sql: str, params: list | None = None):

@@ -8,6 +8,10 @@ filing_p99_ms, filing_ok, filing_errors, and checks that every 2xx became
 exactly one row (filing_rows_match=true).
 
     .venv/bin/python bench/filing.py        # BENCH_SECONDS, BENCH_CONNECTIONS to change the load
+
+``BENCH_APP_ROLE=collab_app`` serves as that role, under row-level security
+as in production (collab/rls.py: a scope prefix on every statement); by
+default the server connects as the URL's user, a superuser that RLS skips.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
@@ -128,6 +133,11 @@ def main() -> None:
     try:
         ids = prepare(env)
         port = free_port()
+        role = os.environ.get("BENCH_APP_ROLE", "")
+        if role:
+            parts = urlsplit(db.url)
+            served = parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port or 5432}")
+            env = {**env, "DATABASE_URL": urlunsplit(served)}
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
@@ -157,6 +167,7 @@ def main() -> None:
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
+        env["DATABASE_URL"] = db.url  # the count below reads every row
         ok = [r for r in results if 200 <= r[0] < 300]
         latencies = sorted(r[1] for r in results)
         count = subprocess.run(
@@ -178,6 +189,7 @@ def main() -> None:
         rows, distinct = int(count[0]), int(count[1])
         print(f"filing_seconds={wall:.1f}")
         print(f"filing_connections={CONNECTIONS}")
+        print(f"filing_db_role={role or 'superuser (no RLS)'}")
         print(f"filing_rps={len(ok) / wall:.1f}")
         print(f"filing_p50_ms={statistics.median(latencies):.1f}")
         print(f"filing_p99_ms={latencies[int(len(latencies) * 0.99) - 1]:.1f}")
