@@ -192,7 +192,9 @@ def link_check(kind: str, value: int, *, organization_id: int, actor=None) -> An
     return validator(value, organization_id=organization_id)
 
 
-def _clean_one(field: Mapping, raw: Any, organization_id: int | None) -> Any:
+def _clean_one(
+    field: Mapping, raw: Any, organization_id: int | None, checked: Mapping[str, Any]
+) -> Any:
     """Return the JSON-ready value or raise ValidationError."""
     kind = field.get("type")
     if kind in ("text", "long_text"):
@@ -211,7 +213,7 @@ def _clean_one(field: Mapping, raw: Any, organization_id: int | None) -> Any:
             raise ValidationError(_("请选择列表中的选项。"))
         return str(raw)
     if kind in LINK_TYPES:
-        return _clean_link(kind, raw, organization_id)
+        return _clean_link(kind, raw, organization_id, checked)
     raise ValidationError(_("不支持的字段类型。"))
 
 
@@ -242,9 +244,11 @@ def _clean_date(raw: Any) -> str:
     return parsing.parse_date(raw).isoformat()
 
 
-def _clean_link(kind: str, raw: Any, organization_id: int | None) -> int:
+def _clean_link(
+    kind: str, raw: Any, organization_id: int | None, checked: Mapping[str, Any]
+) -> int:
     """An account/opportunity id (ASCII digits), checked by the owning app's
-    registered check."""
+    registered check (unless the caller already checked it: ``checked``)."""
     if isinstance(raw, bool | float):
         raise ValidationError(_("请输入有效的编号。"))
     try:
@@ -252,7 +256,7 @@ def _clean_link(kind: str, raw: Any, organization_id: int | None) -> int:
     except ValidationError:
         raise ValidationError(_("请输入有效的编号。")) from None
     validator = link_checker(kind)
-    if validator is not None:
+    if validator is not None and checked.get(f"{kind}_id") != value:
         validator(value, organization_id=organization_id)
     return value
 
@@ -267,12 +271,17 @@ def validate_values(
     *,
     files: Mapping[str, Any] | None = None,
     organization_id: int | None = None,
+    checked: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Clean ``values`` against ``schema``: (cleaned values, errors by key).
 
     Unknown keys are an error (a typo must not be silently dropped); empty
-    optional fields are left out of the cleaned values.
+    optional fields are left out of the cleaned values. ``checked``: the
+    link ids the caller has checked already, with its actor (``{"account_id":
+    ..., "opportunity_id": ...}``); a link field holding one is not looked up
+    again.
     """
+    checked = checked or {}
     files = files or {}
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -297,7 +306,7 @@ def validate_values(
                 errors[key] = [_("此项为必填项。")]
             continue
         try:
-            cleaned[key] = _clean_one(field, raw, organization_id)
+            cleaned[key] = _clean_one(field, raw, organization_id, checked)
         except ValidationError as exc:
             errors[key] = list(exc.messages)
     return cleaned, errors

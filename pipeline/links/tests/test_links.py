@@ -196,6 +196,26 @@ def test_filing_with_a_deal_links_its_account_too(org, mine):
 
 
 @pytest.mark.django_db
+def test_filing_with_a_deal_reads_each_link_once(org, mine, django_assert_num_queries):
+    file(org, mine.owner, title="warm")
+    actor, request_type = membership(mine.owner, org), rtype(org, "rnd_tech_support")
+    # The deal with its account and the account, checked for the filer; then
+    # the type's own opportunity field (filled from the link) is not looked
+    # up again. Then: the calendar, the heads, the chain, the counter, the
+    # request, its history row, the timers, their start events and the link.
+    with tenancy.organization_scope(org.id), django_assert_num_queries(12) as captured:
+        request_services.request_file(
+            actor=actor,
+            request_type=request_type,
+            title="参数确认",
+            extra={"customer_name": "华信", "product_version": "v3"},
+            opportunity_id=mine.pk,
+        )
+    deal_reads = [q for q in captured if 'FROM "pipeline_opportunity"' in q["sql"]]
+    assert len(deal_reads) == 1
+
+
+@pytest.mark.django_db
 def test_api_refuses_foreign_or_invisible_links_as_field_errors_and_writes_nothing(
     org, mine, theirs, foreign
 ):

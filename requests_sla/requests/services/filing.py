@@ -280,8 +280,9 @@ def _values_checked(
     given = _links_given(actor, account_id, opportunity_id)
     values = _with_links(schema, extra, given)
     values = _customer_from_link(actor, schema, values, given)
+    # The given links were checked with the actor above: not looked up again.
     cleaned, errors = validate_values(
-        schema, values, files=files, organization_id=actor.organization_id
+        schema, values, files=files, organization_id=actor.organization_id, checked=given
     )
     for key, file in files.items():
         try:
