@@ -69,6 +69,7 @@ def notifications_send(
     at: dt.datetime | None = None,
     language: str = "",
     emails: Mapping[int, str] | None = None,
+    release_at: dt.datetime | None = None,
 ) -> list[Notification]:
     """In-app notifications for ``recipient_ids`` (one each, in the inbox and
     the header's unread count) and their email deliveries, which go out on
@@ -77,7 +78,8 @@ def notifications_send(
     the text is rendered from in each reader's language (``texts``); ``text``
     defaults to that rendering in the organization's language. ``language``
     (the organization's) and ``emails`` (user id → address, every recipient)
-    save their lookups when the caller has them."""
+    save their lookups when the caller has them; so does ``release_at``
+    (``email_release_at``: when the emails may go out)."""
     if link and not link.startswith("/"):
         raise ValueError("a notification links to a path on this site")
     recipient_ids = sorted(set(recipient_ids))
@@ -101,7 +103,7 @@ def notifications_send(
         )
         for user_id in recipient_ids
     )
-    deliveries_schedule(created, now=at, emails=emails)
+    deliveries_schedule(created, now=at, emails=emails, release_at=release_at)
     return created
 
 
@@ -159,6 +161,7 @@ def deliveries_schedule(
     policy: EscalationPolicy | None = None,
     calendar: EngineCalendar | None = None,
     enqueue: bool = True,
+    release_at: dt.datetime | None = None,
 ) -> list[NotificationDelivery]:
     """Create the email outbox rows of freshly created notifications (same
     organization). ``emails`` maps user id → address when the caller has them."""
@@ -170,7 +173,7 @@ def deliveries_schedule(
     if emails is None:
         ids = {n.recipient_id for n in notifications}
         emails = dict(User.objects.filter(pk__in=ids).exclude(email="").values_list("pk", "email"))
-    release = email_release_at(organization_id, now, policy=policy, calendar=calendar)
+    release = release_at or email_release_at(organization_id, now, policy=policy, calendar=calendar)
     rows = [
         NotificationDelivery(
             organization_id=organization_id,

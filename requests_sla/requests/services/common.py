@@ -184,12 +184,14 @@ def request_notify(
     recipient_ids: Iterable[int | None],
     *,
     emails: Mapping[int, str] | None = None,
+    release_at: dt.datetime | None = None,
     **facts: Any,
 ) -> None:
     """Tell ``recipient_ids`` (never the actor) about ``request``: in-app and
     by email, the text rendered in each reader's language from the facts.
     ``emails`` (user id → address) saves the address lookup when the caller
-    read them with the recipients (``serving_heads``)."""
+    read them with the recipients (``serving_heads``); ``release_at`` the
+    emails' release time (``email_release_at``) when the caller read it."""
     recipients = {i for i in recipient_ids if i and i != actor.user_id}
     if not recipients:
         return
@@ -204,6 +206,7 @@ def request_notify(
         # The actor's organization is in hand (the membership came with it).
         language=actor.organization.default_language,
         emails=emails,
+        release_at=release_at,
     )
 
 

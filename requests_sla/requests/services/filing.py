@@ -18,6 +18,7 @@ from requests_sla.catalog.form_schema import file_keys, link_check, link_ids, va
 from requests_sla.catalog.links import LINK_TYPES, link_customer_name, link_save
 from requests_sla.catalog.models import RequestType
 from requests_sla.notifications.models import NotificationKind
+from requests_sla.notifications.services import email_release_at
 from requests_sla.requests import hooks, permissions
 from requests_sla.requests.models import (
     Attachment,
@@ -208,9 +209,11 @@ def request_file(
         )
         planned = timers_plan(request=request, at=at, actor=actor.user)
         request.sla_due_at, request.sla_state = sla_summary(timer for timer, _ in planned)
-        # Read before the counter: the heads to tell and what the filed hooks
-        # need (whether the type has an approval chain).
+        # Read before the counter: the heads to tell, when their emails may
+        # go out, and what the filed hooks need (the type's approval chain).
         heads = serving_heads(serving_department.pk)
+        mailed = any(email for user_id, email in heads.items() if user_id != actor.user_id)
+        release = email_release_at(org_id, at) if mailed else None
         after_save = hooks.filed_prepare(request=request, actor=actor, at=at)
         # Taken last: the counter row stays locked until commit, so concurrent
         # filings in one organization queue only for the writes, not the reads.
@@ -227,7 +230,15 @@ def request_file(
         request.filed_watchers = watcher_users  # type: ignore[attr-defined]
         request.filed_attachments = attachments  # type: ignore[attr-defined]
         # A new request in the queue: the serving department's heads hear of it.
-        request_notify(request, actor, at, NotificationKind.NEW_REQUEST, heads, emails=heads)
+        request_notify(
+            request,
+            actor,
+            at,
+            NotificationKind.NEW_REQUEST,
+            heads,
+            emails=heads,
+            release_at=release,
+        )
         for then in after_save:
             then()  # an approval chain, if the type has one
         return request

@@ -82,20 +82,27 @@ def test_filing_reads_and_writes_a_fixed_number_of_statements(
     assert response.status_code == 201
 
 
+def held_after_the_counter(captured) -> list[str]:
+    """The statements a filing ran after taking the organization's counter
+    row, which stays locked until commit: every filing of the organization
+    queues on it, so the reads (heads, their emails' release time, the
+    approval chain) come first."""
+    statements = [re.sub(r"^SELECT set_config\(.*?\); ", "", q["sql"]) for q in captured]
+    counter = next(i for i, s in enumerate(statements) if "requestcounter" in s)
+    held = [s.split(" ", 1)[0] for s in statements[counter + 1 :]]
+    # the last is the commit (a savepoint's release inside the test's transaction)
+    assert held[-1] in ("COMMIT", "RELEASE"), held
+    return held[:-1]
+
+
 @pytest.mark.django_db
 def test_filing_only_writes_while_it_holds_the_counter(frozen, org, rep, api):
-    # The counter row stays locked until commit and every filing of the
-    # organization queues on it: the reads (heads, approval chain) come first.
     client = api(rep)
     with CaptureQueriesContext(connection) as captured:
         response = client.post("/api/requests/", create_payload(org), format="json")
     assert response.status_code == 201
-    statements = [re.sub(r"^SELECT set_config\(.*?\); ", "", q["sql"]) for q in captured]
-    counter = next(i for i, s in enumerate(statements) if "requestcounter" in s)
-    held = [s.split(" ", 1)[0] for s in statements[counter + 1 :]]
-    # the request, its history row, the timers, their start events; then the
-    # commit (a savepoint's release here, inside the test's transaction)
-    assert held == ["INSERT"] * 4 + [held[-1]] and held[-1] in ("COMMIT", "RELEASE"), held
+    # the request, its history row, the timers, their start events
+    assert held_after_the_counter(captured) == ["INSERT"] * 4
 
 
 @pytest.mark.django_db
@@ -105,13 +112,14 @@ def test_filing_tells_the_heads_in_a_fixed_number_of_statements(
     client = api(rep)
     payload = create_payload(org)
     client.post("/api/requests/", payload, format="json")  # warm caches
-    # The 13 above, the heads read with their addresses, and the notice: its
-    # row (worded in the organization's language, which came with the
-    # filer's membership), the escalation policy and the organization's
-    # calendar (quiet hours), its email delivery row.
-    with django_assert_num_queries(17):
+    # The 13 above, and the notice: the escalation policy and the
+    # organization's calendar (quiet hours: when its email may go out), read
+    # before the counter; its row (worded in the organization's language,
+    # which came with the filer's membership) and its email delivery row.
+    with django_assert_num_queries(17) as captured:
         response = client.post("/api/requests/", payload, format="json")
     assert response.status_code == 201
+    assert held_after_the_counter(captured.captured_queries) == ["INSERT"] * 6
     with organization_scope(org.id):
         delivery = NotificationDelivery.objects.select_related("notification").get(
             notification__recipient=head_rnd.user, notification__request_id=response.json()["id"]
