@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -209,12 +209,7 @@ def request_file(
         )
         planned = timers_plan(request=request, at=at, actor=actor.user)
         request.sla_due_at, request.sla_state = sla_summary(timer for timer, _ in planned)
-        # Read before the counter: the heads to tell, when their emails may
-        # go out, and what the filed hooks need (the type's approval chain).
-        heads = serving_heads(serving_department.pk)
-        mailed = any(email for user_id, email in heads.items() if user_id != actor.user_id)
-        release = email_release_at(org_id, at) if mailed else None
-        after_save = hooks.filed_prepare(request=request, actor=actor, at=at)
+        heads, after_save = _reads_before_the_counter(request, actor, at)
         # Taken last: the counter row stays locked until commit, so concurrent
         # filings in one organization queue only for the writes, not the reads.
         request.number = _next_number(org_id)
@@ -230,18 +225,25 @@ def request_file(
         request.filed_watchers = watcher_users  # type: ignore[attr-defined]
         request.filed_attachments = attachments  # type: ignore[attr-defined]
         # A new request in the queue: the serving department's heads hear of it.
-        request_notify(
-            request,
-            actor,
-            at,
-            NotificationKind.NEW_REQUEST,
-            heads,
-            emails=heads,
-            release_at=release,
-        )
+        request_notify(request, actor, at, NotificationKind.NEW_REQUEST, heads["emails"], **heads)
         for then in after_save:
             then()  # an approval chain, if the type has one
         return request
+
+
+def _reads_before_the_counter(
+    request: Request, actor: Membership, at: dt.datetime
+) -> tuple[dict[str, Any], list[Callable[[], object]]]:
+    """What filing reads before it takes the organization's counter (held
+    until commit): the serving department's heads to tell, when their
+    emails may go out (none to send: not read), and what the filed hooks
+    need (the type's approval chain). Returns ``request_notify``'s keyword
+    arguments for the heads, and what the hooks run after the save."""
+    emails = serving_heads(request.serving_department_id)
+    mailed = any(email for user_id, email in emails.items() if user_id != actor.user_id)
+    release = email_release_at(actor.organization_id, at) if mailed else None
+    heads = {"emails": emails, "release_at": release}
+    return heads, hooks.filed_prepare(request=request, actor=actor, at=at)
 
 
 def _serving_checked(
