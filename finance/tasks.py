@@ -1,0 +1,1 @@
+"""finance's Celery tasks, listed for autodiscovery."""
