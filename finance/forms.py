@@ -61,7 +61,7 @@ def _category_label(category: ExpenseCategory) -> str:
 
 
 ExpenseLineFormSet = forms.formset_factory(
-    ExpenseLineForm, extra=1, max_num=MAX_LINES, validate_max=True, min_num=1, validate_min=True
+    ExpenseLineForm, extra=2, max_num=MAX_LINES, validate_max=True, min_num=1, validate_min=True
 )
 
 
