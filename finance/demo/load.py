@@ -174,5 +174,5 @@ def load(*, organization: Organization, key: str) -> None:
         cats = _categories(organization)
         _budgets(members["fin"], timezone.localdate(now))
         _expenses(members, cats, en, now)
-        load_receivables(members["fin"], [members["rep"], members["rep2"]], now)
+        load_receivables(members["fin"], [m for k, m in members.items() if m and k != "fin"], now)
         risk_evaluate(organization_id=organization.id)
