@@ -69,10 +69,10 @@ class BudgetViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewS
     @extend_schema(request=s.ReservationInput, responses={201: s.BudgetLineOutput})
     @action(detail=True, methods=["post"])
     def reserve(self, request, pk=None):
-        data = s.ReservationInput(data=request.data)
-        data.is_valid(raise_exception=True)
         if not Budget.objects.filter(pk=pk).exists():
             raise Http404
+        data = s.ReservationInput(data=request.data)
+        data.is_valid(raise_exception=True)
         line = budget_services.reservation_make(
             actor=request.membership, budget_id=int(pk), **data.validated_data
         )

@@ -13,7 +13,7 @@ from finance import permissions
 from finance.forms import BankImportForm, InvoiceForm, MatchForm, MilestoneFormSet, PaymentForm
 from finance.receivables import selectors, services
 from finance.receivables.bank_import import bank_import
-from finance.receivables.models import BankImport, Invoice, Milestone
+from finance.receivables.models import BankImport, Invoice, Milestone, Payment
 from finance.views.common import finance_only, finance_page, form_errors
 from pipeline.opportunities.models import Opportunity
 from pipeline.opportunities.selectors import opportunities_visible_to
@@ -161,6 +161,7 @@ def bank_import_page(request):
 @require_POST
 @finance_only
 def payment_match(request, pk: int):
+    get_object_or_404(Payment.objects, pk=pk)
     form = MatchForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)

@@ -4,7 +4,7 @@ panels on the account and deal pages (registered with pipeline.panels)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from collab.errors import ServiceError
 from finance import permissions
 from finance.forms import WarningActForm
 from finance.risk import reasons, selectors, services
-from finance.risk.models import WarningState
+from finance.risk.models import RiskWarning, WarningState
 from finance.views.common import finance_only, finance_page, form_errors
 
 
@@ -44,6 +44,7 @@ def warnings(request):
 @require_POST
 @finance_only
 def warning_act(request, pk: int):
+    get_object_or_404(RiskWarning.objects, pk=pk)
     form = WarningActForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
