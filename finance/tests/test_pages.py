@@ -1,4 +1,4 @@
-"""Finance's pages: who may open them (the tenancy trio), what they show,
+"""Finance's pages (the test organization reads English): who may open them (the tenancy trio), what they show,
 bad input as form messages, and locked query counts on the lists."""
 
 import datetime as dt
@@ -57,7 +57,7 @@ def test_reservation_beyond_budget_is_a_message_not_a_500(client_for, fin, budge
         {"budget": budget.pk, "amount": "100000.01", "label": "x"},
         follow=True,
     )
-    assert "超出可用预算" in response.content.decode()
+    assert "Beyond the available budget" in response.content.decode()
     with organization_scope(fin.organization_id):
         assert not BudgetLine.objects.exists()
 
@@ -98,7 +98,7 @@ def test_filing_an_expense_above_the_limit_warns_then_files(
     }
     response = client.post(reverse("finance:expense_new"), data)
     assert response.status_code == 200
-    assert "须填写理由" in response.content.decode()
+    assert "give a reason" in response.content.decode()
     with organization_scope(rep.organization_id):
         assert not Expense.objects.exists()
     data["lines-0-over_limit_reason"] = "展位费上涨"
@@ -212,7 +212,7 @@ def test_deal_page_records_an_invoice_and_a_payment(client_for, fin, deal, today
         {"invoice": invoice.pk, "amount": "6000", "received_on": today.isoformat()},
         follow=True,
     )
-    assert "超过发票未回款金额" in response.content.decode()
+    assert "the invoice&#x27;s open amount" in response.content.decode()
     with organization_scope(fin.organization_id):
         assert not Payment.objects.exists()
 
@@ -229,4 +229,4 @@ def test_bank_import_page_lists_unmatched_and_names_bad_lines(client_for, fin):
     response = client.post(
         reverse("finance:bank_import"), {"file": SimpleUploadedFile("b.csv", bad)}
     )
-    assert "第 2 行" in response.content.decode()
+    assert "line 2:" in response.content.decode()
