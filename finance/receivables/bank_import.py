@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,29 +202,44 @@ class _Matcher:
         return invoice
 
 
-def _payments(
+_INSERT = """
+INSERT INTO finance_payment (organization_id, invoice_id, account_id, amount, currency,
+    received_on, payer, reference, source, is_overpayment, bank_import_id, line_number, created_at)
+SELECT %s, u.invoice, u.account, u.amount, u.currency, u.day, u.payer, u.ref, %s, false, %s,
+    u.line, %s
+FROM unnest(%s::bigint[], %s::bigint[], %s::numeric[], %s::text[], %s::date[], %s::text[],
+    %s::text[], %s::int[]) AS u(invoice, account, amount, currency, day, payer, ref, line)
+"""
+
+
+def _write_payments(
     rows: Iterable[BankRow], matcher: _Matcher, bank_import: BankImport, at: dt.datetime
-) -> list[Payment]:
-    payments = []
+) -> int:
+    """One INSERT for every row (the ORM's bulk_create spent most of an
+    import's time building model instances); returns how many matched."""
+    columns: tuple[list, ...] = ([], [], [], [], [], [], [], [])
+    matched = 0
     for row in rows:
         invoice = matcher.match(row)
-        payments.append(
-            Payment(
-                organization_id=bank_import.organization_id,
-                invoice=invoice,
-                account_id=invoice.account_id if invoice else matcher.accounts.get(row.payer),
-                amount=row.amount,
-                currency=row.currency,
-                received_on=row.received_on,
-                payer=row.payer,
-                reference=row.reference,
-                source=PaymentSource.BANK,
-                bank_import=bank_import,
-                line_number=row.line,
-                created_at=at,
-            )
+        matched += invoice is not None
+        values = (
+            invoice.pk if invoice else None,
+            invoice.account_id if invoice else matcher.accounts.get(row.payer),
+            row.amount,
+            row.currency,
+            row.received_on,
+            row.payer,
+            row.reference,
+            row.line,
         )
-    return payments
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT,
+            [bank_import.organization_id, PaymentSource.BANK, bank_import.pk, at, *columns],
+        )
+    return matched
 
 
 def bank_import(
@@ -245,13 +260,13 @@ def bank_import(
             created_at=at,
         )
         matcher = _Matcher(rows, at)
-        payments = Payment.objects.bulk_create(
-            _payments(rows, matcher, record, at), batch_size=2000
-        )
+        matched = _write_payments(rows, matcher, record, at)
         Invoice.objects.bulk_update(
             list(matcher.touched.values()), ["paid", "paid_on", "updated_at"], batch_size=1000
         )
-        matched = sum(1 for p in payments if p.invoice_id)
         record.matched = matched
         record.save(update_fields=["matched"])
-        return ImportResult(record, matched, [p for p in payments if p.invoice_id is None])
+        unmatched = Payment.objects.filter(bank_import=record, invoice__isnull=True).order_by(
+            "line_number"
+        )
+        return ImportResult(record, matched, list(unmatched))
