@@ -59,6 +59,7 @@ class BankRow:
     currency: str
     payer: str
     reference: str
+    tokens: tuple[str, ...] = ()  # the reference's words that could be invoice numbers
 
 
 @dataclass
@@ -117,13 +118,15 @@ def _row(line: int, cells: list[str], cols: dict[str, int]) -> BankRow:
     currency = cells[cols["currency"]].strip().upper() if "currency" in cols else "CNY"
     if currency not in Currency.values:
         raise ValueError(_("币种不支持"))
+    reference = cells[cols["reference"]].strip()[:200]
     return BankRow(
         line,
         received_on,
         amount,
         currency,
         cells[cols["payer"]].strip()[:200],
-        cells[cols["reference"]].strip()[:200],
+        reference,
+        tuple(_TOKEN.findall(reference)),
     )
 
 
@@ -165,7 +168,7 @@ class _Matcher:
 
     def __init__(self, rows: list[BankRow], at: dt.datetime) -> None:
         self.at = at
-        tokens = {t for r in rows for t in _TOKEN.findall(r.reference)}
+        tokens = {t for r in rows for t in r.tokens}
         payers = {r.payer for r in rows if r.payer}
         accounts = dict(Account.objects.filter(name__in=payers).values_list("name", "pk"))
         self.by_number: dict[str, Invoice] = {}
@@ -183,7 +186,7 @@ class _Matcher:
         self.touched: dict[int, Invoice] = {}
 
     def match(self, row: BankRow) -> Invoice | None:
-        for token in _TOKEN.findall(row.reference):
+        for token in row.tokens:
             invoice = self.by_number.get(token)
             if invoice is not None:
                 return self._take(invoice, row)
