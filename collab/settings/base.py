@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "departments",
     "requests_sla",
     "pipeline",
+    "finance",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +256,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "requests_sla.dashboard_outcomes_rebuild",
         "schedule": crontab(hour=3, minute=17),
     },
+    "finance-risk-nightly": {"task": "finance.risk_nightly", "schedule": crontab(hour=2, minute=7)},
 }
 
 # Request bodies: Django's form limit (2.5 MB) for JSON bodies too, and at

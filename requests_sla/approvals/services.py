@@ -24,6 +24,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership
 from requests_sla.approvals.conditions import condition_holds
+from requests_sla.approvals.hooks import approved_run
 from requests_sla.approvals.models import (
     ApprovalDelegation,
     ApprovalFlow,
@@ -153,6 +154,7 @@ def _advance(flow: ApprovalFlow, request: Request, at: dt.datetime) -> None:
     flow.state, flow.completed_at = FlowState.APPROVED, at
     flow.save(update_fields=["state", "completed_at"])
     request_refresh_sla(request)
+    approved_run(request=request, at=at)
 
 
 def chain_prepare(

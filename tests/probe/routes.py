@@ -41,6 +41,7 @@ SEGMENT_MODELS = {
     "approvals": "approvalstep",
     "resubmit": "request",
     "files": "attachment",
+    "reservations": "budgetline",
 }
 FALLBACK = "1"
 # Parameters that are not object ids: a value the view accepts.

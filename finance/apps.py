@@ -1,0 +1,66 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FinanceConfig(AppConfig):
+    name = "finance"
+    verbose_name = _("财务")
+
+    def ready(self) -> None:
+        # What finance plugs into the lower apps' registries: the approvals
+        # hook that books an approved expense, the account and deal pages'
+        # panels, the inbox text of a warning, demo data and navigation.
+        from collab.navigation import NavEntry, nav_register
+        from departments.registry import demo_steps
+        from pipeline.panels import panel_register
+        from requests_sla.approvals.hooks import approved_hook_register
+        from requests_sla.notifications.texts import notification_text_register
+
+        from . import permissions
+        from .demo import load as demo_load
+        from .expenses.services import expense_book_on_approval
+        from .risk.reasons import notification_text
+        from .views import risk
+
+        approved_hook_register(expense_book_on_approval)
+        panel_register("account", risk.account_panel, order=600)
+        panel_register("opportunity", risk.opportunity_panel, order=600)
+        notification_text_register("payment_risk", notification_text)
+        demo_steps.register(demo_load.load, order=600)
+        nav_register(
+            NavEntry(
+                _("预算"),
+                "finance:budgets",
+                section="work",
+                order=60,
+                capability=permissions.can_view_budgets,
+            ),
+            NavEntry(
+                _("费用报销"),
+                "finance:expenses",
+                section="work",
+                order=61,
+                capability=permissions.can_file_expenses,
+            ),
+            NavEntry(
+                _("回款分析"),
+                "finance:collections",
+                section="reports",
+                order=60,
+                capability=permissions.can_view_receivables,
+            ),
+            NavEntry(
+                _("风险预警"),
+                "finance:warnings",
+                section="sales",
+                order=60,
+                capability=permissions.can_view_receivables,
+            ),
+            NavEntry(
+                _("银行流水导入"),
+                "finance:bank_import",
+                section="work",
+                order=62,
+                capability=permissions.is_finance,
+            ),
+        )

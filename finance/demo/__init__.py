@@ -1,0 +1,1 @@
+"""Finance's demo data (finance.demo.load)."""

@@ -1,0 +1,178 @@
+"""Finance's demo, in both demo organizations, dated relative to today:
+expense categories with policy limits, a budget for every department this
+quarter, a reservation for the current sprint, expenses approved and one
+pending for Finance's head, won deals with payment plans, invoices and
+payments, a few overdue invoices, and the warnings the rules raise on them.
+Everything goes through the services. Idempotent: an organization with
+budgets is left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from collab.tenancy import organization_scope
+from departments.models import Department, Membership, Organization
+from finance.budgets.models import Budget, quarter_end, quarter_start
+from finance.budgets.services import budget_set, reservation_make
+from finance.demo.receivables import load_receivables
+from finance.expenses.models import ExpenseCategory
+from finance.expenses.services import LineInput, expense_file
+from finance.risk.services import risk_evaluate
+from requests_sla.approvals import services as approvals
+from requests_sla.approvals.models import ApprovalStep, StepState
+
+PEOPLE = {
+    "demo": {"rep": "rep", "rep2": "rep2", "fin": "head-fin"},
+    "other": {"rep": "other-rep", "rep2": "other-rep2", "fin": "other-fin"},
+}
+CATEGORIES = [
+    ("hotel_t1", "住宿（一线城市）", "Hotel (tier-1 city)", "600.00", "晚", "night"),
+    ("hotel_t2", "住宿（其他城市）", "Hotel (other cities)", "400.00", "晚", "night"),
+    ("meals", "餐费", "Meals", "150.00", "天", "day"),
+    ("transport", "交通", "Transport", None, "", ""),
+    ("entertainment", "客户招待", "Customer entertainment", "2000.00", "次", "occasion"),
+    ("event", "活动费", "Event costs", "20000.00", "场", "event"),
+]
+BUDGETS = {"business": "600000.00", "marketing": "900000.00", "customer_success": "200000.00"}
+DEFAULT_BUDGET = "150000.00"
+
+
+def _categories(organization: Organization) -> dict[str, ExpenseCategory]:
+    rows = {}
+    for order, (code, zh, en, limit, unit_zh, unit_en) in enumerate(CATEGORIES):
+        rows[code], _created = ExpenseCategory.objects.get_or_create(
+            organization=organization,
+            code=code,
+            defaults={
+                "name_zh": zh,
+                "name_en": en,
+                "limit_per_unit": Decimal(limit) if limit else None,
+                "unit_zh": unit_zh,
+                "unit_en": unit_en,
+                "sort_order": order,
+            },
+        )
+    return rows
+
+
+def _budgets(fin: Membership, today: dt.date) -> None:
+    for department in Department.objects.order_by("sort_order", "code"):
+        budget_set(
+            actor=fin,
+            department=department,
+            period_start=today,
+            amount=Decimal(BUDGETS.get(department.code, DEFAULT_BUDGET)),
+        )
+    business = Budget.objects.get(department__code="business", period_start=quarter_start(today))
+    reservation_make(
+        actor=fin,
+        budget_id=business.pk,
+        amount=Decimal("80000.00"),
+        label="本季度冲刺：销售之星奖励"
+        if fin.organization.default_language != "en"
+        else "Quarter sprint: sales star awards",
+        expires_on=quarter_end(business.period_start),
+    )
+
+
+def _at(now: dt.datetime, hours: int) -> dt.datetime:
+    """``hours`` ago, but never before this quarter (the budget's)."""
+    start = timezone.make_aware(
+        dt.datetime.combine(quarter_start(timezone.localdate(now)), dt.time(9))
+    )
+    return max(now - dt.timedelta(hours=hours), min(start, now))
+
+
+def _expenses(members: dict[str, Membership], cats: dict, en: bool, now: dt.datetime) -> None:
+    today = timezone.localdate(now)
+    rep, rep2, fin = members["rep"], members["rep2"], members["fin"]
+    small = expense_file(
+        actor=rep,
+        kind="travel",
+        title="Shanghai customer visit" if en else "上海客户拜访差旅",
+        purpose="Customer visit" if en else "拜访客户",
+        lines=[
+            LineInput(
+                date=today - dt.timedelta(days=3),
+                category_id=cats["transport"].pk,
+                amount=Decimal("860.00"),
+            ),
+            LineInput(
+                date=today - dt.timedelta(days=3),
+                category_id=cats["hotel_t1"].pk,
+                amount=Decimal("1150.00"),
+                units=Decimal("2"),
+            ),
+            LineInput(
+                date=today - dt.timedelta(days=2),
+                category_id=cats["meals"].pk,
+                amount=Decimal("280.00"),
+                units=Decimal("2"),
+            ),
+        ],
+        at=_at(now, 50),
+    )
+    big = expense_file(
+        actor=rep2,
+        kind="campaign",
+        title="Industry roadshow booth" if en else "行业巡展展位",
+        purpose="Roadshow" if en else "华东行业巡展",
+        lines=[
+            LineInput(
+                date=today - dt.timedelta(days=6),
+                category_id=cats["event"].pk,
+                amount=Decimal("18500.00"),
+                campaign="Roadshow" if en else "华东巡展",
+            ),
+        ],
+        at=_at(now, 30),
+    )
+    step = ApprovalStep.objects.filter(request_id=big.request_id, state=StepState.PENDING).first()
+    if step is not None and step.approver_id == fin.user_id:
+        approvals.step_act(step_id=step.pk, actor=fin, action="approve", at=_at(now, 28))
+    expense_file(
+        actor=rep,
+        kind="campaign",
+        title="Customer day venue" if en else "客户答谢会场地",
+        purpose="Customer day" if en else "季度冲刺客户答谢会",
+        lines=[
+            LineInput(
+                date=today - dt.timedelta(days=1),
+                category_id=cats["event"].pk,
+                amount=Decimal("24000.00"),
+                campaign="Customer day" if en else "客户答谢会",
+                over_limit_reason="Larger venue for 120 guests"
+                if en
+                else "到场客户 120 人，需更大场地",
+            )
+        ],
+        at=_at(now, 3),
+    )
+    del small
+
+
+def load(*, organization: Organization, key: str) -> None:
+    people = PEOPLE.get(key)
+    if people is None:
+        return
+    with organization_scope(organization.id):
+        if Budget.objects.exists():
+            return
+        members = {
+            role: Membership.objects.select_related("user", "department", "organization")
+            .filter(user__username=username, is_active=True)
+            .first()
+            for role, username in people.items()
+        }
+        if any(m is None for m in members.values()):
+            return
+        now = timezone.now()
+        en = organization.default_language == "en"
+        cats = _categories(organization)
+        _budgets(members["fin"], timezone.localdate(now))
+        _expenses(members, cats, en, now)
+        load_receivables(members["fin"], [m for k, m in members.items() if m and k != "fin"], now)
+        risk_evaluate(organization_id=organization.id)

@@ -1,0 +1,37 @@
+"""Reads of expenses: a member's own, Finance's all and those to pay."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from departments.models import Membership
+from finance.expenses.models import Expense, ExpenseLine, ExpenseState
+from finance.permissions import sees_all_finance
+
+
+def expenses_visible_to(membership: Membership) -> QuerySet[Expense]:
+    qs = Expense.objects.select_related("request", "requester", "department")
+    if sees_all_finance(membership):
+        return qs
+    return qs.filter(requester_id=membership.user_id)
+
+
+def expenses_to_pay() -> QuerySet[Expense]:
+    return (
+        Expense.objects.filter(state=ExpenseState.APPROVED)
+        .select_related("request", "requester", "department")
+        .prefetch_related(
+            Prefetch("lines", queryset=ExpenseLine.objects.select_related("category"))
+        )
+        .order_by("approved_at", "id")
+    )
+
+
+def opportunity_cost(opportunity_id: int) -> list[ExpenseLine]:
+    """The approved expense lines booked for a deal (its cost)."""
+    return list(
+        ExpenseLine.objects.filter(
+            opportunity_id=opportunity_id,
+            expense__state__in=(ExpenseState.APPROVED, ExpenseState.PAID),
+        ).select_related("category", "expense__request")
+    )

@@ -1,0 +1,23 @@
+"""The nightly Finance run (Celery beat): expired reservations released,
+then the payment-risk rules evaluated incrementally, per organization."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="finance.risk_nightly", acks_late=True, soft_time_limit=1800, time_limit=1900)
+def risk_nightly() -> int:
+    from django.utils import timezone
+
+    from departments.models import Organization
+    from finance.budgets.services import reservations_expire
+    from finance.risk.services import risk_evaluate
+
+    # Organizations are the tenants themselves, not tenant rows: no scope needed.
+    organization_ids = list(Organization.objects.values_list("pk", flat=True))
+    raised = 0
+    for organization_id in organization_ids:
+        reservations_expire(organization_id=organization_id, today=timezone.localdate())
+        raised += risk_evaluate(organization_id=organization_id).raised
+    return raised

@@ -1,0 +1,202 @@
+"""Finance's API serializers: input and output apart; money as strings."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from collab.money import AmountSerializerField, Currency
+from finance.budgets.models import Budget, BudgetLine
+from finance.expenses.models import Expense, ExpenseKind
+from finance.receivables.models import Invoice, MilestoneKind, Payment
+from finance.risk import reasons
+from finance.risk.models import RiskWarning, WarningState
+
+
+class BudgetLineOutput(serializers.ModelSerializer):
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "kind", "state", "amount", "currency", "label", "expires_on", "expense"]
+
+
+class BudgetOutput(serializers.ModelSerializer):
+    department_code = serializers.CharField(source="department.code", read_only=True)
+    available = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Budget
+        fields = [
+            "id",
+            "department",
+            "department_code",
+            "period_start",
+            "amount",
+            "currency",
+            "reserved",
+            "consumed",
+            "available",
+        ]
+
+
+class BudgetInput(serializers.Serializer):
+    department = serializers.IntegerField()
+    period_start = serializers.DateField()
+    amount = AmountSerializerField()
+    currency = serializers.ChoiceField(choices=Currency.choices, default="CNY")
+
+
+class ReservationInput(serializers.Serializer):
+    amount = AmountSerializerField(allow_zero=False)
+    label = serializers.CharField(max_length=200)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ExpenseLineInput(serializers.Serializer):
+    date = serializers.DateField()
+    category = serializers.IntegerField()
+    amount = AmountSerializerField(allow_zero=False)
+    currency = serializers.ChoiceField(choices=Currency.choices, default="CNY")
+    units = serializers.DecimalField(max_digits=6, decimal_places=2, default=1, min_value=0)
+    description = serializers.CharField(max_length=200, required=False, default="")
+    opportunity = serializers.IntegerField(required=False, allow_null=True, default=None)
+    campaign = serializers.CharField(max_length=200, required=False, default="")
+    over_limit_reason = serializers.CharField(max_length=500, required=False, default="")
+
+
+class ExpenseInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ExpenseKind.choices)
+    title = serializers.CharField(max_length=200)
+    purpose = serializers.CharField(max_length=2000)
+    lines = ExpenseLineInput(many=True, allow_empty=False)
+
+
+class ExpenseOutput(serializers.ModelSerializer):
+    reference = serializers.CharField(source="request.reference", read_only=True)
+
+    class Meta:
+        model = Expense
+        fields = [
+            "id",
+            "request",
+            "reference",
+            "kind",
+            "total",
+            "currency",
+            "state",
+            "over_limit",
+            "created_at",
+            "approved_at",
+        ]
+
+
+class MilestoneInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MilestoneKind.choices)
+    amount = AmountSerializerField(allow_zero=False)
+    due_on = serializers.DateField()
+
+
+class PlanInput(serializers.Serializer):
+    opportunity = serializers.IntegerField()
+    milestones = MilestoneInput(many=True)
+
+
+class InvoiceInput(serializers.Serializer):
+    opportunity = serializers.IntegerField()
+    number = serializers.CharField(max_length=40)
+    amount = AmountSerializerField(allow_zero=False)
+    issued_on = serializers.DateField()
+    due_on = serializers.DateField()
+    milestone = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class InvoiceOutput(serializers.ModelSerializer):
+    open_amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "opportunity",
+            "account",
+            "owner",
+            "milestone",
+            "amount",
+            "currency",
+            "paid",
+            "open_amount",
+            "issued_on",
+            "due_on",
+            "paid_on",
+        ]
+
+
+class PaymentInput(serializers.Serializer):
+    amount = AmountSerializerField(allow_zero=False)
+    received_on = serializers.DateField()
+    reference = serializers.CharField(max_length=200, required=False, default="")
+    overpayment = serializers.BooleanField(default=False)
+
+
+class MatchInput(serializers.Serializer):
+    invoice = serializers.IntegerField()
+    overpayment = serializers.BooleanField(default=False)
+
+
+class PaymentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "invoice",
+            "account",
+            "amount",
+            "currency",
+            "received_on",
+            "payer",
+            "reference",
+            "source",
+            "is_overpayment",
+            "line_number",
+        ]
+
+
+class BankImportInput(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class BankImportOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="bank_import.id")
+    rows = serializers.IntegerField(source="bank_import.rows")
+    encoding = serializers.CharField(source="bank_import.encoding")
+    matched = serializers.IntegerField()
+    unmatched = PaymentOutput(many=True)
+
+
+class WarningOutput(serializers.ModelSerializer):
+    reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskWarning
+        fields = [
+            "id",
+            "rule",
+            "account",
+            "opportunity",
+            "invoice",
+            "owner",
+            "facts",
+            "reason",
+            "state",
+            "note",
+            "created_at",
+        ]
+
+    def get_reason(self, obj) -> str:
+        return reasons.reason(obj.rule, obj.facts)
+
+
+class WarningActInput(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=[WarningState.ACKNOWLEDGED.value, WarningState.RESOLVED.value]
+    )
+    note = serializers.CharField(max_length=2000, required=False, default="")

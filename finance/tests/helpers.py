@@ -1,0 +1,68 @@
+"""Helpers of the finance suites: categories, won deals, expense lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from collab.tenancy import organization_scope
+from finance.expenses.models import ExpenseCategory
+from finance.expenses.services import LineInput
+from pipeline.accounts import services as accounts_services
+from pipeline.opportunities import services as opportunities_services
+from pipeline.opportunities.models import Opportunity, Stage
+
+
+def categories_for(organization) -> dict[str, ExpenseCategory]:
+    rows = [
+        ("hotel_t1", "住宿（一线城市）", "Hotel (tier-1 city)", Decimal("600.00"), "晚", "night"),
+        ("meals", "餐费", "Meals", Decimal("150.00"), "天", "day"),
+        ("transport", "交通", "Transport", None, "", ""),
+        ("event", "活动费", "Event costs", Decimal("20000.00"), "场", "event"),
+    ]
+    with organization_scope(organization.id):
+        return {
+            code: ExpenseCategory.objects.get_or_create(
+                organization=organization,
+                code=code,
+                defaults={
+                    "name_zh": zh,
+                    "name_en": en,
+                    "limit_per_unit": limit,
+                    "unit_zh": uzh,
+                    "unit_en": uen,
+                },
+            )[0]
+            for code, zh, en, limit, uzh, uen in rows
+        }
+
+
+def won_deal(organization, owner, name: str, amount: Decimal, *, at=None) -> Opportunity:
+    at = at or timezone.now()
+    with organization_scope(organization.id):
+        account = accounts_services.account_create(
+            actor=owner, name=name, industry="manufacturing", size="large", owner=owner
+        )
+        deal = opportunities_services.opportunity_create(
+            actor=owner,
+            account=account,
+            name=f"{name} 项目",
+            owner=owner,
+            amount=amount,
+            expected_close_date=timezone.localdate(at),
+            at=at - dt.timedelta(minutes=1),
+        )
+        return opportunities_services.opportunity_move(
+            opportunity=deal, stage=Stage.objects.get(is_won=True), actor=owner, at=at
+        )
+
+
+def line(category, amount: str, **kw) -> LineInput:
+    return LineInput(
+        date=kw.pop("date", timezone.localdate() - dt.timedelta(days=2)),
+        category_id=category.pk,
+        amount=Decimal(amount),
+        **kw,
+    )

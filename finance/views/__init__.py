@@ -1,0 +1,1 @@
+"""Finance's pages (glue over the selectors and services)."""
