@@ -23,6 +23,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership
 from requests_sla.approvals.conditions import condition_holds
+from requests_sla.approvals.hooks import flow_decided
 from requests_sla.approvals.models import (
     ApprovalDelegation,
     ApprovalFlow,
@@ -247,6 +248,8 @@ def step_act(
             flow.save(update_fields=["state", "completed_at"])
             request_refresh_sla(request)
             _notify(request, [request.requester_id], step, at)
+        if flow.state != FlowState.IN_PROGRESS:
+            flow_decided(flow=flow, request=request, step=step, at=at)
         return step
 
 
