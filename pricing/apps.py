@@ -10,10 +10,12 @@ class PricingConfig(AppConfig):
         # What pricing plugs into the lower apps' registries: demo steps,
         # navigation, and the approvals' "flow decided" hook (a discount
         # approval moves its quote).
+        from collab.navigation import nav_register
         from departments.registry import demo_steps, provisioning_steps
         from requests_sla.approvals.hooks import decided_hook_register
         from requests_sla.notifications.texts import notification_text_register
 
+        from . import permissions
         from .catalog.services import policy_provision
         from .demo import load as demo_load
         from .quotes.approval import quote_approval_decided
@@ -23,4 +25,4 @@ class PricingConfig(AppConfig):
         demo_steps.register(demo_load, order=400)
         decided_hook_register(quote_approval_decided)
         notification_text_register(NOTICE_KIND, notice_text)
-        # nav_register(*permissions.nav_entries())  (with the pages)
+        nav_register(*permissions.nav_entries())
