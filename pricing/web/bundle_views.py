@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError, apply_service_error
 from collab.parsing import optional_date
+from pipeline.permissions import pipeline_required as pricing_required
 from pricing import permissions
 from pricing.bundles import selectors, services
 from pricing.bundles.models import Bundle
-from pricing.web.common import pricing_required
 from pricing.web.documents import comparison_xlsx
 from pricing.web.forms import BundleForm, BundleItemForm
 

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError, apply_service_error
+from pipeline.permissions import pipeline_required as pricing_required
 from pricing import permissions
 from pricing.catalog import services
 from pricing.catalog.models import PriceList, PriceListItem, Product
 from pricing.quotes.requote import price_list_publish_and_offer
-from pricing.web.common import pricing_required
 from pricing.web.forms import PriceItemForm, PriceListForm, ProductForm
 
 

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError, apply_service_error
+from pipeline.permissions import pipeline_required as pricing_required
 from pricing import permissions
 from pricing.bundles.selectors import bundles_active
 from pricing.catalog.models import Product
 from pricing.quotes import lifecycle, selectors, services
 from pricing.quotes.models import Quote, QuoteState
-from pricing.web.common import pricing_required
 from pricing.web.forms import QuoteForm, lines_from_post
 
 
