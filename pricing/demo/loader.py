@@ -16,7 +16,6 @@ from pipeline.opportunities.models import Opportunity
 from pricing.catalog.models import Product
 from pricing.demo.catalog import bundles_load, catalog_load
 from pricing.quotes import lifecycle, services
-from pricing.quotes.models import QuoteState
 from requests_sla.approvals import services as approvals
 from requests_sla.approvals.models import ApprovalStep, StepState
 
