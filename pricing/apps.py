@@ -12,6 +12,7 @@ class PricingConfig(AppConfig):
         # approval moves its quote).
         from collab.navigation import nav_register
         from departments.registry import demo_steps, provisioning_steps
+        from pipeline.opportunities.panels import deal_panel_register
         from requests_sla.approvals.hooks import decided_hook_register
         from requests_sla.notifications.texts import notification_text_register
 
@@ -26,3 +27,4 @@ class PricingConfig(AppConfig):
         decided_hook_register(quote_approval_decided)
         notification_text_register(NOTICE_KIND, notice_text)
         nav_register(*permissions.nav_entries())
+        deal_panel_register("pricing/_deal_quotes.html")

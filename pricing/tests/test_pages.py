@@ -215,3 +215,10 @@ def test_every_list_page_renders(client_for, head_pm, catalog):
     client = client_for(head_pm.user)
     for name in ("products", "price_lists", "bundles", "quotes", "quote_report"):
         assert client.get(reverse(f"pricing:{name}")).status_code == 200, name
+
+
+def test_the_deal_page_lists_its_quotes(client_for, rep, quote, deal):
+    page = client_for(rep.user).get(reverse("pipeline:opportunity_detail", args=[deal.pk]))
+    text = page.content.decode()
+    assert quote.reference in text
+    assert reverse("pricing:quote_new") + f"?opportunity={deal.pk}" in text
