@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from collab.money import round_money
 from pipeline.accounts.models import AccountSize, Industry
@@ -54,6 +55,7 @@ def comparison_rows(on: dt.date, currency: str = "CNY") -> list[ComparisonRow]:
     )
     _standard, prices = prices_on(on=on, currency=currency, key_account=False)
     industries, sizes = dict(Industry.choices), dict(AccountSize.choices)
+    comma = _("、")
     rows = []
     for bundle in bundles:
         list_total = bundle_list_total(bundle, prices)
@@ -66,8 +68,8 @@ def comparison_rows(on: dt.date, currency: str = "CNY") -> list[ComparisonRow]:
                 list_total=list_total,
                 saving=saving,
                 saving_pct=pct,
-                industries="、".join(str(industries.get(i, i)) for i in bundle.industries),
-                sizes="、".join(str(sizes.get(s, s)) for s in bundle.sizes),
+                industries=comma.join(str(industries.get(i, i)) for i in bundle.industries),
+                sizes=comma.join(str(sizes.get(s, s)) for s in bundle.sizes),
             )
         )
     return rows

@@ -222,3 +222,19 @@ def test_the_deal_page_lists_its_quotes(client_for, rep, quote, deal):
     text = page.content.decode()
     assert quote.reference in text
     assert reverse("pricing:quote_new") + f"?opportunity={deal.pk}" in text
+
+
+def test_the_quote_page_shows_the_approval_chain_with_a_skipped_step(
+    client_for, rep, head_fin, admin, deal, catalog
+):
+    from pricing.quotes import lifecycle
+
+    p = catalog["products"]
+    quote = services.quote_create(
+        actor=rep, opportunity_id=deal.pk, lines=[line(p["erp-std"], "1", discount="25")]
+    )
+    lifecycle.quote_request_approval(actor=rep, quote_id=quote.pk)
+    page = chinese(client_for(rep.user)).get(reverse("pricing:quote_detail", args=[quote.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "财务负责人" in text and "待审批" in text

@@ -163,6 +163,9 @@ def quote_edit(request, pk):
     return render(request, "pricing/quote_form.html", context)
 
 
+WAITING = (QuoteState.DRAFT, QuoteState.REJECTED, QuoteState.PENDING_APPROVAL, QuoteState.APPROVED)
+
+
 @pricing_required(permissions.can_view_quotes)
 def quote_detail(request, pk):
     quote = get_object_or_404(selectors.quotes_visible_to(request.membership), pk=pk)
@@ -178,6 +181,7 @@ def quote_detail(request, pk):
             "steps": selectors.approval_steps(quote),
             "history": quote.history.select_related("history_user").order_by("-history_date")[:20],
             "States": QuoteState,
+            "waiting_states": WAITING,
         },
     )
 
