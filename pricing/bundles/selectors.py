@@ -53,7 +53,10 @@ def comparison_rows(on: dt.date, currency: str = "CNY") -> list[ComparisonRow]:
             Prefetch("items", queryset=BundleItem.objects.select_related("product").order_by("id"))
         )
     )
-    _standard, prices = prices_on(on=on, currency=currency, key_account=False)
+    product_ids = {item.product_id for bundle in bundles for item in bundle.items.all()}
+    _standard, prices = prices_on(
+        on=on, currency=currency, key_account=False, product_ids=product_ids
+    )
     industries, sizes = dict(Industry.choices), dict(AccountSize.choices)
     comma = _("、")
     rows = []

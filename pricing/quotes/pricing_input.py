@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.money import MAX_AMOUNT, round_money
 from pipeline.opportunities.models import Opportunity
-from pricing.bundles.models import Bundle
+from pricing.bundles.models import Bundle, BundleItem
 from pricing.bundles.selectors import bundle_list_total
 from pricing.bundles.services import bundle_check_eligible
 from pricing.catalog.models import PriceList, Product
@@ -88,9 +88,34 @@ class Context:
     prices: dict[int, Price]
 
 
-def pricing_context(opportunity: Opportunity, on: dt.date) -> Context:
+def _ids(rows: Sequence[Mapping[str, Any]], *keys: str) -> set[int]:
+    ids = set()
+    for row in rows:
+        value = next((row[k] for k in keys if row.get(k)), None)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            ids.add(int(value))
+    return ids
+
+
+def pricing_context(
+    opportunity: Opportunity,
+    on: dt.date,
+    lines: Sequence[Mapping[str, Any]] = (),
+    bundles: Sequence[Mapping[str, Any]] = (),
+) -> Context:
+    """The price list current on ``on`` and the prices of the products the
+    quote names (its lines' and its bundles' items): read only those, not
+    the whole list."""
+    product_ids = _ids(lines, "product", "product_id")
+    bundle_ids = _ids(bundles, "bundle", "bundle_id")
+    if bundle_ids:
+        product_ids |= set(
+            BundleItem.objects.filter(bundle_id__in=bundle_ids).values_list("product_id", flat=True)
+        )
     key_account = opportunity.account.is_key_account
-    standard, prices = prices_on(on=on, currency=opportunity.currency, key_account=key_account)
+    standard, prices = prices_on(
+        on=on, currency=opportunity.currency, key_account=key_account, product_ids=product_ids
+    )
     if standard is None:
         raise ServiceError(
             _("%(date)s 没有生效的 %(currency)s 定价表。")

@@ -81,7 +81,11 @@ def _header(quote: Quote, policy: PricingPolicy, fields: Mapping[str, Any], on: 
 
 
 def _write_content(
-    quote: Quote, ctx: Context, lines: list[LineDraft], blocks: list[BlockDraft]
+    quote: Quote,
+    ctx: Context,
+    lines: list[LineDraft],
+    blocks: list[BlockDraft],
+    policy: PricingPolicy | None = None,
 ) -> None:
     """Replace the quote's lines and blocks and store its totals."""
     if not lines and not blocks:
@@ -92,7 +96,8 @@ def _write_content(
         order_discount_pct=quote.order_discount_pct,
         vat_rate=quote.vat_rate,
     )
-    policy_limit = policy_of(quote.organization_id).rep_discount_limit
+    policy_limit = (policy or policy_of(quote.organization_id)).rep_discount_limit
+    is_new = quote.pk is None
     quote.price_list, quote.currency, quote.quote_date = ctx.price_list, ctx.currency, ctx.on
     for name in ("list_total", "subtotal", "order_discount", "net_total", "tax", "total"):
         setattr(quote, name, getattr(totals, name))
@@ -100,7 +105,7 @@ def _write_content(
     quote.below_floor = any(totals.below_floor)
     quote.needs_approval = quote.below_floor or totals.rep_discount_pct > policy_limit
     quote.save()
-    if quote.pk:
+    if not is_new:
         QuoteLine.objects.filter(quote=quote).delete()
         QuoteBundle.objects.filter(quote=quote).delete()
     org = quote.organization_id
@@ -158,7 +163,7 @@ def quote_create(
         policy = PricingPolicy.objects.select_for_update().filter(
             organization_id=actor.organization_id
         ).first() or policy_of(actor.organization_id)
-        ctx = pricing_context(opportunity, on)
+        ctx = pricing_context(opportunity, on, lines, bundles)
         drafts = lines_in(ctx, lines)
         blocks = blocks_in(ctx, bundles, existing_customer=_existing_customer(opportunity))
         number = (Quote.objects.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -173,7 +178,7 @@ def quote_create(
         )
         _header(quote, policy, fields, on)
         history_note(quote, user=actor.user, date=at, reason="created")
-        _write_content(quote, ctx, drafts, blocks)
+        _write_content(quote, ctx, drafts, blocks, policy)
         return quote
 
 
@@ -221,7 +226,7 @@ def quote_update(
                 _("“%(state)s”状态的报价单不能修改，请新建版本。")
                 % {"state": quote.get_state_display()}
             )
-        ctx = pricing_context(quote.opportunity, quote.quote_date)
+        ctx = pricing_context(quote.opportunity, quote.quote_date, lines, bundles)
         drafts = lines_in(ctx, lines)
         blocks = blocks_in(ctx, bundles, existing_customer=_existing_customer(quote.opportunity))
         _header(quote, policy_of(actor.organization_id), fields, quote.quote_date)
@@ -243,16 +248,15 @@ def quote_revise(*, actor: Membership, quote_id: int, at: dt.datetime | None = N
         if source.state == QuoteState.ACCEPTED:
             raise ServiceError(_("客户已接受的报价单不能再出新版本。"))
         on = timezone.localdate(at)
-        ctx = pricing_context(source.opportunity, on)
         rows = [
             {"product": li.product_id, "quantity": li.quantity, "discount_pct": li.discount_pct}
             for li in source.lines.all()
         ]
+        block_rows = [{"bundle": b.bundle_id, "quantity": b.quantity} for b in source.bundles.all()]
+        ctx = pricing_context(source.opportunity, on, rows, block_rows)
         drafts = lines_in(ctx, rows)
         blocks = blocks_in(
-            ctx,
-            [{"bundle": b.bundle_id, "quantity": b.quantity} for b in source.bundles.all()],
-            existing_customer=_existing_customer(source.opportunity),
+            ctx, block_rows, existing_customer=_existing_customer(source.opportunity)
         )
         latest = Quote.objects.filter(number=source.number).aggregate(r=Max("revision"))["r"]
         quote = Quote(
