@@ -88,7 +88,9 @@ class BundleForm(forms.Form):
 
 class BundleItemForm(forms.Form):
     product = forms.ModelChoiceField(label=_("产品"), queryset=Product.objects.none())
-    quantity = forms.DecimalField(label=_("数量"), min_value=0.01, max_digits=10, decimal_places=2)
+    quantity = forms.DecimalField(
+        label=_("数量"), min_value=0.01, max_value=99999999, max_digits=10, decimal_places=2
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +113,9 @@ class QuoteForm(forms.Form):
     bundle_quantity = forms.IntegerField(
         label=_("套数"), min_value=1, max_value=100000, initial=1, required=False
     )
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, opportunities=(), bundles=(), **kwargs):
         super().__init__(*args, **kwargs)

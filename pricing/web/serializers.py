@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+MAX_ID = 2**31 - 1
+
 from collab.money import AmountSerializerField
 from collab.parsing import BoundedDateSerializerField
 from pricing.bundles.models import Bundle, BundleItem
@@ -201,19 +203,19 @@ class QuoteOutput(serializers.ModelSerializer):
 
 class LineInput(serializers.Serializer):
     # Read by the service, which reports bad values as field errors on "lines".
-    product = serializers.IntegerField()
+    product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.CharField()
     unit_price = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     discount_pct = serializers.CharField(required=False, allow_blank=True, default="0")
 
 
 class BlockInput(serializers.Serializer):
-    bundle = serializers.IntegerField()
+    bundle = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=100000, default=1)
 
 
 class QuoteInput(serializers.Serializer):
-    opportunity = serializers.IntegerField()
+    opportunity = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     lines = LineInput(many=True, required=False, default=list)
     bundles = BlockInput(many=True, required=False, default=list)
     language = serializers.ChoiceField(choices=QuoteLanguage.choices, default=QuoteLanguage.ZH)
@@ -224,11 +226,13 @@ class QuoteInput(serializers.Serializer):
 
 class QuoteUpdateInput(QuoteInput):
     opportunity = None  # type: ignore[assignment]
-    lock_version = serializers.IntegerField()
+    lock_version = serializers.IntegerField(min_value=0, max_value=MAX_ID)
 
 
 class ActionInput(serializers.Serializer):
-    lock_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    lock_version = serializers.IntegerField(
+        min_value=0, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
 
 
 class ComparisonRowOutput(serializers.Serializer):
