@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-MAX_ID = 2**31 - 1
-
 from collab.money import AmountSerializerField
 from collab.parsing import BoundedDateSerializerField
 from pricing.bundles.models import Bundle, BundleItem
 from pricing.catalog.models import PriceList, PriceListItem, Product, Tier
 from pricing.quotes.models import Quote, QuoteBundle, QuoteLanguage, QuoteLine
+
+MAX_ID = 2**31 - 1
 
 
 class ProductOutput(serializers.ModelSerializer):
