@@ -238,3 +238,31 @@ def test_the_quote_page_shows_the_approval_chain_with_a_skipped_step(
     text = page.content.decode()
     assert page.status_code == 200
     assert "财务负责人" in text and "待审批" in text
+
+
+def test_the_pdf_reads_a_constant_number_of_queries_whatever_the_lines(rep, deal, catalog, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pricing.quotes import selectors
+    from pricing.quotes.document import quote_pdf
+
+    p = catalog["products"]
+    small = services.quote_create(actor=rep, opportunity_id=deal.pk, lines=[line(p["train"])])
+    large = services.quote_create(
+        actor=rep,
+        opportunity_id=deal.pk,
+        lines=[line(p[c], str(n + 1)) for n in range(8) for c in ("train", "impl-day", "erp-std")],
+    )
+    counts = []
+    with organization_scope(org.id):
+        for quote in (small, large):
+            with CaptureQueriesContext(connection) as ctx:
+                quote_pdf(selectors.quote_with_rows(selectors.quotes_visible_to(rep), quote.pk))
+            counts.append(len(ctx))
+    assert counts[0] == counts[1]
+
+
+def test_the_quote_page_in_english_names_the_quotation(client_for, rep, quote):
+    page = client_for(rep.user).get(reverse("pricing:quote_detail", args=[quote.pk]))
+    assert f"Quotation {quote.reference}" in page.content.decode()
