@@ -13,7 +13,7 @@ class FinanceConfig(AppConfig):
         from collab.navigation import NavEntry, nav_register
         from departments.registry import demo_steps
         from pipeline.panels import panel_register
-        from requests_sla.approvals.hooks import approved_hook_register
+        from requests_sla.approvals.hooks import decided_hook_register
         from requests_sla.notifications.texts import notification_text_register
 
         from . import permissions
@@ -22,7 +22,7 @@ class FinanceConfig(AppConfig):
         from .risk.reasons import notification_text
         from .views import risk
 
-        approved_hook_register(expense_book_on_approval)
+        decided_hook_register(expense_book_on_approval)
         panel_register("account", risk.account_panel, order=600)
         panel_register("opportunity", risk.opportunity_panel, order=600)
         notification_text_register("payment_risk", notification_text)

@@ -20,6 +20,7 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "requests_sla.catalog.services.catalog_provision",
         "requests_sla.requests.services.filing.request_counter_provision",
         "pipeline.opportunities.services.stages_provision",
+        "pricing.catalog.services.policy_provision",
     ]
     assert demo_steps.names() == [
         "departments.demo.load",
@@ -29,6 +30,7 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "requests_sla.approvals.demo.load",
         "pipeline.demo.customers.load",
         "pipeline.demo.links.load",
+        "pricing.demo.loader.load",
     ]
 
 

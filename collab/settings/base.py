@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "requests_sla",
     "pipeline",
     "finance",
+    "pricing",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "requests_sla.models.NotificationKind",
         "LeadKindEnum": "pipeline.models.LeadKind",
         "FollowUpKindEnum": "pipeline.models.FollowUpKind",
+        "QuoteStateEnum": "pricing.models.QuoteState",
+        "PriceListStateEnum": "pricing.models.PriceListState",
     },
 }
 

@@ -28,7 +28,7 @@ from finance.budgets.services import booking_make, budget_for
 from finance.expenses.models import Expense, ExpenseCategory, ExpenseKind, ExpenseLine, ExpenseState
 from finance.permissions import is_finance
 from pipeline.opportunities.selectors import opportunities_visible_to
-from requests_sla.approvals.models import ApprovalFlow, FlowState
+from requests_sla.approvals.models import ApprovalFlow, ApprovalStep, FlowState
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests.models import Request
 from requests_sla.requests.services import request_file
@@ -222,9 +222,13 @@ def _book(expense: Expense, at: dt.datetime) -> None:
     expense.save(update_fields=["state", "approved_at"])
 
 
-def expense_book_on_approval(*, request: Request, at: dt.datetime) -> None:
-    """The approvals ``approved`` hook: book the request's expense, if any.
-    Raising refuses the approval (a budget that cannot take it)."""
+def expense_book_on_approval(
+    *, flow: ApprovalFlow, request: Request, step: ApprovalStep | None, at: dt.datetime
+) -> None:
+    """The approvals' decided hook: an approved chain books the request's
+    expense, if any. Raising refuses the approval (a budget that cannot take it)."""
+    if flow.state != FlowState.APPROVED:
+        return
     expense = (
         Expense.objects.select_for_update()
         .select_related("department", "request")

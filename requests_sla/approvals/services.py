@@ -24,7 +24,7 @@ from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership
 from requests_sla.approvals.conditions import condition_holds
-from requests_sla.approvals.hooks import approved_run
+from requests_sla.approvals.hooks import flow_decided
 from requests_sla.approvals.models import (
     ApprovalDelegation,
     ApprovalFlow,
@@ -145,8 +145,11 @@ def _activate(step: ApprovalStep, request: Request, at: dt.datetime) -> bool:
     return True
 
 
-def _advance(flow: ApprovalFlow, request: Request, at: dt.datetime) -> None:
-    """Activate the round's next waiting step, or complete the flow."""
+def _advance(
+    flow: ApprovalFlow, request: Request, at: dt.datetime, step: ApprovalStep | None = None
+) -> None:
+    """Activate the round's next waiting step, or complete the flow (``step``:
+    the approval that completed it, for the decided hooks)."""
     for step in flow.steps.filter(round=flow.round, state=StepState.WAITING).order_by("position"):
         if _activate(step, request, at):
             request_refresh_sla(request)
@@ -154,7 +157,7 @@ def _advance(flow: ApprovalFlow, request: Request, at: dt.datetime) -> None:
     flow.state, flow.completed_at = FlowState.APPROVED, at
     flow.save(update_fields=["state", "completed_at"])
     request_refresh_sla(request)
-    approved_run(request=request, at=at)
+    flow_decided(flow=flow, request=request, step=step, at=at)
 
 
 def chain_prepare(
@@ -250,7 +253,7 @@ def step_act(
         flow = step.flow
         if action == "approve":
             _stop_timer(step, actor.user, at, StopReason.COMPLETED)
-            _advance(flow, request, at)
+            _advance(flow, request, at, step)
             if flow.state == FlowState.APPROVED:
                 _notify(request, [request.requester_id], step, at)
         else:
@@ -260,6 +263,7 @@ def step_act(
             flow.save(update_fields=["state", "completed_at"])
             request_refresh_sla(request)
             _notify(request, [request.requester_id], step, at)
+            flow_decided(flow=flow, request=request, step=step, at=at)
         return step
 
 
