@@ -47,6 +47,7 @@ api_patterns = [
     # UI runs under the content-security policy (script-src 'self').
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("pipeline.api_urls")),
+    path("", include("enablement.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -62,6 +63,7 @@ urlpatterns = [
     path("", include(requests_sla_urls.escalation_patterns)),  # meetings/, kpis/, notifications/
     path("dashboard/", include(requests_sla_urls.dashboard_patterns)),
     path("pipeline/", include("pipeline.urls")),
+    path("enablement/", include("enablement.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("healthz", views.healthz, name="healthz"),

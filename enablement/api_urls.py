@@ -1,0 +1,3 @@
+"""enablement's API routes, included under /api/ by collab/urls.py."""
+
+urlpatterns: list = []
