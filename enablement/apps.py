@@ -12,6 +12,7 @@ class EnablementConfig(AppConfig):
         # notification texts, the demo step and the navigation.
         from collab.navigation import NavEntry, nav_register
         from departments.registry import demo_steps
+        from pipeline.opportunities.panels import opportunity_panel_register
         from requests_sla.notifications.texts import notification_text_register
         from requests_sla.requests.hooks import detail_panel_register
 
@@ -24,6 +25,7 @@ class EnablementConfig(AppConfig):
         notification_text_register(notices.ASSET_READY, notices.asset_ready_text)
         version_published_hook_register(reps_notify_of_version)
         detail_panel_register("enablement/_request_panel.html")
+        opportunity_panel_register("enablement/_opportunity_panel.html")
         demo_steps.register(demo.load, order=500)
         nav_register(
             NavEntry(

@@ -12,5 +12,5 @@ urlpatterns = [
     path("assets/<int:pk>/use/", usage_views.asset_use, name="asset_use"),
     path("assets/<int:pk>/<slug:action>/", library_views.asset_action, name="asset_action"),
     path("files/<int:pk>/", library_views.file_download, name="file"),
-    path("fulfil/<int:request_pk>/", usage_views.fulfil, name="fulfil"),
+    path("requests/<int:pk>/fulfil/", usage_views.fulfil, name="fulfil"),
 ]

@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "requests_sla.models.NotificationKind",
         "LeadKindEnum": "pipeline.models.LeadKind",
         "FollowUpKindEnum": "pipeline.models.FollowUpKind",
+        "AssetKindEnum": "enablement.models.AssetKind",
+        "AssetCustomerSizeEnum": "enablement.models.CustomerSize",
     },
 }
 

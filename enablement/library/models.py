@@ -77,6 +77,9 @@ class Asset(TenantModel):
     )
     version = models.PositiveIntegerField(_("当前版本"), default=1)
     search = SearchVectorField(null=True, editable=False)
+    # Titles and tags alone: ranks the matches without reading the body's
+    # large vector for each of them (bench/enablement.py).
+    search_head = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -91,6 +94,7 @@ class Asset(TenantModel):
         ordering = ["-updated_at", "-id"]
         indexes = [
             GinIndex(fields=["search"], name="asset_search_gin"),
+            GinIndex(fields=["search_head"], name="asset_search_head_gin"),
             models.Index(fields=["organization", "status", "kind"], name="asset_org_status_idx"),
             models.Index(fields=["organization", "owner_department"], name="asset_org_dept_idx"),
         ]

@@ -137,19 +137,19 @@ def asset_reindex(asset: Asset, version: AssetVersion) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE enablement_asset SET search ="
-            " setweight(to_tsvector(%s, %s), 'A') || setweight(to_tsvector(%s, %s), 'B')"
-            " || setweight(to_tsvector(%s, %s), 'C') || setweight(to_tsvector(%s, %s), 'D')"
-            " WHERE id = %s",
+            "UPDATE enablement_asset SET search = head"
+            " || setweight(to_tsvector(%s, %s), 'C') || setweight(to_tsvector(%s, %s), 'D'),"
+            " search_head = head FROM (SELECT setweight(to_tsvector(%s, %s), 'A')"
+            " || setweight(to_tsvector(%s, %s), 'B') AS head) AS h WHERE id = %s",
             [
-                search.CONFIG,
-                search.lexemes(asset.title_zh, asset.title_en),
-                search.CONFIG,
-                search.lexemes(*tags),
                 search.CONFIG,
                 search.lexemes(asset.summary_zh, asset.summary_en),
                 search.CONFIG,
                 search.lexemes(version.body, *section_text),
+                search.CONFIG,
+                search.lexemes(asset.title_zh, asset.title_en),
+                search.CONFIG,
+                search.lexemes(*tags),
                 asset.pk,
             ],
         )

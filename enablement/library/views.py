@@ -14,33 +14,19 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
-from collab.parsing import optional_id
 from departments.models import Department
 from enablement import permissions
 from enablement.library import selectors, services
 from enablement.library.forms import AssetForm, NewVersionForm
-from enablement.library.models import AssetKind, AssetStatus
+from enablement.library.models import AssetKind
 from pipeline.models import Industry, Stage
 from requests_sla.requests.downloads import attachment_response
-
-
-def _filters(request) -> selectors.LibraryFilters:
-    get = request.GET
-    status = get.get("status", "")
-    return selectors.LibraryFilters(
-        q=get.get("q", "")[:200],
-        kind=get.get("kind", "") if get.get("kind") in AssetKind.values else "",
-        industry=get.get("industry", "") if get.get("industry") in Industry.values else "",
-        stage=get.get("stage", "")[:32],
-        department=optional_id(get.get("department")),
-        status=status if status in (AssetStatus.DRAFT, AssetStatus.RETIRED) else "",
-    )
 
 
 @membership_required()
 def library(request):
     membership = request.membership
-    filters = _filters(request)
+    filters = selectors.filters_from(request.GET)
     results = selectors.library_search(membership, filters)
     page = Paginator(results, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     partial = False

@@ -28,3 +28,12 @@ def fulfilment_panel(context, obj):
         "links": list(selectors.fulfilments_of_request(obj)),
         "can_fulfil": can_fulfil,
     }
+
+
+@register.inclusion_tag("enablement/_opportunity_assets.html")
+def opportunity_assets(opportunity):
+    """The deal page's library panel: what was used on it, what would fit."""
+    return {
+        "uses": list(selectors.uses_on_opportunity(opportunity)),
+        "suggested": selectors.suggestions_for(opportunity),
+    }

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet, Sum
 
 from collab.money import Money, round_money
 from enablement.library.models import Asset
@@ -81,3 +81,22 @@ def effectiveness(asset: Asset) -> Effectiveness:
         )
         out.org_win_rate = _rate(org["won"], org["lost"])
     return out
+
+
+def suggestions_for(opportunity: Opportunity, *, limit: int = 5) -> list[Asset]:
+    """Published assets for this deal: its industry (or any), its stage (or
+    any), not yet used on it; those used on most deals first (tag overlap
+    ranked by use, no learning). One query."""
+    industry = opportunity.account.industry
+    stage = opportunity.stage.code
+    return list(
+        Asset.objects.filter(status="published")
+        .filter(Q(industry=industry) | Q(industry=""))
+        .filter(Q(stages__contains=[stage]) | Q(stages=[]))
+        .exclude(uses__opportunity=opportunity)
+        .annotate(
+            n_uses=Count("uses"),
+            industry_hit=ExpressionWrapper(Q(industry=industry), output_field=BooleanField()),
+        )
+        .order_by("-industry_hit", "-n_uses", "-updated_at")[:limit]
+    )

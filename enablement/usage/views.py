@@ -106,11 +106,11 @@ def _fulfil_forms(request, membership, obj):
 
 
 @membership_required()
-def fulfil(request, request_pk: int):
+def fulfil(request, pk: int):
     """Resolve a Marketing / Product Management content request with the
     asset that fulfils it: a new asset, or a new version of one."""
     membership = request.membership
-    obj = request_selectors.request_get(membership, request_pk)
+    obj = request_selectors.request_get(membership, pk)
     if not services.is_content_request(obj) or not request_permissions.can(
         membership, "resolve", obj
     ):

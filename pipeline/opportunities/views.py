@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from collab.errors import ServiceError, apply_service_error
 from collab.parsing import optional_id
 from pipeline import permissions
-from pipeline.opportunities import selectors, services
+from pipeline.opportunities import panels, selectors, services
 from pipeline.opportunities.forms import MoveForm, OpportunityForm
 from pipeline.opportunities.models import Stage
 from pipeline.permissions import pipeline_required
@@ -88,6 +88,7 @@ def opportunity_detail(request, pk: int):
     opportunity = get_object_or_404(selectors.opportunities_visible_to(request.membership), pk=pk)
     context = _stepper_context(request, opportunity)
     context["can_file"] = request.membership.can("file_requests")
+    context["hook_panels"] = panels.opportunity_panels()  # e.g. enablement's assets
     return render(request, "pipeline/opportunity_detail.html", context)
 
 

@@ -148,3 +148,18 @@ def test_fulfil_from_the_request_page(client_for, org, rep, head_mkt, scope):
     rep_view = client_for(rep.user).get(reverse("requests_sla:detail", args=[req.pk]))
     assert link.asset.get_absolute_url() in rep_view.text
     assert req.reference in client_for(rep.user).get(link.asset.get_absolute_url()).text
+
+
+def test_deal_page_lists_used_assets_and_suggests_matching_ones(
+    client_for, rep, mkt, deal, make_asset, scope
+):
+    used = make_asset(mkt, "已用的话术")
+    make_asset(mkt, "金融行业报告", kind="industry_report", industry="finance")
+    make_asset(mkt, "医疗行业报告", kind="industry_report", industry="healthcare")
+    make_asset(mkt, "报价阶段以外", stages=["lead"])
+    client_for(rep.user).post(_url("asset_use", used.pk), {"opportunity": deal.pk})
+    page = client_for(rep.user).get(reverse("pipeline:opportunity_detail", args=[deal.pk]))
+    panel = page.text[page.text.index('id="assets"') :]
+    assert "已用的话术" in panel and "金融行业报告" in panel
+    assert "医疗行业报告" not in panel and "报价阶段以外" not in panel
+    assert panel.index("金融行业报告") > panel.index("已用的话术")
