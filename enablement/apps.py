@@ -36,4 +36,11 @@ class EnablementConfig(AppConfig):
                 capability=permissions.can_read_library,
                 also_current=("enablement:asset", "enablement:asset_new", "enablement:fulfil"),
             ),
+            NavEntry(
+                _("资料效果报表"),
+                "enablement:report",
+                section="reports",
+                order=50,
+                capability=permissions.can_read_library,
+            ),
         )

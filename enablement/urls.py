@@ -7,6 +7,7 @@ app_name = "enablement"
 urlpatterns = [
     path("", library_views.library, name="library"),
     path("new/", library_views.asset_new, name="asset_new"),
+    path("report/", usage_views.library_report, name="report"),
     path("assets/<int:pk>/", usage_views.asset_detail, name="asset"),
     path("assets/<int:pk>/version/", library_views.version_new, name="version_new"),
     path("assets/<int:pk>/use/", usage_views.asset_use, name="asset_use"),

@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
+from collab.exports import FORMATS, sheets_response
 from collab.parsing import optional_id
 from enablement import permissions
 from enablement.library import selectors as library_selectors
 from enablement.library.forms import AssetForm, NewVersionForm
-from enablement.usage import selectors, services
+from enablement.usage import report, selectors, services
 from pipeline.models import Industry
 from pipeline.opportunities.selectors import opportunities_visible_to
 from requests_sla.requests import permissions as request_permissions
@@ -148,3 +149,13 @@ def fulfil(request, pk: int):
             "mode": mode,
         },
     )
+
+
+@membership_required()
+def library_report(request):
+    """Effectiveness of every asset used on a deal (page, CSV or XLSX)."""
+    rows = report.library_report()
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        return sheets_response(fmt, "library-effectiveness", [report.report_sheet(rows)])
+    return render(request, "enablement/report.html", {"rows": rows})

@@ -127,7 +127,8 @@ def test_use_needs_a_published_asset_and_a_visible_deal(org, rep, rep2, mkt, dea
         assert not AssetUse.objects.exists()
 
 
-def test_effectiveness_on_a_hand_computed_case(org, rep, mkt, make_asset):
+@pytest.fixture
+def hand_case(org, rep, mkt, make_asset):
     """Used on 3 deals: 2 won (300k + 200k), 1 lost → 66.67 %. The
     organization closed 5 deals since: 2 won, 3 lost → 40.00 %."""
     from pipeline.accounts import services as accounts_services
@@ -157,8 +158,29 @@ def test_effectiveness_on_a_hand_computed_case(org, rep, mkt, make_asset):
             opportunities_services.opportunity_move(
                 opportunity=d, stage=stages[code], actor=rep.user, **extra
             )
-        figures = selectors.effectiveness(asset)
+    return asset
+
+
+def test_effectiveness_on_a_hand_computed_case(org, hand_case):
+    with organization_scope(org.id):
+        figures = selectors.effectiveness(hand_case)
     assert (figures.deals, figures.won, figures.lost) == (3, 2, 1)
     assert figures.win_rate == Decimal("66.67")
     assert figures.org_win_rate == Decimal("40.00")
     assert figures.revenue == [Money(Decimal("500000.00"), "CNY")]
+
+
+def test_library_report_gives_the_same_figures_and_exports(
+    org, hand_case, client_for, rep, django_assert_num_queries
+):
+    from enablement.usage import report
+
+    with organization_scope(org.id), django_assert_num_queries(4):
+        rows = report.library_report()
+    (row,) = rows
+    assert (row.deals, row.won, row.lost) == (3, 2, 1)
+    assert (row.win_rate, row.org_win_rate) == (Decimal("66.67"), Decimal("40.00"))
+    assert row.revenue == [Money(Decimal("500000.00"), "CNY")]
+    csv = client_for(rep.user).get("/enablement/report/?format=csv")
+    assert csv.status_code == 200 and "66.67" in csv.content.decode("utf-8-sig")
+    assert client_for(rep.user).get("/enablement/report/?format=xlsx").status_code == 200
