@@ -49,6 +49,7 @@ api_patterns = [
     path("", include("pipeline.api_urls")),
     path("", include("finance.api_urls")),
     path("", include("pricing.api_urls")),
+    path("", include("enablement.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -66,6 +67,7 @@ urlpatterns = [
     path("pipeline/", include("pipeline.urls")),
     path("finance/", include("finance.urls")),
     path("pricing/", include("pricing.urls")),
+    path("enablement/", include("enablement.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("healthz", views.healthz, name="healthz"),

@@ -31,6 +31,7 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "pipeline.demo.customers.load",
         "pipeline.demo.links.load",
         "pricing.demo.loader.load",
+        "enablement.demo.library.load",
     ]
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pipeline",
     "finance",
     "pricing",
+    "enablement",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +312,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpKindEnum": "pipeline.models.FollowUpKind",
         "QuoteStateEnum": "pricing.models.QuoteState",
         "PriceListStateEnum": "pricing.models.PriceListState",
+        "AssetKindEnum": "enablement.models.AssetKind",
+        "AssetCustomerSizeEnum": "enablement.models.CustomerSize",
     },
 }
 

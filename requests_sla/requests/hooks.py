@@ -10,8 +10,11 @@ services without requests/ importing it (docs/ARCHITECTURE.md, registries).
 * ``resolve_guard``: called as ``guard(request=..., actor=...)`` by
   ``request_resolve`` before anything is written; it raises ``ServiceError``
   to refuse (an approval chain not yet complete).
+* ``detail_panel``: a template the request page includes in its side column
+  (with the page's context: ``obj`` is the request); enablement shows the
+  library asset that fulfils a content request there.
 
-Registration is idempotent; ``AppConfig.ready()`` fills both lists.
+Registration is idempotent; ``AppConfig.ready()`` fills the lists.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable
 
 _filed: list[Callable] = []
 _resolve_guards: list[Callable] = []
+_detail_panels: list[str] = []
 
 
 def filed_hook_register(hook: Callable) -> None:
@@ -30,6 +34,15 @@ def filed_hook_register(hook: Callable) -> None:
 def resolve_guard_register(guard: Callable) -> None:
     if guard not in _resolve_guards:
         _resolve_guards.append(guard)
+
+
+def detail_panel_register(template_name: str) -> None:
+    if template_name not in _detail_panels:
+        _detail_panels.append(template_name)
+
+
+def detail_panels() -> list[str]:
+    return list(_detail_panels)
 
 
 def filed_prepare(*, request, actor, at) -> list[Callable[[], object]]:

@@ -23,7 +23,7 @@ from requests_sla.catalog.form_schema import choice_pairs, label
 from requests_sla.catalog.links import LINK_TYPES, link_display_template, links_attach
 from requests_sla.catalog.models import Priority, RequestType
 from requests_sla.notifications.services import notifications_read_for_request
-from requests_sla.requests import permissions, selectors
+from requests_sla.requests import hooks, permissions, selectors
 from requests_sla.requests import selectors as requests_selectors
 from requests_sla.requests import services as request_services
 from requests_sla.requests.forms import (
@@ -151,6 +151,7 @@ def _detail_context(request, obj, **extra) -> dict:
         else [],
     }
     context.update(_watchers_context(membership, obj))
+    context["hook_panels"] = hooks.detail_panels()  # e.g. enablement's fulfilling asset
     context["link_template"] = link_display_template()
     if context["link_template"]:
         links_attach([obj])

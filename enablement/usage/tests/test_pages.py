@@ -1,0 +1,165 @@
+"""The library's pages: tenancy trio, query counts, the journey's steps."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from collab.tenancy import organization_scope
+from enablement.library import services as library
+from enablement.usage.models import AssetFulfilment, AssetUse
+from requests_sla.requests.services import request_file
+from requests_sla.tests.factories import request_type
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name, *args):
+    return reverse(f"enablement:{name}", args=args)
+
+
+def test_library_lists_published_assets_and_searches(client_for, rep, mkt, make_asset):
+    make_asset(mkt, "数据安全话术工具包", pain_points=["数据安全"])
+    make_asset(mkt, "制造业报告", kind="industry_report")
+    client = client_for(rep.user)
+    page = client.get(_url("library"), {"q": "数据安全"})
+    assert page.status_code == 200
+    assert "数据安全话术工具包" in page.text and "制造业报告" not in page.text
+    assert "制造业报告" in client.get(_url("library")).text
+
+
+def test_library_query_count_does_not_grow_with_assets(
+    client_for, rep, mkt, make_asset, django_assert_num_queries
+):
+    client = client_for(rep.user)
+    for i in range(3):
+        make_asset(mkt, f"资料{i}")
+    client.get(_url("library"))  # warm the session and jieba
+    with django_assert_num_queries(7):
+        client.get(_url("library"), {"q": "资料"})
+    for i in range(3, 8):
+        make_asset(mkt, f"资料{i}")
+    with django_assert_num_queries(7):
+        client.get(_url("library"), {"q": "资料"})
+
+
+def test_asset_page_trio_and_draft_rule(
+    client_for, rep, mkt, make_asset, outsider, django_assert_num_queries
+):
+    asset = make_asset(mkt)
+    draft = make_asset(mkt, "草稿", publish=False)
+    assert client_for(mkt.user).get(_url("asset", asset.pk)).status_code == 200
+    assert client_for(mkt.user).get(_url("asset", draft.pk)).status_code == 200
+    client = client_for(rep.user)
+    assert client.get(_url("asset", draft.pk)).status_code == 404
+    with django_assert_num_queries(12):
+        assert client.get(_url("asset", asset.pk)).status_code == 200
+    assert client_for(outsider).get(_url("asset", asset.pk)).status_code == 404
+
+
+def test_retired_asset_link_resolves_with_a_notice(client_for, rep, mkt, make_asset):
+    asset = make_asset(mkt)
+    client_for(mkt.user).post(_url("asset_action", asset.pk, "retire"))
+    page = client_for(rep.user).get(_url("asset", asset.pk))
+    assert page.status_code == 200 and 'id="retired-notice"' in page.text
+
+
+def test_owner_creates_and_versions_through_the_pages(client_for, mkt, scope):
+    client = client_for(mkt.user)
+    response = client.post(
+        _url("asset_new"),
+        {
+            "kind": "talk_track",
+            "title_zh": "金融数据安全话术",
+            "pain_points": "数据安全，合规",
+            "objections": "数据放哪里？ | 私有化部署",
+            "key_messages": "等保三级",
+            "publish": "on",
+        },
+    )
+    assert response.status_code == 302
+    from enablement.library.models import Asset
+
+    asset = Asset.objects.get(title_zh="金融数据安全话术")
+    assert asset.pain_points == ["数据安全", "合规"] and asset.status == "published"
+    bad = client.post(_url("version_new", asset.pk), {"body": "x"})
+    assert bad.status_code == 200 and 'class="error"' in bad.text
+    client.post(_url("version_new", asset.pk), {"body": "第二版", "change_note": "新增案例"})
+    asset.refresh_from_db()
+    assert asset.version == 2
+    old = client.get(_url("asset", asset.pk), {"v": 1})
+    assert 'id="old-version-notice"' in old.text and "私有化部署" in old.text
+
+
+def test_bad_input_keeps_what_was_typed(client_for, mkt):
+    page = client_for(mkt.user).post(
+        _url("asset_new"), {"kind": "talk_track", "title_zh": "x", "objections": "只有问题"}
+    )
+    assert page.status_code == 200 and "只有问题" in page.text
+
+
+def test_rep_cannot_open_new_asset_page(client_for, rep):
+    assert client_for(rep.user).get(_url("asset_new")).status_code == 403
+
+
+def test_file_download_is_checked_and_safe(client_for, mkt, rep, outsider):
+    pdf = SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%x\n", content_type="application/pdf")
+    with organization_scope(mkt.organization_id):
+        asset = library.asset_create(
+            actor=mkt,
+            fields=library.AssetFields(kind="industry_report", title_zh="报告"),
+            content=library.VersionContent(files=[pdf]),
+            publish=True,
+        )
+        file_id = asset.versions.get().files.get().pk
+    response = client_for(rep.user).get(_url("file", file_id))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client_for(outsider).get(_url("file", file_id)).status_code == 404
+
+
+def test_rep_records_use_on_a_deal(client_for, rep, mkt, deal, make_asset, scope):
+    asset = make_asset(mkt)
+    client_for(rep.user).post(_url("asset_use", asset.pk), {"opportunity": deal.pk})
+    assert AssetUse.objects.filter(asset=asset, opportunity=deal).exists()
+    page = client_for(rep.user).get(_url("asset", asset.pk))
+    assert deal.name in page.text
+
+
+def test_fulfil_from_the_request_page(client_for, org, rep, head_mkt, scope):
+    req = request_file(
+        actor=rep,
+        request_type=request_type(org, "mkt_talk_track"),
+        priority="normal",
+        title="医疗行业数据安全话术",
+        extra={"scenario": "医院"},
+    )
+    client = client_for(head_mkt.user)
+    request_page = client.get(reverse("requests_sla:detail", args=[req.pk]))
+    assert _url("fulfil", req.pk) in request_page.text
+    assert client_for(rep.user).get(_url("fulfil", req.pk)).status_code == 403
+    client = client_for(head_mkt.user)
+    response = client.post(
+        _url("fulfil", req.pk),
+        {"mode": "new", "new-kind": "talk_track", "new-title_zh": "医疗数据安全话术"},
+    )
+    assert response.status_code == 302
+    link = AssetFulfilment.objects.get(request=req)
+    rep_view = client_for(rep.user).get(reverse("requests_sla:detail", args=[req.pk]))
+    assert link.asset.get_absolute_url() in rep_view.text
+    assert req.reference in client_for(rep.user).get(link.asset.get_absolute_url()).text
+
+
+def test_deal_page_lists_used_assets_and_suggests_matching_ones(
+    client_for, rep, mkt, deal, make_asset, scope
+):
+    used = make_asset(mkt, "已用的话术")
+    make_asset(mkt, "金融行业报告", kind="industry_report", industry="finance")
+    make_asset(mkt, "医疗行业报告", kind="industry_report", industry="healthcare")
+    make_asset(mkt, "报价阶段以外", stages=["lead"])
+    client_for(rep.user).post(_url("asset_use", used.pk), {"opportunity": deal.pk})
+    page = client_for(rep.user).get(reverse("pipeline:opportunity_detail", args=[deal.pk]))
+    panel = page.text[page.text.index('id="assets"') :]
+    assert "已用的话术" in panel and "金融行业报告" in panel
+    assert "医疗行业报告" not in panel and "报价阶段以外" not in panel
+    assert panel.index("金融行业报告") > panel.index("已用的话术")
