@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include(requests_sla_urls.escalation_patterns)),  # meetings/, kpis/, notifications/
     path("dashboard/", include(requests_sla_urls.dashboard_patterns)),
     path("pipeline/", include("pipeline.urls")),
+    path("roadmap/", include("roadmap.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("healthz", views.healthz, name="healthz"),

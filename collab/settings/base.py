@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "departments",
     "requests_sla",
     "pipeline",
+    "roadmap",
 ]
 
 MIDDLEWARE = [
