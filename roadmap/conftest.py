@@ -84,3 +84,14 @@ def submit(rep):  # noqa: F811 (the fixture)
             return requirement_submit(actor=actor, title=title, **kw)
 
     return do
+
+
+@pytest.fixture
+def move_to_won():
+    def move(deal):
+        with tenancy.organization_scope(deal.organization_id):
+            return opportunities_services.opportunity_move(
+                opportunity=deal, stage=Stage.objects.get(code="won"), actor=deal.owner
+            )
+
+    return move

@@ -154,6 +154,11 @@ class Requirement(TenantModel):
         verbose_name=_("版本"),
     )
     shipped_at = models.DateTimeField(_("上线时间"), null=True, blank=True)
+    # Working minutes (the organization's business calendar) from submission
+    # to the board's decision, and from the decision to shipping: written when
+    # each happens, so the loop's medians are one aggregate.
+    decision_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    ship_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
