@@ -100,12 +100,97 @@ def reach_of(requirement_ids: Iterable[int]) -> dict[int, int]:
     return {r["requirement_id"]: r["n"] for r in rows}
 
 
-def requirements_list(*, state: str = "", mine_user_id: int | None = None) -> QuerySet[Requirement]:
-    qs = Requirement.objects.select_related("submitted_by", "release").exclude(state=State.MERGED)
-    if state:
+QUEUES = {
+    "assess": (State.SUBMITTED, State.UNDER_ASSESSMENT),
+    "review": (State.READY_FOR_REVIEW,),
+    "validate": (State.PROTOTYPE, State.VALIDATING),
+}
+
+
+def requirements_list(*, state: str = "", queue: str = "", user_id: int | None = None):
+    """The list page's rows: a queue (R&D's assessments due, the board's
+    agenda, validations) or the member's customers' requirements."""
+    if queue == "mine" and user_id is not None:
+        qs = requirements_of_customers(user_id)
+    else:
+        qs = Requirement.objects.exclude(state=State.MERGED)
+        if queue in QUEUES:
+            qs = qs.filter(state__in=QUEUES[queue])
+    if state in State.values:
         qs = qs.filter(state=state)
-    if mine_user_id is not None:
-        qs = qs.filter(backers__opportunity__owner_id=mine_user_id).distinct() | qs.filter(
-            submitted_by_id=mine_user_id
+    return qs.select_related("submitted_by").order_by("-submitted_at", "-id")
+
+
+def requirement_page(requirement: Requirement) -> dict:
+    """Everything the requirement page shows besides the row itself: five reads."""
+    from roadmap.models import BoardItem, Prototype
+
+    backers = list(
+        Backer.objects.filter(requirement=requirement).select_related(
+            "account", "opportunity__stage", "opportunity__owner"
         )
-    return qs
+    )
+    prototype = (
+        Prototype.objects.filter(requirement=requirement)
+        .prefetch_related("customers__account", "customers__contact")
+        .first()
+    )
+    return {
+        "backers": backers,
+        "revenue": revenue_at_stake([requirement.pk])[requirement.pk],
+        "prototype": prototype,
+        "board_items": list(
+            BoardItem.objects.filter(requirement=requirement)
+            .exclude(decision="")
+            .select_related("board", "decided_by")
+            .order_by("-decided_at")
+        ),
+        "history": list(
+            requirement.history.select_related("history_user").order_by("-history_date")[:20]
+        ),
+    }
+
+
+def with_revenue(requirements: list[Requirement]) -> list[Requirement]:
+    """Carry each requirement's revenue at stake and reach (two reads for the page)."""
+    ids = [r.pk for r in requirements]
+    revenue = revenue_at_stake(ids)
+    reach = reach_of(ids)
+    for r in requirements:
+        r.revenue = revenue.get(r.pk, [])  # type: ignore[attr-defined]
+        r.reach = reach.get(r.pk, 0)  # type: ignore[attr-defined]
+    return requirements
+
+
+def requirements_of_customers(user_id: int) -> QuerySet[Requirement]:
+    """ "My customers' requirements": backed by an account or deal the user owns, or filed by them."""
+    from django.db.models import Exists, OuterRef, Q
+
+    owned = Backer.objects.filter(requirement=OuterRef("pk")).filter(
+        Q(account__owner_id=user_id) | Q(opportunity__owner_id=user_id)
+    )
+    return Requirement.objects.filter(Q(submitted_by_id=user_id) | Exists(owned)).exclude(
+        state=State.MERGED
+    )
+
+
+def board_participants(requirement_ids: list[int]):
+    """The heads of Business, R&D and Product, and the agenda's backers (one read)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from departments.roles import Role
+
+    heads = Q(
+        memberships__department__code__in=["business", "rnd", "product"],
+        memberships__role=Role.DEPT_HEAD,
+        memberships__is_active=True,
+    )
+    backers = Q(
+        pk__in=Backer.objects.filter(requirement_id__in=requirement_ids).values("account__owner_id")
+    ) | Q(
+        pk__in=Backer.objects.filter(
+            requirement_id__in=requirement_ids, opportunity__isnull=False
+        ).values("opportunity__owner_id")
+    )
+    return get_user_model().objects.filter(heads | backers).distinct().order_by("username")

@@ -23,4 +23,11 @@ def register() -> None:
             order=70,
             capability=permissions.can_view,
         ),
+        NavEntry(
+            _("产品路线图"),
+            "roadmap:roadmap",
+            section="work",
+            order=71,
+            capability=permissions.can_view,
+        ),
     )
