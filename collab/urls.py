@@ -47,6 +47,7 @@ api_patterns = [
     # UI runs under the content-security policy (script-src 'self').
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("pipeline.api_urls")),
+    path("", include("roadmap.api_urls")),
     path("", include(router.urls)),
 ]
 
