@@ -7,7 +7,7 @@ from roadmap import apis
 
 router = SimpleRouter()
 router.register("requirements", apis.RequirementViewSet, basename="requirement")
-router.register("review-boards", apis.ReviewBoardViewSet, basename="review-board")
+router.register("boards", apis.ReviewBoardViewSet, basename="review-board")
 router.register("releases", apis.ReleaseViewSet, basename="release")
 
 urlpatterns = [path("", include(router.urls))]

@@ -101,10 +101,11 @@ class RequirementViewSet(
     @extend_schema(request=s.PrototypeInput, responses={200: s.RequirementDetailOutput, **ERRORS})
     @action(detail=True, methods=["post"])
     def prototype(self, request, pk=None):
+        requirement = self.get_object()  # a foreign id is a 404 before the body is read
         data = _valid(s.PrototypeInput, request)
         customers = [(c["account_id"], c["contact_id"]) for c in data.pop("customers")]
         prototypes.prototype_start(
-            actor=request.membership, requirement=self.get_object(), customers=customers, **data
+            actor=request.membership, requirement=requirement, customers=customers, **data
         )
         return Response(_detail(self.get_object()))
 
@@ -150,11 +151,11 @@ class ReviewBoardViewSet(
         data = _valid(s.DecideInput, request)
         requirement = Requirement.objects.filter(pk=data.pop("requirement_id")).first()
         if requirement is None:
-            raise ValidationError({"requirement": [_("该需求不在本次评审会的议程上。")]})
+            raise ValidationError({"requirement_id": [_("该需求不在本次评审会的议程上。")]})
         release_id = data.pop("release_id")
         release = Release.objects.filter(pk=release_id).first() if release_id else None
         if release_id and release is None:
-            raise ValidationError({"release": [_("请选择版本。")]})
+            raise ValidationError({"release_id": [_("请选择版本。")]})
         item = boards.board_decide(
             actor=request.membership, board=board, requirement=requirement, release=release, **data
         )

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 def register() -> None:
     from collab.navigation import NavEntry, nav_register
-    from departments.registry import provisioning_steps
+    from departments.registry import demo_steps, provisioning_steps
     from requests_sla.notifications.texts import notification_text_register
-    from roadmap import permissions
+    from roadmap import demo, permissions
     from roadmap.notices import decision_text
     from roadmap.services.boards import board_settings_provision
 
     provisioning_steps.register(board_settings_provision, order=450)
+    demo_steps.register(demo.load, order=450)
     notification_text_register("meeting", decision_text)
     nav_register(
         NavEntry(
