@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 def register() -> None:
     from collab.navigation import NavEntry, nav_register
     from departments.registry import demo_steps, provisioning_steps
+    from pipeline.panels import deal_panel_register
     from requests_sla.notifications.texts import notification_text_register
     from roadmap import demo, permissions
     from roadmap.notices import decision_text
@@ -15,6 +16,7 @@ def register() -> None:
 
     provisioning_steps.register(board_settings_provision, order=450)
     demo_steps.register(demo.load, order=450)
+    deal_panel_register("roadmap/_deal_notes.html")
     notification_text_register("meeting", decision_text)
     nav_register(
         NavEntry(

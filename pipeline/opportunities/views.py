@@ -18,6 +18,7 @@ from pipeline import permissions
 from pipeline.opportunities import selectors, services
 from pipeline.opportunities.forms import MoveForm, OpportunityForm
 from pipeline.opportunities.models import Stage
+from pipeline.panels import deal_panels
 from pipeline.permissions import pipeline_required
 
 
@@ -88,6 +89,7 @@ def opportunity_detail(request, pk: int):
     opportunity = get_object_or_404(selectors.opportunities_visible_to(request.membership), pk=pk)
     context = _stepper_context(request, opportunity)
     context["can_file"] = request.membership.can("file_requests")
+    context["deal_panels"] = deal_panels()  # what apps above pipeline add (pipeline/panels.py)
     return render(request, "pipeline/opportunity_detail.html", context)
 
 

@@ -194,3 +194,38 @@ def test_board_list_and_settings(client_for, owner, rep):
         {"weekday": "4", "time": "10:00", "anchor_date": "2026-01-02", "active": "on"},
     )
     assert response.status_code == 302
+
+
+def test_shipped_requirement_shows_on_the_deal_page(
+    client_for, submit, deal, head_rnd, ops, rep, org
+):
+    from roadmap.services.boards import agenda_refresh, board_decide
+    from roadmap.services.releases import release_create, release_ship
+
+    requirement = submit(opportunity_ids=[deal.pk])
+    with organization_scope(org.id):
+        assessment_record(
+            actor=head_rnd,
+            requirement=requirement,
+            feasibility="feasible",
+            cost_low_days="1",
+            cost_high_days="2",
+        )
+        board = ReviewBoard.objects.create(
+            organization=org,
+            slot=dt.date(2026, 3, 4),
+            starts_at=dt.datetime(2026, 3, 4, 15, tzinfo=SHANGHAI),
+        )
+        agenda_refresh(board)
+        release = release_create(actor=head_rnd, version="v3.2", planned_on=dt.date(2026, 4, 1))
+        board_decide(
+            actor=ops, board=board, requirement=requirement, decision="accept", release=release
+        )
+        release_ship(actor=head_rnd, release=release)
+    page = (
+        client_for(rep.user)
+        .get(reverse("pipeline:opportunity_detail", args=[deal.pk]))
+        .content.decode()
+    )
+    notes = page.split('id="roadmap-notes"')[1]
+    assert f"{requirement.reference} {requirement.title}" in notes and "v3.2" in notes
