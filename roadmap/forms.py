@@ -129,9 +129,19 @@ class DecisionForm(forms.Form):
         label=_("重新评审日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, release_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["release"].queryset = Release.objects.filter(shipped_at__isnull=True)
+        if release_choices is not None:
+            # The board page draws one form per agenda item: the choices are
+            # read once for all of them (validation still reads the queryset).
+            self.fields["release"].choices = release_choices
+
+
+def release_choices() -> list[tuple[object, str]]:
+    """The upcoming releases a decision may name (the next ones planned)."""
+    upcoming = Release.objects.filter(shipped_at__isnull=True).order_by("planned_on", "id")[:30]
+    return [("", "---------"), *((r.pk, r.version) for r in upcoming)]
 
 
 class MinutesForm(forms.Form):

@@ -229,3 +229,28 @@ def test_shipped_requirement_shows_on_the_deal_page(
     )
     notes = page.split('id="roadmap-notes"')[1]
     assert f"{requirement.reference} {requirement.title}" in notes and "v3.2" in notes
+
+
+def test_board_page_queries_do_not_grow_with_the_agenda(
+    client_for, board_with_item, submit, account, head_rnd, ops, org, django_assert_num_queries
+):
+    board, _requirement = board_with_item
+    client = client_for(ops.user)
+    url = reverse("roadmap:board", args=[board.pk])
+    client.get(url)
+    with django_assert_num_queries(10):
+        client.get(url)
+    for i in range(3):
+        requirement = submit(title=f"需求 {i}", account_ids=[account.pk])
+        with organization_scope(org.id):
+            assessment_record(
+                actor=head_rnd,
+                requirement=requirement,
+                feasibility="feasible",
+                cost_low_days="1",
+                cost_high_days="2",
+            )
+    client.get(url)  # the new items are put on the agenda
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert response.content.decode().count('name="decision"') == 4

@@ -36,9 +36,10 @@ def board_list(request):
 
 def _board_context(request, board, **extra):
     items = boards.agenda_refresh(board)
+    choices = forms.release_choices()
     decision_forms = {
         item.pk: extra.pop(f"form_{item.requirement_id}", None)
-        or forms.DecisionForm(initial={"requirement": item.requirement_id})
+        or forms.DecisionForm(initial={"requirement": item.requirement_id}, release_choices=choices)
         for item in items
     }
     for item in items:
