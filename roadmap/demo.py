@@ -214,8 +214,8 @@ def _past_board(demo: _Demo, organization: Organization) -> tuple[ReviewBoard, d
     return board, when
 
 
-def _first_round(demo: _Demo, organization: Organization) -> dict[str, Requirement]:
-    """Requirements through assessment, the past board, the release and the prototype."""
+def _assessed(demo: _Demo) -> dict[str, Requirement]:
+    """The requirements the past board saw, assessed by R&D."""
     d = demo.deals
     made = {
         "rbac": demo.submit("rbac", 40, [d[0], d[1]]),
@@ -245,6 +245,12 @@ def _first_round(demo: _Demo, organization: Organization) -> dict[str, Requireme
     if "sso" in demo.texts and len(d) > 4:
         made["sso"] = demo.submit("sso", 34, [d[4]])
         demo.assess(made["sso"], 29, "5", "8")
+    return made
+
+
+def _first_round(demo: _Demo, organization: Organization) -> dict[str, Requirement]:
+    """The past board's decisions and minutes, the shipped release, the prototype."""
+    made = _assessed(demo)
     board, when = _past_board(demo, organization)
     boards.agenda_refresh(board)
     ops = demo.people["ops"]
@@ -300,7 +306,7 @@ def _first_round(demo: _Demo, organization: Organization) -> dict[str, Requireme
         at=when + dt.timedelta(days=1),
     )
     releases.release_ship(actor=demo.people["rnd"], release=release, at=_ago(demo.now, 7))
-    _won_after_ship(demo, d[0])
+    _won_after_ship(demo, demo.deals[0])
     _validation(demo, made["audit"])
     return made
 

@@ -32,14 +32,16 @@ WHERE r.organization_id = %s
 # it shipped" is the deal's entry into its won stage after the requirement's
 # shipping time.
 _INFLUENCED_SQL = """
+WITH hits AS (
+    SELECT DISTINCT b.opportunity_id
+    FROM roadmap_requirement r
+    JOIN roadmap_backer b ON b.organization_id = r.organization_id AND b.requirement_id = r.id
+    JOIN pipeline_opportunity o ON o.id = b.opportunity_id
+    JOIN pipeline_stage s ON s.id = o.stage_id AND s.is_won
+    WHERE r.organization_id = %s AND r.state = 'shipped' AND o.stage_entered_at > r.shipped_at
+)
 SELECT o.currency, count(*), sum(o.amount)
-FROM pipeline_opportunity o
-JOIN pipeline_stage s ON s.id = o.stage_id AND s.is_won
-WHERE o.organization_id = %s AND EXISTS (
-    SELECT 1 FROM roadmap_backer b
-    JOIN roadmap_requirement r ON r.id = b.requirement_id
-    WHERE b.organization_id = o.organization_id AND b.opportunity_id = o.id
-      AND r.state = 'shipped' AND o.stage_entered_at > r.shipped_at)
+FROM hits JOIN pipeline_opportunity o ON o.id = hits.opportunity_id
 GROUP BY o.currency ORDER BY o.currency
 """
 
@@ -82,3 +84,20 @@ def loop_metrics(organization_id: int) -> LoopMetrics:
         influenced_deals=sum(n for _c, n, _a in influenced),
         influenced=[Money(Decimal(amount), currency) for currency, _n, amount in influenced],
     )
+
+
+CACHE_SECONDS = 300
+
+
+def loop_metrics_cached(organization_id: int) -> LoopMetrics:
+    """The page's copy: recomputed at most every five minutes (the figures
+    move with boards and releases, not by the second; at 20,000 requirements
+    the full computation is most of the page's time)."""
+    from django.core.cache import cache
+
+    key = f"roadmap:loop:{organization_id}"
+    metrics = cache.get(key)
+    if metrics is None:
+        metrics = loop_metrics(organization_id)
+        cache.set(key, metrics, CACHE_SECONDS)
+    return metrics

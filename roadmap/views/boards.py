@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from roadmap import forms, permissions, selectors
-from roadmap.models import BoardItem, BoardSettings, Requirement, ReviewBoard
+from roadmap.models import BoardItem, BoardSettings, Decision, Requirement, ReviewBoard
 from roadmap.services import boards
 from roadmap.views.common import attempt
 
@@ -34,20 +35,30 @@ def board_list(request):
     )
 
 
-def _board_context(request, board, **extra):
+def _board_context(request, board, failed=None, **extra):
+    """The board page. The agenda can hold a hundred items: each decision form
+    is plain markup drawn from two lists read once (decisions, releases), not a
+    bound Django form per item (widget rendering cost 30 ms an item); only a
+    refused decision carries its form back, with its errors and input."""
     items = boards.agenda_refresh(board)
-    choices = forms.release_choices()
-    decision_forms = {
-        item.pk: extra.pop(f"form_{item.requirement_id}", None)
-        or forms.DecisionForm(initial={"requirement": item.requirement_id}, release_choices=choices)
-        for item in items
-    }
+    failed_id = str(failed.data.get("requirement")) if failed is not None else None
     for item in items:
-        item.form = decision_forms[item.pk]
+        item.failed = failed if str(item.requirement_id) == failed_id else None
     return {
         "board": board,
         "items": items,
-        "participants": selectors.board_participants([i.requirement_id for i in items]),
+        # Option lists drawn once for every item (a refused item redraws its own).
+        "decision_options": render_to_string(
+            "roadmap/_options.html", {"choices": Decision.choices}
+        ),
+        "release_options": render_to_string(
+            "roadmap/_options.html", {"choices": forms.release_choices()[1:]}
+        ),
+        "decisions": Decision.choices,
+        "releases": forms.release_choices()[1:] if failed is not None else [],
+        "participants": selectors.board_participants(
+            board.organization_id, [i.requirement_id for i in items]
+        ),
         "can_decide": permissions.can_decide(request.membership),
         "minutes_form": extra.pop("minutes_form", None)
         or forms.MinutesForm(initial={"minutes": board.minutes}),
@@ -93,9 +104,7 @@ def board_decide(request, pk):
         ):
             messages.success(request, _("决定已记录，并已通知所有支持方。"))
             return redirect("roadmap:board", pk=pk)
-    key = f"form_{request.POST.get('requirement')}"
-    context = _board_context(request, board, **{key: form})
-    context["failed_form"] = form
+    context = _board_context(request, board, failed=form)
     return render(request, "roadmap/board_detail.html", context, status=400)
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from roadmap import forms, permissions, selectors
-from roadmap.metrics import loop_metrics
+from roadmap.metrics import loop_metrics_cached
 from roadmap.models import Release, Requirement, State
 from roadmap.services import releases
 from roadmap.views.common import attempt
@@ -40,7 +40,7 @@ def roadmap_context(request, release_form=None):
     return {
         "releases": release_list,
         "mine": mine,
-        "metrics": loop_metrics(request.organization.pk),
+        "metrics": loop_metrics_cached(request.organization.pk),
         "can_manage": permissions.can_manage_releases(membership),
         "release_form": release_form or forms.ReleaseForm(),
         "accepted": Requirement.objects.filter(state=State.ACCEPTED, release__isnull=True)[:50]
