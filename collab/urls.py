@@ -50,6 +50,7 @@ api_patterns = [
     path("", include("finance.api_urls")),
     path("", include("pricing.api_urls")),
     path("", include("enablement.api_urls")),
+    path("", include("roadmap.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -68,6 +69,7 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("pricing/", include("pricing.urls")),
     path("enablement/", include("enablement.urls")),
+    path("roadmap/", include("roadmap.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("healthz", views.healthz, name="healthz"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "finance",
     "pricing",
     "enablement",
+    "roadmap",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,7 @@ SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "sla-sweep": {"task": "requests_sla.sla_sweep", "schedule": SLA_SWEEP_SECONDS},
     "deliveries-sweep": {"task": "requests_sla.deliveries_sweep", "schedule": SLA_SWEEP_SECONDS},
+    "roadmap-sweep": {"task": "roadmap.sweep", "schedule": crontab(minute=7)},
     # Dashboard summary reconciliation (kept in step synchronously; this is the net).
     "dashboard-outcomes-rebuild": {
         "task": "requests_sla.dashboard_outcomes_rebuild",

@@ -38,6 +38,10 @@ FIELD_MODELS = {
     "stage": "stage",
     "comment": "comment",
     "follow_up": "followup",
+    "account_ids": "account",
+    "opportunity_ids": "opportunity",
+    "requirement_id": "requirement",
+    "release_id": "release",
 }
 COUNTS = world_counts()
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RoadmapConfig(AppConfig):
+    name = "roadmap"
+    verbose_name = _("需求评审")
+
+    def ready(self) -> None:
+        from roadmap import wiring
+
+        wiring.register()

@@ -1,0 +1,1 @@
+"""Pages of requirement review: requirements, the review board, the roadmap."""
