@@ -256,6 +256,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "requests_sla.dashboard_outcomes_rebuild",
         "schedule": crontab(hour=3, minute=17),
     },
+    "pricing-quotes-expire": {
+        "task": "pricing.quotes_expire",
+        "schedule": crontab(hour=0, minute=7),
+    },
 }
 
 # Request bodies: Django's form limit (2.5 MB) for JSON bodies too, and at

@@ -383,3 +383,16 @@ def test_query_count_of_a_quote_save_does_not_grow_with_lines(
     with CaptureQueriesContext(connection) as large:
         services.quote_create(actor=rep, opportunity_id=deal.pk, lines=many)
     assert len(large) == len(small)
+
+
+def test_the_nightly_task_expires_sent_quotes_past_their_validity_once(rep, deal, catalog, org):
+    from pricing.quotes.tasks import quotes_expire_task
+
+    sent = lifecycle.quote_send(actor=rep, quote_id=_quote(rep, deal, catalog).pk)
+    with time_machine.travel(NOW + dt.timedelta(days=10), tick=False):
+        assert quotes_expire_task() == 0
+    with time_machine.travel(NOW + dt.timedelta(days=40), tick=False):
+        assert quotes_expire_task() == 1
+        assert quotes_expire_task() == 0
+    with organization_scope(org.id):
+        assert Quote.objects.get(pk=sent.pk).state == QuoteState.EXPIRED
