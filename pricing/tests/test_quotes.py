@@ -17,20 +17,12 @@ from pricing.catalog import services as catalog_services
 from pricing.quotes import lifecycle, services
 from pricing.quotes.models import Quote, QuoteLine, QuoteState
 from pricing.quotes.requote import price_list_publish_and_offer
-from pricing.tests.helpers import line, make_bundle, make_deal
+from pricing.tests.helpers import NOW, line, make_bundle, make_deal
 from requests_sla.approvals import services as approvals
 from requests_sla.approvals.models import ApprovalStep
 from requests_sla.notifications.models import Notification
 
-NOW = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def _quote(rep, deal, catalog, *rows, **kw):
