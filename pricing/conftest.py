@@ -4,8 +4,9 @@ catalog with a published standard price list, a deal owned by the rep."""
 import datetime as dt
 
 import pytest
+import time_machine
 
-from pricing.tests.helpers import make_catalog, make_deal
+from pricing.tests.helpers import NOW, make_catalog, make_deal
 from pricing.tests.people import head_fin, head_pm  # noqa: F401 (fixtures)
 from requests_sla.tests.people import (  # noqa: F401 (fixtures)
     admin,
@@ -23,3 +24,10 @@ def catalog(org, head_pm):  # noqa: F811 (the fixture imported above)
 @pytest.fixture
 def deal(org, rep, catalog):  # noqa: F811
     return make_deal(rep)
+
+
+@pytest.fixture
+def frozen():
+    """The suites' clock: Monday 16 Nov 2026, 10:00 in Shanghai, standing still."""
+    with time_machine.travel(NOW, tick=False):
+        yield

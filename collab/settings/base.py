@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=17),
     },
     "finance-risk-nightly": {"task": "finance.risk_nightly", "schedule": crontab(hour=2, minute=7)},
+    "pricing-quotes-expire": {
+        "task": "pricing.quotes_expire",
+        "schedule": crontab(hour=0, minute=7),
+    },
 }
 
 # Request bodies: Django's form limit (2.5 MB) for JSON bodies too, and at

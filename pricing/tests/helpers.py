@@ -12,6 +12,8 @@ from pricing.bundles import services as bundles
 from pricing.catalog import services as catalog_services
 from pricing.catalog.models import Product
 
+NOW = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
+
 # code, zh, en, unit, category, list, floor
 PRODUCTS = [
     ("erp-std", "ERP 标准版", "ERP Standard", "set", "licence", "10000.00", "8000.00"),

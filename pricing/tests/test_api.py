@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -15,15 +14,7 @@ from departments.tests.factories import token_for
 from pricing.quotes.models import Quote
 from pricing.tests.helpers import line
 
-NOW = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def api_for(user):

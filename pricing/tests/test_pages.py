@@ -9,7 +9,6 @@ from decimal import Decimal as D
 
 import openpyxl
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 
@@ -19,15 +18,7 @@ from pricing.quotes.models import Quote, QuoteState
 from pricing.tests.helpers import line, make_bundle
 from pricing.tests.pdftext import pdf_text
 
-NOW = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def chinese(client):

@@ -17,20 +17,12 @@ from pricing.catalog import services as catalog_services
 from pricing.quotes import lifecycle, services
 from pricing.quotes.models import Quote, QuoteLine, QuoteState
 from pricing.quotes.requote import price_list_publish_and_offer
-from pricing.tests.helpers import line, make_bundle, make_deal
+from pricing.tests.helpers import NOW, line, make_bundle, make_deal
 from requests_sla.approvals import services as approvals
 from requests_sla.approvals.models import ApprovalStep
 from requests_sla.notifications.models import Notification
 
-NOW = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def _quote(rep, deal, catalog, *rows, **kw):
@@ -383,3 +375,16 @@ def test_query_count_of_a_quote_save_does_not_grow_with_lines(
     with CaptureQueriesContext(connection) as large:
         services.quote_create(actor=rep, opportunity_id=deal.pk, lines=many)
     assert len(large) == len(small)
+
+
+def test_the_nightly_task_expires_sent_quotes_past_their_validity_once(rep, deal, catalog, org):
+    from pricing.quotes.tasks import quotes_expire_task
+
+    sent = lifecycle.quote_send(actor=rep, quote_id=_quote(rep, deal, catalog).pk)
+    with time_machine.travel(NOW + dt.timedelta(days=10), tick=False):
+        assert quotes_expire_task() == 0
+    with time_machine.travel(NOW + dt.timedelta(days=40), tick=False):
+        assert quotes_expire_task() == 1
+        assert quotes_expire_task() == 0
+    with organization_scope(org.id):
+        assert Quote.objects.get(pk=sent.pk).state == QuoteState.EXPIRED
