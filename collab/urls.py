@@ -48,6 +48,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("pipeline.api_urls")),
     path("", include("finance.api_urls")),
+    path("", include("incentives.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -64,6 +65,7 @@ urlpatterns = [
     path("dashboard/", include(requests_sla_urls.dashboard_patterns)),
     path("pipeline/", include("pipeline.urls")),
     path("finance/", include("finance.urls")),
+    path("incentives/", include("incentives.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("healthz", views.healthz, name="healthz"),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "requests_sla",
     "pipeline",
     "finance",
+    "incentives",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,2 @@
+def load(*, organization, key):
+    return None
