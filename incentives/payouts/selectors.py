@@ -11,11 +11,59 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet, Sum
 
 from departments.models import Membership
+from incentives.payouts.calc import Credit, Portion, cap_reduction, commission_portions
 from incentives.payouts.models import PayoutLine, PayoutRun, RunState
 from incentives.permissions import sees_all_figures
+from incentives.plans.models import Basis, CommissionPlan
+from incentives.plans.selectors import plan_versions
+from incentives.sprints import figures
 from incentives.sprints.models import Sprint
 
 ZERO = Decimal("0.00")
+
+
+def credits_of(sprint: Sprint, basis: str, user_ids: list[int]) -> dict[int, list[Credit]]:
+    """What each rep is credited with: the won deals, or the payments collected."""
+    out: dict[int, list[Credit]] = defaultdict(list)
+    args = (user_ids, sprint.start, sprint.end, sprint.currency)
+    if basis == Basis.WON:
+        for row in figures.won_deals(*args):
+            out[row["owner_id"]].append(
+                Credit(row["id"], row["name"], row["day"], row["day"], row["amount"])
+            )
+        return out
+    for row in figures.collected_payments(*args):
+        out[row["owner_id"]].append(
+            Credit(
+                row["opportunity_id"],
+                row["name"],
+                row["received_on"],
+                row["win_day"],
+                row["amount"],
+            )
+        )
+    return out
+
+
+@dataclass
+class Projection:
+    portions: list[Portion]
+    cap_cut: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.amount for p in self.portions), ZERO) - self.cap_cut
+
+
+def projected_commission(sprint: Sprint, user_id: int, target: Decimal | None) -> Projection | None:
+    """The rep's commission if the sprint ended today (their own page)."""
+    if sprint.plan_id is None:
+        return None
+    versions = plan_versions(sprint.plan_id)
+    basis = CommissionPlan.objects.values_list("basis", flat=True).get(pk=sprint.plan_id)
+    credits = credits_of(sprint, basis, [user_id]).get(user_id, [])
+    portions, _unpaid = commission_portions(credits, versions, target)
+    return Projection(portions, cap_reduction(portions, versions, sprint.end))
 
 
 def runs_of(sprint: Sprint) -> QuerySet[PayoutRun]:

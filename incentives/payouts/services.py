@@ -22,38 +22,15 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership
-from incentives.payouts.calc import ZERO, Credit, cap_reduction, commission_portions
+from incentives.payouts.calc import ZERO, cap_reduction, commission_portions
 from incentives.payouts.models import LineKind, PayoutLine, PayoutRun, RunState
+from incentives.payouts.selectors import credits_of
 from incentives.permissions import can_approve_payouts, can_manage
-from incentives.plans.models import Basis
 from incentives.plans.selectors import plan_versions
-from incentives.sprints import figures
 from incentives.sprints.models import Award, Sprint, Target
 from incentives.sprints.selectors import award_standings, sprint_progress
 
 Key = tuple[int, str, int]  # (user, kind, opportunity or award)
-
-
-def _credits(sprint: Sprint, basis: str, user_ids: list[int]) -> dict[int, list[Credit]]:
-    out: dict[int, list[Credit]] = defaultdict(list)
-    args = (user_ids, sprint.start, sprint.end, sprint.currency)
-    if basis == Basis.WON:
-        for row in figures.won_deals(*args):
-            out[row["owner_id"]].append(
-                Credit(row["id"], row["name"], row["day"], row["day"], row["amount"])
-            )
-    else:
-        for row in figures.collected_payments(*args):
-            out[row["owner_id"]].append(
-                Credit(
-                    row["opportunity_id"],
-                    row["name"],
-                    row["received_on"],
-                    row["win_day"],
-                    row["amount"],
-                )
-            )
-    return out
 
 
 def _commission_lines(
@@ -72,7 +49,7 @@ def _commission_lines(
     user_ids = list(sprint.members.values_list("user_id", flat=True))
     lines: list[PayoutLine] = []
     warnings: list[dict[str, object]] = []
-    for user_id, credits in _credits(sprint, plan.basis, user_ids).items():
+    for user_id, credits in credits_of(sprint, plan.basis, user_ids).items():
         portions, unpaid = commission_portions(credits, versions, targets.get(user_id))
         warnings += [
             {"opportunity_id": c.opportunity_id, "name": c.name, "day": c.win_day.isoformat()}
