@@ -12,7 +12,7 @@ class IncentivesConfig(AppConfig):
         from departments.registry import demo_steps
 
         from . import permissions
-        from .demo import load as demo_load
+        from .demo.load import load as demo_load
 
         demo_steps.register(demo_load, order=700)
         nav_register(

@@ -1,2 +1,0 @@
-def load(*, organization, key):
-    return None
