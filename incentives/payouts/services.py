@@ -25,6 +25,7 @@ from departments.models import Membership
 from incentives.payouts.calc import ZERO, cap_reduction, commission_portions
 from incentives.payouts.models import LineKind, PayoutLine, PayoutRun, RunState
 from incentives.payouts.selectors import credits_of
+from incentives.payouts.writes import Line, lines_write
 from incentives.permissions import can_approve_payouts, can_manage
 from incentives.plans.selectors import plan_versions
 from incentives.sprints.models import Award, Sprint, Target
@@ -33,9 +34,7 @@ from incentives.sprints.selectors import award_standings, sprint_progress
 Key = tuple[int, str, int]  # (user, kind, opportunity or award)
 
 
-def _commission_lines(
-    sprint: Sprint, org_id: int
-) -> tuple[list[PayoutLine], list[dict[str, object]]]:
+def _commission_lines(sprint: Sprint, org_id: int) -> tuple[list[Line], list[dict[str, object]]]:
     plan = sprint.plan
     if plan is None:
         return [], []
@@ -47,7 +46,7 @@ def _commission_lines(
         ).values_list("member__user_id", "amount")
     }
     user_ids = list(sprint.members.values_list("user_id", flat=True))
-    lines: list[PayoutLine] = []
+    lines: list[Line] = []
     warnings: list[dict[str, object]] = []
     for user_id, credits in credits_of(sprint, plan.basis, user_ids).items():
         portions, unpaid = commission_portions(credits, versions, targets.get(user_id))
@@ -56,7 +55,7 @@ def _commission_lines(
             for c in unpaid
         ]
         lines += [
-            PayoutLine(
+            Line(
                 organization_id=org_id,
                 user_id=user_id,
                 kind=LineKind.COMMISSION,
@@ -66,7 +65,7 @@ def _commission_lines(
                 basis_amount=p.basis,
                 rate=p.rate,
                 tier_label=p.tier_label,
-                version=p.version,
+                version_id=p.version.pk,
                 amount=p.amount,
             )
             for p in portions
@@ -74,7 +73,7 @@ def _commission_lines(
         cut = cap_reduction(portions, versions, sprint.end)
         if cut:
             lines.append(
-                PayoutLine(
+                Line(
                     organization_id=org_id,
                     user_id=user_id,
                     kind=LineKind.CAP,
@@ -85,7 +84,7 @@ def _commission_lines(
     return lines, warnings
 
 
-def _award_lines(sprint: Sprint, org_id: int, today: dt.date) -> list[PayoutLine]:
+def _award_lines(sprint: Sprint, org_id: int, today: dt.date) -> list[Line]:
     awards = list(Award.objects.filter(sprint=sprint))
     if not awards:
         return []
@@ -94,11 +93,11 @@ def _award_lines(sprint: Sprint, org_id: int, today: dt.date) -> list[PayoutLine
     for award in awards:
         for row in award_standings(award, progress).winners:
             lines.append(
-                PayoutLine(
+                Line(
                     organization_id=org_id,
                     user_id=row.key,
                     kind=LineKind.AWARD,
-                    award=award,
+                    award_id=award.pk,
                     note=(f"{award.name_zh} {award.prize_item}").strip()[:200],
                     amount=award.prize_amount,
                 )
@@ -106,7 +105,7 @@ def _award_lines(sprint: Sprint, org_id: int, today: dt.date) -> list[PayoutLine
     return lines
 
 
-def _key(line: PayoutLine) -> Key:
+def _key(line: Line | PayoutLine) -> Key:
     if line.kind == LineKind.AWARD or (line.award_id and line.kind == LineKind.ADJUSTMENT):
         return (line.user_id, "award", line.award_id or 0)
     if line.opportunity_id is None and line.kind in (LineKind.CAP, LineKind.ADJUSTMENT):
@@ -114,17 +113,17 @@ def _key(line: PayoutLine) -> Key:
     return (line.user_id, "deal", line.opportunity_id or 0)
 
 
-def _against_frozen(sprint: Sprint, fresh: list[PayoutLine], org_id: int) -> list[PayoutLine]:
+def _against_frozen(sprint: Sprint, fresh: list[Line], org_id: int) -> list[Line]:
     """What the frozen runs already paid, taken off the fresh lines per key."""
     paid: dict[Key, Decimal] = defaultdict(lambda: ZERO)
-    for line in PayoutLine.objects.filter(run__sprint=sprint, run__state=RunState.APPROVED):
-        paid[_key(line)] += line.amount
+    for frozen in PayoutLine.objects.filter(run__sprint=sprint, run__state=RunState.APPROVED):
+        paid[_key(frozen)] += frozen.amount
     if not paid:
         return fresh
-    grouped: dict[Key, list[PayoutLine]] = defaultdict(list)
+    grouped: dict[Key, list[Line]] = defaultdict(list)
     for line in fresh:
         grouped[_key(line)].append(line)
-    out: list[PayoutLine] = []
+    out: list[Line] = []
     for key in sorted(set(grouped) | set(paid)):
         lines = grouped.get(key, [])
         now = sum((ln.amount for ln in lines), ZERO)
@@ -135,12 +134,10 @@ def _against_frozen(sprint: Sprint, fresh: list[PayoutLine], org_id: int) -> lis
     return out
 
 
-def _adjustment(
-    key: Key, lines: list[PayoutLine], now: Decimal, before: Decimal, org_id: int
-) -> PayoutLine:
+def _adjustment(key: Key, lines: list[Line], now: Decimal, before: Decimal, org_id: int) -> Line:
     user_id, kind, ref = key
     sample = lines[0] if lines else None
-    return PayoutLine(
+    return Line(
         organization_id=org_id,
         user_id=user_id,
         kind=LineKind.ADJUSTMENT,
@@ -186,9 +183,7 @@ def payout_compute(*, actor: Membership, sprint: Sprint, today: dt.date | None =
         run.total = sum((ln.amount for ln in lines), ZERO)
         run.warnings = warnings
         run.save()
-        for line in lines:
-            line.run = run
-        PayoutLine.objects.bulk_create(lines)
+        lines_write(run, lines)
         return run
 
 

@@ -9,12 +9,14 @@ sprint's members and targets.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from collab.tenancy import organization_scope
 from departments.models import Membership
 from incentives.permissions import sees_all_figures
 from incentives.sprints import figures
@@ -93,9 +95,19 @@ class Progress:
 def working_days_left(sprint: Sprint, today: dt.date) -> int:
     if today > sprint.end:
         return 0
-    calendar = org_calendar(sprint.organization_id, timezone.now())
-    day, count = max(today, sprint.start), 0
-    while day <= sprint.end:
+    return _working_days(sprint.organization_id, max(today, sprint.start), sprint.end, today)
+
+
+@functools.lru_cache(maxsize=512)
+def _working_days(organization_id: int, first: dt.date, last: dt.date, today: dt.date) -> int:
+    """Working days from ``first`` to ``last`` on the organization's calendar.
+    Building the calendar (official holidays) costs far more than the page's
+    queries, and the answer only changes with the day: cached per process and
+    day (``today`` is in the key), so a calendar edit shows the next day."""
+    with organization_scope(organization_id):
+        calendar = org_calendar(organization_id, timezone.now())
+    day, count = first, 0
+    while day <= last:
         count += calendar.is_working_day(day)
         day += dt.timedelta(days=1)
     return count

@@ -194,4 +194,4 @@ def test_query_counts_of_the_list_pages_are_locked(
 
 # Session, user, membership and navigation included; the figures are one
 # aggregate per measure whatever the number of reps (see the test above).
-QUERIES = {"sprints": 7, "progress": 12, "sprint": 19, "run": 7}
+QUERIES = {"sprints": 7, "progress": 11, "sprint": 18, "run": 7}
