@@ -195,3 +195,21 @@ def test_query_counts_of_the_list_pages_are_locked(
 # Session, user, membership and navigation included; the figures are one
 # aggregate per measure whatever the number of reps (see the test above).
 QUERIES = {"sprints": 7, "progress": 11, "sprint": 18, "run": 7}
+
+
+def test_plans_trio_owner_rep_outsider(client_for, hr, rep, outsider, plan, org, today):
+    assert client_for(hr.user).get(reverse("incentives:plans")).status_code == 200
+    assert client_for(rep.user).get(reverse("incentives:plans")).status_code == 403
+    response = client_for(outsider).post(
+        reverse("incentives:version_add", args=[plan.pk]),
+        {"effective_from": today.isoformat(), "tiers": "0-:9"},
+    )
+    assert response.status_code == 404
+    with organization_scope(org.id):
+        assert plan.versions.count() == 1
+
+
+def test_an_outsider_cannot_compute_or_approve(client_for, outsider, sprint, run):
+    client = client_for(outsider)
+    assert client.post(reverse("incentives:run_compute", args=[sprint.pk])).status_code == 404
+    assert client.post(reverse("incentives:run_approve", args=[run.pk])).status_code == 404
