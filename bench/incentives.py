@@ -84,7 +84,7 @@ FROM departments_membership WHERE organization_id = %(org)s AND role = 'sales_re
 INSERT INTO pipeline_opportunity (organization_id, account_id, name, owner_id, amount, currency,
     expected_close_date, stage_id, probability, next_step, lost_reason, lost_note,
     stage_entered_at, reached_level, created_at, updated_at)
-SELECT %(org)s, a.id, 'Deal ' || g, r.user_id, (10000 + (g * 7919) %% 190000)::numeric(14, 2), 'CNY',
+SELECT %(org)s, a.id, 'Deal ' || g, r.user_id, (10000 + (g::bigint * 7919) %% 190000)::numeric(14, 2), 'CNY',
        %(start)s::date + (g %% greatest(%(days)s, 1)),
        CASE WHEN g %% 11 = 0 THEN %(open_stage)s ELSE %(won_stage)s END,
        CASE WHEN g %% 11 = 0 THEN 50 ELSE 100 END, '', '', '',

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.db import connection
@@ -50,7 +50,8 @@ def lines_write(run: PayoutRun, lines: Sequence[Line]) -> None:
             chunk = lines[start : start + CHUNK]
             params: list[object] = []
             for line in chunk:
-                params += [run.pk, *astuple(line)]
+                params.append(run.pk)
+                params += [getattr(line, name) for name in COLUMNS]
             cur.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))}",  # noqa: S608
                 params,
