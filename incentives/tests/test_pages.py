@@ -213,3 +213,29 @@ def test_an_outsider_cannot_compute_or_approve(client_for, outsider, sprint, run
     client = client_for(outsider)
     assert client.post(reverse("incentives:run_compute", args=[sprint.pk])).status_code == 404
     assert client.post(reverse("incentives:run_approve", args=[run.pk])).status_code == 404
+
+
+def test_the_sprint_shows_its_reservation_reserved_vs_paid_out(
+    client_for, hr, head_fin, rep, sprint, run, org, today
+):
+    from finance.budgets.services import budget_set, reservation_make
+
+    budget = budget_set(
+        actor=head_fin, department=rep.department, period_start=today, amount=Decimal("100000")
+    )
+    line = reservation_make(
+        actor=head_fin, budget_id=budget.pk, amount=Decimal("30000"), label="Q4 冲刺奖金"
+    )
+    services.sprint_link_reservation(actor=hr, sprint=sprint, line_id=line.pk)
+    payouts.payout_submit(actor=hr, run=run)
+    payouts.payout_approve(actor=head_fin, run=run)
+    body = client_for(hr.user).get(reverse("incentives:sprint", args=[sprint.pk])).content.decode()
+    # Reserved 30,000.00; paid out 3,000.00 + 1,172.84 + 600.00 = 4,772.84; left 25,227.16
+    assert "30,000.00" in body and "4,772.84" in body and "25,227.16" in body
+
+
+def test_a_reservation_of_another_organization_cannot_be_linked(hr, sprint):
+    from collab.errors import ServiceError
+
+    with pytest.raises(ServiceError):
+        services.sprint_link_reservation(actor=hr, sprint=sprint, line_id=987654321)
