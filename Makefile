@@ -53,7 +53,7 @@ format: $(STAMP)
 # Regenerate and compile the English catalogues (needs GNU gettext). Chinese
 # is the source language, so message ids are Chinese; each app keeps its own
 # catalogue in <app>/locale, the project's templates/ and collab/ in locale/.
-APPS := departments requests_sla pipeline finance pricing enablement roadmap
+APPS := departments requests_sla pipeline finance pricing enablement roadmap incentives
 messages: $(STAMP)
 	@mkdir -p locale $(addsuffix /locale,$(APPS))
 	DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) manage.py makemessages -l en --no-location \

@@ -51,6 +51,7 @@ api_patterns = [
     path("", include("pricing.api_urls")),
     path("", include("enablement.api_urls")),
     path("", include("roadmap.api_urls")),
+    path("", include("incentives.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -70,6 +71,7 @@ urlpatterns = [
     path("pricing/", include("pricing.urls")),
     path("enablement/", include("enablement.urls")),
     path("roadmap/", include("roadmap.urls")),
+    path("incentives/", include("incentives.urls")),
     path("api/", include(api_patterns)),
     path("api/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("healthz", views.healthz, name="healthz"),

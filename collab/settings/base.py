@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "pricing",
     "enablement",
     "roadmap",
+    "incentives",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,13 @@
+"""Incentives' API routes, included under /api/ by collab/urls.py."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from incentives import apis
+
+router = SimpleRouter()
+router.register("incentives/sprints", apis.SprintViewSet, basename="incentives-sprint")
+router.register("incentives/plans", apis.PlanViewSet, basename="incentives-plan")
+router.register("incentives/payout-runs", apis.PayoutRunViewSet, basename="incentives-run")
+
+urlpatterns = [path("", include(router.urls))]

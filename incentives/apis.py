@@ -1,0 +1,346 @@
+"""REST API of sprints, targets, awards, plans and payout runs.
+
+HR and the Business head manage; Finance approves runs; a rep reads the
+sprints they are in, the public leaderboard (attainment and rank) and only
+their own payout lines, never another rep's commission.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from collab.api import TenantAPIMixin
+from collab.money import AmountSerializerField
+from collab.parsing import BoundedDateSerializerField
+from incentives import permissions
+from incentives.payouts import selectors as payout_selectors
+from incentives.payouts import services as payout_services
+from incentives.payouts.models import PayoutLine, PayoutRun
+from incentives.plans import selectors as plan_selectors
+from incentives.plans import services as plan_services
+from incentives.plans.models import Basis, CommissionPlan
+from incentives.sprints import selectors, services
+from incentives.sprints.models import Measure, Sprint, TieBreak
+
+
+def _require(rule, membership) -> None:
+    if not rule(membership):
+        raise exceptions.PermissionDenied()
+
+
+class IncentivesViewSetMixin(TenantAPIMixin):
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _require(permissions.can_view, request.membership)
+
+
+# --- sprints -------------------------------------------------------------------------------
+
+
+class SprintOutput(serializers.ModelSerializer):
+    # One of the measures (won, collected, new_accounts); a plain string so the
+    # schema names the measures' choice set once (MeasureEnum).
+    ranking_measure = serializers.CharField()
+
+    class Meta:
+        model = Sprint
+        fields = ["id", "name", "theme", "start", "end", "currency", "ranking_measure", "plan"]
+
+
+class SprintInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    theme = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    start = BoundedDateSerializerField()
+    end = BoundedDateSerializerField()
+    ranking_measure = serializers.CharField(max_length=16, default=Measure.WON)
+    plan_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class FigureOutput(serializers.Serializer):
+    target = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    actual = serializers.DecimalField(max_digits=14, decimal_places=2)
+    attainment = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    gap = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class RowOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="key")
+    name = serializers.CharField()
+    team = serializers.CharField(source="team_name")
+    rank = serializers.IntegerField()
+    won = FigureOutput(source="figures.won")
+    collected = FigureOutput(source="figures.collected")
+    new_accounts = FigureOutput(source="figures.new_accounts")
+    forecast = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class StandingOutput(serializers.Serializer):
+    award = serializers.CharField(source="award.name")
+    winners = serializers.SerializerMethodField()
+
+    def get_winners(self, obj) -> list[int]:
+        return [row.key for row in obj.winners]
+
+
+class ProgressOutput(serializers.Serializer):
+    today = serializers.DateField()
+    working_days_left = serializers.IntegerField()
+    reps = RowOutput(many=True)
+    teams = RowOutput(many=True)
+    awards = StandingOutput(many=True)
+
+
+class TargetInput(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=Measure.choices)
+    amount = AmountSerializerField()
+    user = serializers.IntegerField(required=False, allow_null=True, default=None)
+    team = serializers.IntegerField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class AwardInput(serializers.Serializer):
+    name_zh = serializers.CharField(max_length=100)
+    name_en = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    measure = serializers.ChoiceField(choices=Measure.choices, default=Measure.WON)
+    top_n = serializers.IntegerField(min_value=1, max_value=100, default=1)
+    min_attainment = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=0, default=100
+    )
+    tie_break = serializers.ChoiceField(choices=TieBreak.choices, default=TieBreak.AMOUNT)
+    prize_amount = AmountSerializerField(default=0)
+    prize_item = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+
+
+class PayoutLineOutput(serializers.ModelSerializer):
+    class Meta:
+        model = PayoutLine
+        fields = [
+            "user",
+            "kind",
+            "opportunity",
+            "deal_name",
+            "credited_on",
+            "basis_amount",
+            "rate",
+            "tier_label",
+            "version",
+            "award",
+            "note",
+            "amount",
+        ]
+
+
+class PayoutRunOutput(serializers.ModelSerializer):
+    lines = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PayoutRun
+        fields = ["id", "sprint", "number", "state", "currency", "total", "computed_at"]
+        fields += ["approved_at", "warnings", "lines"]
+
+    def _membership(self):
+        return self.context["request"].membership
+
+    def get_lines(self, obj) -> list[dict]:
+        lines = payout_selectors.lines_visible_to(self._membership(), obj)
+        return PayoutLineOutput(lines, many=True).data
+
+    def get_total(self, obj) -> str | None:
+        """The run's total for those who see every figure; a rep gets none."""
+        return str(obj.total) if permissions.sees_all_figures(self._membership()) else None
+
+
+class SprintViewSet(
+    IncentivesViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Sprints the member may see (managers: all; a rep: the ones they are in)."""
+
+    model = Sprint
+    serializer_class = SprintOutput
+
+    def get_scoped_queryset(self):
+        return (
+            selectors.sprints_visible_to(self.request.membership)
+            .distinct()
+            .order_by("-start", "-id")
+        )
+
+    @extend_schema(request=SprintInput, responses={201: SprintOutput})
+    def create(self, request):
+        data = SprintInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        sprint = services.sprint_create(actor=request.membership, **data.validated_data)
+        return Response(SprintOutput(sprint).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ProgressOutput)
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        sprint = self.get_object()
+        progress = selectors.sprint_progress(sprint)
+        standings = [selectors.award_standings(a, progress) for a in sprint.awards.all()]
+        payload = {
+            "today": progress.today,
+            "working_days_left": progress.working_days_left,
+            "reps": progress.reps,
+            "teams": progress.teams,
+            "awards": standings,
+        }
+        return Response(ProgressOutput(payload).data)
+
+    @extend_schema(request=TargetInput, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def targets(self, request, pk=None):
+        sprint = self.get_object()
+        data = TargetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        target = services.target_set(
+            actor=request.membership,
+            sprint=sprint,
+            measure=v["measure"],
+            amount=v["amount"],
+            user_id=v["user"],
+            team_id=v["team"],
+            reason=v["reason"],
+        )
+        return Response({"id": target.pk, "amount": str(target.amount)}, status=201)
+
+    @extend_schema(request=AwardInput, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def awards(self, request, pk=None):
+        sprint = self.get_object()
+        data = AwardInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        award = services.award_set(actor=request.membership, sprint=sprint, **data.validated_data)
+        return Response({"id": award.pk}, status=201)
+
+    @extend_schema(request=None, responses={201: PayoutRunOutput})
+    @action(detail=True, methods=["post"])
+    def compute(self, request, pk=None):
+        run = payout_services.payout_compute(actor=request.membership, sprint=self.get_object())
+        return Response(PayoutRunOutput(run, context={"request": request}).data, status=201)
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+class TierOutput(serializers.Serializer):
+    from_pct = serializers.DecimalField(max_digits=7, decimal_places=2)
+    to_pct = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    rate = serializers.DecimalField(max_digits=6, decimal_places=3)
+
+
+class VersionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    effective_from = serializers.DateField()
+    cap = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    tiers = TierOutput(many=True, source="tiers.all")
+
+
+class PlanOutput(serializers.ModelSerializer):
+    versions = VersionOutput(many=True, source="versions.all")
+
+    class Meta:
+        model = CommissionPlan
+        fields = ["id", "name", "basis", "currency", "versions"]
+
+
+class PlanInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    basis = serializers.ChoiceField(choices=Basis.choices)
+
+
+class TierInputSerializer(serializers.Serializer):
+    from_pct = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0)
+    to_pct = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=0, allow_null=True, default=None
+    )
+    rate = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=0, max_value=100)
+
+
+class VersionInput(serializers.Serializer):
+    effective_from = BoundedDateSerializerField()
+    tiers = TierInputSerializer(many=True)
+    cap = AmountSerializerField(required=False, allow_null=True, default=None, allow_zero=False)
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class PlanViewSet(
+    IncentivesViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Commission plans with their versions and tiers (managers, Finance, ops)."""
+
+    model = CommissionPlan
+    serializer_class = PlanOutput
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _require(permissions.sees_all_figures, request.membership)
+
+    def get_scoped_queryset(self):
+        return plan_selectors.plans_all()
+
+    @extend_schema(request=PlanInput, responses={201: PlanOutput})
+    def create(self, request):
+        data = PlanInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = plan_services.plan_create(actor=request.membership, **data.validated_data)
+        return Response(PlanOutput(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VersionInput, responses={201: PlanOutput})
+    @action(detail=True, methods=["post"])
+    def versions(self, request, pk=None):
+        plan = self.get_object()
+        data = VersionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        plan_services.version_add(
+            actor=request.membership,
+            plan=plan,
+            effective_from=v["effective_from"],
+            tiers=[plan_services.TierInput(**t) for t in v["tiers"]],
+            cap=v["cap"],
+            note=v["note"],
+        )
+        return Response(PlanOutput(self.get_object()).data, status=201)
+
+
+# --- payout runs ---------------------------------------------------------------------------
+
+
+class PayoutRunViewSet(
+    IncentivesViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Payout runs of the sprints the member sees; lines: only their own for a rep."""
+
+    model = PayoutRun
+    serializer_class = PayoutRunOutput
+
+    def get_scoped_queryset(self):
+        sprints = selectors.sprints_visible_to(self.request.membership).values("pk")
+        return PayoutRun.objects.filter(sprint_id__in=sprints).order_by("sprint_id", "number")
+
+    @extend_schema(request=None, responses=PayoutRunOutput)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        run = payout_services.payout_submit(actor=request.membership, run=self.get_object())
+        return Response(self.get_serializer(run).data)
+
+    @extend_schema(request=None, responses=PayoutRunOutput)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        run = payout_services.payout_approve(actor=request.membership, run=self.get_object())
+        return Response(self.get_serializer(run).data)

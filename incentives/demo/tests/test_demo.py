@@ -1,0 +1,53 @@
+"""The demo: in both organizations, last quarter's sprint with a frozen run
+and this quarter's with targets, the 销售之星 and a budget reservation;
+loading twice adds nothing."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from collab.tenancy import organization_scope
+from departments.models import Membership, Organization
+from departments.registry import demo_steps
+from incentives.models import Award, PayoutRun, RunState, Sprint, Target
+
+pytestmark = pytest.mark.django_db
+
+STEPS = (
+    "departments.demo.load",
+    "pipeline.demo.customers.load",
+    "incentives.demo.load.load",
+)
+
+
+def _state(slug):
+    org = Organization.objects.get(slug=slug)
+    with organization_scope(org.id):
+        past, current = Sprint.objects.order_by("start")
+        return {
+            "sprints": Sprint.objects.count(),
+            "frozen": list(PayoutRun.objects.filter(sprint=past).values_list("state", flat=True)),
+            "targets": Target.objects.filter(sprint=current, member__isnull=False).count(),
+            "award": Award.objects.filter(sprint=current).values_list("name_zh", flat=True).get(),
+            "reserved": current.reservation_id is not None,
+            "current": current.pk,
+        }
+
+
+def test_demo_sprints_load_once_in_both_organizations(client):
+    with demo_steps.only(*STEPS):
+        call_command("load_demo")
+        call_command("load_demo")
+    for slug in ("demo", "other"):
+        state = _state(slug)
+        assert state["sprints"] == 2, slug
+        assert state["frozen"] == [RunState.APPROVED], slug
+        assert state["targets"] == 4, slug  # two reps × won and collected
+        assert state["award"] == "销售之星"
+        assert state["reserved"], slug
+    org = Organization.objects.get(slug="demo")
+    with organization_scope(org.id):
+        rep = Membership.objects.get(user__username="rep").user
+    client.force_login(rep)
+    page = client.get(reverse("incentives:sprint", args=[_state("demo")["current"]]))
+    assert page.status_code == 200 and b'id="mine"' in page.content

@@ -1,0 +1,101 @@
+"""Forms of the incentives pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from collab.money import AmountFormField
+from collab.parsing import BoundedDateField
+from incentives.plans.models import Basis
+from incentives.sprints.models import Measure, TieBreak
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SprintForm(forms.Form):
+    name = forms.CharField(label=_("冲刺名称"), max_length=100)
+    theme = forms.CharField(label=_("主题"), max_length=200, required=False)
+    start = BoundedDateField(label=_("开始日期"), widget=DATE)
+    end = BoundedDateField(label=_("结束日期"), widget=DATE)
+    ranking_measure = forms.ChoiceField(label=_("排名指标"), choices=Measure.choices)
+    plan_id = forms.TypedChoiceField(
+        label=_("提成方案"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan_id"].choices = [("", "—"), *[(p.pk, p.name) for p in plans]]
+
+
+class MemberForm(forms.Form):
+    team = forms.CharField(label=_("团队"), max_length=100)
+    user_id = forms.TypedChoiceField(label=_("销售"), coerce=int)
+    weight = forms.DecimalField(
+        label=_("权重"), min_value=0.01, max_digits=6, decimal_places=2, initial=1
+    )
+
+    def __init__(self, *args, users=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user_id"].choices = [(u.pk, u.get_full_name() or u.username) for u in users]
+
+
+class TargetForm(forms.Form):
+    who = forms.ChoiceField(label=_("对象"))
+    measure = forms.ChoiceField(label=_("指标"), choices=Measure.choices)
+    amount = AmountFormField(label=_("目标"))
+    reason = forms.CharField(label=_("调整原因"), max_length=300, required=False)
+
+    def __init__(self, *args, who=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = list(who)
+
+
+class SplitForm(forms.Form):
+    team_id = forms.TypedChoiceField(label=_("团队"), coerce=int)
+    measure = forms.ChoiceField(label=_("指标"), choices=Measure.choices)
+    total = AmountFormField(label=_("团队目标"))
+    by_weight = forms.BooleanField(label=_("按权重拆分"), required=False)
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team_id"].choices = [(t.pk, t.name) for t in teams]
+
+
+class AwardForm(forms.Form):
+    name_zh = forms.CharField(label=_("中文名称"), max_length=100, initial="销售之星")
+    name_en = forms.CharField(label=_("英文名称"), max_length=100, required=False)
+    measure = forms.ChoiceField(label=_("指标"), choices=Measure.choices)
+    top_n = forms.IntegerField(label=_("名额"), min_value=1, max_value=100, initial=1)
+    min_attainment = forms.DecimalField(
+        label=_("最低达成率（%）"), min_value=0, max_digits=7, decimal_places=2, initial=100
+    )
+    tie_break = forms.ChoiceField(label=_("并列规则"), choices=TieBreak.choices)
+    prize_amount = AmountFormField(label=_("奖金"), required=False)
+    prize_item = forms.CharField(label=_("奖品"), max_length=100, required=False)
+
+
+class ReservationLinkForm(forms.Form):
+    line_id = forms.TypedChoiceField(
+        label=_("预算预留"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line_id"].choices = [("", "—"), *[(ln.pk, str(ln.label)) for ln in lines]]
+
+
+class PlanForm(forms.Form):
+    name = forms.CharField(label=_("方案名称"), max_length=100)
+    basis = forms.ChoiceField(label=_("计提基数"), choices=Basis.choices)
+
+
+class VersionForm(forms.Form):
+    effective_from = BoundedDateField(label=_("生效日期"), widget=DATE)
+    tiers = forms.CharField(
+        label=_("阶梯（每行：起始%-截止%:比例%）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial="0-100:3\n100-:5",
+    )
+    cap = AmountFormField(label=_("封顶金额"), required=False, allow_zero=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

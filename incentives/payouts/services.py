@@ -1,0 +1,215 @@
+"""Writes of payout runs: compute (or recompute) the open run, submit it to
+Finance, approve it (which freezes it).
+
+Computing reads the sprint's figures afresh and writes every line in one
+transaction under the sprint's row lock. When earlier runs of the sprint are
+approved (frozen), the new run pays only what changed per rep and per deal
+or award: a deal not paid before appears with its full detail, a changed one
+as an ``adjustment`` for the difference, a deal lost or refunded since as a
+negative adjustment (clawback). A frozen run is never written again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collab.errors import ServiceError
+from collab.tenancy import organization_scope
+from departments.models import Membership
+from incentives.payouts.calc import ZERO, cap_reduction, commission_portions
+from incentives.payouts.models import LineKind, PayoutLine, PayoutRun, RunState
+from incentives.payouts.selectors import credits_of
+from incentives.payouts.writes import Line, lines_write
+from incentives.permissions import can_approve_payouts, can_manage
+from incentives.plans.selectors import plan_versions
+from incentives.sprints.models import Award, Sprint, Target
+from incentives.sprints.selectors import award_standings, sprint_progress
+
+Key = tuple[int, str, int]  # (user, kind, opportunity or award)
+
+
+def _commission_lines(sprint: Sprint, org_id: int) -> tuple[list[Line], list[dict[str, object]]]:
+    plan = sprint.plan
+    if plan is None:
+        return [], []
+    versions = plan_versions(plan.pk)
+    targets: dict[int, Decimal] = {
+        user_id: amount
+        for user_id, amount in Target.objects.filter(
+            sprint=sprint, measure=plan.basis, member__isnull=False
+        ).values_list("member__user_id", "amount")
+    }
+    user_ids = list(sprint.members.values_list("user_id", flat=True))
+    lines: list[Line] = []
+    warnings: list[dict[str, object]] = []
+    for user_id, credits in credits_of(sprint, plan.basis, user_ids).items():
+        portions, unpaid = commission_portions(credits, versions, targets.get(user_id))
+        warnings += [
+            {"opportunity_id": c.opportunity_id, "name": c.name, "day": c.win_day.isoformat()}
+            for c in unpaid
+        ]
+        lines += [
+            Line(
+                organization_id=org_id,
+                user_id=user_id,
+                kind=LineKind.COMMISSION,
+                opportunity_id=p.credit.opportunity_id,
+                deal_name=p.credit.name[:200],
+                credited_on=p.credit.day,
+                basis_amount=p.basis,
+                rate=p.rate,
+                tier_label=p.tier_label,
+                version_id=p.version.pk,
+                amount=p.amount,
+            )
+            for p in portions
+        ]
+        cut = cap_reduction(portions, versions, sprint.end)
+        if cut:
+            lines.append(
+                Line(
+                    organization_id=org_id,
+                    user_id=user_id,
+                    kind=LineKind.CAP,
+                    amount=-cut,
+                    note=_("超出封顶金额"),
+                )
+            )
+    return lines, warnings
+
+
+def _award_lines(sprint: Sprint, org_id: int, today: dt.date) -> list[Line]:
+    awards = list(Award.objects.filter(sprint=sprint))
+    if not awards:
+        return []
+    progress = sprint_progress(sprint, today)
+    lines = []
+    for award in awards:
+        for row in award_standings(award, progress).winners:
+            lines.append(
+                Line(
+                    organization_id=org_id,
+                    user_id=row.key,
+                    kind=LineKind.AWARD,
+                    award_id=award.pk,
+                    note=(f"{award.name_zh} {award.prize_item}").strip()[:200],
+                    amount=award.prize_amount,
+                )
+            )
+    return lines
+
+
+def _key(line: Line | PayoutLine) -> Key:
+    if line.kind == LineKind.AWARD or (line.award_id and line.kind == LineKind.ADJUSTMENT):
+        return (line.user_id, "award", line.award_id or 0)
+    if line.opportunity_id is None and line.kind in (LineKind.CAP, LineKind.ADJUSTMENT):
+        return (line.user_id, "cap", 0)
+    return (line.user_id, "deal", line.opportunity_id or 0)
+
+
+def _against_frozen(sprint: Sprint, fresh: list[Line], org_id: int) -> list[Line]:
+    """What the frozen runs already paid, taken off the fresh lines per key."""
+    paid: dict[Key, Decimal] = defaultdict(lambda: ZERO)
+    for frozen in PayoutLine.objects.filter(run__sprint=sprint, run__state=RunState.APPROVED):
+        paid[_key(frozen)] += frozen.amount
+    if not paid:
+        return fresh
+    grouped: dict[Key, list[Line]] = defaultdict(list)
+    for line in fresh:
+        grouped[_key(line)].append(line)
+    out: list[Line] = []
+    for key in sorted(set(grouped) | set(paid)):
+        lines = grouped.get(key, [])
+        now = sum((ln.amount for ln in lines), ZERO)
+        if key not in paid:
+            out += lines
+        elif now != paid[key]:
+            out.append(_adjustment(key, lines, now, paid[key], org_id))
+    return out
+
+
+def _adjustment(key: Key, lines: list[Line], now: Decimal, before: Decimal, org_id: int) -> Line:
+    user_id, kind, ref = key
+    sample = lines[0] if lines else None
+    return Line(
+        organization_id=org_id,
+        user_id=user_id,
+        kind=LineKind.ADJUSTMENT,
+        opportunity_id=ref if kind == "deal" else None,
+        award_id=ref if kind == "award" else None,
+        deal_name=sample.deal_name if sample else "",
+        note=_("已发 %(before)s，现应为 %(now)s") % {"before": before, "now": now},
+        amount=now - before,
+    )
+
+
+def _require_open(run: PayoutRun) -> None:
+    if run.state == RunState.APPROVED:
+        raise ServiceError(_("该发放批次已审批冻结，不能修改；之后的变化会作为调整进入下一批次。"))
+
+
+def payout_compute(*, actor: Membership, sprint: Sprint, today: dt.date | None = None) -> PayoutRun:
+    """Compute the sprint's open run (a new one after a frozen run)."""
+    if not can_manage(actor):
+        raise ServiceError(_("只有人力资源和业务负责人可以计算发放。"))
+    org_id = actor.organization_id
+    with organization_scope(org_id), transaction.atomic():
+        sprint = (
+            Sprint.objects.select_for_update(of=("self",)).select_related("plan").get(pk=sprint.pk)
+        )
+        run = PayoutRun.objects.exclude(state=RunState.APPROVED).filter(sprint=sprint).first()
+        if run is not None and run.state == RunState.SUBMITTED:
+            raise ServiceError(_("该批次已提交财务审批，不能重新计算。"))
+        commission, warnings = _commission_lines(sprint, org_id)
+        fresh = commission + _award_lines(sprint, org_id, today or timezone.localdate())
+        lines = _against_frozen(sprint, fresh, org_id)
+        if run is None:
+            last = PayoutRun.objects.filter(sprint=sprint).order_by("-number").first()
+            run = PayoutRun(
+                organization_id=org_id,
+                sprint=sprint,
+                number=(last.number + 1) if last else 1,
+                currency=sprint.currency,
+            )
+        else:
+            run.lines.all().delete()
+        run.computed_at, run.computed_by_id = timezone.now(), actor.user_id
+        run.total = sum((ln.amount for ln in lines), ZERO)
+        run.warnings = warnings
+        run.save()
+        lines_write(run, lines)
+        return run
+
+
+def payout_submit(*, actor: Membership, run: PayoutRun) -> PayoutRun:
+    if not can_manage(actor):
+        raise ServiceError(_("只有人力资源和业务负责人可以提交发放。"))
+    with organization_scope(actor.organization_id), transaction.atomic():
+        run = PayoutRun.objects.select_for_update().get(pk=run.pk)
+        _require_open(run)
+        if run.state != RunState.DRAFT:
+            raise ServiceError(_("该批次已提交。"))
+        run.state = RunState.SUBMITTED
+        run.save(update_fields=["state"])
+        return run
+
+
+def payout_approve(*, actor: Membership, run: PayoutRun) -> PayoutRun:
+    """Finance approves: the run is frozen from here on."""
+    if not can_approve_payouts(actor):
+        raise ServiceError(_("只有财务可以审批发放。"))
+    with organization_scope(actor.organization_id), transaction.atomic():
+        run = PayoutRun.objects.select_for_update().get(pk=run.pk)
+        _require_open(run)
+        if run.state != RunState.SUBMITTED:
+            raise ServiceError(_("批次需先由人力资源提交，再由财务审批。"))
+        run.state = RunState.APPROVED
+        run.approved_at, run.approved_by_id = timezone.now(), actor.user_id
+        run.save(update_fields=["state", "approved_at", "approved_by"])
+        return run

@@ -1,0 +1,35 @@
+"""Helpers of the incentives suites: a won deal, a paid invoice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from finance.receivables import services as receivables
+from finance.tests.helpers import won_deal
+
+__all__ = ["paid", "won", "won_deal"]
+
+_numbers = iter(range(1, 10**6))
+
+
+def won(org, member, amount: str, *, days_ago: int = 1, name: str | None = None):
+    at = timezone.now() - dt.timedelta(days=days_ago)
+    return won_deal(org, member.user, name or f"客户{next(_numbers)}", Decimal(amount), at=at)
+
+
+def paid(finance_member, deal, amount: str, *, on: dt.date | None = None):
+    on = on or timezone.localdate()
+    invoice = receivables.invoice_issue(
+        actor=finance_member,
+        opportunity_id=deal.pk,
+        number=f"INV-{next(_numbers)}",
+        amount=Decimal(amount),
+        issued_on=on - dt.timedelta(days=5),
+        due_on=on + dt.timedelta(days=25),
+    )
+    return receivables.payment_record(
+        actor=finance_member, invoice_id=invoice.pk, amount=Decimal(amount), received_on=on
+    )

@@ -1,0 +1,241 @@
+"""The pages: the tenancy trio, the rep-visibility rule, bad input, query counts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from collab.tenancy import organization_scope
+from incentives.payouts import services as payouts
+from incentives.payouts.models import PayoutRun, RunState
+from incentives.sprints import services
+from incentives.sprints.models import Target
+from incentives.tests.helpers import won
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def targets(hr, sprint, rep, rep2):
+    for m in (rep, rep2):
+        services.target_set(
+            actor=hr, sprint=sprint, measure="won", amount=Decimal("100000"), user_id=m.user_id
+        )
+
+
+@pytest.fixture
+def run(org, hr, sprint, rep, rep2, targets):
+    won(org, rep, "123456.78", name="华东电力")
+    won(org, rep2, "20000", name="西南物流")
+    return payouts.payout_compute(actor=hr, sprint=sprint)
+
+
+def test_hr_sees_the_sprint_with_progress_and_forms(client_for, hr, sprint, targets, org, rep):
+    won(org, rep, "50000")
+    response = client_for(hr.user).get(reverse("incentives:sprint", args=[sprint.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "50.0%" in body and 'id="target-form"' in body and 'hx-trigger="every 30s"' in body
+
+
+def test_the_progress_fragment_is_served_alone(client_for, rep, sprint):
+    response = client_for(rep.user).get(reverse("incentives:progress", args=[sprint.pk]))
+    assert response.status_code == 200
+    assert b"<html" not in response.content and b'id="leaderboard"' in response.content
+
+
+def test_a_rep_sees_the_sprint_they_are_in_but_not_the_manager_forms(client_for, rep, sprint):
+    response = client_for(rep.user).get(reverse("incentives:sprint", args=[sprint.pk]))
+    assert response.status_code == 200
+    assert b'id="mine"' in response.content and b'id="target-form"' not in response.content
+
+
+def test_a_rep_outside_the_sprint_gets_a_404(client_for, org, sprint):
+    from requests_sla.tests.factories import person
+
+    other_rep = person(org, "sales_rep", "business", "rep3")
+    response = client_for(other_rep.user).get(reverse("incentives:sprint", args=[sprint.pk]))
+    assert response.status_code == 404
+
+
+def test_an_outsider_gets_a_404_on_the_sprint_and_the_run(client_for, outsider, sprint, run):
+    client = client_for(outsider)
+    assert client.get(reverse("incentives:sprint", args=[sprint.pk])).status_code == 404
+    assert client.get(reverse("incentives:run", args=[run.pk])).status_code == 404
+    assert sprint.name not in client.get(reverse("incentives:sprints")).content.decode()
+
+
+def test_a_rep_cannot_read_another_reps_commission_on_the_run_page(client_for, rep, rep2, run):
+    body = client_for(rep.user).get(reverse("incentives:run", args=[run.pk])).content.decode()
+    assert "华东电力" in body
+    assert "西南物流" not in body and f'id="payout-{rep2.user_id}"' not in body
+    assert 'id="run-total"' not in body
+
+
+def test_the_why_of_a_commission_lists_each_deal_tier_and_rate(client_for, hr, run):
+    body = client_for(hr.user).get(reverse("incentives:run", args=[run.pk])).content.decode()
+    # 100,000 at 3% = 3,000.00; 23,456.78 at 5% = 1,172.84 (half up)
+    assert "3,000.00" in body and "1,172.84" in body and "100%–∞" in body
+
+
+def test_a_rep_cannot_post_a_target(client_for, rep, sprint, org):
+    response = client_for(rep.user).post(
+        reverse("incentives:target_set", args=[sprint.pk]),
+        {"who": f"u{rep.user_id}", "measure": "won", "amount": "1"},
+    )
+    assert response.status_code == 403
+    with organization_scope(org.id):
+        assert not Target.objects.exists()
+
+
+def test_bad_target_input_is_a_message_not_a_500(client_for, hr, sprint, org):
+    response = client_for(hr.user).post(
+        reverse("incentives:target_set", args=[sprint.pk]),
+        {"who": "u999999", "measure": "won", "amount": "1e400"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    with organization_scope(org.id):
+        assert not Target.objects.exists()
+
+
+def test_a_target_on_a_user_outside_the_sprint_is_refused_on_the_page(
+    client_for, hr, sprint, head_fin, org
+):
+    response = client_for(hr.user).post(
+        reverse("incentives:target_set", args=[sprint.pk]),
+        {"who": f"u{head_fin.user_id}", "measure": "won", "amount": "100"},
+        follow=True,
+    )
+    assert "is not in the sprint" in response.content.decode()
+    with organization_scope(org.id):
+        assert not Target.objects.exists()
+
+
+def test_the_run_goes_from_hr_to_finance_and_freezes(client_for, hr, head_fin, run, org):
+    client_for(hr.user).post(reverse("incentives:run_submit", args=[run.pk]))
+    assert (
+        client_for(hr.user).post(reverse("incentives:run_approve", args=[run.pk])).status_code
+        == 403
+    )
+    client_for(head_fin.user).post(reverse("incentives:run_approve", args=[run.pk]))
+    with organization_scope(org.id):
+        assert PayoutRun.objects.get(pk=run.pk).state == RunState.APPROVED
+
+
+def test_the_export_is_an_xlsx(client_for, hr, sprint, targets):
+    response = client_for(hr.user).get(reverse("incentives:export", args=[sprint.pk]))
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+
+
+def test_the_sprint_list_and_create(client_for, hr, org, today):
+    client = client_for(hr.user)
+    response = client.post(
+        reverse("incentives:sprint_create"),
+        {
+            "name": "Q1 冲刺",
+            "start": today.isoformat(),
+            "end": (today + dt.timedelta(days=90)).isoformat(),
+            "ranking_measure": "won",
+        },
+    )
+    assert response.status_code == 302
+    assert "Q1 冲刺" in client.get(reverse("incentives:sprints")).content.decode()
+
+
+def test_the_plans_page_refuses_overlapping_tiers(client_for, hr, plan, org, today):
+    response = client_for(hr.user).post(
+        reverse("incentives:version_add", args=[plan.pk]),
+        {"effective_from": today.isoformat(), "tiers": "0-120:3\n100-:5"},
+        follow=True,
+    )
+    assert "Overlapping tiers" in response.content.decode()
+
+
+def test_sprint_page_queries_do_not_grow_with_reps(
+    client_for, hr, sprint, team, targets, org, django_assert_max_num_queries
+):
+    client = client_for(hr.user)
+    url = reverse("incentives:progress", args=[sprint.pk])
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    from requests_sla.tests.factories import person
+
+    for i in range(5):
+        extra = person(org, "sales_rep", "business", f"extra{i}")
+        services.member_add(actor=hr, sprint=sprint, team=team, user_id=extra.user_id)
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before)
+
+
+def test_query_counts_of_the_list_pages_are_locked(
+    client_for, hr, rep, sprint, run, django_assert_num_queries
+):
+    client = client_for(hr.user)
+    pages = [
+        (reverse("incentives:sprints"), QUERIES["sprints"]),
+        (reverse("incentives:progress", args=[sprint.pk]), QUERIES["progress"]),
+        (reverse("incentives:sprint", args=[sprint.pk]), QUERIES["sprint"]),
+        (reverse("incentives:run", args=[run.pk]), QUERIES["run"]),
+    ]
+    for url, _n in pages:
+        client.get(url)  # warm the per-process caches (calendar, navigation)
+    for url, n in pages:
+        with django_assert_num_queries(n):
+            assert client.get(url).status_code == 200
+
+
+# Session, user, membership and navigation included; the figures are one
+# aggregate per measure whatever the number of reps (see the test above).
+QUERIES = {"sprints": 7, "progress": 11, "sprint": 18, "run": 7}
+
+
+def test_plans_trio_owner_rep_outsider(client_for, hr, rep, outsider, plan, org, today):
+    assert client_for(hr.user).get(reverse("incentives:plans")).status_code == 200
+    assert client_for(rep.user).get(reverse("incentives:plans")).status_code == 403
+    response = client_for(outsider).post(
+        reverse("incentives:version_add", args=[plan.pk]),
+        {"effective_from": today.isoformat(), "tiers": "0-:9"},
+    )
+    assert response.status_code == 404
+    with organization_scope(org.id):
+        assert plan.versions.count() == 1
+
+
+def test_an_outsider_cannot_compute_or_approve(client_for, outsider, sprint, run):
+    client = client_for(outsider)
+    assert client.post(reverse("incentives:run_compute", args=[sprint.pk])).status_code == 404
+    assert client.post(reverse("incentives:run_approve", args=[run.pk])).status_code == 404
+
+
+def test_the_sprint_shows_its_reservation_reserved_vs_paid_out(
+    client_for, hr, head_fin, rep, sprint, run, org, today
+):
+    from finance.budgets.services import budget_set, reservation_make
+
+    budget = budget_set(
+        actor=head_fin, department=rep.department, period_start=today, amount=Decimal("100000")
+    )
+    line = reservation_make(
+        actor=head_fin, budget_id=budget.pk, amount=Decimal("30000"), label="Q4 冲刺奖金"
+    )
+    services.sprint_link_reservation(actor=hr, sprint=sprint, line_id=line.pk)
+    payouts.payout_submit(actor=hr, run=run)
+    payouts.payout_approve(actor=head_fin, run=run)
+    body = client_for(hr.user).get(reverse("incentives:sprint", args=[sprint.pk])).content.decode()
+    # Reserved 30,000.00; paid out 3,000.00 + 1,172.84 + 600.00 = 4,772.84; left 25,227.16
+    assert "30,000.00" in body and "4,772.84" in body and "25,227.16" in body
+
+
+def test_a_reservation_of_another_organization_cannot_be_linked(hr, sprint):
+    from collab.errors import ServiceError
+
+    with pytest.raises(ServiceError):
+        services.sprint_link_reservation(actor=hr, sprint=sprint, line_id=987654321)
