@@ -29,6 +29,7 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "requests_sla.approvals.demo.load",
         "pipeline.demo.customers.load",
         "pipeline.demo.links.load",
+        "finance.demo.load.load",
     ]
 
 
