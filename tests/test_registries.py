@@ -21,6 +21,7 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "requests_sla.requests.services.filing.request_counter_provision",
         "pipeline.opportunities.services.stages_provision",
         "pricing.catalog.services.policy_provision",
+        "roadmap.services.boards.board_settings_provision",
     ]
     assert demo_steps.names() == [
         "departments.demo.load",
@@ -31,7 +32,10 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "pipeline.demo.customers.load",
         "pipeline.demo.links.load",
         "pricing.demo.loader.load",
+        "roadmap.demo.load",
         "enablement.demo.library.load",
+        "finance.demo.load.load",
+        "incentives.demo.load.load",
     ]
 
 

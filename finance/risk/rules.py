@@ -43,10 +43,20 @@ def _without(rule: str, subject: str) -> Exists:
     return Exists(RiskWarning.objects.filter(rule=rule, **{subject: OuterRef("pk")}))
 
 
-def overdue(today: dt.date) -> list[RiskWarning]:
+def _recent(since: dt.datetime | None, due_from: dt.date | None) -> Q:
+    """Incremental runs read only invoices that changed since the last run or
+    whose due date crossed a threshold since then (the due-date index)."""
+    if since is None or due_from is None:
+        return Q()
+    return Q(updated_at__gte=since) | Q(due_on__gte=due_from)
+
+
+def overdue(today: dt.date, since: dt.datetime | None = None) -> list[RiskWarning]:
     cutoff = today - dt.timedelta(days=OVERDUE_DAYS)
+    due_from = since.date() - dt.timedelta(days=OVERDUE_DAYS + 1) if since else None
     rows = (
         Invoice.objects.filter(paid__lt=F("amount"), due_on__lt=cutoff)
+        .filter(_recent(since, due_from))
         .exclude(_without(Rule.OVERDUE, "invoice"))
         .values(
             "pk",
@@ -80,9 +90,11 @@ def overdue(today: dt.date) -> list[RiskWarning]:
     ]
 
 
-def partial(today: dt.date) -> list[RiskWarning]:
+def partial(today: dt.date, since: dt.datetime | None = None) -> list[RiskWarning]:
+    due_from = since.date() - dt.timedelta(days=1) if since else None
     rows = (
         Invoice.objects.filter(paid__lt=F("amount"), paid__gt=0, due_on__lt=today)
+        .filter(_recent(since, due_from))
         .exclude(_without(Rule.PARTIAL, "invoice"))
         .values(
             "pk", "number", "account_id", "opportunity_id", "owner_id", "amount", "paid", "currency"
@@ -168,11 +180,16 @@ def concentration(currency: str = "CNY") -> list[RiskWarning]:
     return out
 
 
-def no_plan(today: dt.date) -> list[RiskWarning]:
+def no_plan(today: dt.date, since: dt.datetime | None = None) -> list[RiskWarning]:
     cutoff = working_days_before(today, NO_PLAN_WORKING_DAYS)
+    deals = Opportunity.objects.filter(stage__is_won=True, stage_entered_at__date__lt=cutoff)
+    if since is not None:
+        # Deals that crossed the cutoff since the last run (a plan deleted
+        # later is caught by the weekly full run).
+        start = working_days_before(since.date(), NO_PLAN_WORKING_DAYS) - dt.timedelta(days=1)
+        deals = deals.filter(stage_entered_at__date__gte=start)
     rows = (
-        Opportunity.objects.filter(stage__is_won=True, stage_entered_at__date__lt=cutoff)
-        .exclude(Exists(Milestone.objects.filter(opportunity_id=OuterRef("pk"))))
+        deals.exclude(Exists(Milestone.objects.filter(opportunity_id=OuterRef("pk"))))
         .exclude(_without(Rule.NO_PLAN, "opportunity"))
         .values("pk", "name", "account_id", "owner_id", "stage_entered_at")
     )

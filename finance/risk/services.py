@@ -35,11 +35,11 @@ class Evaluation:
 
 def _candidates(today: dt.date, since: dt.datetime | None) -> list[RiskWarning]:
     return [
-        *rules.overdue(today),
-        *rules.partial(today),
+        *rules.overdue(today, since),
+        *rules.partial(today, since),
         *rules.late_payer(since),
         *rules.concentration(),
-        *rules.no_plan(today),
+        *rules.no_plan(today, since),
     ]
 
 

@@ -19,5 +19,8 @@ def risk_nightly() -> int:
     raised = 0
     for organization_id in organization_ids:
         reservations_expire(organization_id=organization_id, today=timezone.localdate())
-        raised += risk_evaluate(organization_id=organization_id).raised
+        # Sundays a full run catches what the incremental one cannot see
+        # (a payment plan deleted after its deal was checked).
+        full = timezone.localdate().weekday() == 6
+        raised += risk_evaluate(organization_id=organization_id, full=full).raised
     return raised

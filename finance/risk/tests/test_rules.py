@@ -161,3 +161,15 @@ def test_finance_acknowledges_and_resolves_with_a_note(org, fin, rep, deal, toda
         actor=fin, warning_id=warning.pk, state="resolved", note="客户已承诺下周付清"
     )
     assert (done.state, done.acted_by_id) == (WarningState.RESOLVED, fin.user_id)
+
+
+def test_incremental_run_catches_a_payment_recorded_since_the_last_run(org, fin, deal, today):
+    _plan(fin, deal)
+    invoice = _issue(fin, deal, "FP-INC", "1000.00", today - dt.timedelta(days=200))
+    risk_evaluate(organization_id=org.id)  # the first run: full
+    receivables.payment_record(
+        actor=fin, invoice_id=invoice.pk, amount=Decimal("10.00"), received_on=today
+    )
+    evaluation = risk_evaluate(organization_id=org.id)
+    assert not evaluation.full
+    assert len(_warnings(org, Rule.PARTIAL)) == 1
