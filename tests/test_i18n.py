@@ -11,7 +11,16 @@ import pytest
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["departments", "requests_sla", "pipeline", "finance", "pricing", "enablement", "roadmap", "incentives"]
+APPS = [
+    "departments",
+    "requests_sla",
+    "pipeline",
+    "finance",
+    "pricing",
+    "enablement",
+    "roadmap",
+    "incentives",
+]
 SOURCE_DIRS = [ROOT / "collab", ROOT / "templates", *(ROOT / a for a in APPS)]
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 
