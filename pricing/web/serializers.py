@@ -100,9 +100,18 @@ class BundleItemOutput(serializers.ModelSerializer):
         fields = ["product", "quantity"]
 
 
+class OptionalUrlOutput(serializers.URLField):
+    """A blank URL column read as null: "" is not a URI, so the schema's
+    ``format: uri`` would be a lie for a bundle not yet in the library."""
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class BundleOutput(serializers.ModelSerializer):
     items = BundleItemOutput(many=True, read_only=True)
     name = serializers.CharField(read_only=True)
+    library_url = OptionalUrlOutput(read_only=True, allow_null=True)
 
     class Meta:
         model = Bundle
