@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from collab.parsing import BoundedDateField, IdFormField
 from pipeline.accounts.selectors import accounts_visible_to
 from pipeline.opportunities.selectors import opportunities_visible_to
 from roadmap.models import Decision, Feasibility, Impact, Release, Verdict
@@ -90,7 +91,7 @@ class AssessmentForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.IntegerField(label=_("合并到需求编号"), min_value=1)
+    into = IdFormField(label=_("合并到需求编号"))
 
 
 class PrototypeForm(forms.Form):
@@ -98,10 +99,10 @@ class PrototypeForm(forms.Form):
     description = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
-    window_start = forms.DateField(
+    window_start = BoundedDateField(
         label=_("验证开始"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    window_end = forms.DateField(
+    window_end = BoundedDateField(
         label=_("验证截止"), widget=forms.DateInput(attrs={"type": "date"})
     )
     accounts = forms.ModelMultipleChoiceField(
@@ -114,18 +115,18 @@ class PrototypeForm(forms.Form):
 
 
 class VerdictForm(forms.Form):
-    account_id = forms.IntegerField(widget=forms.HiddenInput)
+    account_id = IdFormField(widget=forms.HiddenInput)
     verdict = forms.ChoiceField(label=_("结论"), choices=Verdict.choices)
     notes = forms.CharField(label=_("备注"), required=False)
 
 
 class DecisionForm(forms.Form):
-    requirement = forms.IntegerField(widget=forms.HiddenInput)
+    requirement = IdFormField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(label=_("决定"), choices=Decision.choices)
     priority = forms.IntegerField(label=_("优先级"), required=False, min_value=1, max_value=99)
     note = forms.CharField(label=_("说明（拒绝时必填）"), required=False)
     release = forms.ModelChoiceField(label=_("版本"), queryset=None, required=False)
-    revisit_on = forms.DateField(
+    revisit_on = BoundedDateField(
         label=_("重新评审日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -152,7 +153,7 @@ class MinutesForm(forms.Form):
 
 class ReleaseForm(forms.Form):
     version = forms.CharField(label=_("版本号"), max_length=40)
-    planned_on = forms.DateField(
+    planned_on = BoundedDateField(
         label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -180,5 +181,7 @@ class BoardSettingsForm(forms.Form):
         ],
     )
     time = forms.TimeField(label=_("时间"), widget=forms.TimeInput(attrs={"type": "time"}))
-    anchor_date = forms.DateField(label=_("起始周"), widget=forms.DateInput(attrs={"type": "date"}))
+    anchor_date = BoundedDateField(
+        label=_("起始周"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     active = forms.BooleanField(label=_("启用"), required=False)

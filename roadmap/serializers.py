@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from collab.parsing import BoundedDateSerializerField, IdSerializerField
 from roadmap.models import (
     Backer,
     BoardItem,
@@ -79,21 +80,13 @@ class SubmitInput(serializers.Serializer):
     pain_point = serializers.CharField(allow_blank=True)
     expected_outcome = serializers.CharField(allow_blank=True)
     impact = serializers.ChoiceField(choices=Impact.choices, default=Impact.MEDIUM)
-    account_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), default=list, max_length=50
-    )
-    opportunity_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), default=list, max_length=50
-    )
+    account_ids = serializers.ListField(child=IdSerializerField(), default=list, max_length=50)
+    opportunity_ids = serializers.ListField(child=IdSerializerField(), default=list, max_length=50)
 
 
 class BackInput(serializers.Serializer):
-    account_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), default=list, max_length=50
-    )
-    opportunity_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), default=list, max_length=50
-    )
+    account_ids = serializers.ListField(child=IdSerializerField(), default=list, max_length=50)
+    opportunity_ids = serializers.ListField(child=IdSerializerField(), default=list, max_length=50)
     needed_for_renewal = serializers.BooleanField(default=False)
 
 
@@ -108,26 +101,24 @@ class AssessInput(serializers.Serializer):
 
 
 class MergeInput(serializers.Serializer):
-    into = serializers.IntegerField(min_value=1)
+    into = IdSerializerField()
 
 
 class PrototypeCustomerInput(serializers.Serializer):
-    account_id = serializers.IntegerField(min_value=1)
-    contact_id = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None
-    )
+    account_id = IdSerializerField()
+    contact_id = IdSerializerField(required=False, allow_null=True, default=None)
 
 
 class PrototypeInput(serializers.Serializer):
     link = serializers.URLField(allow_blank=True, default="")
     description = serializers.CharField(allow_blank=True, default="")
-    window_start = serializers.DateField()
-    window_end = serializers.DateField()
+    window_start = BoundedDateSerializerField()
+    window_end = BoundedDateSerializerField()
     customers = PrototypeCustomerInput(many=True)
 
 
 class VerdictInput(serializers.Serializer):
-    account_id = serializers.IntegerField(min_value=1)
+    account_id = IdSerializerField()
     verdict = serializers.ChoiceField(choices=Verdict.choices)
     notes = serializers.CharField(allow_blank=True, default="")
 
@@ -162,16 +153,14 @@ class BoardDetailOutput(BoardOutput):
 
 
 class DecideInput(serializers.Serializer):
-    requirement_id = serializers.IntegerField(min_value=1)
+    requirement_id = IdSerializerField()
     decision = serializers.ChoiceField(choices=Decision.choices)
     priority = serializers.IntegerField(
         min_value=1, max_value=99, required=False, allow_null=True, default=None
     )
     note = serializers.CharField(allow_blank=True, default="")
-    release_id = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None
-    )
-    revisit_on = serializers.DateField(required=False, allow_null=True, default=None)
+    release_id = IdSerializerField(required=False, allow_null=True, default=None)
+    revisit_on = BoundedDateSerializerField(required=False, allow_null=True, default=None)
 
 
 class ReleaseOutput(serializers.ModelSerializer):
@@ -182,4 +171,4 @@ class ReleaseOutput(serializers.ModelSerializer):
 
 class ReleaseInput(serializers.Serializer):
     version = serializers.CharField(max_length=40)
-    planned_on = serializers.DateField()
+    planned_on = BoundedDateSerializerField()
