@@ -4,11 +4,13 @@ import, a warning's decision."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from collab.money import AmountFormField, Currency
-from collab.parsing import BoundedDateField
+from collab.parsing import BoundedDateField, IdFormField
 from departments.models import Department
 from finance.expenses.models import ExpenseCategory, ExpenseKind
 from finance.receivables.models import MilestoneKind
@@ -16,6 +18,10 @@ from finance.risk.models import WarningState
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_LINES = 10
+
+
+# An expense line's quantity: the most its column (6 digits, 2 decimals) holds.
+UNITS_MAX = Decimal("9999.99")
 
 
 class ExpenseForm(forms.Form):
@@ -30,7 +36,7 @@ class ExpenseLineForm(forms.Form):
     date = BoundedDateField(label=_("日期"), widget=DATE)
     category = forms.ModelChoiceField(label=_("类别"), queryset=ExpenseCategory.objects.none())
     units = forms.DecimalField(
-        label=_("数量"), min_value=0, max_digits=6, decimal_places=2, initial=1
+        label=_("数量"), min_value=0, max_value=UNITS_MAX, max_digits=6, decimal_places=2, initial=1
     )
     amount = AmountFormField(label=_("金额"), allow_zero=False)
     currency = forms.ChoiceField(label=_("币种"), choices=Currency.choices, initial="CNY")
@@ -76,7 +82,7 @@ class BudgetForm(forms.Form):
 
 
 class ReservationForm(forms.Form):
-    budget = forms.IntegerField(widget=forms.HiddenInput)
+    budget = IdFormField(widget=forms.HiddenInput)
     amount = AmountFormField(label=_("预留金额"), allow_zero=False)
     label = forms.CharField(label=_("用途"), max_length=200)
     expires_on = BoundedDateField(label=_("到期日"), widget=DATE, required=False)
@@ -106,7 +112,7 @@ class InvoiceForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    invoice = forms.IntegerField(widget=forms.HiddenInput)
+    invoice = IdFormField(widget=forms.HiddenInput)
     amount = AmountFormField(label=_("金额"), allow_zero=False)
     received_on = BoundedDateField(label=_("到账日期"), widget=DATE)
     reference = forms.CharField(label=_("流水号/备注"), max_length=200, required=False)

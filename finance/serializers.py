@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from collab.money import AmountSerializerField, Currency
+from collab.parsing import BoundedDateSerializerField, IdSerializerField
 from finance.budgets.models import Budget, BudgetLine
 from finance.expenses.models import Expense, ExpenseKind
 from finance.receivables.models import Invoice, MilestoneKind, Payment
@@ -38,8 +39,8 @@ class BudgetOutput(serializers.ModelSerializer):
 
 
 class BudgetInput(serializers.Serializer):
-    department = serializers.IntegerField()
-    period_start = serializers.DateField()
+    department = IdSerializerField()
+    period_start = BoundedDateSerializerField()
     amount = AmountSerializerField()
     currency = serializers.ChoiceField(choices=Currency.choices, default="CNY")
 
@@ -47,17 +48,17 @@ class BudgetInput(serializers.Serializer):
 class ReservationInput(serializers.Serializer):
     amount = AmountSerializerField(allow_zero=False)
     label = serializers.CharField(max_length=200)
-    expires_on = serializers.DateField(required=False, allow_null=True)
+    expires_on = BoundedDateSerializerField(required=False, allow_null=True)
 
 
 class ExpenseLineInput(serializers.Serializer):
-    date = serializers.DateField()
-    category = serializers.IntegerField()
+    date = BoundedDateSerializerField()
+    category = IdSerializerField()
     amount = AmountSerializerField(allow_zero=False)
     currency = serializers.ChoiceField(choices=Currency.choices, default="CNY")
     units = serializers.DecimalField(max_digits=6, decimal_places=2, default=1, min_value=0)
     description = serializers.CharField(max_length=200, required=False, default="")
-    opportunity = serializers.IntegerField(required=False, allow_null=True, default=None)
+    opportunity = IdSerializerField(required=False, allow_null=True, default=None)
     campaign = serializers.CharField(max_length=200, required=False, default="")
     over_limit_reason = serializers.CharField(max_length=500, required=False, default="")
 
@@ -91,21 +92,21 @@ class ExpenseOutput(serializers.ModelSerializer):
 class MilestoneInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MilestoneKind.choices)
     amount = AmountSerializerField(allow_zero=False)
-    due_on = serializers.DateField()
+    due_on = BoundedDateSerializerField()
 
 
 class PlanInput(serializers.Serializer):
-    opportunity = serializers.IntegerField()
+    opportunity = IdSerializerField()
     milestones = MilestoneInput(many=True)
 
 
 class InvoiceInput(serializers.Serializer):
-    opportunity = serializers.IntegerField()
+    opportunity = IdSerializerField()
     number = serializers.CharField(max_length=40)
     amount = AmountSerializerField(allow_zero=False)
-    issued_on = serializers.DateField()
-    due_on = serializers.DateField()
-    milestone = serializers.IntegerField(required=False, allow_null=True, default=None)
+    issued_on = BoundedDateSerializerField()
+    due_on = BoundedDateSerializerField()
+    milestone = IdSerializerField(required=False, allow_null=True, default=None)
 
 
 class InvoiceOutput(serializers.ModelSerializer):
@@ -132,13 +133,13 @@ class InvoiceOutput(serializers.ModelSerializer):
 
 class PaymentInput(serializers.Serializer):
     amount = AmountSerializerField(allow_zero=False)
-    received_on = serializers.DateField()
+    received_on = BoundedDateSerializerField()
     reference = serializers.CharField(max_length=200, required=False, default="")
     overpayment = serializers.BooleanField(default=False)
 
 
 class MatchInput(serializers.Serializer):
-    invoice = serializers.IntegerField()
+    invoice = IdSerializerField()
     overpayment = serializers.BooleanField(default=False)
 
 
