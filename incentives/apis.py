@@ -14,8 +14,9 @@ from rest_framework.response import Response
 
 from collab.api import TenantAPIMixin
 from collab.money import AmountSerializerField
-from collab.parsing import BoundedDateSerializerField
+from collab.parsing import BoundedDateSerializerField, IdSerializerField
 from incentives import permissions
+from incentives.forms import ATTAINMENT_MAX
 from incentives.payouts import selectors as payout_selectors
 from incentives.payouts import services as payout_services
 from incentives.payouts.models import PayoutLine, PayoutRun
@@ -56,7 +57,7 @@ class SprintInput(serializers.Serializer):
     start = BoundedDateSerializerField()
     end = BoundedDateSerializerField()
     ranking_measure = serializers.CharField(max_length=16, default=Measure.WON)
-    plan_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    plan_id = IdSerializerField(required=False, allow_null=True, default=None)
 
 
 class FigureOutput(serializers.Serializer):
@@ -96,8 +97,8 @@ class ProgressOutput(serializers.Serializer):
 class TargetInput(serializers.Serializer):
     measure = serializers.ChoiceField(choices=Measure.choices)
     amount = AmountSerializerField()
-    user = serializers.IntegerField(required=False, allow_null=True, default=None)
-    team = serializers.IntegerField(required=False, allow_null=True, default=None)
+    user = IdSerializerField(required=False, allow_null=True, default=None)
+    team = IdSerializerField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
@@ -107,7 +108,7 @@ class AwardInput(serializers.Serializer):
     measure = serializers.ChoiceField(choices=Measure.choices, default=Measure.WON)
     top_n = serializers.IntegerField(min_value=1, max_value=100, default=1)
     min_attainment = serializers.DecimalField(
-        max_digits=7, decimal_places=2, min_value=0, default=100
+        max_digits=7, decimal_places=2, min_value=0, max_value=ATTAINMENT_MAX, default=100
     )
     tie_break = serializers.ChoiceField(choices=TieBreak.choices, default=TieBreak.AMOUNT)
     prize_amount = AmountSerializerField(default=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,12 @@ from incentives.plans.models import Basis
 from incentives.sprints.models import Measure, TieBreak
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# A rep's weight in a sprint team is a relative share; 1000x another rep is already absurd.
+WEIGHT_MAX = Decimal("1000")
+# An award's minimum attainment, in percent: ten times the target is the most that means anything.
+ATTAINMENT_MAX = Decimal("1000")
 
 
 class SprintForm(forms.Form):
@@ -32,7 +40,12 @@ class MemberForm(forms.Form):
     team = forms.CharField(label=_("团队"), max_length=100)
     user_id = forms.TypedChoiceField(label=_("销售"), coerce=int)
     weight = forms.DecimalField(
-        label=_("权重"), min_value=0.01, max_digits=6, decimal_places=2, initial=1
+        label=_("权重"),
+        min_value=0.01,
+        max_value=WEIGHT_MAX,
+        max_digits=6,
+        decimal_places=2,
+        initial=1,
     )
 
     def __init__(self, *args, users=(), **kwargs):
@@ -68,7 +81,12 @@ class AwardForm(forms.Form):
     measure = forms.ChoiceField(label=_("指标"), choices=Measure.choices)
     top_n = forms.IntegerField(label=_("名额"), min_value=1, max_value=100, initial=1)
     min_attainment = forms.DecimalField(
-        label=_("最低达成率（%）"), min_value=0, max_digits=7, decimal_places=2, initial=100
+        label=_("最低达成率（%）"),
+        min_value=0,
+        max_value=ATTAINMENT_MAX,
+        max_digits=7,
+        decimal_places=2,
+        initial=100,
     )
     tie_break = forms.ChoiceField(label=_("并列规则"), choices=TieBreak.choices)
     prize_amount = AmountFormField(label=_("奖金"), required=False)
