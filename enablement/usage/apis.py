@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from collab.api import TenantAPIMixin
 from collab.errors import ServiceError
+from collab.parsing import IdSerializerField
 from enablement.library import selectors as library_selectors
 from enablement.library.apis import AssetInput, VersionInput
 from enablement.library.models import Asset
@@ -29,7 +30,7 @@ class UseOutput(serializers.ModelSerializer):
 
 
 class UseInput(serializers.Serializer):
-    opportunity = serializers.IntegerField()
+    opportunity = IdSerializerField()
 
 
 class MoneyOutput(serializers.Serializer):
@@ -54,8 +55,8 @@ class FulfilmentOutput(serializers.ModelSerializer):
 
 
 class FulfilInput(serializers.Serializer):
-    request = serializers.IntegerField()
-    asset = serializers.IntegerField(required=False, allow_null=True, default=None)
+    request = IdSerializerField()
+    asset = IdSerializerField(required=False, allow_null=True, default=None)
     new_asset = AssetInput(required=False, allow_null=True, default=None)
     version = VersionInput(required=False, default=dict)
 
