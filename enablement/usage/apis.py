@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from collab.api import TenantAPIMixin
 from collab.errors import ServiceError
+from collab.money import MoneyOutput
 from enablement.library import selectors as library_selectors
 from enablement.library.apis import AssetInput, VersionInput
 from enablement.library.models import Asset
@@ -30,11 +31,6 @@ class UseOutput(serializers.ModelSerializer):
 
 class UseInput(serializers.Serializer):
     opportunity = serializers.IntegerField()
-
-
-class MoneyOutput(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
-    currency = serializers.CharField()
 
 
 class EffectivenessOutput(serializers.Serializer):
