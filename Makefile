@@ -63,4 +63,4 @@ messages: $(STAMP)
 	DJANGO_SETTINGS_MODULE=collab.settings.local $(PY) manage.py compilemessages -l en -i ".venv" -i "var"
 
 bench: $(STAMP)
-	@for f in filing queue dashboard sweep funnel; do echo "== bench/$$f.py"; $(PY) bench/$$f.py || exit 1; done
+	@for f in filing queue dashboard sweep funnel finance quotes roadmap library sprint; do echo "== bench/$$f.py"; $(PY) bench/$$f.py || exit 1; done

@@ -1,6 +1,6 @@
-"""The speed half of bench/enablement.py: seed BENCH_ASSETS assets with
+"""The speed half of bench/library.py: seed BENCH_ASSETS assets with
 set-based SQL and time the search, the asset page and its effectiveness
-figures. Imported by bench/enablement.py after Django is set up."""
+figures. Imported by bench/library.py after Django is set up."""
 
 from __future__ import annotations
 

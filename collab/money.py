@@ -223,3 +223,12 @@ class AmountSerializerField(serializers.DecimalField):
             )
         except ValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
+
+
+class MoneyOutput(serializers.Serializer):
+    """An amount with its currency as the API writes it: ``{"amount": "12.30",
+    "currency": "CNY"}`` (one schema component for every app; sums of many
+    amounts get digits to spare)."""
+
+    amount = serializers.DecimalField(max_digits=MAX_DIGITS + 6, decimal_places=DECIMAL_PLACES)
+    currency = serializers.CharField()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from collab.money import AmountSerializerField, Currency
@@ -89,12 +90,14 @@ class ExpenseOutput(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_serializer(component_name="PaymentMilestoneInput")
 class MilestoneInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MilestoneKind.choices)
     amount = AmountSerializerField(allow_zero=False)
     due_on = BoundedDateSerializerField()
 
 
+@extend_schema_serializer(component_name="PaymentPlanInput")
 class PlanInput(serializers.Serializer):
     opportunity = IdSerializerField()
     milestones = MilestoneInput(many=True)

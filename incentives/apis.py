@@ -7,7 +7,7 @@ their own payout lines, never another rep's commission.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -238,6 +238,7 @@ class TierOutput(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=6, decimal_places=3)
 
 
+@extend_schema_serializer(component_name="CommissionPlanVersion")
 class VersionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     effective_from = serializers.DateField()
@@ -253,6 +254,7 @@ class PlanOutput(serializers.ModelSerializer):
         fields = ["id", "name", "basis", "currency", "versions"]
 
 
+@extend_schema_serializer(component_name="CommissionPlanInput")
 class PlanInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     basis = serializers.ChoiceField(choices=Basis.choices)
@@ -266,6 +268,7 @@ class TierInputSerializer(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=0, max_value=100)
 
 
+@extend_schema_serializer(component_name="CommissionPlanVersionInput")
 class VersionInput(serializers.Serializer):
     effective_from = BoundedDateSerializerField()
     tiers = TierInputSerializer(many=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from collab.money import MoneyOutput
 from collab.parsing import BoundedDateSerializerField, IdSerializerField
 from roadmap.models import (
     Backer,
@@ -16,11 +17,6 @@ from roadmap.models import (
     ReviewBoard,
     Verdict,
 )
-
-
-class MoneyOutput(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
-    currency = serializers.CharField()
 
 
 class BackerOutput(serializers.ModelSerializer):

@@ -321,6 +321,9 @@ SPECTACULAR_SETTINGS = {
         "PriceListStateEnum": "pricing.models.PriceListState",
         "AssetKindEnum": "enablement.models.AssetKind",
         "AssetCustomerSizeEnum": "enablement.models.CustomerSize",
+        "ExpenseKindEnum": "finance.expenses.models.ExpenseKind",
+        "RequirementStateEnum": "roadmap.models.State",
+        "LeadSourceEnum": "pipeline.leads.models.LeadSource",
     },
 }
 

@@ -78,7 +78,7 @@ class Asset(TenantModel):
     version = models.PositiveIntegerField(_("当前版本"), default=1)
     search = SearchVectorField(null=True, editable=False)
     # Titles and tags alone: ranks the matches without reading the body's
-    # large vector for each of them (bench/enablement.py).
+    # large vector for each of them (bench/library.py).
     search_head = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -6,7 +6,7 @@ are lowercased the same way on both sides.
 
 Weights: A the titles, B the tags (with both languages' labels of the kind and
 the industry), C the summaries, D the body and the talk-track sections.
-bench/enablement.py measures this against trigram matching on the demo library.
+bench/library.py measures this against trigram matching on the demo library.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from collab.api import TenantAPIMixin
 from collab.errors import ServiceError
+from collab.money import MoneyOutput
 from collab.parsing import IdSerializerField
 from enablement.library import selectors as library_selectors
 from enablement.library.apis import AssetInput, VersionInput
@@ -31,11 +32,6 @@ class UseOutput(serializers.ModelSerializer):
 
 class UseInput(serializers.Serializer):
     opportunity = IdSerializerField()
-
-
-class MoneyOutput(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
-    currency = serializers.CharField()
 
 
 class EffectivenessOutput(serializers.Serializer):

@@ -13,7 +13,7 @@ seeded with set-based SQL and dropped here). Prints key=value lines:
 * ``quote_save_queries_5_lines`` / ``_50_lines`` and ``quote_pdf_queries``:
   the query counts, which do not grow with the number of lines.
 
-    .venv/bin/python bench/pricing.py     # BENCH_QUOTES, BENCH_RUNS; BENCH_KEEP=1 keeps the DB
+    .venv/bin/python bench/quotes.py     # BENCH_QUOTES, BENCH_RUNS; BENCH_KEEP=1 keeps the DB
 """
 
 import datetime as dt
@@ -34,7 +34,7 @@ QUOTES = int(os.environ.get("BENCH_QUOTES", 50_000))
 LINES = 20
 RUNS = int(os.environ.get("BENCH_RUNS", 40))
 
-DB = BenchDatabase("collab_bench_pricing", script="bench/pricing.py")
+DB = BenchDatabase("collab_bench_pricing", script="bench/quotes.py")
 REUSE = DB.prepare(reusable=False)
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 

@@ -12,7 +12,7 @@ line count. Scale by environment: BENCH_REPS, BENCH_TEAMS, BENCH_DEALS,
 BENCH_PAYMENTS_PER_DEAL, BENCH_BASIS (won | collected).
 
     env -u DATABASE_URL BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python bench/incentives.py
+        .venv/bin/python bench/sprint.py
 """
 
 import os
@@ -35,7 +35,7 @@ PAYMENTS_PER_DEAL = int(os.environ.get("BENCH_PAYMENTS_PER_DEAL", 3))
 BASIS = os.environ.get("BENCH_BASIS", "won")
 RUNS = int(os.environ.get("BENCH_RUNS", 20))
 
-DB = BenchDatabase("collab_bench_incentives", script="bench/incentives.py")
+DB = BenchDatabase("collab_bench_incentives", script="bench/sprint.py")
 DB.prepare(reusable=False)
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 

@@ -15,7 +15,7 @@
    the asset page and its effectiveness figures.
 
     env -u DATABASE_URL BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python bench/enablement.py
+        .venv/bin/python bench/library.py
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ ASSETS = int(os.environ.get("BENCH_ASSETS", 100_000))
 ORGS = int(os.environ.get("BENCH_ORGS", 100))
 OTHER_ASSETS = int(os.environ.get("BENCH_OTHER_ASSETS", 200))  # in each other organization
 RUNS = 30
-DB = BenchDatabase("collab_bench_enablement", script="bench/enablement.py")
+DB = BenchDatabase("collab_bench_enablement", script="bench/library.py")
 DB.prepare(reusable=False)
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 
