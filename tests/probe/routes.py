@@ -42,6 +42,9 @@ SEGMENT_MODELS = {
     "resubmit": "request",
     "files": "attachment",
     "reservations": "budgetline",
+    "runs": "payoutrun",
+    "payout-runs": "payoutrun",
+    "plans": "commissionplan",
 }
 FALLBACK = "1"
 # Parameters that are not object ids: a value the view accepts.

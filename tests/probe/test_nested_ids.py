@@ -42,6 +42,7 @@ FIELD_MODELS = {
     "opportunity_ids": "opportunity",
     "requirement_id": "requirement",
     "release_id": "release",
+    "plan_id": "commissionplan",
 }
 COUNTS = world_counts()
 
