@@ -3,16 +3,14 @@ compares words rather than one long run of characters."""
 
 from __future__ import annotations
 
-import logging
 import re
 
-import jieba
+from collab.segment import jieba
 
-jieba.setLogLevel(logging.WARNING)
 _SPACES = re.compile(r"\s+")
 
 
 def search_words(*parts: str) -> str:
     text = " ".join(p for p in parts if p).lower()
-    words = (w.strip() for w in jieba.lcut_for_search(text))
+    words = (w.strip() for w in jieba().lcut_for_search(text))
     return _SPACES.sub(" ", " ".join(w for w in words if w)).strip()[:4000]

@@ -11,16 +11,10 @@ bench/library.py measures this against trigram matching on the demo library.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 
-import jieba
-
-jieba.setLogLevel(logging.WARNING)
-# Terms of the trade jieba's dictionary splits ("等保" would lose 等 as a stopword).
-for _word in ("等保", "等保2.0", "信创", "私有化部署", "话术", "多级权限", "回款", "复购"):
-    jieba.add_word(_word)
+from collab.segment import jieba
 
 CONFIG = "simple"
 _TERM = re.compile(r"\w+")
@@ -61,7 +55,7 @@ MAX_QUERY_TERMS = 12
 
 
 def _tokens(text: str, *, for_search: bool) -> list[str]:
-    cut = jieba.cut_for_search(text) if for_search else jieba.cut(text)
+    cut = jieba().cut_for_search(text) if for_search else jieba().cut(text)
     out: list[str] = []
     for token in cut:
         for term in _TERM.findall(token.lower()):
