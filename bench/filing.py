@@ -1,11 +1,14 @@
 """Filing throughput: gunicorn (2 workers) on 127.0.0.1, 8 client connections
-filing requests through the API for 20 s.
+filing requests through the API for 20 s, after 3 s of untimed warm-up
+(``BENCH_WARMUP``) so a fresh worker's start-up is not in the figures.
 
 Uses its own PostgreSQL database (``collab_bench_filing``, created and dropped
 here) and Redis DB 14 as the broker (tasks are enqueued as in production; no
 worker drains them). Prints key=value lines: filing_rps, filing_p50_ms,
 filing_p99_ms, filing_ok, filing_errors, and checks that every 2xx became
-exactly one row (filing_rows_match=true).
+exactly one row (filing_rows_match=true); filing_cpu_ms_per_request, the CPU
+the gunicorn workers and the database backends spent per filing (from /proc:
+steadier than throughput on a shared machine, so compare revisions on it).
 
     .venv/bin/python bench/filing.py        # BENCH_SECONDS, BENCH_CONNECTIONS to change the load
 
@@ -35,6 +38,9 @@ sys.path.insert(0, str(ROOT))
 from bench.benchdb import BenchDatabase  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+# Untimed filing first, so the figures are the workers' steady state rather
+# than their start-up (imports, connections, caches).
+WARMUP = float(os.environ.get("BENCH_WARMUP", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 DB_NAME = "collab_bench_filing"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -85,7 +91,13 @@ def wait_for(port: int) -> None:
 
 
 def client(
-    port: int, token: str, type_id: int, deadline: float, results: list, worker: int
+    port: int,
+    token: str,
+    type_id: int,
+    deadline: float,
+    results: list,
+    worker: int,
+    prefix: str = "bench",
 ) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
@@ -96,7 +108,7 @@ def client(
             {
                 "request_type": type_id,
                 "priority": "normal",
-                "title": f"bench {worker}-{n}",
+                "title": f"{prefix} {worker}-{n}",
                 "description": "load test",
                 "extra": {"customer_name": "Bench customer"},
             }
@@ -115,6 +127,51 @@ def client(
         number = json.loads(payload).get("id") if 200 <= status < 300 else None
         results.append((status, elapsed, number))
     connection.close()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used (Linux /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone: its CPU is lost to the figure, which can only shrink
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def serving_pids(server: subprocess.Popen, db_url: str) -> list[int]:
+    """The gunicorn workers and the PostgreSQL backends serving the bench database."""
+    import psycopg2
+
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return [int(pid) for pid in children] + backends
+
+
+def run_clients(ids: dict, port: int, seconds: float, results: list, *, prefix: str) -> float:
+    """CONNECTIONS clients filing for ``seconds``; returns the wall time."""
+    deadline = time.perf_counter() + seconds
+    threads = [
+        threading.Thread(
+            target=client,
+            args=(port, ids["token"], ids["type"], deadline, results, i, prefix),
+        )
+        for i in range(CONNECTIONS)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -153,20 +210,15 @@ def main() -> None:
             env=env,
         )
         wait_for(port)
+        run_clients(ids, port, WARMUP, [], prefix="warmup")
         results: list = []
-        deadline = time.perf_counter() + SECONDS
-        threads = [
-            threading.Thread(
-                target=client, args=(port, ids["token"], ids["type"], deadline, results, i)
-            )
-            for i in range(CONNECTIONS)
-        ]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - started
+        # CPU per filing (the app's workers plus the database's backends) is
+        # what the code costs, and it drifts far less with the machine's load
+        # than throughput does: compare revisions on it.
+        pids = serving_pids(server, db.url)
+        cpu_before = cpu_seconds(pids)
+        wall = run_clients(ids, port, SECONDS, results, prefix="bench")
+        cpu = cpu_seconds(pids) - cpu_before
         env["DATABASE_URL"] = db.url  # the count below reads every row
         ok = [r for r in results if 200 <= r[0] < 300]
         latencies = sorted(r[1] for r in results)
@@ -191,6 +243,7 @@ def main() -> None:
         print(f"filing_connections={CONNECTIONS}")
         print(f"filing_db_role={role or 'superuser (no RLS)'}")
         print(f"filing_rps={len(ok) / wall:.1f}")
+        print(f"filing_cpu_ms_per_request={cpu * 1000 / max(len(ok), 1):.2f}")
         print(f"filing_p50_ms={statistics.median(latencies):.1f}")
         print(f"filing_p99_ms={latencies[int(len(latencies) * 0.99) - 1]:.1f}")
         print(f"filing_ok={len(ok)}")
