@@ -20,84 +20,24 @@ from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.history import history_note
-from departments.models import Department, Membership
+from departments.models import Membership
 from pricing.quotes.models import Quote, QuoteState
-from requests_sla.approvals.models import (
-    ApprovalStepDefinition,
-    ApproverKind,
-    FlowState,
-)
-from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.approvals.defaults import discount_type_ensure
+from requests_sla.approvals.models import FlowState
+from requests_sla.catalog.models import RequestType
 from requests_sla.requests.services import request_file
 
 if TYPE_CHECKING:
     from requests_sla.approvals.models import ApprovalFlow, ApprovalStep
     from requests_sla.requests.models import Request
 
-DISCOUNT_TYPE = "fin_discount_approval"
-FORM_SCHEMA = [
-    {
-        "key": "customer_name",
-        "label_zh": "客户",
-        "label_en": "Customer",
-        "type": "text",
-        "required": True,
-    },
-    {
-        "key": "discount_pct",
-        "label_zh": "折扣（%）",
-        "label_en": "Discount (%)",
-        "type": "number",
-        "required": True,
-    },
-    {"key": "quote_amount", "label_zh": "报价金额", "label_en": "Quote amount", "type": "money"},
-]
-
 
 def discount_type(organization_id: int) -> RequestType:
-    """The discount approval request type, with its default chain when the
-    organization has none yet (Finance's head; over 30% the admin)."""
-    rtype = RequestType.objects.filter(code=DISCOUNT_TYPE).first()
-    if rtype is not None:
-        return rtype
-    finance = Department.objects.filter(code="finance").first()
-    if finance is None:
+    """The discount approval request type (``approvals.defaults``: created
+    with its default chain when the organization has none yet)."""
+    rtype = discount_type_ensure(organization_id)
+    if rtype is None:
         raise ServiceError(_("企业还没有财务部，无法审批折扣。"))
-    template = RequestType.objects.filter(serving_department=finance).first()
-    rtype = RequestType.objects.create(
-        organization_id=organization_id,
-        code=DISCOUNT_TYPE,
-        serving_department=finance,
-        name_zh="报价折扣审批",
-        name_en="Quote discount approval",
-        description_zh="报价低于底价或折扣超出销售权限时，由财务审批。",
-        description_en="Finance approves quotes below the floor price or beyond a rep's discount limit.",
-        priorities=list(Priority.values),
-        default_priority=Priority.NORMAL,
-        sla_targets=template.sla_targets if template else {},
-        form_schema=FORM_SCHEMA,
-    )
-    common = {"organization_id": organization_id, "request_type": rtype}
-    ApprovalStepDefinition.objects.create(
-        position=0,
-        name_zh="财务负责人",
-        name_en="Finance head",
-        approver_kind=ApproverKind.DEPARTMENT_HEAD,
-        department=finance,
-        sla_hours=4,
-        **common,
-    )
-    ApprovalStepDefinition.objects.create(
-        position=1,
-        name_zh="企业管理员",
-        name_en="Organization admin",
-        approver_kind=ApproverKind.ORG_ADMIN,
-        condition_field="discount_pct",
-        condition_operator="gt",
-        condition_value="30",
-        sla_hours=8,
-        **common,
-    )
     return rtype
 
 

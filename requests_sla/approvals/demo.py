@@ -17,11 +17,12 @@ from django.utils import timezone
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
 from requests_sla.approvals import services
+from requests_sla.approvals.defaults import DISCOUNT_TYPE, discount_type_ensure
 from requests_sla.approvals.models import ApprovalStep, ApprovalStepDefinition, StepState
-from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.catalog.models import RequestType
 from requests_sla.requests.services import request_file
 
-DISCOUNT = "fin_discount_approval"
+DISCOUNT = DISCOUNT_TYPE
 PEOPLE = {
     "demo": {"rep": "rep", "rep2": "rep2", "fin": "head-fin", "stand_in": "ops"},
     "other": {
@@ -59,93 +60,33 @@ EXPENSES = [
 ]
 
 
-def _discount_type(organization: Organization) -> RequestType | None:
-    finance = Department.objects.filter(code="finance").first()
-    expense = RequestType.objects.filter(code="fin_expense_approval").first()
-    if finance is None or expense is None:
-        return None
-    rtype, _created = RequestType.objects.get_or_create(
-        code=DISCOUNT,
-        defaults={
-            "organization": organization,
-            "serving_department": finance,
-            "name_zh": "报价折扣审批",
-            "name_en": "Quote discount approval",
-            "description_zh": "报价低于底价或折扣超出销售权限时，由财务审批。",
-            "description_en": "Finance approves quotes below the floor price or beyond a rep's discount limit.",
-            "priorities": list(Priority.values),
-            "default_priority": Priority.NORMAL,
-            "sla_targets": expense.sla_targets,
-            "form_schema": [
-                {
-                    "key": "customer_name",
-                    "label_zh": "客户",
-                    "label_en": "Customer",
-                    "type": "text",
-                    "required": True,
-                },
-                {
-                    "key": "discount_pct",
-                    "label_zh": "折扣（%）",
-                    "label_en": "Discount (%)",
-                    "type": "number",
-                    "required": True,
-                },
-                {
-                    "key": "quote_amount",
-                    "label_zh": "报价金额",
-                    "label_en": "Quote amount",
-                    "type": "money",
-                },
-            ],
-            "sort_order": expense.sort_order + 1,
-        },
-    )
-    return rtype
-
-
-def _chains(organization: Organization, discount: RequestType | None) -> None:
+def _expense_chain(organization: Organization) -> None:
     expense = RequestType.objects.get(code="fin_expense_approval")
     finance = Department.objects.get(code="finance")
     head = {"approver_kind": "dept_head", "department": finance, "sla_hours": 4}
     admin = {"approver_kind": "org_admin", "sla_hours": 8}
-    services_specs = {
-        expense: [
-            {
-                "name_zh": "财务负责人",
-                "name_en": "Finance head",
-                **head,
-                "condition_field": "amount",
-                "condition_operator": "gt",
-                "condition_value": "5000",
-            },
-            {
-                "name_zh": "企业管理员",
-                "name_en": "Organization admin",
-                **admin,
-                "condition_field": "amount",
-                "condition_operator": "gt",
-                "condition_value": "50000",
-            },
-        ],
-    }
-    if discount is not None:
-        services_specs[discount] = [
-            {"name_zh": "财务负责人", "name_en": "Finance head", **head},
-            {
-                "name_zh": "企业管理员",
-                "name_en": "Organization admin",
-                **admin,
-                "condition_field": "discount_pct",
-                "condition_operator": "gt",
-                "condition_value": "30",
-            },
-        ]
-    for rtype, steps in services_specs.items():
-        for position, spec in enumerate(steps):
-            ApprovalStepDefinition.objects.create(
-                organization=organization, request_type=rtype, position=position, **spec
-            )
+    steps = [
+        {
+            "name_zh": "财务负责人",
+            "name_en": "Finance head",
+            **head,
+            "condition_field": "amount",
+            "condition_operator": "gt",
+            "condition_value": "5000",
+        },
+        {
+            "name_zh": "企业管理员",
+            "name_en": "Organization admin",
+            **admin,
+            "condition_field": "amount",
+            "condition_operator": "gt",
+            "condition_value": "50000",
+        },
+    ]
+    for position, spec in enumerate(steps):
+        ApprovalStepDefinition.objects.create(
+            organization=organization, request_type=expense, position=position, **spec
+        )
 
 
 def load(*, organization: Organization, key: str) -> None:
@@ -155,8 +96,8 @@ def load(*, organization: Organization, key: str) -> None:
             return
         if ApprovalStepDefinition.objects.exists():
             return
-        discount = _discount_type(organization)
-        _chains(organization, discount)
+        discount_type_ensure(organization.id)
+        _expense_chain(organization)
         members = {
             m.user.username: m
             for m in Membership.objects.filter(is_active=True).select_related(
