@@ -30,6 +30,13 @@ class NotificationKind(models.TextChoices):
     REPLIED = "replied", _("提交方已回复")
     NEW_REQUEST = "new_request", _("新请求")
     APPROVAL = "approval", _("审批")
+    # What the apps above requests_sla tell people (their own constants name
+    # these values: finance's risk warnings, enablement's library, pricing's
+    # price changes), so the inbox shows a word, not the raw value.
+    PAYMENT_RISK = "payment_risk", _("回款风险")
+    ASSET_READY = "asset_ready", _("资料已交付")
+    ASSET_VERSION = "asset_version", _("资料新版本")
+    PRICE_CHANGE = "price_change", _("价格变动")
 
 
 class Notification(TenantModel):
