@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from collab.errors import ServiceError
 from collab.history import history_note
@@ -151,7 +152,26 @@ def quote_decline(
 
 def quotes_expire(*, organization_id: int, today: dt.date) -> int:
     """Sent quotes past their validity become expired (safe to run twice)."""
+    now = timezone.now()
     with organization_scope(organization_id), transaction.atomic():
-        return Quote.objects.filter(state=QuoteState.SENT, valid_until__lt=today).update(
-            state=QuoteState.EXPIRED, updated_at=timezone.now()
+        # Row by row in memory (a day's expiries are few) so each quote's
+        # history says when and why it expired, and its lock_version moves:
+        # a form opened on the sent quote cannot then save over the expiry.
+        quotes = list(
+            Quote.objects.select_for_update()
+            .filter(state=QuoteState.SENT, valid_until__lt=today)
+            .order_by("pk")
         )
+        for quote in quotes:
+            quote.state = QuoteState.EXPIRED
+            quote.updated_at = now
+            quote.lock_version += 1
+        if quotes:
+            bulk_update_with_history(
+                quotes,
+                Quote,
+                ["state", "updated_at", "lock_version"],
+                default_change_reason=_("有效期已过"),
+                default_date=now,
+            )
+        return len(quotes)

@@ -387,4 +387,9 @@ def test_the_nightly_task_expires_sent_quotes_past_their_validity_once(rep, deal
         assert quotes_expire_task() == 1
         assert quotes_expire_task() == 0
     with organization_scope(org.id):
-        assert Quote.objects.get(pk=sent.pk).state == QuoteState.EXPIRED
+        expired = Quote.objects.get(pk=sent.pk)
+        assert expired.state == QuoteState.EXPIRED
+        assert expired.lock_version == sent.lock_version + 1
+        last = expired.history.first()
+        assert last.state == QuoteState.EXPIRED
+        assert last.history_change_reason == "有效期已过"
