@@ -21,6 +21,7 @@ from finance.demo.receivables import load_receivables
 from finance.expenses.models import ExpenseCategory
 from finance.expenses.services import LineInput, expense_file
 from finance.risk.services import risk_evaluate
+from pipeline.opportunities.selectors import opportunities_visible_to
 from requests_sla.approvals import services as approvals
 from requests_sla.approvals.models import ApprovalStep, StepState
 
@@ -89,6 +90,15 @@ def _at(now: dt.datetime, hours: int) -> dt.datetime:
 def _expenses(members: dict[str, Membership], cats: dict, en: bool, now: dt.datetime) -> None:
     today = timezone.localdate(now)
     rep, rep2, fin = members["rep"], members["rep2"], members["fin"]
+    # The visit is for one of the rep's deals: approved at once, it is that
+    # deal's cost (the deal page's cost panel).
+    deal_id = (
+        opportunities_visible_to(rep)
+        .filter(owner_id=rep.user_id)
+        .order_by("id")
+        .values_list("pk", flat=True)
+        .first()
+    )
     small = expense_file(
         actor=rep,
         kind="travel",
@@ -99,6 +109,7 @@ def _expenses(members: dict[str, Membership], cats: dict, en: bool, now: dt.date
                 date=today - dt.timedelta(days=3),
                 category_id=cats["transport"].pk,
                 amount=Decimal("860.00"),
+                opportunity_id=deal_id,
             ),
             LineInput(
                 date=today - dt.timedelta(days=3),

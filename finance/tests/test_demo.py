@@ -12,6 +12,7 @@ from finance.models import (
     Budget,
     BudgetLine,
     Expense,
+    ExpenseLine,
     ExpenseState,
     Invoice,
     Milestone,
@@ -41,6 +42,9 @@ def _figures(slug):
             "invoices": Invoice.objects.count(),
             "payments": Payment.objects.count(),
             "rules": sorted(set(RiskWarning.objects.values_list("rule", flat=True))),
+            "deal_costs": ExpenseLine.objects.filter(
+                opportunity__isnull=False, expense__state=ExpenseState.APPROVED
+            ).count(),
         }
 
 
@@ -61,5 +65,6 @@ def test_demo_finance_in_both_organizations():
             assert figures["pending_for"] == {fin}
             assert figures["plans"] >= 3 and figures["invoices"] >= 5 and figures["payments"] >= 3
             assert {"overdue", "partial", "no_plan"} <= set(figures["rules"])
+            assert figures["deal_costs"] == 1
         call_command("load_demo")
         assert _figures("demo") == demo
