@@ -27,6 +27,7 @@ class FinanceConfig(AppConfig):
         decided_hook_register(expense_book_on_approval)
         panel_register("account", risk.account_panel, order=600)
         panel_register("opportunity", risk.opportunity_panel, order=600)
+        panel_register("account_flags", risk.account_flag, order=600)
         notification_text_register("payment_risk", notification_text)
         dashboard_panel_register("finance.collections", collections.dashboard_panel, 600)
         demo_steps.register(demo_load.load, order=600)

@@ -104,3 +104,18 @@ def _cost_panel(request, opportunity) -> str:
         {"lines": lines, "totals": expense_selectors.cost_totals(lines)},
         request=request,
     )
+
+
+def account_flag(request, account) -> str:
+    """The new deal and new quote forms' flag: the account has open (or
+    acknowledged, not resolved) payment-risk warnings. Any seller sees it,
+    with the rules only: the invoices behind them may be another rep's."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.is_active:
+        return ""
+    rules = selectors.open_rules_of_account(account.pk)
+    if not rules:
+        return ""
+    return render_to_string(
+        "finance/_risk_flag.html", {"account": account, "rules": rules}, request=request
+    )
