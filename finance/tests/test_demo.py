@@ -31,6 +31,9 @@ def _figures(slug):
             "budgets": Budget.objects.count(),
             "departments": Department.objects.count(),
             "reservations": BudgetLine.objects.filter(kind="reservation").count(),
+            "requested": BudgetLine.objects.filter(
+                kind="reservation", request__isnull=False, budget__department__code="business"
+            ).count(),
             "expense_states": sorted(set(Expense.objects.values_list("state", flat=True))),
             "pending_for": set(
                 ApprovalStep.objects.filter(
@@ -60,7 +63,7 @@ def test_demo_finance_in_both_organizations():
         demo, other = _figures("demo"), _figures("other")
         for figures, fin in ((demo, "head-fin"), (other, "other-fin")):
             assert figures["budgets"] == figures["departments"]
-            assert figures["reservations"] == 1
+            assert figures["reservations"] == figures["requested"] == 1
             assert figures["expense_states"] == [ExpenseState.APPROVED, ExpenseState.SUBMITTED]
             assert figures["pending_for"] == {fin}
             assert figures["plans"] >= 3 and figures["invoices"] >= 5 and figures["payments"] >= 3
