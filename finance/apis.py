@@ -257,6 +257,7 @@ class CollectionsView(TenantAPIMixin, APIView):
                     for m in figures["months"]
                 ],
                 "by_rep": [_rate(r) for r in figures["by_rep"]],
+                "by_team": [_rate(r) for r in figures["by_team"]],
                 "by_customer": [_rate(r) for r in figures["by_customer"]],
             }
         )

@@ -8,24 +8,31 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         # What finance plugs into the lower apps' registries: the approvals
-        # hook that books an approved expense, the account and deal pages'
-        # panels, the inbox text of a warning, demo data and navigation.
+        # hooks that book an approved expense and reserve an approved sprint
+        # budget, the account and deal pages' panels and the new deal/quote
+        # forms' account flag, the ops dashboard's collections panel, the
+        # inbox text of a warning, demo data and navigation.
         from collab.navigation import NavEntry, nav_register
         from departments.registry import demo_steps
         from pipeline.panels import panel_register
         from requests_sla.approvals.hooks import decided_hook_register
         from requests_sla.notifications.texts import notification_text_register
+        from requests_sla.reporting.panels import dashboard_panel_register
 
         from . import permissions
+        from .budgets.sprint_requests import sprint_reserve_on_approval
         from .demo import load as demo_load
         from .expenses.services import expense_book_on_approval
         from .risk.reasons import notification_text
-        from .views import risk
+        from .views import collections, risk
 
         decided_hook_register(expense_book_on_approval)
+        decided_hook_register(sprint_reserve_on_approval)
         panel_register("account", risk.account_panel, order=600)
         panel_register("opportunity", risk.opportunity_panel, order=600)
+        panel_register("account_flags", risk.account_flag, order=600)
         notification_text_register("payment_risk", notification_text)
+        dashboard_panel_register("finance.collections", collections.dashboard_panel, 600)
         demo_steps.register(demo_load.load, order=600)
         nav_register(
             NavEntry(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("expenses/new/", expenses.expense_new, name="expense_new"),
     path("expenses/pay/", expenses.expenses_pay, name="expenses_pay"),
     path("collections/", collections.collections, name="collections"),
+    path("collections/panel/", collections.collections_panel, name="collections_panel"),
     path("opportunities/<int:pk>/", receivables.deal_receivables, name="deal"),
     path("opportunities/<int:pk>/plan/", receivables.plan_save, name="plan_save"),
     path("opportunities/<int:pk>/invoices/", receivables.invoice_add, name="invoice_add"),

@@ -2,14 +2,16 @@
 risk warnings and receivables) without pipeline importing it: the higher
 app registers ``render(request, obj) -> str`` (safe HTML, or "" for nothing)
 for a page in its ``AppConfig.ready()``; the page draws them through
-``{% pipeline_panels "account" account %}`` (templatetags/pipeline_panels)."""
+``{% pipeline_panels "account" account %}`` (templatetags/pipeline_panels).
+``account_flags`` are short flags on the account a new deal or quote is for
+(opportunities/flags.py), e.g. finance's payment-risk warning."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-PAGES = ("account", "opportunity")
+PAGES = ("account", "opportunity", "account_flags")
 _panels: dict[str, list[tuple[int, Callable[[Any, Any], str]]]] = {page: [] for page in PAGES}
 
 

@@ -1,6 +1,7 @@
 """Finance's demo, in both demo organizations, dated relative to today:
 expense categories with policy limits, a budget for every department this
-quarter, a reservation for the current sprint, expenses approved and one
+quarter, a reservation for the current sprint (a sprint budget request
+approved by Finance's head), expenses approved and one
 pending for Finance's head, won deals with payment plans, invoices and
 payments, a few overdue invoices, and the warnings the rules raise on them.
 Everything goes through the services. Idempotent: an organization with
@@ -15,14 +16,23 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
-from finance.budgets.models import Budget, quarter_end, quarter_start
-from finance.budgets.services import budget_set, reservation_make
+from finance.budgets.models import Budget, quarter_start
+from finance.budgets.services import budget_set
+from finance.budgets.sprint_requests import SPRINT_TYPE
 from finance.demo.receivables import load_receivables
 from finance.expenses.models import ExpenseCategory
 from finance.expenses.services import LineInput, expense_file
 from finance.risk.services import risk_evaluate
+from pipeline.opportunities.selectors import opportunities_visible_to
 from requests_sla.approvals import services as approvals
-from requests_sla.approvals.models import ApprovalStep, StepState
+from requests_sla.approvals.models import (
+    ApprovalStep,
+    ApprovalStepDefinition,
+    ApproverKind,
+    StepState,
+)
+from requests_sla.catalog.models import RequestType
+from requests_sla.requests.services import request_file
 
 PEOPLE = {
     "demo": {"rep": "rep", "rep2": "rep2", "fin": "head-fin"},
@@ -66,16 +76,45 @@ def _budgets(fin: Membership, today: dt.date) -> None:
             period_start=today,
             amount=Decimal(BUDGETS.get(department.code, DEFAULT_BUDGET)),
         )
-    business = Budget.objects.get(department__code="business", period_start=quarter_start(today))
-    reservation_make(
-        actor=fin,
-        budget_id=business.pk,
-        amount=Decimal("80000.00"),
-        label="本季度冲刺：销售之星奖励"
-        if fin.organization.default_language != "en"
-        else "Quarter sprint: sales star awards",
-        expires_on=quarter_end(business.period_start),
+
+
+def _sprint_reservation(members: dict[str, Membership], en: bool, now: dt.datetime) -> None:
+    """The current sprint's reservation, the way the business asks for it: a
+    sprint budget request from Business (a Finance-head chain on the type,
+    if it has none), approved by Finance's head, reserves on Business's
+    budget (``budgets.sprint_requests``)."""
+    rtype = RequestType.objects.filter(code=SPRINT_TYPE, is_active=True).first()
+    finance = Department.objects.filter(code="finance").first()
+    if rtype is None or finance is None:
+        return
+    if not ApprovalStepDefinition.objects.filter(request_type=rtype).exists():
+        ApprovalStepDefinition.objects.create(
+            organization_id=rtype.organization_id,
+            request_type=rtype,
+            position=0,
+            name_zh="财务负责人",
+            name_en="Finance head",
+            approver_kind=ApproverKind.DEPARTMENT_HEAD,
+            department=finance,
+            sla_hours=8,
+        )
+    today = timezone.localdate(now)
+    request = request_file(
+        actor=members["rep"],
+        request_type=rtype,
+        title="Quarter sprint: sales star awards" if en else "本季度冲刺：销售之星奖励",
+        extra={
+            "amount": "80000.00",
+            "sprint": f"{today.year} Q{(today.month - 1) // 3 + 1}",
+            "target": "Close the year's target" if en else "冲刺全年目标",
+        },
+        at=_at(now, 120),
     )
+    step = ApprovalStep.objects.filter(request_id=request.pk, state=StepState.PENDING).first()
+    if step is not None and step.approver_id == members["fin"].user_id:
+        approvals.step_act(
+            step_id=step.pk, actor=members["fin"], action="approve", at=_at(now, 116)
+        )
 
 
 def _at(now: dt.datetime, hours: int) -> dt.datetime:
@@ -89,6 +128,15 @@ def _at(now: dt.datetime, hours: int) -> dt.datetime:
 def _expenses(members: dict[str, Membership], cats: dict, en: bool, now: dt.datetime) -> None:
     today = timezone.localdate(now)
     rep, rep2, fin = members["rep"], members["rep2"], members["fin"]
+    # The visit is for one of the rep's deals: approved at once, it is that
+    # deal's cost (the deal page's cost panel).
+    deal_id = (
+        opportunities_visible_to(rep)
+        .filter(owner_id=rep.user_id)
+        .order_by("id")
+        .values_list("pk", flat=True)
+        .first()
+    )
     small = expense_file(
         actor=rep,
         kind="travel",
@@ -99,6 +147,7 @@ def _expenses(members: dict[str, Membership], cats: dict, en: bool, now: dt.date
                 date=today - dt.timedelta(days=3),
                 category_id=cats["transport"].pk,
                 amount=Decimal("860.00"),
+                opportunity_id=deal_id,
             ),
             LineInput(
                 date=today - dt.timedelta(days=3),
@@ -173,6 +222,7 @@ def load(*, organization: Organization, key: str) -> None:
         en = organization.default_language == "en"
         cats = _categories(organization)
         _budgets(members["fin"], timezone.localdate(now))
+        _sprint_reservation(members, en, now)
         _expenses(members, cats, en, now)
         load_receivables(members["fin"], [m for k, m in members.items() if m and k != "fin"], now)
         risk_evaluate(organization_id=organization.id)

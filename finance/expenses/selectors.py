@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from collab.money import Money, totals_by_currency
 from departments.models import Membership
 from finance.expenses.models import Expense, ExpenseLine, ExpenseState
 from finance.permissions import sees_all_finance
@@ -28,10 +29,19 @@ def expenses_to_pay() -> QuerySet[Expense]:
 
 
 def opportunity_cost(opportunity_id: int) -> list[ExpenseLine]:
-    """The approved expense lines booked for a deal (its cost)."""
+    """The approved (or paid) expense lines booked for a deal: its cost.
+    A pending or rejected expense is not a cost yet."""
     return list(
         ExpenseLine.objects.filter(
             opportunity_id=opportunity_id,
             expense__state__in=(ExpenseState.APPROVED, ExpenseState.PAID),
-        ).select_related("category", "expense__request")
+        )
+        .select_related("category", "expense__request")
+        .order_by("date", "id")
     )
+
+
+def cost_totals(lines: list[ExpenseLine]) -> list[Money]:
+    """The lines' total per currency (never summed across currencies)."""
+    totals = totals_by_currency(Money(line.amount, line.currency) for line in lines)
+    return [totals[c] for c in sorted(totals)]

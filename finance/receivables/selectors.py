@@ -8,8 +8,8 @@ figure is one aggregate query over the invoices the member may see.
 * DSO: open receivables today ÷ amount invoiced in the last ``days`` days ×
   ``days`` (the count-back-free, "simple" DSO the CFO handbooks give).
 * Collected vs planned per month: payments received vs milestones due.
-* Collection rate per rep or customer: paid ÷ invoiced, over invoices due
-  on or before today.
+* Collection rate per rep, team (the rep's department) or customer: paid ÷
+  invoiced, over invoices due on or before today.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
 
 from collab.money import round_money
-from departments.models import Membership
+from departments.models import Membership, bilingual
 from finance.permissions import sees_all_finance
 from finance.receivables.models import Invoice, Milestone, Payment
 from pipeline.permissions import is_sales_head
@@ -89,6 +90,48 @@ def dso(
     if not figures["sales"]:
         return None
     return (figures["open"] / figures["sales"] * days).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class Headline:
+    open: Decimal
+    overdue: Decimal
+    due: Decimal
+    paid: Decimal
+    dso: Decimal | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.due:
+            return None
+        return (min(self.paid, self.due) / self.due * 100).quantize(Decimal("0.1"))
+
+
+def headline(
+    invoices: QuerySet[Invoice], today: dt.date, days: int = 90, currency: str = "CNY"
+) -> Headline:
+    """The ops dashboard's collections panel in one query: open and overdue
+    receivables, the collection rate (paid ÷ due, invoices due by today) and
+    the DSO, each as the page computes it."""
+    open_ = Q(paid__lt=F("amount"))
+    f = invoices.filter(currency=currency).aggregate(
+        open=_sum(when=open_),
+        overdue=_sum(when=open_ & Q(due_on__lt=today)),
+        due=_sum(F("amount"), when=Q(due_on__lte=today)),
+        paid=_sum(F("paid"), when=Q(due_on__lte=today)),
+        sales=_sum(
+            F("amount"),
+            when=Q(issued_on__gt=today - dt.timedelta(days=days), issued_on__lte=today),
+        ),
+    )
+    dso_days = (f["open"] / f["sales"] * days).quantize(Decimal("0.1")) if f["sales"] else None
+    return Headline(
+        round_money(f["open"]),
+        round_money(f["overdue"]),
+        round_money(f["due"]),
+        round_money(f["paid"]),
+        dso_days,
+    )
 
 
 @dataclass(frozen=True)
@@ -159,6 +202,29 @@ def collection_rates(
         .order_by(f"{by}_id")
     )
     result = [RateRow(r[f"{by}_id"], r[label], r["due"], r["paid"], r["n"]) for r in rows]
+    return sorted(result, key=lambda r: (r.rate if r.rate is not None else Decimal(101), r.key))
+
+
+def collection_rates_by_team(by_rep: list[RateRow]) -> list[RateRow]:
+    """The per-rep rows added up per team: the owner's department, as the
+    funnel's team filter reads it (one query for the memberships). A rep with
+    no department is counted under key 0, "no team"; worst first."""
+    teams, names = {}, {}
+    for user_id, team, zh, en in (
+        Membership.objects.filter(user_id__in=[r.key for r in by_rep], is_active=True)
+        .exclude(department__isnull=True)
+        .values_list("user_id", "department_id", "department__name_zh", "department__name_en")
+    ):
+        teams[user_id], names[team] = team, bilingual(zh, en)
+    sums: dict[int, list] = {}
+    for row in by_rep:
+        team = teams.get(row.key, 0)
+        acc = sums.setdefault(team, [ZERO, ZERO, 0])
+        acc[0], acc[1], acc[2] = acc[0] + row.due, acc[1] + row.paid, acc[2] + row.invoices
+    result = [
+        RateRow(team, names.get(team) or _("未分配团队"), due, paid, n)
+        for team, (due, paid, n) in sums.items()
+    ]
     return sorted(result, key=lambda r: (r.rate if r.rate is not None else Decimal(101), r.key))
 
 

@@ -3,11 +3,11 @@ the warnings of their own accounts and deals."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from departments.models import Membership
 from finance.permissions import sees_all_finance
-from finance.risk.models import RiskWarning, WarningState
+from finance.risk.models import RiskWarning, Rule, WarningState
 
 
 def warnings_visible_to(membership: Membership) -> QuerySet[RiskWarning]:
@@ -23,3 +23,17 @@ def open_warnings_of_account(membership: Membership, account_id: int) -> list[Ri
             account_id=account_id, state__in=(WarningState.OPEN, WarningState.ACKNOWLEDGED)
         )
     )
+
+
+def open_rules_of_account(account_id: int) -> list[tuple[str, int]]:
+    """(rule label, count) of an account's unresolved warnings, whoever owns
+    them: the flag on a new deal or quote for the account (one query)."""
+    rows = (
+        RiskWarning.objects.filter(
+            account_id=account_id, state__in=(WarningState.OPEN, WarningState.ACKNOWLEDGED)
+        )
+        .values("rule")
+        .annotate(n=Count("id"))
+        .order_by("rule")
+    )
+    return [(str(Rule(r["rule"]).label), r["n"]) for r in rows]

@@ -14,13 +14,16 @@ def risk_nightly() -> int:
     from finance.budgets.services import reservations_expire
     from finance.risk.services import risk_evaluate
 
+    # One date for the whole run, read once: every organization is checked
+    # against the same day, even when the run crosses midnight. Sundays a
+    # full run catches what the incremental one cannot see (a payment plan
+    # deleted after its deal was checked).
+    today = timezone.localdate()
+    full = today.weekday() == 6
     # Organizations are the tenants themselves, not tenant rows: no scope needed.
     organization_ids = list(Organization.objects.values_list("pk", flat=True))
     raised = 0
     for organization_id in organization_ids:
-        reservations_expire(organization_id=organization_id, today=timezone.localdate())
-        # Sundays a full run catches what the incremental one cannot see
-        # (a payment plan deleted after its deal was checked).
-        full = timezone.localdate().weekday() == 6
+        reservations_expire(organization_id=organization_id, today=today)
         raised += risk_evaluate(organization_id=organization_id, full=full).raised
     return raised

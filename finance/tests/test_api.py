@@ -154,6 +154,7 @@ def test_warnings_listed_for_the_rep_and_acted_on_by_finance(org, fin, rep, rep2
 
 def test_collections_figures(fin, invoice):
     body = api_client(fin.user).get("/api/finance/collections/").json()
+    assert "by_team" in body
     assert body["aging"]["d31_60"] == "5000.00" and body["dso_days"] is not None
 
 

@@ -12,6 +12,7 @@ from finance.models import (
     Budget,
     BudgetLine,
     Expense,
+    ExpenseLine,
     ExpenseState,
     Invoice,
     Milestone,
@@ -30,6 +31,9 @@ def _figures(slug):
             "budgets": Budget.objects.count(),
             "departments": Department.objects.count(),
             "reservations": BudgetLine.objects.filter(kind="reservation").count(),
+            "requested": BudgetLine.objects.filter(
+                kind="reservation", request__isnull=False, budget__department__code="business"
+            ).count(),
             "expense_states": sorted(set(Expense.objects.values_list("state", flat=True))),
             "pending_for": set(
                 ApprovalStep.objects.filter(
@@ -41,6 +45,9 @@ def _figures(slug):
             "invoices": Invoice.objects.count(),
             "payments": Payment.objects.count(),
             "rules": sorted(set(RiskWarning.objects.values_list("rule", flat=True))),
+            "deal_costs": ExpenseLine.objects.filter(
+                opportunity__isnull=False, expense__state=ExpenseState.APPROVED
+            ).count(),
         }
 
 
@@ -56,10 +63,11 @@ def test_demo_finance_in_both_organizations():
         demo, other = _figures("demo"), _figures("other")
         for figures, fin in ((demo, "head-fin"), (other, "other-fin")):
             assert figures["budgets"] == figures["departments"]
-            assert figures["reservations"] == 1
+            assert figures["reservations"] == figures["requested"] == 1
             assert figures["expense_states"] == [ExpenseState.APPROVED, ExpenseState.SUBMITTED]
             assert figures["pending_for"] == {fin}
             assert figures["plans"] >= 3 and figures["invoices"] >= 5 and figures["payments"] >= 3
             assert {"overdue", "partial", "no_plan"} <= set(figures["rules"])
+            assert figures["deal_costs"] == 1
         call_command("load_demo")
         assert _figures("demo") == demo

@@ -1,5 +1,5 @@
 """The collections analysis page (回款分析): aging, DSO, collected vs
-planned, collection rates per rep and customer, the drill-down to the
+planned, collection rates per rep, team and customer, the drill-down to the
 invoices of a bucket, and its CSV/XLSX export. CNY only (no rate table)."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,13 +31,15 @@ def collections_figures(membership, today: dt.date) -> dict:
     invoices = selectors.invoices_visible_to(membership)
     start = (today.replace(day=1) - dt.timedelta(days=31 * (MONTHS - 1))).replace(day=1)
     aging = selectors.aging(invoices, today)
+    by_rep = selectors.collection_rates(invoices, today, "owner")
     return {
         "today": today,
         "aging": [(key, BUCKET_LABELS[key], aging[key]) for key in selectors.BUCKETS],
         "aging_total": aging["total"],
         "dso": selectors.dso(invoices, today),
         "months": selectors.monthly(membership, start, today),
-        "by_rep": selectors.collection_rates(invoices, today, "owner"),
+        "by_rep": by_rep,
+        "by_team": selectors.collection_rates_by_team(by_rep),
         "by_customer": selectors.collection_rates(invoices, today, "account")[:20],
     }
 
@@ -91,8 +94,30 @@ def _sheets(figures: dict) -> list[Sheet]:
             [[r.label, r.due, r.paid, r.rate] for r in figures["by_rep"]],
         ),
         Sheet(
+            _("按团队"),
+            [_("团队"), _("应收（元）"), _("已回款（元）"), _("回款率（%）")],
+            [[r.label, r.due, r.paid, r.rate] for r in figures["by_team"]],
+        ),
+        Sheet(
             _("按客户"),
             [_("客户"), _("应收（元）"), _("已回款（元）"), _("回款率（%）")],
             [[r.label, r.due, r.paid, r.rate] for r in figures["by_customer"]],
         ),
     ]
+
+
+def dashboard_panel(request) -> str:
+    """The ops dashboard's collections panel (requests_sla.reporting.panels):
+    a placeholder its figures load into by htmx, so the dashboard's own
+    queries stay as they are."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not permissions.can_view_receivables(membership):
+        return ""
+    return render_to_string("finance/_dashboard_panel.html", {}, request=request)
+
+
+@finance_page(permissions.can_view_receivables)
+def collections_panel(request):
+    today = timezone.localdate()
+    figures = selectors.headline(selectors.invoices_visible_to(request.membership), today)
+    return render(request, "finance/_collections_headline.html", {"h": figures})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from collab.errors import ServiceError
 from collab.exports import FORMATS, Sheet, sheets_response
 from finance import permissions
 from finance.expenses import selectors, services
+from finance.expenses.approval_times import approval_times
 from finance.expenses.models import ExpenseCategory
 from finance.forms import ExpenseForm, ExpenseLineFormSet
 from finance.views.common import finance_only, finance_page
@@ -93,6 +95,7 @@ def expenses(request):
             "mine": mine,
             "to_pay": list(selectors.expenses_to_pay()) if is_finance else [],
             "is_finance": is_finance,
+            "times": approval_times(now=timezone.now()),
         },
     )
 

@@ -1,5 +1,6 @@
 """The payment-risk warnings page, Finance's decision on one, and the
-panels on the account and deal pages (registered with pipeline.panels)."""
+panels on the account and deal pages (registered with pipeline.panels):
+the risk warnings, the link to a won deal's receivables, the deal's cost."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError
 from finance import permissions
+from finance.expenses import selectors as expense_selectors
 from finance.forms import WarningActForm
 from finance.risk import reasons, selectors, services
 from finance.risk.models import RiskWarning, WarningState
@@ -83,10 +85,37 @@ def opportunity_panel(request, opportunity) -> str:
     membership = getattr(request, "membership", None)
     if membership is None or not permissions.can_view_receivables(membership):
         return ""
-    html = account_panel(request, opportunity.account)
+    html = account_panel(request, opportunity.account) + _cost_panel(request, opportunity)
     link = (
         render_to_string("finance/_deal_link.html", {"deal": opportunity}, request=request)
         if opportunity.stage.is_won
         else ""
     )
     return html + link
+
+
+def _cost_panel(request, opportunity) -> str:
+    """The deal's cost: the approved expenses linked to it (one read)."""
+    lines = expense_selectors.opportunity_cost(opportunity.pk)
+    if not lines:
+        return ""
+    return render_to_string(
+        "finance/_cost_panel.html",
+        {"lines": lines, "totals": expense_selectors.cost_totals(lines)},
+        request=request,
+    )
+
+
+def account_flag(request, account) -> str:
+    """The new deal and new quote forms' flag: the account has open (or
+    acknowledged, not resolved) payment-risk warnings. Any seller sees it,
+    with the rules only: the invoices behind them may be another rep's."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.is_active:
+        return ""
+    rules = selectors.open_rules_of_account(account.pk)
+    if not rules:
+        return ""
+    return render_to_string(
+        "finance/_risk_flag.html", {"account": account, "rules": rules}, request=request
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.opportunities import views
+from pipeline.opportunities import flags, views
 
 # In the pipeline namespace (assembled by pipeline/urls.py).
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
+    path("opportunities/account-flags/", flags.account_flags, name="account_flags"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from collab.errors import ServiceError, apply_service_error
 from collab.parsing import optional_id
 from pipeline import permissions
-from pipeline.opportunities import selectors, services
+from pipeline.opportunities import flags, selectors, services
 from pipeline.opportunities.forms import MoveForm, OpportunityForm
 from pipeline.opportunities.models import Stage
 from pipeline.permissions import pipeline_required
@@ -60,6 +61,7 @@ def opportunity_create(request):
     form = OpportunityForm(
         request.POST or None, initial=initial, membership=membership, can_assign=can_assign
     )
+    form.fields["account"].widget.attrs.update(flags.flags_attrs(reverse("pipeline:account_flags")))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.setdefault("owner", request.user)
@@ -70,7 +72,17 @@ def opportunity_create(request):
         else:
             messages.success(request, _("商机已创建。"))
             return redirect("pipeline:opportunity_detail", pk=opportunity.pk)
-    return render(request, "pipeline/form.html", {"form": form, "title": _("新建商机")})
+    chosen = (request.POST if request.method == "POST" else request.GET).get("account")
+    return render(
+        request,
+        "pipeline/form.html",
+        {
+            "form": form,
+            "title": _("新建商机"),
+            "flags": True,
+            "flag_account": flags.flagged_account(membership, account=chosen),
+        },
+    )
 
 
 def _stepper_context(request, opportunity, move_form=None):

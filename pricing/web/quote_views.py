@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError, apply_service_error
+from pipeline.opportunities import flags
 from pipeline.permissions import pipeline_required as pricing_required
 from pricing import permissions
 from pricing.bundles.selectors import bundles_active
@@ -118,6 +119,13 @@ def quote_new(request):
         )
     context = _form_context(request, form, rows)
     context["title"] = _("新建报价单")
+    # The chosen deal's account flags (finance's payment risk), also on change.
+    form.fields["opportunity"].widget.attrs.update(
+        flags.flags_attrs(reverse("pipeline:account_flags"))
+    )
+    chosen = (request.POST if request.method == "POST" else request.GET).get("opportunity")
+    context["flags"] = True
+    context["flag_account"] = flags.flagged_account(request.membership, opportunity=chosen)
     return render(request, "pricing/quote_form.html", context)
 
 

@@ -106,3 +106,44 @@ def test_a_rep_sees_only_their_own_receivables(rep, rep2, book):
             "0.00"
         )
         assert len(selectors.invoices_visible_to(rep)) == 5
+
+
+def test_collection_rate_per_team_adds_up_the_reps_of_a_department(org, fin, book, rep, rep2):
+    from departments.roles import Role
+    from requests_sla.tests.factories import person
+
+    # rep and rep2 are both in Business: due 140,000 + 8,000 = 148,000,
+    # paid 45,000 + 8,000 = 53,000 → 35.8 %. A rep of Marketing with one
+    # 1,000 invoice due and nothing paid: 0.0 %, listed first (worst first).
+    other = person(org, Role.SALES_REP, "marketing", "rep-mkt")
+    deal = won_deal(org, other.user, "海川物流", Decimal("1000.00"))
+    services.invoice_issue(
+        actor=fin,
+        opportunity_id=deal.pk,
+        number="C1",
+        amount=Decimal("1000.00"),
+        issued_on=dt.date(2026, 6, 1),
+        due_on=dt.date(2026, 6, 20),
+    )
+    with organization_scope(fin.organization_id):
+        by_rep = selectors.collection_rates(selectors.invoices_visible_to(fin), TODAY, "owner")
+        by_team = selectors.collection_rates_by_team(by_rep)
+    assert [(r.key, r.due, r.paid, r.invoices, r.rate) for r in by_team] == [
+        (other.department_id, Decimal("1000.00"), Decimal("0.00"), 1, Decimal("0.0")),
+        (rep.department_id, Decimal("148000.00"), Decimal("53000.00"), 5, Decimal("35.8")),
+    ]
+    assert by_team[1].label == rep.department.name
+
+
+def test_dashboard_headline_in_one_query(fin, book, django_assert_num_queries):
+    # open 105,000; overdue open: A2 15,000 + A3 30,000 + A5 50,000 = 95,000;
+    # due by today 148,000 (A2–A5, B1), paid 53,000 → 35.8 %; DSO 139.0
+    with organization_scope(fin.organization_id), django_assert_num_queries(1):
+        h = selectors.headline(selectors.invoices_visible_to(fin), TODAY)
+    assert (h.open, h.overdue, h.due, h.paid) == (
+        Decimal("105000.00"),
+        Decimal("95000.00"),
+        Decimal("148000.00"),
+        Decimal("53000.00"),
+    )
+    assert (h.rate, h.dso) == (Decimal("35.8"), Decimal("139.0"))

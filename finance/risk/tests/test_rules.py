@@ -173,3 +173,34 @@ def test_incremental_run_catches_a_payment_recorded_since_the_last_run(org, fin,
     evaluation = risk_evaluate(organization_id=org.id)
     assert not evaluation.full
     assert len(_warnings(org, Rule.PARTIAL)) == 1
+
+
+def test_nightly_reads_the_date_once_for_every_organization(org, other_org, monkeypatch):
+    import datetime as dt_
+
+    import time_machine
+
+    from finance.budgets import services as budget_services
+    from finance.risk import services as risk_services
+
+    seen = []
+
+    class Result:
+        raised = 0
+
+    def evaluate(*, organization_id, full=False):
+        seen.append(("evaluate", organization_id, full))
+        return Result()
+
+    def expire(*, organization_id, today):
+        seen.append(("expire", organization_id, today))
+        return 0
+
+    monkeypatch.setattr(risk_services, "risk_evaluate", evaluate)
+    monkeypatch.setattr(budget_services, "reservations_expire", expire)
+    sunday = dt_.datetime(2026, 12, 6, 12, 0, tzinfo=dt_.UTC)
+    with time_machine.travel(sunday, tick=False):
+        risk_nightly.apply().get()
+    days = {x[2] for x in seen if x[0] == "expire"}
+    fulls = {x[2] for x in seen if x[0] == "evaluate"}
+    assert len(seen) >= 4 and fulls == {True} and len(days) == 1

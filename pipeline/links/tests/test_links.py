@@ -303,8 +303,9 @@ def test_opportunity_page_query_count_does_not_grow_with_requests(
     client.get(url)
     # user, memberships (session cached), bell, deal, stages, history, requests, timers, visible,
     # and one read per panel the apps above pipeline register (pipeline.panels): finance's
-    # risk warnings, pricing's quotes, enablement's assets used and suggested (2), roadmap's notes
-    with django_assert_num_queries(14) as first:
+    # risk warnings and the deal's cost (its approved expenses), pricing's quotes, enablement's
+    # assets used and suggested (2), roadmap's notes
+    with django_assert_num_queries(15) as first:
         client.get(url)
     for i in range(4):
         file(org, mine.owner, opportunity_id=mine.pk, title=f"more {i}")
