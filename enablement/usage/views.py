@@ -47,7 +47,7 @@ def asset_detail(request, pk: int):
             "asset": asset,
             "industry_label": dict(Industry.choices).get(asset.industry, ""),
             "version": version,
-            "versions": list(library_selectors.versions_of(asset)),
+            "versions": list(library_selectors.versions_of(asset).defer("body", "sections")),
             "can_edit": permissions.can_edit(membership, asset),
             "uses": list(selectors.uses_of_asset(asset)[:100]),
             "fulfilments": list(selectors.fulfilments_of_asset(asset)[:50]),

@@ -56,6 +56,22 @@ def test_asset_page_trio_and_draft_rule(
     assert client_for(outsider).get(_url("asset", asset.pk)).status_code == 404
 
 
+def test_asset_page_of_a_used_asset_reads_its_figures_in_one_query(
+    client_for, rep, mkt, make_asset, deal, django_assert_num_queries
+):
+    from collab.tenancy import organization_scope
+    from enablement.usage import services
+
+    asset = make_asset(mkt)
+    with organization_scope(rep.organization_id):
+        services.asset_use_record(actor=rep, asset=asset, opportunity=deal)
+    client = client_for(rep.user)
+    client.get(_url("asset", asset.pk))
+    with django_assert_num_queries(11):
+        response = client.get(_url("asset", asset.pk))
+    assert deal.name in response.content.decode()
+
+
 def test_retired_asset_link_resolves_with_a_notice(client_for, rep, mkt, make_asset):
     asset = make_asset(mkt)
     client_for(mkt.user).post(_url("asset_action", asset.pk, "retire"))
