@@ -62,40 +62,42 @@ class Effectiveness:
 
 
 def effectiveness(asset: Asset) -> Effectiveness:
-    """One query: the asset's deals by currency and outcome, and the
-    organization's deals that moved (closed) since the asset's first use,
-    grouped together (one scan of the organization's deals); two for an
-    asset with no such deal (its first use is read alone)."""
+    """One query: the organization's deals used with the asset or moved
+    (closed) since its first use, grouped by currency, outcome and which of
+    the two they are (each test made once a row); two for an asset with no
+    such deal (its first use is then read alone)."""
     uses = AssetUse.objects.filter(asset=asset).order_by()
     first_use = uses.values("asset").annotate(first=Min("used_at")).values("first")[:1]
     on_deal = Q(pk__in=uses.filter(opportunity__isnull=False).values("opportunity_id"))
     since = Q(stage_entered_at__gte=Subquery(first_use))
-    won, lost = Q(stage__is_won=True), Q(stage__is_lost=True)
     rows = list(
         Opportunity.objects.filter(on_deal | since)
-        .values("currency")
         .annotate(
-            n=Count("id", filter=on_deal),
-            won=Count("id", filter=on_deal & won),
-            lost=Count("id", filter=on_deal & lost),
-            amount=Sum("amount", filter=on_deal & won),
-            org_won=Count("id", filter=since & won),
-            org_lost=Count("id", filter=since & lost),
+            on_deal=ExpressionWrapper(on_deal, output_field=BooleanField()),
+            since=ExpressionWrapper(since, output_field=BooleanField()),
             first=Subquery(first_use),
         )
+        .values("currency", "stage__is_won", "stage__is_lost", "on_deal", "since", "first")
+        .annotate(n=Count("id"), amount=Sum("amount"))
         .order_by("currency")
     )
     out = Effectiveness()
     org_won = org_lost = 0
+    revenue: dict[str, Decimal] = {}
     for row in rows:
-        out.deals += row["n"]
-        out.won += row["won"]
-        out.lost += row["lost"]
-        if row["won"]:
-            out.revenue.append(Money(row["amount"] or Decimal(0), row["currency"]))
-        org_won += row["org_won"]
-        org_lost += row["org_lost"]
         out.since = row["first"]
+        won, lost = row["stage__is_won"], row["stage__is_lost"]
+        if row["since"]:
+            org_won += row["n"] if won else 0
+            org_lost += row["n"] if lost else 0
+        if not row["on_deal"]:
+            continue
+        out.deals += row["n"]
+        out.won += row["n"] if won else 0
+        out.lost += row["n"] if lost else 0
+        if won:
+            revenue[row["currency"]] = revenue.get(row["currency"], Decimal(0)) + row["amount"]
+    out.revenue = [Money(amount, currency) for currency, amount in revenue.items()]
     out.win_rate = _rate(out.won, out.lost)
     if not rows:
         out.since = uses.aggregate(first=Min("used_at"))["first"]
