@@ -103,10 +103,10 @@ def _filtered(qs: QuerySet[Asset], f: LibraryFilters) -> QuerySet[Asset]:
     return qs.filter(status=f.status or AssetStatus.PUBLISHED)
 
 
-# A search shows its best MAX_RESULTS matches (34 pages): counting and
+# A search shows its best MAX_RESULTS matches (17 pages): counting and
 # ordering every match of a common word in a large library reads every row
 # that holds it (bench/library.py); a narrower query or a filter finds more.
-MAX_RESULTS = 1000
+MAX_RESULTS = 500
 
 
 class SearchResults:

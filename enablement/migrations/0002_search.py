@@ -58,5 +58,17 @@ class Migration(migrations.Migration):
             model_name='asset',
             index=models.Index(fields=['organization', 'status', '-updated_at', '-id'], name='asset_org_status_newest_idx'),
         ),
+        # The search's plan (walk the newest rows, or read every match) rests
+        # on the planner's estimate of how many rows hold a word: with the
+        # default target it keeps too few lexemes and guesses a common word
+        # 13 times too rare (bench/library.py), then reads every match.
+        migrations.RunSQL(
+            "ALTER TABLE enablement_asset ALTER COLUMN search SET STATISTICS 1000,"
+            " ALTER COLUMN search_head SET STATISTICS 1000,"
+            " ALTER COLUMN search_title SET STATISTICS 1000",
+            "ALTER TABLE enablement_asset ALTER COLUMN search SET STATISTICS -1,"
+            " ALTER COLUMN search_head SET STATISTICS -1,"
+            " ALTER COLUMN search_title SET STATISTICS -1",
+        ),
         migrations.RunPython(rebuild_vectors, migrations.RunPython.noop),
     ]
