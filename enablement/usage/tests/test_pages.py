@@ -72,6 +72,23 @@ def test_asset_page_of_a_used_asset_reads_its_figures_in_one_query(
     assert deal.name in response.content.decode()
 
 
+def test_asset_page_lists_the_latest_uses_and_says_so(
+    client_for, rep, mkt, make_asset, deal, monkeypatch
+):
+    from collab.tenancy import organization_scope
+    from enablement.usage import services, views
+
+    asset = make_asset(mkt)
+    with organization_scope(rep.organization_id):
+        services.asset_use_record(actor=rep, asset=asset, opportunity=deal)
+        services.asset_use_record(actor=rep, asset=asset, account=deal.account)
+    client = client_for(rep.user)
+    assert 'id="more-uses"' not in client.get(_url("asset", asset.pk)).content.decode()
+    monkeypatch.setattr(views, "USES_SHOWN", 1)
+    page = client.get(_url("asset", asset.pk)).content.decode()
+    assert 'id="more-uses"' in page
+
+
 def test_retired_asset_link_resolves_with_a_notice(client_for, rep, mkt, make_asset):
     asset = make_asset(mkt)
     client_for(mkt.user).post(_url("asset_action", asset.pk, "retire"))
