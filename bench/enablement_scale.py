@@ -20,6 +20,7 @@ from departments.models import Department
 from departments.roles import Role
 from departments.services import membership_set, organization_create
 from enablement.library import search, selectors
+from enablement.usage import report
 from enablement.usage import selectors as usage_selectors
 
 QUERIES = [
@@ -93,15 +94,16 @@ CROSS JOIN LATERAL (
 INSERT_SQL = """
 INSERT INTO enablement_asset (id, organization_id, kind, owner_department_id, title_zh, title_en,
   summary_zh, summary_en, status, industry, stages, pain_points, products, customer_size, version,
-  search, search_head, created_by_id, created_at, updated_at, published_at)
+  search, search_head, search_title, created_by_id, created_at, updated_at, published_at)
 SELECT s.id, %(org)s, (ARRAY['industry_report','talk_track','case_study','solution_page',
   'webinar','handbook'])[1 + s.g %% 6], %(dept)s, s.title, 'Asset ' || s.g, '', '', 'published',
   '', ARRAY[]::varchar[], ARRAY[s.tag]::varchar[], ARRAY[]::varchar[], '', 1,
-  setweight(to_tsvector('simple', s.title_lex || ' asset ' || s.g), 'A')
-  || setweight(to_tsvector('simple', s.tag), 'B')
-  || setweight(to_tsvector('simple', s.body_lex), 'D'),
-  setweight(to_tsvector('simple', s.title_lex || ' asset ' || s.g), 'A')
-  || setweight(to_tsvector('simple', s.tag), 'B'),
+  setweight(to_tsvector('english', s.title_lex || ' asset ' || s.g), 'A')
+  || setweight(to_tsvector('english', s.tag), 'B')
+  || setweight(to_tsvector('english', s.body_lex), 'D'),
+  setweight(to_tsvector('english', s.title_lex || ' asset ' || s.g), 'A')
+  || setweight(to_tsvector('english', s.tag), 'B'),
+  setweight(to_tsvector('english', s.title_lex || ' asset ' || s.g), 'A'),
   %(user)s, now() - make_interval(mins => s.g), now() - make_interval(mins => s.g), now()
 FROM bench_stage s;
 INSERT INTO enablement_assetversion (organization_id, asset_id, number, body, sections, change_note,
@@ -222,3 +224,4 @@ def scale(n: int, orgs: int, others: int, runs: int) -> None:
         asset = Asset.objects.order_by("id").first()
         _timed("asset_page", lambda: client.get(asset.get_absolute_url()), runs)
         _timed("asset_effectiveness", lambda: usage_selectors.effectiveness(asset), runs)
+        _timed("effectiveness_report", report.library_report, runs)

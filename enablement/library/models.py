@@ -4,9 +4,10 @@ files) and the search vector kept on the asset.
 
 An asset's title, summary and tags are the asset's; what a version changes is
 its body, its talk-track sections and its files ("what changed" says how).
-``Asset.search`` is written by ``services.asset_reindex`` in the same
-transaction as every change of the text it is built from (jieba lexemes,
-``search.py``): never by a trigger, so the segmentation stays in Python.
+``Asset.search`` (and its two small siblings) is written by
+``services.asset_reindex`` in the same transaction as every change of the
+text it is built from (jieba lexemes, ``search.py``): never by a trigger, so
+the segmentation stays in Python.
 """
 
 from __future__ import annotations
@@ -77,9 +78,11 @@ class Asset(TenantModel):
     )
     version = models.PositiveIntegerField(_("当前版本"), default=1)
     search = SearchVectorField(null=True, editable=False)
-    # Titles and tags alone: ranks the matches without reading the body's
-    # large vector for each of them (bench/library.py).
+    # Titles and tags alone, and titles alone: the search ranks by which of
+    # the three vectors holds the query, and checking these small ones never
+    # reads the body's large (TOASTed) vector (bench/library.py).
     search_head = SearchVectorField(null=True, editable=False)
+    search_title = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -95,6 +98,14 @@ class Asset(TenantModel):
         indexes = [
             GinIndex(fields=["search"], name="asset_search_gin"),
             GinIndex(fields=["search_head"], name="asset_search_head_gin"),
+            GinIndex(fields=["search_title"], name="asset_search_title_gin"),
+            # The newest published assets of an organization, walked in
+            # order: a search for a common word reads a few rows off it
+            # instead of every match (selectors.library_search).
+            models.Index(
+                fields=["organization", "status", "-updated_at", "-id"],
+                name="asset_org_status_newest_idx",
+            ),
             models.Index(fields=["organization", "status", "kind"], name="asset_org_status_idx"),
             models.Index(fields=["organization", "owner_department"], name="asset_org_dept_idx"),
         ]

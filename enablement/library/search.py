@@ -1,22 +1,32 @@
 """Search text for the library: jieba's segmentation turns Chinese (and
-mixed) text into space-separated lexemes that PostgreSQL's ``simple``
-configuration stores as they are, so "数据安全" in a body becomes the lexemes
-数据, 安全 and 数据安全 and the query "数据安全" meets them, while English words
-are lowercased the same way on both sides.
+mixed) text into space-separated lexemes, so "数据安全" in a body becomes the
+lexemes 数据, 安全 and 数据安全 and the query "数据安全" meets them. PostgreSQL's
+``english`` configuration then stores them: its Snowball stemmer leaves the
+Chinese words as they are (they have no English suffix) and stems the English
+ones on both sides, so "reports" finds "report" and "pricing" finds "price".
 
-Weights: A the titles, B the tags (with both languages' labels of the kind and
-the industry), C the summaries, D the body and the talk-track sections.
-bench/library.py measures this against trigram matching on the demo library.
+Three vectors per asset (``reindex``): ``search_title`` the titles (weight A),
+``search_head`` the titles and the tags (B: both languages' labels of the kind
+and the industry too), ``search`` all of it with the summaries (C), the body
+and the talk-track sections (D). The selectors rank by which of them holds the
+query. bench/library.py measures this against trigram matching on the demo
+library.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.utils import translation
 
 from collab.segment import jieba
+from enablement.library.models import AssetKind
+from pipeline.models import Industry
 
-CONFIG = "simple"
+CONFIG = "english"
 _TERM = re.compile(r"\w+")
 # Words that say nothing about what an asset is about.
 STOPWORDS = frozenset(
@@ -80,3 +90,55 @@ def query_terms(query: str) -> list[str]:
 def tsquery(terms: Iterable[str], operator: str) -> str:
     """A raw ``to_tsquery`` text: every term quoted (they are ``\\w+`` only)."""
     return f" {operator} ".join(f"'{t}'" for t in terms)
+
+
+def _labels(choices: Any, value: str) -> list[str]:
+    """A choice's label in both languages (searchable either way)."""
+    if not value:
+        return []
+    out = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            out.append(str(dict(choices.choices).get(value, "")))
+    return out
+
+
+_VECTORS_SQL = (
+    "UPDATE enablement_asset SET search = head"
+    " || setweight(to_tsvector(%(c)s, %(summary)s), 'C')"
+    " || setweight(to_tsvector(%(c)s, %(body)s), 'D'),"
+    " search_head = head, search_title = title"
+    " FROM (SELECT title || setweight(to_tsvector(%(c)s, %(tags)s), 'B') AS head, title"
+    " FROM (SELECT setweight(to_tsvector(%(c)s, %(title)s), 'A') AS title) AS t) AS h"
+    " WHERE id = %(id)s"
+)
+
+
+def reindex(asset: Any, version: Any) -> None:
+    """Rewrite the asset's three vectors from its text and ``version``'s.
+    Duck-typed on purpose: the migration that rebuilt the vectors passes its
+    historical models."""
+    tags = [
+        *asset.pain_points,
+        *asset.products,
+        *_labels(Industry, asset.industry),
+        *_labels(AssetKind, asset.kind),
+    ]
+    sections = version.sections or {}
+    section_text = [
+        *(f"{p['q']} {p['a']}" for p in sections.get("objections", [])),
+        *sections.get("key_messages", []),
+        *sections.get("proof_points", []),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _VECTORS_SQL,
+            {
+                "c": CONFIG,
+                "title": lexemes(asset.title_zh, asset.title_en),
+                "tags": lexemes(*tags),
+                "summary": lexemes(asset.summary_zh, asset.summary_en),
+                "body": lexemes(version.body, *section_text),
+                "id": asset.pk,
+            },
+        )

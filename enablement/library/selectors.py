@@ -4,11 +4,13 @@ the admin). Search leaves retired assets out."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import overload
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Q, QuerySet, Value
 from django.http import Http404
 
 from collab.parsing import optional_id
@@ -101,25 +103,114 @@ def _filtered(qs: QuerySet[Asset], f: LibraryFilters) -> QuerySet[Asset]:
     return qs.filter(status=f.status or AssetStatus.PUBLISHED)
 
 
-def library_search(membership, f: LibraryFilters, *, match_any: bool = False) -> QuerySet[Asset]:
+# A search shows its best MAX_RESULTS matches (17 pages): counting and
+# ordering every match of a common word in a large library reads every row
+# that holds it (bench/library.py); a narrower query or a filter finds more.
+MAX_RESULTS = 500
+
+
+class SearchResults:
+    """Search results the pages and the API paginate like a queryset:
+    ``count()`` (at most MAX_RESULTS) and slices, best first.
+
+    Best first is by tier, then the newest: the assets whose title holds
+    every term, then whose tags (with the title) hold every term, then whose
+    text holds every term; ``match_any`` puts those holding every term first
+    (title and tags, then anywhere), then those with any term in the title or
+    tags, then anywhere. Each tier is one branch of a UNION ALL that reads the
+    newest rows off an index (a common word: a few rows) or every match (a
+    rare one, a few rows too), so no branch ranks all the matches. A page is
+    two queries (its ids, then its assets); the count one more."""
+
+    def __init__(self, base: QuerySet[Asset], tiers: list[Q], matches: Q) -> None:
+        self._base = base.order_by()
+        self._tiers = tiers
+        self._matches = matches
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            # Materialized, the matching rows are planned for reading them
+            # all (the GIN index); read lazily, the count stops at the cap.
+            # With a plain LIMIT the planner would scan the table in order
+            # and read each row's large vector (bench/library.py).
+            sql, params = self._base.filter(self._matches).values("pk").query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"WITH m AS MATERIALIZED ({sql}) "  # noqa: S608 (the ORM's own SQL)
+                    "SELECT count(*) FROM (SELECT 1 FROM m LIMIT %s) AS capped",
+                    [*params, MAX_RESULTS],
+                )
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Asset]:
+        return iter(self[0:MAX_RESULTS])
+
+    def _ids(self, start: int, stop: int) -> list[int]:
+        newest = ("-updated_at", "-id")
+        if len(self._tiers) == 1:
+            qs = self._base.filter(self._tiers[0]).order_by(*newest)
+            return list(qs.values_list("pk", flat=True)[start:stop])
+        branches = []
+        for i, tier in enumerate(self._tiers):
+            qs = self._base.filter(tier)
+            for earlier in self._tiers[:i]:
+                qs = qs.exclude(earlier)
+            branches.append(
+                qs.annotate(tier=Value(i))
+                .order_by(*newest)
+                .values_list("pk", "tier", "updated_at")[:stop]
+            )
+        union = branches[0].union(*branches[1:], all=True)
+        return [row[0] for row in union.order_by("tier", "-updated_at", "-pk")[start:stop]]
+
+    @overload
+    def __getitem__(self, key: int) -> Asset: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[Asset]: ...
+
+    def __getitem__(self, key: int | slice) -> Asset | list[Asset]:
+        if isinstance(key, int):
+            if key < 0:
+                raise IndexError("SearchResults take no negative index")
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        if key.step is not None:
+            raise TypeError("SearchResults take slices without a step")
+        start = max(key.start or 0, 0)
+        stop = min(MAX_RESULTS if key.stop is None else key.stop, MAX_RESULTS)
+        if stop <= start:
+            return []
+        ids = self._ids(start, stop)
+        found = self._base.filter(pk__in=ids).defer("search", "search_head", "search_title")
+        by_id = {a.pk: a for a in found}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def library_search(membership, f: LibraryFilters, *, match_any: bool = False) -> SearchResults:
     """Assets holding every term of the query (``match_any``: any term; the
-    page falls back to it when every term finds nothing), best first: an
-    asset whose title or tags hold every term, then (``match_any``) one whose
-    text holds every term, then by the rank of the title and tag matches
-    (title > tags), then the newest. The body's large vector is matched, never
-    ranked: ranking it for every match cost ~30 µs a row (bench). One query."""
+    page falls back to it when every term finds nothing), best first (see
+    ``SearchResults``); no term: the newest. Terms are jieba's words, English
+    ones stemmed (search.py)."""
     qs = _filtered(assets_visible_to(membership), f)
     terms = search.query_terms(f.q)
     if not terms:
-        return qs.order_by("-updated_at", "-id")
+        return SearchResults(qs, [Q()], Q())
     every = SearchQuery(search.tsquery(terms, "&"), config=search.CONFIG, search_type="raw")
+    if not match_any:
+        return SearchResults(
+            qs, [Q(search_title=every), Q(search_head=every), Q(search=every)], Q(search=every)
+        )
     any_ = SearchQuery(search.tsquery(terms, "|"), config=search.CONFIG, search_type="raw")
-    qs = qs.filter(search=any_ if match_any else every).annotate(
-        title_tag_hit=ExpressionWrapper(Q(search_head=every), output_field=BooleanField()),
-        head_rank=SearchRank(F("search_head"), any_),
+    return SearchResults(
+        qs,
+        [Q(search_head=every), Q(search=every), Q(search_head=any_), Q(search=any_)],
+        Q(search=any_),
     )
-    if not match_any:  # every match holds every term
-        return qs.order_by("-title_tag_hit", "-head_rank", "-updated_at", "-id")
-    return qs.annotate(
-        all_terms=ExpressionWrapper(Q(search=every), output_field=BooleanField())
-    ).order_by("-title_tag_hit", "-all_terms", "-head_rank", "-updated_at", "-id")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
@@ -23,11 +23,9 @@ from enablement.library import search, validation
 from enablement.library.models import (
     Asset,
     AssetFile,
-    AssetKind,
     AssetStatus,
     AssetVersion,
 )
-from pipeline.models import Industry
 from requests_sla.requests.services import attachment_validate
 
 MAX_FILES = 10
@@ -110,49 +108,9 @@ def _owner_department(actor: Membership, department: Department | None) -> Depar
     return department
 
 
-def _labels(choices: Any, value: str) -> list[str]:
-    """A choice's label in both languages (searchable either way)."""
-    if not value:
-        return []
-    out = []
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            out.append(str(dict(choices.choices).get(value, "")))
-    return out
-
-
 def asset_reindex(asset: Asset, version: AssetVersion) -> None:
-    """Rewrite the asset's search vector from its text and ``version``'s."""
-    tags = [
-        *asset.pain_points,
-        *asset.products,
-        *_labels(Industry, asset.industry),
-        *_labels(AssetKind, asset.kind),
-    ]
-    sections = version.sections or {}
-    section_text = [
-        *(f"{p['q']} {p['a']}" for p in sections.get("objections", [])),
-        *sections.get("key_messages", []),
-        *sections.get("proof_points", []),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE enablement_asset SET search = head"
-            " || setweight(to_tsvector(%s, %s), 'C') || setweight(to_tsvector(%s, %s), 'D'),"
-            " search_head = head FROM (SELECT setweight(to_tsvector(%s, %s), 'A')"
-            " || setweight(to_tsvector(%s, %s), 'B') AS head) AS h WHERE id = %s",
-            [
-                search.CONFIG,
-                search.lexemes(asset.summary_zh, asset.summary_en),
-                search.CONFIG,
-                search.lexemes(version.body, *section_text),
-                search.CONFIG,
-                search.lexemes(asset.title_zh, asset.title_en),
-                search.CONFIG,
-                search.lexemes(*tags),
-                asset.pk,
-            ],
-        )
+    """Rewrite the asset's search vectors from its text and ``version``'s."""
+    search.reindex(asset, version)
 
 
 def _version_write(

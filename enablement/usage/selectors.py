@@ -8,7 +8,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Min,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
 from collab.money import Money, round_money
 from enablement.library.models import Asset
@@ -53,33 +62,47 @@ class Effectiveness:
 
 
 def effectiveness(asset: Asset) -> Effectiveness:
-    """Two queries: the asset's deals by outcome and currency, the organization's."""
+    """One query: the organization's deals used with the asset or moved
+    (closed) since its first use, grouped by currency, outcome and which of
+    the two they are (each test made once a row); two for an asset with no
+    such deal (its first use is then read alone)."""
+    uses = AssetUse.objects.filter(asset=asset).order_by()
+    first_use = uses.values("asset").annotate(first=Min("used_at")).values("first")[:1]
+    on_deal = Q(pk__in=uses.filter(opportunity__isnull=False).values("opportunity_id"))
+    since = Q(stage_entered_at__gte=Subquery(first_use))
     rows = list(
-        Opportunity.objects.filter(
-            pk__in=AssetUse.objects.filter(asset=asset, opportunity__isnull=False).values(
-                "opportunity_id"
-            )
+        Opportunity.objects.filter(on_deal | since)
+        .annotate(
+            on_deal=ExpressionWrapper(on_deal, output_field=BooleanField()),
+            since=ExpressionWrapper(since, output_field=BooleanField()),
+            first=Subquery(first_use),
         )
-        .values("stage__is_won", "stage__is_lost", "currency")
+        .values("currency", "stage__is_won", "stage__is_lost", "on_deal", "since", "first")
         .annotate(n=Count("id"), amount=Sum("amount"))
         .order_by("currency")
     )
     out = Effectiveness()
+    org_won = org_lost = 0
+    revenue: dict[str, Decimal] = {}
     for row in rows:
+        out.since = row["first"]
+        won, lost = row["stage__is_won"], row["stage__is_lost"]
+        if row["since"]:
+            org_won += row["n"] if won else 0
+            org_lost += row["n"] if lost else 0
+        if not row["on_deal"]:
+            continue
         out.deals += row["n"]
-        if row["stage__is_won"]:
-            out.won += row["n"]
-            out.revenue.append(Money(row["amount"] or Decimal(0), row["currency"]))
-        elif row["stage__is_lost"]:
-            out.lost += row["n"]
+        out.won += row["n"] if won else 0
+        out.lost += row["n"] if lost else 0
+        if won:
+            revenue[row["currency"]] = revenue.get(row["currency"], Decimal(0)) + row["amount"]
+    out.revenue = [Money(amount, currency) for currency, amount in revenue.items()]
     out.win_rate = _rate(out.won, out.lost)
-    out.since = AssetUse.objects.filter(asset=asset).aggregate(first=Min("used_at"))["first"]
+    if not rows:
+        out.since = uses.aggregate(first=Min("used_at"))["first"]
     if out.since is not None:
-        org = Opportunity.objects.filter(stage_entered_at__gte=out.since).aggregate(
-            won=Count("id", filter=Q(stage__is_won=True)),
-            lost=Count("id", filter=Q(stage__is_lost=True)),
-        )
-        out.org_win_rate = _rate(org["won"], org["lost"])
+        out.org_win_rate = _rate(org_won, org_lost)
     return out
 
 

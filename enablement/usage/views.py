@@ -35,11 +35,17 @@ def _open_deals(membership):
     )
 
 
+# The page lists the latest uses; the effectiveness card and the library
+# report count them all (rendering a hundred rows was most of the page's time).
+USES_SHOWN = 20
+
+
 @membership_required()
 def asset_detail(request, pk: int):
     membership = request.membership
     asset = library_selectors.asset_get(membership, pk)
     version = library_selectors.version_get(asset, optional_id(request.GET.get("v")))
+    uses = list(selectors.uses_of_asset(asset)[: USES_SHOWN + 1])
     return render(
         request,
         "enablement/asset_detail.html",
@@ -47,9 +53,10 @@ def asset_detail(request, pk: int):
             "asset": asset,
             "industry_label": dict(Industry.choices).get(asset.industry, ""),
             "version": version,
-            "versions": list(library_selectors.versions_of(asset)),
+            "versions": list(library_selectors.versions_of(asset).defer("body", "sections")),
             "can_edit": permissions.can_edit(membership, asset),
-            "uses": list(selectors.uses_of_asset(asset)[:100]),
+            "uses": uses[:USES_SHOWN],
+            "more_uses": len(uses) > USES_SHOWN,
             "fulfilments": list(selectors.fulfilments_of_asset(asset)[:50]),
             "figures": selectors.effectiveness(asset),
             "open_deals": list(_open_deals(membership)) if asset.status == "published" else [],

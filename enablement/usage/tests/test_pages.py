@@ -34,11 +34,11 @@ def test_library_query_count_does_not_grow_with_assets(
     for i in range(3):
         make_asset(mkt, f"资料{i}")
     client.get(_url("library"))  # warm the session and jieba
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(_url("library"), {"q": "资料"})
     for i in range(3, 8):
         make_asset(mkt, f"资料{i}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(_url("library"), {"q": "资料"})
 
 
@@ -54,6 +54,39 @@ def test_asset_page_trio_and_draft_rule(
     with django_assert_num_queries(12):
         assert client.get(_url("asset", asset.pk)).status_code == 200
     assert client_for(outsider).get(_url("asset", asset.pk)).status_code == 404
+
+
+def test_asset_page_of_a_used_asset_reads_its_figures_in_one_query(
+    client_for, rep, mkt, make_asset, deal, django_assert_num_queries
+):
+    from collab.tenancy import organization_scope
+    from enablement.usage import services
+
+    asset = make_asset(mkt)
+    with organization_scope(rep.organization_id):
+        services.asset_use_record(actor=rep, asset=asset, opportunity=deal)
+    client = client_for(rep.user)
+    client.get(_url("asset", asset.pk))
+    with django_assert_num_queries(11):
+        response = client.get(_url("asset", asset.pk))
+    assert deal.name in response.content.decode()
+
+
+def test_asset_page_lists_the_latest_uses_and_says_so(
+    client_for, rep, mkt, make_asset, deal, monkeypatch
+):
+    from collab.tenancy import organization_scope
+    from enablement.usage import services, views
+
+    asset = make_asset(mkt)
+    with organization_scope(rep.organization_id):
+        services.asset_use_record(actor=rep, asset=asset, opportunity=deal)
+        services.asset_use_record(actor=rep, asset=asset, account=deal.account)
+    client = client_for(rep.user)
+    assert 'id="more-uses"' not in client.get(_url("asset", asset.pk)).content.decode()
+    monkeypatch.setattr(views, "USES_SHOWN", 1)
+    page = client.get(_url("asset", asset.pk)).content.decode()
+    assert 'id="more-uses"' in page
 
 
 def test_retired_asset_link_resolves_with_a_notice(client_for, rep, mkt, make_asset):

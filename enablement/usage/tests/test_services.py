@@ -161,13 +161,38 @@ def hand_case(org, rep, mkt, make_asset):
     return asset
 
 
-def test_effectiveness_on_a_hand_computed_case(org, hand_case):
-    with organization_scope(org.id):
+def test_effectiveness_on_a_hand_computed_case(org, hand_case, django_assert_num_queries):
+    with organization_scope(org.id), django_assert_num_queries(1):
         figures = selectors.effectiveness(hand_case)
     assert (figures.deals, figures.won, figures.lost) == (3, 2, 1)
     assert figures.win_rate == Decimal("66.67")
     assert figures.org_win_rate == Decimal("40.00")
     assert figures.revenue == [Money(Decimal("500000.00"), "CNY")]
+
+
+def test_effectiveness_of_an_unused_asset_is_empty_in_two_queries(
+    org, mkt, make_asset, django_assert_num_queries
+):
+    asset = make_asset(mkt, "没人用过")
+    with organization_scope(org.id), django_assert_num_queries(2):
+        figures = selectors.effectiveness(asset)
+    assert (figures.deals, figures.won, figures.lost, figures.revenue) == (0, 0, 0, [])
+    assert figures.since is None and figures.win_rate is None and figures.org_win_rate is None
+
+
+def test_effectiveness_counts_revenue_in_the_deals_currency(org, rep, mkt, make_asset, deal):
+    asset = make_asset(mkt, "外币资料")
+    with organization_scope(org.id):
+        services.asset_use_record(actor=rep, asset=asset, opportunity=deal)
+        deal.currency = "USD"
+        deal.save(update_fields=["currency"])
+        opportunities_services.opportunity_move(
+            opportunity=deal, stage=Stage.objects.get(code="won"), actor=rep.user
+        )
+        figures = selectors.effectiveness(asset)
+    assert (figures.deals, figures.won, figures.win_rate) == (1, 1, Decimal("100.00"))
+    assert figures.revenue == [Money(Decimal("500000.00"), "USD")]
+    assert figures.since is not None and figures.org_win_rate == Decimal("100.00")
 
 
 def test_library_report_gives_the_same_figures_and_exports(
