@@ -124,7 +124,11 @@ def agenda_refresh(board: ReviewBoard) -> list[BoardItem]:
     """Put every requirement ready for review on an open board, scored
     (``selectors.score``); a held board's agenda stays as it was."""
     if board.held_at is None:
-        ready = list(Requirement.objects.filter(state=State.READY_FOR_REVIEW))
+        ready = list(
+            Requirement.objects.filter(state=State.READY_FOR_REVIEW).only(
+                "impact", "feasibility", "cost_low_days", "cost_high_days"
+            )
+        )
         reach = reach_of(r.pk for r in ready)
         items = {i.requirement_id: i for i in BoardItem.objects.filter(board=board)}
         new, changed = [], []

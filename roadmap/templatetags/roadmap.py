@@ -11,10 +11,15 @@ from roadmap.models import DealNote, State
 
 register = template.Library()
 
+# Labels by value, built once: ``get_state_display`` hashes every (lazy)
+# label of the field on each call, a dozen translations a chip.
+_STATE_LABELS = dict(State.choices)
+
 
 @register.filter
 def state_label(value: str) -> str:
-    return str(State(value).label) if value in State.values else value
+    label = _STATE_LABELS.get(value)
+    return value if label is None else str(label)
 
 
 @register.filter
