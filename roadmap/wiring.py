@@ -10,14 +10,19 @@ def register() -> None:
     from departments.registry import demo_steps, provisioning_steps
     from pipeline.panels import panel_register
     from requests_sla.notifications.texts import notification_text_register
+    from requests_sla.requests.hooks import co_serving_register
     from roadmap import demo, permissions
     from roadmap.notices import decision_text
     from roadmap.services.boards import board_settings_provision
+    from roadmap.services.clock import ASSESSMENT_TYPE
 
     provisioning_steps.register(board_settings_provision, order=450)
     demo_steps.register(demo.load, order=450)
     panel_register("opportunity", deal_notes_panel, order=900)
     notification_text_register("meeting", decision_text)
+    # R&D / Product Management assess: Product answers R&D's feasibility
+    # request (the assessment's clock) as R&D does.
+    co_serving_register(department="product", request_type=ASSESSMENT_TYPE)
     nav_register(
         NavEntry(
             _("需求评审"),
