@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -202,6 +204,15 @@ class Requirement(TenantModel):
     @property
     def reference(self) -> str:
         return f"RQ-{self.pk}"
+
+    @property
+    def cost_range(self) -> str:
+        """The person-day estimate as shown: "3.0–5.0 人天" ("?" for a bound not set)."""
+        low, high = self.cost_low_days, self.cost_high_days
+        return gettext("%(low)s–%(high)s 人天") % {
+            "low": "?" if low is None else localize(low),
+            "high": "?" if high is None else localize(high),
+        }
 
 
 class Backer(TenantModel):

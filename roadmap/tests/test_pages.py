@@ -316,3 +316,36 @@ def test_roadmap_page_queries_do_not_grow(
     with django_assert_num_queries(7):
         page = client.get(url).content.decode()
     assert "需求 3-2" in page and "v3.2" in page
+
+
+def test_board_minutes_print_in_both_languages(client_for, board_with_item, ops, settings):
+    import re
+
+    from django.utils import formats, timezone, translation
+
+    board, requirement = board_with_item
+    revisit = timezone.localdate() + dt.timedelta(days=60)
+    client = client_for(ops.user)
+    client.get(reverse("roadmap:board", args=[board.pk]))  # the agenda is drawn up
+    decided = client.post(
+        reverse("roadmap:board_decide", args=[board.pk]),
+        {"requirement": requirement.pk, "decision": "defer", "revisit_on": revisit.isoformat()},
+    )
+    assert decided.status_code == 302
+    client.post(reverse("roadmap:board_minutes", args=[board.pk]), {"minutes": "下季度再议"})
+    url = reverse("roadmap:board_print", args=[board.pk])
+    printed = {}
+    for code in ("zh-hans", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        printed[code] = client.get(url).content.decode()
+    zh, en = printed["zh-hans"], printed["en"]
+    assert "议程与决定" in zh and "<td>延后</td>" in zh and "记录人" in zh
+    assert "Agenda and decisions" in en and "<td>Defer</td>" in en and "Recorded by" in en
+    for code, page in printed.items():  # the revisit date, in each language's format
+        with translation.override(code):
+            assert formats.date_format(revisit, "DATE_FORMAT") in page
+    assert "<td>Ops<br>" in en and "下季度再议" in en  # who recorded it; the minutes as typed
+    # In English nothing is Chinese but what people typed (and the switcher's "中文").
+    for typed in (requirement.reference + " " + requirement.title, "下季度再议", "中文"):
+        en = en.replace(typed, "")
+    assert not re.search(r"[\u3400-\u9fff]", en)

@@ -68,14 +68,6 @@ def _outcome(item, words) -> SafeString:
     )
 
 
-def _cost(requirement) -> str:
-    low, high = requirement.cost_low_days, requirement.cost_high_days
-    return _("%(low)s–%(high)s 人天") % {
-        "low": "?" if low is None else localize(low),
-        "high": "?" if high is None else localize(high),
-    }
-
-
 def agenda_cards(request, board, items, *, can_decide: bool, failed=None) -> list[SafeString]:
     """One card per agenda item, in the agenda's order."""
     words = {
@@ -121,7 +113,7 @@ def agenda_cards(request, board, items, *, can_decide: bool, failed=None) -> lis
                 words["score"],
                 localize(item.score),
                 feasibility.get(requirement.feasibility, "—"),
-                _cost(requirement),
+                requirement.cost_range,
                 words["prototype"] if requirement.needs_prototype else "",
                 body,
             )

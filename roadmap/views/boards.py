@@ -61,13 +61,27 @@ def board_detail(request, pk):
 
 @membership_required()
 def board_minutes_print(request, pk):
+    """The board's printable minutes, like the review meetings': in the reader's
+    language (the page offers the other one), every item with its decision,
+    priority, release or revisit date, note and who recorded it."""
     board = get_object_or_404(ReviewBoard, pk=pk)
     items = list(
         BoardItem.objects.filter(board=board)
-        .select_related("requirement", "decided_by")
+        .select_related("requirement__release", "decided_by")
         .order_by("-score", "id")
     )
-    return render(request, "roadmap/board_print.html", {"board": board, "items": items})
+    return render(
+        request,
+        "roadmap/board_print.html",
+        {
+            "board": board,
+            "items": items,
+            "decided": sum(1 for i in items if i.decision),
+            "participants": selectors.board_participants(
+                board.organization_id, [i.requirement_id for i in items]
+            ),
+        },
+    )
 
 
 @require_POST
