@@ -27,6 +27,7 @@ from requests_sla.reporting import presentation as charts
 from requests_sla.reporting.backlog import AGE_BUCKETS
 from requests_sla.reporting.drilldown import drilldown
 from requests_sla.reporting.filters import KINDS, DashboardFilters, parse_filters
+from requests_sla.reporting.panels import panels_drawn
 from requests_sla.reporting.selectors import (
     Dashboard,
     dashboard,
@@ -231,6 +232,7 @@ def dashboard_page(request):
         "meetings": meetings_for(filters, request.membership),
         "scorecards_lazy": True,
         "options": _filter_options(filters, d),
+        "panels": panels_drawn(request, filters),
     }
     return render(request, "requests_sla/dashboard/dashboard.html", context)
 
