@@ -95,3 +95,19 @@ def move_to_won():
             )
 
     return move
+
+
+@pytest.fixture
+def assess(head_rnd):  # noqa: F811 (the fixture)
+    """``head_rnd`` (or ``actor``) records an assessment (feasible, 2–4
+    person-days unless told)."""
+    from roadmap.services.assessments import assessment_record
+
+    def do(requirement, actor=None, **kw):
+        kw.setdefault("feasibility", "feasible")
+        kw.setdefault("cost_low_days", "2")
+        kw.setdefault("cost_high_days", "4")
+        with tenancy.organization_scope(requirement.organization_id):
+            return assessment_record(actor=actor or head_rnd, requirement=requirement, **kw)
+
+    return do

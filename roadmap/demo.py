@@ -21,8 +21,14 @@ from roadmap.models import Requirement, ReviewBoard
 from roadmap.services import assessments, boards, prototypes, releases, requirements
 
 PEOPLE = {
-    "demo": {"rep": "rep", "rep2": "rep2", "rnd": "head-rnd", "ops": "ops"},
-    "other": {"rep": "other-rep", "rep2": "other-rep2", "rnd": "other-head", "ops": "other-ops"},
+    "demo": {"rep": "rep", "rep2": "rep2", "rnd": "head-rnd", "ops": "ops", "pm": "head-pm"},
+    "other": {
+        "rep": "other-rep",
+        "rep2": "other-rep2",
+        "rnd": "other-head",
+        "ops": "other-ops",
+        "pm": "other-pm",
+    },
 }
 # title, background, pain point, expected outcome (per organization's language)
 TEXTS = {
@@ -190,10 +196,17 @@ class _Demo:
         )
 
     def assess(
-        self, requirement: Requirement, days_ago: float, low: str, high: str, **kw: Any
+        self,
+        requirement: Requirement,
+        days_ago: float,
+        low: str,
+        high: str,
+        by: str = "rnd",
+        **kw: Any,
     ) -> Requirement:
+        """Assessed by R&D's head, or by Product Management's (``by="pm"``)."""
         return assessments.assessment_record(
-            actor=self.people["rnd"],
+            actor=self.people[by],
             requirement=requirement,
             cost_low_days=low,
             cost_high_days=high,
@@ -230,6 +243,7 @@ def _assessed(demo: _Demo) -> dict[str, Requirement]:
         31,
         "15",
         "25",
+        by="pm",  # Product answers R&D's feasibility request too
         needs_prototype=True,
         feasibility="conditional",
         feasibility_reason="需要先确认日志存储方案",

@@ -169,14 +169,20 @@ def requirements_of_customers(user_id: int) -> QuerySet[Requirement]:
     from django.db.models import Q
     from django.db.models.expressions import RawSQL
 
+    from collab.tenancy import require_organization_id
+
+    # The organization as a constant, not a join column: the planner then reads
+    # the user's deals from the (organization, owner) index alone and the
+    # backers from indexes that carry the requirement id (no heap visits).
+    organization_id = require_organization_id()
     backed = RawSQL(
         "SELECT b.requirement_id FROM roadmap_backer b"
         " JOIN pipeline_account a ON a.id = b.account_id"
-        " WHERE a.owner_id = %s AND b.organization_id = a.organization_id"
+        " WHERE a.organization_id = %s AND a.owner_id = %s AND b.organization_id = %s"
         " UNION SELECT b.requirement_id FROM roadmap_backer b"
         " JOIN pipeline_opportunity o ON o.id = b.opportunity_id"
-        " WHERE o.owner_id = %s AND b.organization_id = o.organization_id",
-        [user_id, user_id],
+        " WHERE o.organization_id = %s AND o.owner_id = %s AND b.organization_id = %s",
+        [organization_id, user_id, organization_id] * 2,
     )
     return Requirement.objects.filter(Q(pk__in=backed) | Q(submitted_by_id=user_id)).exclude(
         state=State.MERGED
@@ -185,7 +191,9 @@ def requirements_of_customers(user_id: int) -> QuerySet[Requirement]:
 
 def board_participants(organization_id: int, requirement_ids: list[int]):
     """The heads of Business, R&D and Product, and the agenda's backers' reps
-    (one read: a UNION of three index lookups)."""
+    (one read: a UNION of three index lookups). The backers' accounts and
+    deals are fetched by their ids (``= ANY(ARRAY(…))``), so a long agenda
+    never turns the join into a scan of every deal of the organization."""
     from django.contrib.auth import get_user_model
     from django.db.models.expressions import RawSQL
 
@@ -194,10 +202,12 @@ def board_participants(organization_id: int, requirement_ids: list[int]):
         " JOIN departments_department d ON d.id = m.department_id"
         " WHERE m.organization_id = %s AND m.role = 'dept_head' AND m.is_active"
         " AND d.code IN ('business', 'rnd', 'product')"
-        " UNION SELECT a.owner_id FROM roadmap_backer b JOIN pipeline_account a ON a.id = b.account_id"
-        " WHERE b.requirement_id = ANY(%s)"
-        " UNION SELECT o.owner_id FROM roadmap_backer b"
-        " JOIN pipeline_opportunity o ON o.id = b.opportunity_id WHERE b.requirement_id = ANY(%s)",
-        [organization_id, list(requirement_ids), list(requirement_ids)],
+        " UNION SELECT a.owner_id FROM pipeline_account a WHERE a.id = ANY(ARRAY("
+        "SELECT b.account_id FROM roadmap_backer b"
+        " WHERE b.organization_id = %s AND b.requirement_id = ANY(%s)))"
+        " UNION SELECT o.owner_id FROM pipeline_opportunity o WHERE o.id = ANY(ARRAY("
+        "SELECT b.opportunity_id FROM roadmap_backer b"
+        " WHERE b.organization_id = %s AND b.requirement_id = ANY(%s)))",
+        [organization_id, *[organization_id, list(requirement_ids)] * 2],
     )
     return get_user_model().objects.filter(pk__in=ids).order_by("username")

@@ -106,7 +106,7 @@ def _sheets(figures: dict) -> list[Sheet]:
     ]
 
 
-def dashboard_panel(request) -> str:
+def dashboard_panel(request, filters) -> str:
     """The ops dashboard's collections panel (requests_sla.reporting.panels):
     a placeholder its figures load into by htmx, so the dashboard's own
     queries stay as they are."""

@@ -1,23 +1,25 @@
-"""Panels an app above requests_sla adds to the ops dashboard (finance's
-collections) without requests_sla importing it, in the style of
-pipeline/panels.py: the higher app registers ``render(request) -> str``
-(safe HTML built from a template, or "" for nothing) under a name in its
-``AppConfig.ready()``; the dashboard draws them in ``order``. Registering a
-name again replaces it (a second ready() never duplicates)."""
+"""Panels an app above requests_sla adds to the SLA dashboard (finance's
+collections, roadmap's loop figures) without requests_sla importing it, in the
+style of pipeline/panels.py: the higher app registers, in its
+``AppConfig.ready()``, ``render(request, filters) -> str`` (safe HTML from a
+template, or "" for nothing; ``filters`` are the dashboard's parsed filters)
+under a name; the dashboard draws them after its own sections, by ``order``.
+Registering a name again replaces it, so a second ready() never duplicates."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-_panels: dict[str, tuple[int, Callable[[Any], str]]] = {}
+Render = Callable[[Any, Any], str]
+_panels: dict[str, tuple[int, Render]] = {}
 
 
-def dashboard_panel_register(name: str, render: Callable[[Any], str], order: int) -> None:
+def dashboard_panel_register(name: str, render: Render, order: int) -> None:
     _panels[name] = (order, render)
 
 
-def dashboard_panels(request) -> str:
-    """The registered panels' HTML for this request, in order."""
+def dashboard_panels(request, filters) -> list[str]:
+    """Each registered panel's markup for this request, in order (empty ones left out)."""
     entries = sorted(_panels.items(), key=lambda item: (item[1][0], item[0]))
-    return "".join(render(request) for _name, (_order, render) in entries)
+    return [html for _name, (_order, render) in entries if (html := render(request, filters))]

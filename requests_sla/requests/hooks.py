@@ -13,6 +13,13 @@ services without requests/ importing it (docs/ARCHITECTURE.md, registries).
 * ``detail_panel``: a template the request page includes in its side column
   (with the page's context: ``obj`` is the request); enablement shows the
   library asset that fulfils a content request there.
+* ``co_serving``: a department that also serves the requests of one type
+  besides the type's serving department: its members do the serving work
+  (acknowledge, milestones, resolve) and see those requests as the serving
+  side does; queue management (assign, transfer, reject) stays with the
+  serving department. Roadmap registers Product Management for the R&D
+  feasibility request that times a requirement's assessment ("R&D / Product
+  Management assess it").
 
 Registration is idempotent; ``AppConfig.ready()`` fills the lists.
 """
@@ -24,6 +31,7 @@ from collections.abc import Callable
 _filed: list[Callable] = []
 _resolve_guards: list[Callable] = []
 _detail_panels: list[str] = []
+_co_serving: set[tuple[str, str]] = set()
 
 
 def filed_hook_register(hook: Callable) -> None:
@@ -53,3 +61,13 @@ def filed_prepare(*, request, actor, at) -> list[Callable[[], object]]:
 def resolve_guards_run(*, request, actor) -> None:
     for guard in _resolve_guards:
         guard(request=request, actor=actor)
+
+
+def co_serving_register(*, department: str, request_type: str) -> None:
+    """``department`` (a code) also serves requests of ``request_type`` (a code)."""
+    _co_serving.add((department, request_type))
+
+
+def co_served_types(department_code: str | None) -> frozenset[str]:
+    """The request types (codes) a department serves besides its own."""
+    return frozenset(t for d, t in _co_serving if d == department_code)

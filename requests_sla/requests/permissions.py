@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Membership
 from departments.roles import Role
+from requests_sla.requests import hooks
 from requests_sla.requests.models import TRANSITIONS, Attachment, Request, Status
 
 # Actions the services check; the names are also the API action names.
@@ -54,16 +55,28 @@ def visibility_filter(membership: Membership) -> Q:
     mine = Q(requester_id=membership.user_id) | Q(Exists(watching))
     if membership.department_id and membership.can("work_queue"):
         mine |= Q(serving_department_id=membership.department_id)
+        if types := _co_served_types(membership):
+            mine |= Q(request_type__code__in=types)
     return mine
 
 
+def _co_served_types(membership: Membership) -> frozenset[str]:
+    """The request types the member's department serves besides its own
+    (``hooks.co_serving_register``)."""
+    if not membership.department_id:
+        return frozenset()
+    return hooks.co_served_types(membership.department.code)
+
+
 def serves(membership: Membership, request: Request) -> bool:
-    """A member or head of the request's serving department."""
-    return (
-        membership.is_active
-        and membership.can("work_queue")
-        and membership.department_id == request.serving_department_id
-    )
+    """A member or head of the request's serving department, or of a
+    department that also serves the request's type (``hooks.co_serving``)."""
+    if not (membership.is_active and membership.can("work_queue")):
+        return False
+    if membership.department_id == request.serving_department_id:
+        return True
+    types = _co_served_types(membership)
+    return bool(types) and request.request_type.code in types
 
 
 def manages(membership: Membership, request: Request) -> bool:
@@ -113,6 +126,8 @@ def attachment_visibility_filter(membership: Membership) -> Q:
     rule = Q(comment__isnull=True) | Q(comment__is_internal=False)
     if membership.department_id and membership.can("work_queue"):
         rule |= Q(request__serving_department_id=membership.department_id)
+        if types := _co_served_types(membership):
+            rule |= Q(request__request_type__code__in=types)
     return rule
 
 

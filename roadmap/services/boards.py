@@ -120,42 +120,55 @@ def boards_schedule(*, organization_id: int, now: dt.datetime | None = None) -> 
         return created
 
 
-def agenda_refresh(board: ReviewBoard) -> list[BoardItem]:
-    """Put every requirement ready for review on an open board, scored
-    (``selectors.score``); a held board's agenda stays as it was."""
-    if board.held_at is None:
-        ready = list(Requirement.objects.filter(state=State.READY_FOR_REVIEW))
-        reach = reach_of(r.pk for r in ready)
-        items = {i.requirement_id: i for i in BoardItem.objects.filter(board=board)}
-        new, changed = [], []
-        for requirement in ready:
-            value = score(
-                reach=reach.get(requirement.pk, 0),
-                impact=requirement.impact,
-                feasibility=requirement.feasibility,
-                cost_low=requirement.cost_low_days,
-                cost_high=requirement.cost_high_days,
-            )
-            item = items.get(requirement.pk)
-            if item is None:
-                new.append(
-                    BoardItem(
-                        organization_id=board.organization_id,
-                        board=board,
-                        requirement=requirement,
-                        score=value,
-                    )
-                )
-            elif not item.decision and item.score != value:
-                item.score = value
-                changed.append(item)
-        BoardItem.objects.bulk_create(new, ignore_conflicts=True)
-        BoardItem.objects.bulk_update(changed, ["score"])
+def _agenda(board: ReviewBoard) -> list[BoardItem]:
     return list(
         BoardItem.objects.filter(board=board)
         .select_related("requirement", "decided_by")
         .order_by("-score", "id")
     )
+
+
+def agenda_refresh(board: ReviewBoard) -> list[BoardItem]:
+    """Put every requirement ready for review on an open board, scored
+    (``selectors.score``); a held board's agenda stays as it was. The agenda
+    is read once and again only when this put or rescored an item."""
+    agenda = _agenda(board)
+    if board.held_at is not None:
+        return agenda
+    ready = list(
+        Requirement.objects.filter(state=State.READY_FOR_REVIEW).only(
+            "impact", "feasibility", "cost_low_days", "cost_high_days"
+        )
+    )
+    reach = reach_of(r.pk for r in ready)
+    items = {i.requirement_id: i for i in agenda}
+    new, changed = [], []
+    for requirement in ready:
+        value = score(
+            reach=reach.get(requirement.pk, 0),
+            impact=requirement.impact,
+            feasibility=requirement.feasibility,
+            cost_low=requirement.cost_low_days,
+            cost_high=requirement.cost_high_days,
+        )
+        item = items.get(requirement.pk)
+        if item is None:
+            new.append(
+                BoardItem(
+                    organization_id=board.organization_id,
+                    board=board,
+                    requirement=requirement,
+                    score=value,
+                )
+            )
+        elif not item.decision and item.score != value:
+            item.score = value
+            changed.append(item)
+    if not new and not changed:
+        return agenda
+    BoardItem.objects.bulk_create(new, ignore_conflicts=True)
+    BoardItem.objects.bulk_update(changed, ["score"])
+    return _agenda(board)
 
 
 def _validated(requirement: Requirement) -> bool:

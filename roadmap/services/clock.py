@@ -76,7 +76,9 @@ def _open_request(requirement: Requirement, actor: Membership, action: str) -> R
     if request.status not in OPEN_STATUSES:
         return None
     if not request_permissions.can(actor, action, request):
-        return None  # e.g. Product assessed: R&D's request stays theirs to close
+        # Product co-serves the request (wiring.py) and resolves it like R&D;
+        # queue management (reject, on a merge) stays with R&D's head.
+        return None
     return request
 
 

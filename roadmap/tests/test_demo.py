@@ -37,3 +37,6 @@ def test_demo_has_every_state_a_past_board_a_validation_and_a_shipped_release(or
             metrics = loop_metrics(organization.id)
             assert metrics.influenced_deals == 1, key
             assert DealNote.objects.exists()
+            # One assessment is Product Management's, its feasibility request resolved.
+            by_pm = Requirement.objects.get(assessed_by__username__in=["head-pm", "other-pm"])
+            assert by_pm.assessment_request.status == "resolved", key

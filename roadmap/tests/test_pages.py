@@ -238,7 +238,7 @@ def test_board_page_queries_do_not_grow_with_the_agenda(
     client = client_for(ops.user)
     url = reverse("roadmap:board", args=[board.pk])
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(url)
     for i in range(3):
         requirement = submit(title=f"需求 {i}", account_ids=[account.pk])
@@ -251,6 +251,101 @@ def test_board_page_queries_do_not_grow_with_the_agenda(
                 cost_high_days="2",
             )
     client.get(url)  # the new items are put on the agenda
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count('name="decision"') == 4
+
+
+def test_each_agenda_item_has_its_own_form_and_a_refusal_keeps_its_input(
+    client_for, board_with_item, submit, assess, account, ops, org
+):
+    board, first = board_with_item
+    second = submit(title="第二个需求", account_ids=[account.pk])
+    assess(
+        second,
+        feasibility="conditional",
+        feasibility_reason="需要先升级报表引擎",
+        cost_low_days="1",
+        cost_high_days="3",
+    )
+    client = client_for(ops.user)
+    url = reverse("roadmap:board", args=[board.pk])
+    page = client.get(url).content.decode()
+    with organization_scope(org.id):
+        items = {i.requirement_id: i.pk for i in BoardItem.objects.filter(board=board)}
+    for requirement in (first, second):
+        card = page.split(f'id="item-{requirement.pk}"')[1].split("</section>")[0]
+        assert f'name="requirement" value="{requirement.pk}"' in card
+        assert f'id="decision-{items[requirement.pk]}"' in card
+        assert reverse("roadmap:requirement", args=[requirement.pk]) in card
+    card = page.split(f'id="item-{second.pk}"')[1].split("</section>")[0]
+    assert "Feasible with conditions · 1.0–3.0 person-days" in card
+    assert "__item__" not in page and "__requirement__" not in page
+    refused = client.post(
+        reverse("roadmap:board_decide", args=[board.pk]),
+        {"requirement": second.pk, "decision": "decline", "priority": "7"},
+    ).content.decode()
+    card = refused.split(f'id="item-{second.pk}"')[1].split("</section>")[0]
+    assert 'role="alert"' in card and 'value="7"' in card
+    assert 'role="alert"' not in refused.split(f'id="item-{first.pk}"')[1].split("</section>")[0]
+
+
+def test_roadmap_page_queries_do_not_grow(
+    client_for, rep, head_rnd, submit, account, org, django_assert_num_queries
+):
+    from roadmap.services.releases import release_create
+
+    def add(n):
+        for i in range(n):
+            requirement = submit(title=f"需求 {n}-{i}", account_ids=[account.pk])
+            with organization_scope(org.id):
+                release = release_create(
+                    actor=head_rnd, version=f"v{n}.{i}", planned_on=dt.date(2026, 4, 1 + i)
+                )
+                Requirement.objects.filter(pk=requirement.pk).update(
+                    state=State.ACCEPTED, release=release
+                )
+
+    add(1)
+    client = client_for(rep.user)
+    url = reverse("roadmap:roadmap")
+    client.get(url)  # warm the session and the loop figures' cache
+    with django_assert_num_queries(7):
+        client.get(url)
+    add(3)
+    with django_assert_num_queries(7):
+        page = client.get(url).content.decode()
+    assert "需求 3-2" in page and "v3.2" in page
+
+
+def test_board_minutes_print_in_both_languages(client_for, board_with_item, ops, settings):
+    import re
+
+    from django.utils import formats, timezone, translation
+
+    board, requirement = board_with_item
+    revisit = timezone.localdate() + dt.timedelta(days=60)
+    client = client_for(ops.user)
+    client.get(reverse("roadmap:board", args=[board.pk]))  # the agenda is drawn up
+    decided = client.post(
+        reverse("roadmap:board_decide", args=[board.pk]),
+        {"requirement": requirement.pk, "decision": "defer", "revisit_on": revisit.isoformat()},
+    )
+    assert decided.status_code == 302
+    client.post(reverse("roadmap:board_minutes", args=[board.pk]), {"minutes": "下季度再议"})
+    url = reverse("roadmap:board_print", args=[board.pk])
+    printed = {}
+    for code in ("zh-hans", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        printed[code] = client.get(url).content.decode()
+    zh, en = printed["zh-hans"], printed["en"]
+    assert "议程与决定" in zh and "<td>延后</td>" in zh and "记录人" in zh
+    assert "Agenda and decisions" in en and "<td>Defer</td>" in en and "Recorded by" in en
+    for code, page in printed.items():  # the revisit date, in each language's format
+        with translation.override(code):
+            assert formats.date_format(revisit, "DATE_FORMAT") in page
+    assert "<td>Ops<br>" in en and "下季度再议" in en  # who recorded it; the minutes as typed
+    # In English nothing is Chinese but what people typed (and the switcher's "中文").
+    for typed in (requirement.reference + " " + requirement.title, "下季度再议", "中文"):
+        en = en.replace(typed, "")
+    assert not re.search(r"[\u3400-\u9fff]", en)

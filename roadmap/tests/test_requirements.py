@@ -68,3 +68,31 @@ def test_backing_adds_another_customer_once(submit, deal, make_account, rep, org
         assert requirement_back(actor=rep, requirement=requirement, account_ids=[other.pk]) == 0
         assert requirement_back(actor=rep, requirement=requirement, opportunity_ids=[deal.pk]) == 0
         assert Backer.objects.filter(requirement=requirement).count() == 2
+
+
+def test_product_management_assesses_and_answers_the_feasibility_request(
+    submit, assess, deal, pm, cs, head_rnd, org
+):
+    from requests_sla.requests import permissions as request_permissions
+    from requests_sla.requests.models import Status
+    from requests_sla.requests.selectors import requests_visible_to
+    from requests_sla.sla.models import StopReason
+    from roadmap.services.assessments import assessment_start
+
+    requirement = submit(opportunity_ids=[deal.pk])
+    with organization_scope(org.id):
+        assessment_start(actor=pm, requirement=requirement)
+        request = Request.objects.get(pk=requirement.assessment_request_id)
+        assert request.status == Status.ACKNOWLEDGED
+        assess(requirement, actor=pm)
+        request.refresh_from_db()
+        assert request.status == Status.RESOLVED and request.assignee_id == pm.user_id
+        milestone = SlaTimer.objects.get(request=request, key="feasibility")
+        assert milestone.stop_reason == StopReason.COMPLETED
+        assert request.serving_department.code == "rnd"  # still R&D's request
+        assert requests_visible_to(pm).filter(pk=request.pk).exists()
+        # Queue management stays with R&D; other departments do not serve it.
+        assert not request_permissions.can(pm, "reject", request)
+        assert request_permissions.can(head_rnd, "reject", request)
+        assert not request_permissions.can(cs, "resolve", request)
+        assert not requests_visible_to(cs).filter(pk=request.pk).exists()

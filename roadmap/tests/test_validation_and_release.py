@@ -160,7 +160,7 @@ def test_release_ship_notifies_backers_and_notes_open_deals(
 
 
 def test_revenue_influenced_counts_deals_won_after_shipping(
-    submit, account, make_deal, head_rnd, ops, rep, move_to_won, org
+    submit, account, make_deal, head_rnd, ops, rep, move_to_won, org, client_for, settings
 ):
     from roadmap.metrics import loop_metrics
 
@@ -196,3 +196,11 @@ def test_revenue_influenced_counts_deals_won_after_shipping(
     assert metrics.by_state[State.SHIPPED] == 1
     assert metrics.decided == 1 and metrics.declined_share == 0
     assert metrics.median_decision_minutes is not None
+    # The same figures on the roadmap page and in the SLA dashboard's panel.
+    client = client_for(ops.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    figure = 'data-figure="loop-influenced">1 deal · CNY 120,000.00<'
+    assert figure in client.get("/roadmap/releases/").content.decode()
+    dashboard = client.get("/dashboard/").content.decode()
+    assert figure in dashboard and 'data-figure="loop-declined">0.0%<' in dashboard
+    assert dashboard.index("h-roadmap-loop") < dashboard.index("h-scorecards")

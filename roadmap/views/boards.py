@@ -6,15 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
 from roadmap import forms, permissions, selectors
-from roadmap.models import BoardItem, BoardSettings, Decision, Requirement, ReviewBoard
+from roadmap.models import BoardItem, BoardSettings, Requirement, ReviewBoard
 from roadmap.services import boards
+from roadmap.views.agenda import agenda_cards
 from roadmap.views.common import attempt
 
 
@@ -36,30 +36,17 @@ def board_list(request):
 
 
 def _board_context(request, board, failed=None, **extra):
-    """The board page. The agenda can hold a hundred items: each decision form
-    is plain markup drawn from two lists read once (decisions, releases), not a
-    bound Django form per item (widget rendering cost 30 ms an item); only a
-    refused decision carries its form back, with its errors and input."""
+    """The board page: the agenda (scored, one card an item, with a decision
+    form for those who decide), its participants, the minutes."""
     items = boards.agenda_refresh(board)
-    failed_id = str(failed.data.get("requirement")) if failed is not None else None
-    for item in items:
-        item.failed = failed if str(item.requirement_id) == failed_id else None
+    can_decide = permissions.can_decide(request.membership)
     return {
         "board": board,
-        "items": items,
-        # Option lists drawn once for every item (a refused item redraws its own).
-        "decision_options": render_to_string(
-            "roadmap/_options.html", {"choices": Decision.choices}
-        ),
-        "release_options": render_to_string(
-            "roadmap/_options.html", {"choices": forms.release_choices()[1:]}
-        ),
-        "decisions": Decision.choices,
-        "releases": forms.release_choices()[1:] if failed is not None else [],
+        "cards": agenda_cards(request, board, items, can_decide=can_decide, failed=failed),
         "participants": selectors.board_participants(
             board.organization_id, [i.requirement_id for i in items]
         ),
-        "can_decide": permissions.can_decide(request.membership),
+        "can_decide": can_decide,
         "minutes_form": extra.pop("minutes_form", None)
         or forms.MinutesForm(initial={"minutes": board.minutes}),
         **extra,
@@ -74,13 +61,27 @@ def board_detail(request, pk):
 
 @membership_required()
 def board_minutes_print(request, pk):
+    """The board's printable minutes, like the review meetings': in the reader's
+    language (the page offers the other one), every item with its decision,
+    priority, release or revisit date, note and who recorded it."""
     board = get_object_or_404(ReviewBoard, pk=pk)
     items = list(
         BoardItem.objects.filter(board=board)
-        .select_related("requirement", "decided_by")
+        .select_related("requirement__release", "decided_by")
         .order_by("-score", "id")
     )
-    return render(request, "roadmap/board_print.html", {"board": board, "items": items})
+    return render(
+        request,
+        "roadmap/board_print.html",
+        {
+            "board": board,
+            "items": items,
+            "decided": sum(1 for i in items if i.decision),
+            "participants": selectors.board_participants(
+                board.organization_id, [i.requirement_id for i in items]
+            ),
+        },
+    )
 
 
 @require_POST
