@@ -18,6 +18,7 @@ from incentives.payouts.selectors import paid_out, projected_commission, runs_of
 from incentives.plans.selectors import plans_all
 from incentives.sprints import selectors, services
 from incentives.sprints.models import Measure, Target
+from incentives.views.board import board
 from incentives.views.common import form_errors, manager, viewer, visible_sprint
 
 
@@ -56,6 +57,7 @@ def _progress_context(request, sprint):
     return {
         "sprint": sprint,
         "progress": progress,
+        "board": board(progress, mine),
         "standings": standings,
         "mine": mine,
         "sees_all": permissions.sees_all_figures(request.membership),
