@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,11 @@ from incentives.sprints.models import Measure, TieBreak
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _option(value, label, chosen: set[str]) -> str:
+    selected = " selected" if str(value) in chosen else ""
+    return f'<option value="{escape(str(value))}"{selected}>{escape(str(label))}</option>'
+
+
 class LongSelect(forms.Select):
     """A select of every rep of the sprint (2,000 at scale): the options
     written in one pass, the same markup as Django's select, without its
@@ -25,14 +31,14 @@ class LongSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
-        selected = mark_safe(" selected")  # noqa: S308 (a constant)
-        options = format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
-            ((v, selected if str(v) in chosen else "", label) for v, label in self.choices),
-        )
+        options = "\n".join(_option(v, label, chosen) for v, label in self.choices)
         attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>\n{}\n</select>', name, attrs, options)
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            name,
+            attrs,
+            mark_safe(options),  # noqa: S308 (every value and label escaped above)
+        )
 
 
 # A rep's weight in a sprint team is a relative share; 1000x another rep is already absurd.
@@ -70,7 +76,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, users=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user_id"].choices = [(u.pk, u.get_full_name() or u.username) for u in users]
+        self.fields["user_id"].choices = list(users)  # (user id, name) pairs
 
 
 class TargetForm(forms.Form):

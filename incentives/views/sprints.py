@@ -64,8 +64,15 @@ def _progress_context(request, sprint):
     }
 
 
+def _user_choices(users):
+    """(id, full name or username) of each user, read as values (a sprint's
+    organization lists thousands of reps: no model instance each)."""
+    rows = users.values_list("id", "first_name", "last_name", "username")
+    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+
 def _manager_forms(sprint, progress):
-    users = (
+    users = _user_choices(
         get_user_model()
         .objects.filter(
             memberships__organization_id=sprint.organization_id,
@@ -166,9 +173,11 @@ def member_add(request, pk):
             weight=data["weight"],
         )
 
-    users = get_user_model().objects.filter(
-        memberships__organization_id=request.membership.organization_id,
-        memberships__is_active=True,
+    users = _user_choices(
+        get_user_model().objects.filter(
+            memberships__organization_id=request.membership.organization_id,
+            memberships__is_active=True,
+        )
     )
     return _post(request, pk, forms.MemberForm, call, _("销售已加入冲刺。"), users=users)
 
