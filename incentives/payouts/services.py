@@ -27,6 +27,7 @@ from incentives.payouts.calc import ZERO
 from incentives.payouts.models import LineKind, PayoutLine, PayoutRun, RunState
 from incentives.payouts.writes import Line, lines_write
 from incentives.permissions import can_approve_payouts, can_manage
+from incentives.plans.models import PlanVersion
 from incentives.plans.selectors import plan_versions, version_on
 from incentives.sprints.models import Award, Sprint
 from incentives.sprints.selectors import award_standings, sprint_progress
@@ -35,7 +36,7 @@ Key = tuple[int, str, int]  # (user, kind, opportunity or award)
 
 
 def _cap_lines(
-    totals: dict[int, Decimal], versions: list, sprint: Sprint, org_id: int
+    totals: dict[int, Decimal], versions: list[PlanVersion], sprint: Sprint, org_id: int
 ) -> list[Line]:
     """The cap (of the version in force on the sprint's last day) per rep."""
     version = version_on(versions, sprint.end)
