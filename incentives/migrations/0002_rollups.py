@@ -82,7 +82,17 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(triggers, triggers_drop),
-        # Payout lines: only ``run`` keeps a constraint (see PayoutLine).
+        # Payout lines: plain indexed references, no constraint (see PayoutLine).
+        migrations.AlterField(
+            model_name="payoutline",
+            name="run",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lines",
+                to="incentives.payoutrun",
+            ),
+        ),
         migrations.AlterField(
             model_name='payoutline',
             name='award',

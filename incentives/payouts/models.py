@@ -78,13 +78,13 @@ class PayoutRun(TenantModel):
 
 class PayoutLine(TenantModel):
     # A sprint's run writes ~500,000 lines in one statement; PostgreSQL
-    # checks a foreign key constraint per row and per key (five per line:
+    # checks a foreign key constraint per row and per key (six per line:
     # more time than computing and writing them). The lines are written only
-    # by ``payout_compute``, from the rows it reads under the sprint's lock,
-    # so only ``run`` keeps its constraint; the others are plain indexed
-    # references whose ``on_delete`` Django enforces (PROTECT, SET_NULL,
-    # CASCADE), as for every ORM delete. No index of its own on
-    # ``organization``: ``payout_line_idx`` starts with it.
+    # by ``payout_compute``, in the transaction that creates or locks their
+    # run, from the rows it reads under the sprint's lock: the keys are
+    # plain indexed references whose ``on_delete`` Django enforces
+    # (CASCADE, PROTECT, SET_NULL), as for every ORM delete. No index of its
+    # own on ``organization``: ``payout_line_idx`` starts with it.
     organization = models.ForeignKey(
         "departments.Organization",
         on_delete=models.CASCADE,
@@ -92,7 +92,9 @@ class PayoutLine(TenantModel):
         db_constraint=False,
         db_index=False,
     )
-    run = models.ForeignKey(PayoutRun, on_delete=models.CASCADE, related_name="lines")
+    run = models.ForeignKey(
+        PayoutRun, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
     )

@@ -61,10 +61,7 @@ WITH members AS (
     WHERE m.sprint_id = %(sprint)s AND m.organization_id = %(org)s
 ),
 credits AS ({credits}),
-versions AS (
-    SELECT v.id, v.effective_from, lead(v.effective_from) OVER (ORDER BY v.effective_from) AS until
-    FROM incentives_planversion v WHERE v.plan_id = %(plan)s AND v.organization_id = %(org)s
-)
+versions (id, effective_from, until) AS (VALUES {versions})
 """
 
 _LINES = """,
@@ -73,11 +70,7 @@ running AS (
         ORDER BY c.day, c.opportunity_id, c.seq ROWS UNBOUNDED PRECEDING) AS high
     FROM credits c
 ),
-tiers AS (
-    SELECT t.version_id, t.from_pct, t.to_pct, t.rate, l.label,
-        row_number() OVER (PARTITION BY t.version_id ORDER BY t.from_pct) AS n
-    FROM incentives_tier t JOIN (VALUES {labels}) l(tier_id, label) ON l.tier_id = t.id
-),
+tiers (version_id, n, from_pct, to_pct, rate, label) AS (VALUES {tiers}),
 portions AS (
     SELECT r.user_id, r.opportunity_id, left(coalesce(r.name, ''), 200) AS name, r.day, r.seq,
         v.id AS version_id, t.from_pct, t.rate, t.label, round(b.hi - b.lo, 2) AS basis
@@ -103,13 +96,18 @@ WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.effective_from <= c.win_day)
 ORDER BY c.user_id, c.day, c.opportunity_id, c.seq
 """
 
+# The statement sorts every credit twice (the running total, the lines'
+# order): in memory rather than in temporary files, for its transaction only
+# (the caller's atomic block).
+WORK_MEM = "SET LOCAL work_mem = '128MB'"
+
 _COLUMNS = (
     "user_id, opportunity_id, deal_name, credited_on, basis_amount, rate, tier_label, "
     "version_id, amount"
 )
 
 
-def _query(sprint: Sprint, plan: CommissionPlan, versions: list[PlanVersion], tail: str):
+def _query(sprint: Sprint, plan: CommissionPlan, plan_versions: list[PlanVersion], tail: str):
     """The statement (``tail`` after the shared CTEs) and its parameters."""
     tz = timezone.get_current_timezone()
     since, until = bounds(sprint.start, sprint.end)
@@ -125,12 +123,34 @@ def _query(sprint: Sprint, plan: CommissionPlan, versions: list[PlanVersion], ta
         "start": sprint.start,
         "end": sprint.end,
     }
-    labels = []
-    for n, tier in enumerate(t for v in versions for t in v.tiers.all()):
-        params[f"tier{n}"], params[f"label{n}"] = tier.pk, tier.label
-        labels.append(f"(%(tier{n})s::bigint, %(label{n})s::varchar)")
+    # The plan's versions (with the day the next one starts) and their tiers
+    # (numbered from the lowest), as literal rows: a handful, and the
+    # planner joins 500,000 credits to them without rescanning a table.
+    versions: list[str] = []
+    tiers: list[str] = []
+    for n, version in enumerate(plan_versions):
+        until = plan_versions[n + 1].effective_from if n + 1 < len(plan_versions) else None
+        params |= {f"v{n}": version.pk, f"v{n}from": version.effective_from, f"v{n}until": until}
+        versions.append(f"(%(v{n})s::bigint, %(v{n}from)s::date, %(v{n}until)s::date)")
+        ordered = sorted(version.tiers.all(), key=lambda t: t.from_pct)
+        for k, tier in enumerate(ordered, start=1):
+            key = f"v{n}t{k}"
+            params |= {
+                f"{key}from": tier.from_pct,
+                f"{key}to": tier.to_pct,
+                f"{key}rate": tier.rate,
+                f"{key}label": tier.label,
+            }
+            tiers.append(
+                f"(%(v{n})s::bigint, {k}, %({key}from)s::numeric, %({key}to)s::numeric, "
+                f"%({key}rate)s::numeric, %({key}label)s::varchar)"
+            )
+    none = "(NULL::bigint, NULL::date, NULL::date)"
+    no_tier = "(NULL::bigint, 0, 0::numeric, NULL::numeric, 0::numeric, ''::varchar)"
     credits = _WON if plan.basis == Basis.WON else _COLLECTED
-    sql = _WITH.format(credits=credits) + tail.format(labels=", ".join(labels) or "(0, '')")
+    sql = _WITH.format(credits=credits, versions=", ".join(versions) or none) + tail.format(
+        tiers=", ".join(tiers) or no_tier
+    )
     return sql, params
 
 
@@ -142,6 +162,7 @@ def commission_insert(
     params["run"] = run.pk
     table = PayoutLine._meta.db_table
     with connection.cursor() as cur:
+        cur.execute(WORK_MEM)
         cur.execute(
             f"INSERT INTO {table} (run_id, organization_id, kind, note, {_COLUMNS}) "  # noqa: S608
             f"SELECT %(run)s, %(org)s, '{LineKind.COMMISSION}', '', * FROM ({sql}) lines",
@@ -155,6 +176,7 @@ def commission_rows(
     """The same lines as values (for a run after a frozen one)."""
     sql, params = _query(sprint, plan, versions, _LINES)
     with connection.cursor() as cur:
+        cur.execute(WORK_MEM)
         cur.execute(sql, params)
         rows = cur.fetchall()
     return [
