@@ -57,6 +57,7 @@ from incentives.plans import services as plans  # noqa: E402
 from incentives.plans.services import TierInput  # noqa: E402
 from incentives.sprints import services as sprints  # noqa: E402
 from incentives.sprints.models import SprintMember, SprintTeam, Target  # noqa: E402
+from incentives.sprints.rollups import rollups_rebuild  # noqa: E402
 
 SQL = """
 INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
@@ -147,6 +148,9 @@ def seed():
             },
         )
         cur.execute("SET session_replication_role = origin")
+    # The load ran with triggers off: recompute the credit rollups once.
+    rollups_rebuild(org.id)
+    with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
     with organization_scope(org.id):
         plan = plans.plan_create(actor=hr, name="Bench plan", basis=BASIS)

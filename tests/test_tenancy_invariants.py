@@ -57,6 +57,7 @@ ROLLUP_KEYS = {
     "pipeline.FunnelEntryDay": {"owner_id"},
     "pipeline.FunnelStayDay": {"owner_id"},
     "pipeline.FunnelOpenDay": {"owner_id"},
+    "incentives.CreditDay": {"owner_id"},
 }
 
 

@@ -77,11 +77,35 @@ class PayoutRun(TenantModel):
 
 
 class PayoutLine(TenantModel):
-    run = models.ForeignKey(PayoutRun, on_delete=models.CASCADE, related_name="lines")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A sprint's run writes ~500,000 lines in one statement; PostgreSQL
+    # checks a foreign key constraint per row and per key (six per line:
+    # more time than computing and writing them). The lines are written only
+    # by ``payout_compute``, in the transaction that creates or locks their
+    # run, from the rows it reads under the sprint's lock: the keys are
+    # plain indexed references whose ``on_delete`` Django enforces
+    # (CASCADE, PROTECT, SET_NULL), as for every ORM delete. No index of its
+    # own on ``organization``: ``payout_line_idx`` starts with it.
+    organization = models.ForeignKey(
+        "departments.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    run = models.ForeignKey(
+        PayoutRun, on_delete=models.CASCADE, related_name="lines", db_constraint=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     kind = models.CharField(max_length=12, choices=LineKind.choices)
     opportunity = models.ForeignKey(
-        "pipeline.Opportunity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "pipeline.Opportunity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     # What the line was computed from, frozen with it (reproducible without
     # reading the deal again): the deal's name, the credited amount, the tier
@@ -92,10 +116,20 @@ class PayoutLine(TenantModel):
     rate = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     tier_label = models.CharField(max_length=40, blank=True)
     version = models.ForeignKey(
-        "incentives.PlanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "incentives.PlanVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     award = models.ForeignKey(
-        "incentives.Award", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "incentives.Award",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     note = models.CharField(max_length=200, blank=True)
     amount = amount_field(allow_negative=True)

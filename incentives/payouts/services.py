@@ -22,66 +22,66 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership
-from incentives.payouts.calc import ZERO, cap_reduction, commission_portions
+from incentives.payouts import setwise
+from incentives.payouts.calc import ZERO
 from incentives.payouts.models import LineKind, PayoutLine, PayoutRun, RunState
-from incentives.payouts.selectors import credits_of
 from incentives.payouts.writes import Line, lines_write
 from incentives.permissions import can_approve_payouts, can_manage
-from incentives.plans.selectors import plan_versions
-from incentives.sprints.models import Award, Sprint, Target
+from incentives.plans.models import PlanVersion
+from incentives.plans.selectors import plan_versions, version_on
+from incentives.sprints.models import Award, Sprint
 from incentives.sprints.selectors import award_standings, sprint_progress
 
 Key = tuple[int, str, int]  # (user, kind, opportunity or award)
 
 
+def _cap_lines(
+    totals: dict[int, Decimal], versions: list[PlanVersion], sprint: Sprint, org_id: int
+) -> list[Line]:
+    """The cap (of the version in force on the sprint's last day) per rep."""
+    version = version_on(versions, sprint.end)
+    if version is None or version.cap is None:
+        return []
+    return [
+        Line(
+            organization_id=org_id,
+            user_id=user_id,
+            kind=LineKind.CAP,
+            amount=-(total - version.cap),
+            note=_("超出封顶金额"),
+        )
+        for user_id, total in sorted(totals.items())
+        if total > version.cap
+    ]
+
+
 def _commission_lines(sprint: Sprint, org_id: int) -> tuple[list[Line], list[dict[str, object]]]:
+    """The commission and cap lines as values (a run after a frozen one)."""
     plan = sprint.plan
     if plan is None:
         return [], []
     versions = plan_versions(plan.pk)
-    targets: dict[int, Decimal] = {
-        user_id: amount
-        for user_id, amount in Target.objects.filter(
-            sprint=sprint, measure=plan.basis, member__isnull=False
-        ).values_list("member__user_id", "amount")
-    }
-    user_ids = list(sprint.members.values_list("user_id", flat=True))
-    lines: list[Line] = []
-    warnings: list[dict[str, object]] = []
-    for user_id, credits in credits_of(sprint, plan.basis, user_ids).items():
-        portions, unpaid = commission_portions(credits, versions, targets.get(user_id))
-        warnings += [
-            {"opportunity_id": c.opportunity_id, "name": c.name, "day": c.win_day.isoformat()}
-            for c in unpaid
-        ]
-        lines += [
-            Line(
-                organization_id=org_id,
-                user_id=user_id,
-                kind=LineKind.COMMISSION,
-                opportunity_id=p.credit.opportunity_id,
-                deal_name=p.credit.name[:200],
-                credited_on=p.credit.day,
-                basis_amount=p.basis,
-                rate=p.rate,
-                tier_label=p.tier_label,
-                version_id=p.version.pk,
-                amount=p.amount,
-            )
-            for p in portions
-        ]
-        cut = cap_reduction(portions, versions, sprint.end)
-        if cut:
-            lines.append(
-                Line(
-                    organization_id=org_id,
-                    user_id=user_id,
-                    kind=LineKind.CAP,
-                    amount=-cut,
-                    note=_("超出封顶金额"),
-                )
-            )
-    return lines, warnings
+    lines = setwise.commission_rows(sprint, plan, versions)
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        totals[line.user_id] += line.amount
+    by_user: dict[int, list[Line]] = defaultdict(list)
+    for line in lines + _cap_lines(totals, versions, sprint, org_id):
+        by_user[line.user_id].append(line)
+    ordered = [line for user_id in sorted(by_user) for line in by_user[user_id]]
+    return ordered, setwise.unpaid(sprint, plan, versions)
+
+
+def _commission_write(run: PayoutRun, sprint: Sprint, org_id: int) -> list[dict[str, object]]:
+    """Write the commission and cap lines straight into the run (no frozen
+    run to take off): one INSERT … SELECT, then the caps. The warnings."""
+    plan = sprint.plan
+    if plan is None:
+        return []
+    versions = plan_versions(plan.pk)
+    setwise.commission_insert(run, sprint, plan, versions)
+    lines_write(run, _cap_lines(setwise.totals_by_user(run), versions, sprint, org_id))
+    return setwise.unpaid(sprint, plan, versions)
 
 
 def _award_lines(sprint: Sprint, org_id: int, today: dt.date) -> list[Line]:
@@ -166,9 +166,6 @@ def payout_compute(*, actor: Membership, sprint: Sprint, today: dt.date | None =
         run = PayoutRun.objects.exclude(state=RunState.APPROVED).filter(sprint=sprint).first()
         if run is not None and run.state == RunState.SUBMITTED:
             raise ServiceError(_("该批次已提交财务审批，不能重新计算。"))
-        commission, warnings = _commission_lines(sprint, org_id)
-        fresh = commission + _award_lines(sprint, org_id, today or timezone.localdate())
-        lines = _against_frozen(sprint, fresh, org_id)
         if run is None:
             last = PayoutRun.objects.filter(sprint=sprint).order_by("-number").first()
             run = PayoutRun(
@@ -180,10 +177,18 @@ def payout_compute(*, actor: Membership, sprint: Sprint, today: dt.date | None =
         else:
             run.lines.all().delete()
         run.computed_at, run.computed_by_id = timezone.now(), actor.user_id
-        run.total = sum((ln.amount for ln in lines), ZERO)
-        run.warnings = warnings
         run.save()
-        lines_write(run, lines)
+        awards = _award_lines(sprint, org_id, today or timezone.localdate())
+        if PayoutLine.objects.filter(run__sprint=sprint, run__state=RunState.APPROVED).exists():
+            commission, run.warnings = _commission_lines(sprint, org_id)
+            lines = _against_frozen(sprint, commission + awards, org_id)
+            lines_write(run, lines)
+            run.total = sum((ln.amount for ln in lines), ZERO)
+        else:
+            run.warnings = _commission_write(run, sprint, org_id)
+            lines_write(run, awards)
+            run.total = sum(setwise.totals_by_user(run).values(), ZERO)
+        run.save(update_fields=["total", "warnings"])
         return run
 
 

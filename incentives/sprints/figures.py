@@ -10,6 +10,12 @@
 
 One aggregate query per measure, grouped by owner, in the sprint's currency
 (amounts in another currency are never added in: there is no rate table).
+
+The live progress reads won, collected and the forecast from the rollups
+(``sprints.rollups``, kept by PostgreSQL triggers) instead: these direct
+aggregates over every deal and payment are what the rollups must equal
+(``tests/test_rollups.py``); the deal and payment lists below are what a
+rep's projected commission walks.
 """
 
 from __future__ import annotations

@@ -189,3 +189,45 @@ class Award(TenantModel):
     @property
     def name(self) -> str:
         return bilingual(self.name_zh, self.name_en)
+
+
+class CreditDay(TenantModel):
+    """What each rep won (deals entering a won stage, on the organization's
+    local day), collected (payments received on their invoices) and has open
+    (weighted by probability, on the expected close day), per day
+    (``grain="d"``) and per month (``grain="m"``, ``day`` the 1st): the live
+    progress sums these instead of every deal and payment. Written only by
+    PostgreSQL: triggers (``sprints/triggers.py``, migration ``0002_rollups``)
+    apply each statement's net change on deals, stages, payments, invoices
+    and the organization's timezone, in the writer's transaction;
+    ``sprints.rollups.rollups_rebuild`` recomputes an organization (after a
+    bulk load with triggers off)."""
+
+    # No FK constraint: deleting an organization cascades through deals and
+    # payments, whose triggers write a last (negative) delta here.
+    organization = models.ForeignKey(
+        "departments.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    grain = models.CharField(max_length=1)
+    day = models.DateField()
+    owner_id = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    won = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    collected = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    # Open deals expected to close that day: Σ amount × probability (percent),
+    # exact; the forecast is this over 100.
+    weighted = models.DecimalField(max_digits=22, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        constraints = [
+            # The key of the triggers' upserts, and the read (an index-only
+            # range scan of a period's months and edge days).
+            models.UniqueConstraint(
+                fields=["organization", "grain", "day", "owner_id", "currency"],
+                include=["won", "collected", "weighted"],
+                name="credit_day_uniq",
+            )
+        ]

@@ -1,9 +1,11 @@
 """Reads of sprints: live progress (attainment, gap, forecast, ranking), the
 working days left, award standings, and which sprints a member sees.
 
-Progress is computed on request from the pipeline and finance (``figures``):
-four aggregate queries for the whole sprint, whatever its size, plus the
-sprint's members and targets.
+Progress is computed on request: won, collected and the forecast from the
+rollups (``rollups``, kept by PostgreSQL on every deal, stage and payment),
+new accounts from the pipeline (``figures``) — two aggregate queries for the
+whole sprint, whatever its size, plus the sprint's members and targets (read
+as plain values: 2,000 reps are 2,000 rows, no model instances).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.utils import timezone
 from collab.tenancy import organization_scope
 from departments.models import Membership
 from incentives.permissions import sees_all_figures
-from incentives.sprints import figures
+from incentives.sprints import figures, rollups
 from incentives.sprints.models import (
     Award,
     Measure,
@@ -114,14 +116,19 @@ def _working_days(organization_id: int, first: dt.date, last: dt.date, today: dt
 
 
 def _actuals(sprint: Sprint, user_ids: list[int], today: dt.date) -> dict[str, dict[int, Decimal]]:
-    args = (user_ids, sprint.start, sprint.end)
+    period = (sprint.start, sprint.end)
+    sums = rollups.sums_by_owner(
+        sprint.organization_id,
+        user_ids,
+        period,
+        (max(today, sprint.start), sprint.end),
+        sprint.currency,
+    )
     return {
-        Measure.WON: figures.won_by_owner(*args, sprint.currency),
-        Measure.COLLECTED: figures.collected_by_owner(*args, sprint.currency),
-        Measure.NEW_ACCOUNTS: figures.new_accounts_by_owner(*args),
-        "forecast": figures.forecast_by_owner(
-            user_ids, max(today, sprint.start), sprint.end, sprint.currency
-        ),
+        Measure.WON: sums.won,
+        Measure.COLLECTED: sums.collected,
+        Measure.NEW_ACCOUNTS: figures.new_accounts_by_owner(user_ids, *period),
+        "forecast": sums.forecast,
     }
 
 
@@ -135,29 +142,47 @@ def _rank(rows: list[Row], measure: str) -> None:
     rows.sort(key=lambda r: r.rank or 0)
 
 
+def _name(first: str, last: str, username: str) -> str:
+    """``User.get_full_name() or username``, from the columns."""
+    return f"{first} {last}".strip() or username
+
+
 def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
     today = today or timezone.localdate()
     members = list(
-        SprintMember.objects.filter(sprint=sprint).select_related("user", "team").order_by("id")
+        SprintMember.objects.filter(sprint=sprint)
+        .order_by("id")
+        .values_list(
+            "id",
+            "user_id",
+            "team_id",
+            "team__name",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+        )
     )
-    targets = list(Target.objects.filter(sprint=sprint))
-    user_ids = [m.user_id for m in members]
+    targets = list(
+        Target.objects.filter(sprint=sprint).values_list(
+            "member_id", "team_id", "measure", "amount"
+        )
+    )
+    user_ids = [m[1] for m in members]
     actual = _actuals(sprint, user_ids, today)
-    rep_targets = {(t.member_id, t.measure): t.amount for t in targets if t.member_id}
-    team_targets = {(t.team_id, t.measure): t.amount for t in targets if t.team_id}
+    rep_targets = {(member, k): amount for member, _t, k, amount in targets if member}
+    team_targets = {(team, k): amount for _m, team, k, amount in targets if team}
     reps = [
         Row(
-            key=m.user_id,
-            name=m.user.get_full_name() or m.user.username,
-            team_id=m.team_id,
-            team_name=m.team.name,
+            key=user_id,
+            name=_name(first, last, username),
+            team_id=team_id,
+            team_name=team_name,
             figures={
-                k: Figure(rep_targets.get((m.pk, k)), actual[k].get(m.user_id, ZERO))
-                for k in MEASURES
+                k: Figure(rep_targets.get((pk, k)), actual[k].get(user_id, ZERO)) for k in MEASURES
             },
-            forecast=actual["forecast"].get(m.user_id, ZERO),
+            forecast=actual["forecast"].get(user_id, ZERO),
         )
-        for m in members
+        for pk, user_id, team_id, team_name, first, last, username in members
     ]
     teams: dict[int, Row] = {}
     for rep in reps:
@@ -177,7 +202,7 @@ def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
     team_rows = list(teams.values())
     _rank(reps, sprint.ranking_measure)
     _rank(team_rows, sprint.ranking_measure)
-    measures = [k for k in MEASURES if any(t.measure == k for t in targets)] or [Measure.WON]
+    measures = [k for k in MEASURES if any(t[2] == k for t in targets)] or [Measure.WON]
     return Progress(sprint, today, working_days_left(sprint, today), reps, team_rows, measures)
 
 

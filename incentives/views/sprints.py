@@ -18,6 +18,7 @@ from incentives.payouts.selectors import paid_out, projected_commission, runs_of
 from incentives.plans.selectors import plans_all
 from incentives.sprints import selectors, services
 from incentives.sprints.models import Measure, Target
+from incentives.views.board import board
 from incentives.views.common import form_errors, manager, viewer, visible_sprint
 
 
@@ -56,14 +57,22 @@ def _progress_context(request, sprint):
     return {
         "sprint": sprint,
         "progress": progress,
+        "board": board(progress, mine),
         "standings": standings,
         "mine": mine,
         "sees_all": permissions.sees_all_figures(request.membership),
     }
 
 
+def _user_choices(users):
+    """(id, full name or username) of each user, read as values (a sprint's
+    organization lists thousands of reps: no model instance each)."""
+    rows = users.values_list("id", "first_name", "last_name", "username")
+    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+
 def _manager_forms(sprint, progress):
-    users = (
+    users = _user_choices(
         get_user_model()
         .objects.filter(
             memberships__organization_id=sprint.organization_id,
@@ -164,9 +173,11 @@ def member_add(request, pk):
             weight=data["weight"],
         )
 
-    users = get_user_model().objects.filter(
-        memberships__organization_id=request.membership.organization_id,
-        memberships__is_active=True,
+    users = _user_choices(
+        get_user_model().objects.filter(
+            memberships__organization_id=request.membership.organization_id,
+            memberships__is_active=True,
+        )
     )
     return _post(request, pk, forms.MemberForm, call, _("销售已加入冲刺。"), users=users)
 
