@@ -21,6 +21,7 @@ urlpatterns = [
     path("runs/<int:pk>/", payouts.run, name="run"),
     path("runs/<int:pk>/submit/", payouts.run_submit, name="run_submit"),
     path("runs/<int:pk>/approve/", payouts.run_approve, name="run_approve"),
+    path("runs/<int:pk>/decide/", payouts.run_decide, name="run_decide"),
     path("plans/", plans.plans, name="plans"),
     path("plans/new/", plans.plan_create, name="plan_create"),
     path("plans/<int:pk>/versions/", plans.version_add, name="version_add"),

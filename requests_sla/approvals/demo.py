@@ -153,7 +153,11 @@ def load(*, organization: Organization, key: str) -> None:
     with organization_scope(organization.id):
         if people is None or not RequestType.objects.filter(code="fin_expense_approval").exists():
             return
-        if ApprovalStepDefinition.objects.exists():
+        # Other apps provision chains of their own types (incentives' payout
+        # approval): only the expense chain says this demo ran before.
+        if ApprovalStepDefinition.objects.filter(
+            request_type__code="fin_expense_approval"
+        ).exists():
             return
         discount = _discount_type(organization)
         _chains(organization, discount)
