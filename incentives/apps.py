@@ -30,6 +30,13 @@ class IncentivesConfig(AppConfig):
                 capability=permissions.can_view,
             ),
             NavEntry(
+                _("招聘计划"),
+                "incentives:hiring",
+                section="work",
+                order=75,
+                capability=permissions.can_view_hiring,
+            ),
+            NavEntry(
                 _("提成方案"),
                 "incentives:plans",
                 section="admin",

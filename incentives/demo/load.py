@@ -1,7 +1,8 @@
 """Incentives' demo data, in both organizations: a commission plan on
 collected revenue with an accelerator above target, last quarter's sprint
 with a frozen (approved) payout run, and this quarter's sprint on the demo
-deals with targets, the 销售之星 award and Finance's budget reservation."""
+deals with targets, the 销售之星 award and Finance's budget reservation;
+a hiring plan with positions in several stages (incentives/hiring/demo.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
 from finance.budgets.models import quarter_end, quarter_start
 from finance.budgets.services import budget_for, budget_set, reservation_make
+from incentives.hiring import demo as hiring_demo
 from incentives.payouts import approval
 from incentives.payouts import services as payouts
 from incentives.payouts.models import PayoutRun, RunState
@@ -53,6 +55,7 @@ def _member(username: str) -> Membership | None:
 
 def load(*, organization: Organization, key: str) -> None:
     with organization_scope(organization.id):
+        hiring_demo.load(organization=organization, key=key)
         if Sprint.objects.exists():
             return  # idempotent
         hr, fin = _member(PEOPLE[key]["hr"]), _member(PEOPLE[key]["fin"])
