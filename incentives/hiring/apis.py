@@ -55,6 +55,8 @@ class OpenInput(serializers.Serializer):
 
 class PositionOutput(serializers.ModelSerializer):
     plan = serializers.CharField(source="plan.__str__", read_only=True)
+    # Empty until the position is filled: plain text, not an "email" format.
+    joiner_email = serializers.CharField(read_only=True)
     days_to_fill = serializers.SerializerMethodField()
 
     class Meta:

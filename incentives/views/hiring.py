@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,6 +100,7 @@ def headcount_create(request):
 @require_POST
 @hiring_manager
 def headcount_decide(request, pk):
+    get_object_or_404(HeadcountRequest, pk=pk)  # another organization's id: 404 first
     form = forms.DecideForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
@@ -117,6 +118,7 @@ def headcount_decide(request, pk):
 @require_POST
 @hiring_manager
 def headcount_open(request, pk):
+    get_object_or_404(HeadcountRequest, pk=pk)
     form = forms.OpenForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
@@ -134,6 +136,7 @@ def headcount_open(request, pk):
 @require_POST
 @hiring_manager
 def position_move(request, pk):
+    get_object_or_404(Position, pk=pk)
     form = forms.MoveForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
@@ -151,6 +154,7 @@ def position_move(request, pk):
 @require_POST
 @hiring_manager
 def position_fill(request, pk):
+    get_object_or_404(Position, pk=pk)
     form = forms.FillForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
