@@ -7,18 +7,17 @@ class IncentivesConfig(AppConfig):
     verbose_name = _("激励")
 
     def ready(self) -> None:
-        # Demo data, navigation, the payout approval type of new
-        # organizations and the approvals' "flow decided" hook (a decided
-        # chain freezes or returns its payout run); nothing below imports this app.
+        # Demo data, navigation and the approvals' "flow decided" hook (a
+        # decided chain freezes or returns its payout run); nothing below
+        # imports this app.
         from collab.navigation import NavEntry, nav_register
-        from departments.registry import demo_steps, provisioning_steps
+        from departments.registry import demo_steps
         from requests_sla.approvals.hooks import decided_hook_register
 
         from . import permissions
         from .demo.load import load as demo_load
-        from .payouts.approval import payout_approval_decided, payout_type_provision
+        from .payouts.approval import payout_approval_decided
 
-        provisioning_steps.register(payout_type_provision, order=700)
         demo_steps.register(demo_load, order=700)
         decided_hook_register(payout_approval_decided)
         nav_register(

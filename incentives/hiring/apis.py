@@ -25,7 +25,7 @@ class HiringViewSetMixin(TenantAPIMixin):
             raise exceptions.PermissionDenied()
 
 
-class HeadcountOutput(serializers.ModelSerializer):
+class HeadcountRequestOutput(serializers.ModelSerializer):
     class Meta:
         model = HeadcountRequest
         fields = ["id", "department", "position", "level", "count", "reason", "needed_by"]
@@ -33,7 +33,7 @@ class HeadcountOutput(serializers.ModelSerializer):
         fields += ["decided_by", "decided_at", "decision_note"]
 
 
-class HeadcountInput(serializers.Serializer):
+class HeadcountRequestInput(serializers.Serializer):
     department_id = IdSerializerField(required=False, allow_null=True, default=None)
     position = serializers.CharField(max_length=100)
     level = serializers.CharField(max_length=40)
@@ -43,12 +43,12 @@ class HeadcountInput(serializers.Serializer):
     budget_per_head = AmountSerializerField(allow_zero=False)
 
 
-class DecideInput(serializers.Serializer):
+class HeadcountDecisionInput(serializers.Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
-class OpenInput(serializers.Serializer):
+class HeadcountOpenInput(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
 
@@ -70,11 +70,11 @@ class PositionOutput(serializers.ModelSerializer):
         return selectors.time_to_fill(obj)
 
 
-class MoveInput(serializers.Serializer):
+class PositionMoveInput(serializers.Serializer):
     stage = serializers.ChoiceField(choices=[s.value for s in Stage if s != Stage.JOINED])
 
 
-class FillInput(serializers.Serializer):
+class PositionFillInput(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     joined_on = BoundedDateSerializerField(required=False, allow_null=True, default=None)
 
@@ -83,34 +83,34 @@ class HeadcountRequestViewSet(
     HiringViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     model = HeadcountRequest
-    serializer_class = HeadcountOutput
+    serializer_class = HeadcountRequestOutput
 
     def get_scoped_queryset(self):
         return selectors.requests_visible_to(self.request.membership).order_by("-created_at", "-id")
 
-    @extend_schema(request=HeadcountInput, responses={201: HeadcountOutput})
+    @extend_schema(request=HeadcountRequestInput, responses={201: HeadcountRequestOutput})
     def create(self, request):
-        data = HeadcountInput(data=request.data)
+        data = HeadcountRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         req = services.headcount_request(actor=request.membership, **data.validated_data)
-        return Response(HeadcountOutput(req).data, status=status.HTTP_201_CREATED)
+        return Response(HeadcountRequestOutput(req).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecideInput, responses=HeadcountOutput)
+    @extend_schema(request=HeadcountDecisionInput, responses=HeadcountRequestOutput)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         req = self.get_object()
-        data = DecideInput(data=request.data)
+        data = HeadcountDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         req = services.headcount_decide(
             actor=request.membership, request_id=req.pk, **data.validated_data
         )
-        return Response(HeadcountOutput(req).data)
+        return Response(HeadcountRequestOutput(req).data)
 
-    @extend_schema(request=OpenInput, responses={201: PositionOutput(many=True)})
+    @extend_schema(request=HeadcountOpenInput, responses={201: PositionOutput(many=True)})
     @action(detail=True, methods=["post"], url_path="open")
     def open_positions(self, request, pk=None):
         req = self.get_object()
-        data = OpenInput(data=request.data)
+        data = HeadcountOpenInput(data=request.data)
         data.is_valid(raise_exception=True)
         positions = services.positions_open(
             actor=request.membership, request_id=req.pk, **data.validated_data
@@ -134,22 +134,22 @@ class PositionViewSet(
         data = PositionOutput(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
-    @extend_schema(request=MoveInput, responses=PositionOutput)
+    @extend_schema(request=PositionMoveInput, responses=PositionOutput)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         position = self.get_object()
-        data = MoveInput(data=request.data)
+        data = PositionMoveInput(data=request.data)
         data.is_valid(raise_exception=True)
         position = services.position_move(
             actor=request.membership, position_id=position.pk, **data.validated_data
         )
         return Response(PositionOutput(position).data)
 
-    @extend_schema(request=FillInput, responses=PositionOutput)
+    @extend_schema(request=PositionFillInput, responses=PositionOutput)
     @action(detail=True, methods=["post"])
     def fill(self, request, pk=None):
         position = self.get_object()
-        data = FillInput(data=request.data)
+        data = PositionFillInput(data=request.data)
         data.is_valid(raise_exception=True)
         position = services.position_fill(
             actor=request.membership, position_id=position.pk, **data.validated_data

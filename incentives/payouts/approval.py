@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
-from departments.models import Department, Membership, Organization
+from departments.models import Department, Membership
 from incentives.payouts.models import PayoutRun, RunState
 from requests_sla.approvals.models import (
     ApprovalFlow,
@@ -88,9 +88,11 @@ def _chain(rtype: RequestType, hr: Department | None, finance: Department) -> No
 
 
 def payout_type(organization_id: int) -> RequestType | None:
-    """The payout approval request type, created with its default chain when
-    the organization has none yet; None without a Finance department.
-    Runs inside the organization's scope."""
+    """The payout approval request type, created with its default chain the
+    first time an organization submits a run (as pricing's discount type: a
+    type provisioned with the organization would be in the starter catalog
+    that the request demos file at random); None without a Finance
+    department. Runs inside the organization's scope."""
     rtype = RequestType.objects.filter(code=PAYOUT_TYPE).first()
     if rtype is not None:
         return rtype
@@ -116,12 +118,6 @@ def payout_type(organization_id: int) -> RequestType | None:
     )
     _chain(rtype, departments.get("hr"), finance)
     return rtype
-
-
-def payout_type_provision(*, organization: Organization) -> None:
-    """Provisioning step: every new organization gets the type and its chain."""
-    with organization_scope(organization.id):
-        payout_type(organization.id)
 
 
 def _extra(run: PayoutRun) -> dict[str, object]:

@@ -153,11 +153,7 @@ def load(*, organization: Organization, key: str) -> None:
     with organization_scope(organization.id):
         if people is None or not RequestType.objects.filter(code="fin_expense_approval").exists():
             return
-        # Other apps provision chains of their own types (incentives' payout
-        # approval): only the expense chain says this demo ran before.
-        if ApprovalStepDefinition.objects.filter(
-            request_type__code="fin_expense_approval"
-        ).exists():
+        if ApprovalStepDefinition.objects.exists():
             return
         discount = _discount_type(organization)
         _chains(organization, discount)

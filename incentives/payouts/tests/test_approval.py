@@ -34,7 +34,8 @@ def _run(org, run):
         return PayoutRun.objects.select_related("approval_request").get(pk=run.pk)
 
 
-def test_new_organizations_get_the_type_and_its_chain(org):
+def test_the_first_submission_creates_the_type_and_its_chain(org, hr, run):
+    services.payout_submit(actor=hr, run=run)
     with organization_scope(org.id):
         rtype = RequestType.objects.select_related("serving_department").get(
             code=approval.PAYOUT_TYPE
@@ -106,6 +107,7 @@ def test_above_the_threshold_the_admin_approves_last(org, hr, head_fin, sprint, 
 
 def test_a_chain_whose_steps_all_skip_approves_on_submission(org, hr, run):
     with organization_scope(org.id):
+        approval.payout_type(org.id)
         ApprovalStepDefinition.objects.filter(
             request_type__code=approval.PAYOUT_TYPE, condition_field=""
         ).delete()
@@ -115,6 +117,7 @@ def test_a_chain_whose_steps_all_skip_approves_on_submission(org, hr, run):
 
 def test_a_type_without_a_chain_refuses_submission(org, hr, run):
     with organization_scope(org.id):
+        approval.payout_type(org.id)
         ApprovalStepDefinition.objects.filter(request_type__code=approval.PAYOUT_TYPE).delete()
     with pytest.raises(ServiceError):
         services.payout_submit(actor=hr, run=run)

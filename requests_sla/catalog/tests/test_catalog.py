@@ -23,9 +23,7 @@ from requests_sla.sla.models import BusinessCalendar, SlaTimer
 def test_a_new_organization_gets_the_bilingual_catalog_and_a_calendar():
     org = organization_create(name="Acme", slug="acme")
     with organization_scope(org.id):
-        # Higher apps provision types of their own (incentives' payout approval).
-        starter = RequestType.objects.filter(code__in=[t["code"] for t in REQUEST_TYPES])
-        types = {t.code: t for t in starter.select_related("serving_department")}
+        types = {t.code: t for t in RequestType.objects.select_related("serving_department")}
         assert len(types) == len(REQUEST_TYPES) == 16
         assert {t.serving_department.code for t in types.values()} == {
             "marketing",
@@ -62,7 +60,7 @@ def test_provisioning_twice_keeps_edits_and_adds_nothing():
     organization_provision(organization=org)
     organization_provision(organization=org)
     with organization_scope(org.id):
-        assert RequestType.objects.count() == 16 + 1  # + incentives' payout approval
+        assert RequestType.objects.count() == 16
         assert RequestType.objects.get(code="hr_hiring").name_en == "Recruiting"
         assert BusinessCalendar.objects.count() == 1
 
