@@ -152,6 +152,9 @@ class PositionViewSet(
         data = PositionFillInput(data=request.data)
         data.is_valid(raise_exception=True)
         position = services.position_fill(
-            actor=request.membership, position_id=position.pk, **data.validated_data
+            actor=request.membership,
+            position_id=position.pk,
+            request=request._request,
+            **data.validated_data,
         )
         return Response(PositionOutput(position).data)

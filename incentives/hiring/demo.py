@@ -1,15 +1,18 @@
 """Hiring demo data, in both organizations: headcount requests in every
 state and this quarter's hiring plan with positions in several stages (one
-filled last month, its new joiner invited as a member), dated from today."""
+filled last month by a new member of its department), dated from today."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from departments.models import Department, Membership, Organization
+from departments.roles import Role
+from departments.services import membership_set
 from incentives.hiring import services
 from incentives.hiring.models import HeadcountRequest, Position
 
@@ -130,10 +133,23 @@ def _open(hr, request_id: int, stages: list[str], today: dt.date, org: Organizat
     positions = Position.objects.filter(request_id=request_id).order_by("id")
     for position, stage in zip(positions, stages, strict=False):
         if stage == "joined":
+            # The joiner's account and membership made as the departments demo
+            # makes its people (no email from a management command); filling
+            # the position records them.
+            email = f"new-joiner-{n}@{org.slug}.example"
+            user, created = get_user_model().objects.get_or_create(
+                username=f"new-joiner-{org.slug}-{n}", defaults={"email": email}
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            membership_set(
+                organization=org, user=user, role=Role.DEPT_MEMBER, department=position.department
+            )
             services.position_fill(
                 actor=hr,
                 position_id=position.pk,
-                email=f"new-joiner-{n}@{org.slug}.example",
+                email=user.email,
                 joined_on=opened_on + dt.timedelta(days=28),
             )
         elif stage != "sourcing":

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,11 +197,17 @@ def position_move(*, actor: Membership, position_id: int, stage: str) -> Positio
 
 
 def position_fill(
-    *, actor: Membership, position_id: int, email: str, joined_on: dt.date | None = None
+    *,
+    actor: Membership,
+    position_id: int,
+    email: str,
+    joined_on: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> Position:
     """The new joiner joins: invited as a member of the position's
     department (a new account, or a pending invitation for an existing
-    one), and the position is filled on ``joined_on`` — one step."""
+    one), and the position is filled on ``joined_on`` — one step.
+    ``request`` builds the welcome link of a new account (as the members page)."""
     _require_hr(actor)
     email = (email or "").strip().lower()
     try:
@@ -219,18 +226,23 @@ def position_fill(
             raise ServiceError(_("该职位已有人入职。"), field="stage")
         if joined_on < position.opened_on:
             raise ServiceError(_("入职日期不能早于职位开放日期。"), field="joined_on")
-        outcome = member_invite(
-            organization=position.organization,
-            email=email,
-            role=Role.DEPT_MEMBER,
-            department=position.department,
-            actor=actor.user,
-        )
-        if outcome.membership is not None:
-            position.joiner_id = outcome.membership.user_id
-        elif outcome.invitation is not None:
-            position.joiner_id = outcome.invitation.invitee_id
-            position.invitation = outcome.invitation
+        member = Membership.objects.filter(user__email__iexact=email, is_active=True).first()
+        if member is not None:  # already a member (added on the members page): recorded
+            position.joiner_id = member.user_id
+        else:
+            outcome = member_invite(
+                organization=position.organization,
+                email=email,
+                role=Role.DEPT_MEMBER,
+                department=position.department,
+                actor=actor.user,
+                request=request,
+            )
+            if outcome.membership is not None:
+                position.joiner_id = outcome.membership.user_id
+            elif outcome.invitation is not None:
+                position.joiner_id = outcome.invitation.invitee_id
+                position.invitation = outcome.invitation
         position.stage, position.joined_on, position.joiner_email = Stage.JOINED, joined_on, email
         position.save(update_fields=["stage", "joined_on", "joiner", "invitation", "joiner_email"])
         return position

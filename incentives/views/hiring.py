@@ -162,7 +162,7 @@ def position_fill(request, pk):
     return _run(
         request,
         lambda: services.position_fill(
-            actor=request.membership, position_id=pk, **form.cleaned_data
+            actor=request.membership, position_id=pk, request=request, **form.cleaned_data
         ),
         _("新员工已加入（已发出邀请）。"),
         request.POST.get("plan"),

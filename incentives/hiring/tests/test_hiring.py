@@ -97,6 +97,13 @@ def test_an_existing_account_gets_a_pending_invitation(org, hr, positions, outsi
     assert filled.invitation_id is not None or filled.joiner_id is not None
 
 
+def test_a_joiner_who_is_already_a_member_is_recorded_without_an_invitation(
+    org, hr, positions, rep
+):
+    filled = services.position_fill(actor=hr, position_id=positions[0].pk, email=rep.user.email)
+    assert filled.joiner_id == rep.user_id and filled.invitation_id is None
+
+
 def test_time_to_fill_counts_working_days_and_plan_vs_filled_per_department(org, hr, approved):
     opened = dt.date(2026, 3, 2)  # a Monday; no holiday that week
     rows = services.positions_open(
