@@ -141,7 +141,7 @@ class PayoutRunOutput(serializers.ModelSerializer):
     class Meta:
         model = PayoutRun
         fields = ["id", "sprint", "number", "state", "currency", "total", "computed_at"]
-        fields += ["approved_at", "warnings", "lines"]
+        fields += ["approved_at", "approval_request", "approval_note", "warnings", "lines"]
 
     def _membership(self):
         return self.context["request"].membership
@@ -153,6 +153,11 @@ class PayoutRunOutput(serializers.ModelSerializer):
     def get_total(self, obj) -> str | None:
         """The run's total for those who see every figure; a rep gets none."""
         return str(obj.total) if permissions.sees_all_figures(self._membership()) else None
+
+
+class RunDecisionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["reject", "send_back"])
+    reason = serializers.CharField(max_length=2000)
 
 
 class SprintViewSet(
@@ -347,4 +352,16 @@ class PayoutRunViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         run = payout_services.payout_approve(actor=request.membership, run=self.get_object())
+        return Response(self.get_serializer(run).data)
+
+    @extend_schema(request=RunDecisionInput, responses=PayoutRunOutput)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """Reject or send back the run's pending approval step (its approver only)."""
+        run = self.get_object()
+        data = RunDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = payout_services.payout_decide(
+            actor=request.membership, run=run, **data.validated_data
+        )
         return Response(self.get_serializer(run).data)

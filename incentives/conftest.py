@@ -13,7 +13,7 @@ from finance.tests.people import fin, head_fin  # noqa: F401 (fixtures)
 from incentives.plans import services as plan_services
 from incentives.plans.services import TierInput
 from incentives.sprints import services as sprint_services
-from incentives.tests.people import head_biz, hr  # noqa: F401 (fixtures)
+from incentives.tests.people import head_biz, head_hr, hr  # noqa: F401 (fixtures)
 from requests_sla.tests.people import (  # noqa: F401 (fixtures)
     admin,
     ops,

@@ -1,5 +1,6 @@
 """Every model of incentives, re-exported from its sub-domain."""
 
+from incentives.hiring.models import HeadcountRequest, HiringPlan, Position
 from incentives.payouts.models import LineKind, PayoutLine, PayoutRun, RunState
 from incentives.plans.models import Basis, CommissionPlan, PlanVersion, Tier
 from incentives.sprints.models import (
@@ -17,11 +18,14 @@ __all__ = [
     "Award",
     "Basis",
     "CommissionPlan",
+    "HeadcountRequest",
+    "HiringPlan",
     "LineKind",
     "Measure",
     "PayoutLine",
     "PayoutRun",
     "PlanVersion",
+    "Position",
     "RunState",
     "Sprint",
     "SprintMember",

@@ -53,3 +53,31 @@ def can_view(membership: Any) -> bool:
     return sees_all_figures(membership) or (
         _active(membership) and membership.role == Role.SALES_REP
     )
+
+
+# --- hiring plans -----------------------------------------------------------------------------
+# HR (and the admin) manage headcount requests and hiring plans and read every
+# department's; a department's head asks for headcount for their department;
+# any other member with a department reads only their department's.
+
+
+def can_manage_hiring(membership: Any) -> bool:
+    if not _active(membership):
+        return False
+    if membership.role == Role.ORG_ADMIN:
+        return True
+    return membership.role in (Role.DEPT_HEAD, Role.DEPT_MEMBER) and _code(membership) == "hr"
+
+
+def can_request_headcount(membership: Any) -> bool:
+    return can_manage_hiring(membership) or (
+        _active(membership)
+        and membership.role == Role.DEPT_HEAD
+        and getattr(membership, "department_id", None) is not None
+    )
+
+
+def can_view_hiring(membership: Any) -> bool:
+    return can_manage_hiring(membership) or (
+        _active(membership) and getattr(membership, "department_id", None) is not None
+    )

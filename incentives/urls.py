@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incentives.views import payouts, plans, sprints
+from incentives.views import hiring, payouts, plans, sprints
 
 app_name = "incentives"
 
@@ -21,6 +21,17 @@ urlpatterns = [
     path("runs/<int:pk>/", payouts.run, name="run"),
     path("runs/<int:pk>/submit/", payouts.run_submit, name="run_submit"),
     path("runs/<int:pk>/approve/", payouts.run_approve, name="run_approve"),
+    path("runs/<int:pk>/decide/", payouts.run_decide, name="run_decide"),
+    path("hiring/", hiring.hiring, name="hiring"),
+    path("hiring/headcount-requests/", hiring.headcount_create, name="headcount_create"),
+    path(
+        "hiring/headcount-requests/<int:pk>/decide/",
+        hiring.headcount_decide,
+        name="headcount_decide",
+    ),
+    path("hiring/headcount-requests/<int:pk>/open/", hiring.headcount_open, name="headcount_open"),
+    path("hiring/positions/<int:pk>/move/", hiring.position_move, name="position_move"),
+    path("hiring/positions/<int:pk>/fill/", hiring.position_fill, name="position_fill"),
     path("plans/", plans.plans, name="plans"),
     path("plans/new/", plans.plan_create, name="plan_create"),
     path("plans/<int:pk>/versions/", plans.version_add, name="version_add"),

@@ -1,7 +1,8 @@
 """Incentives' demo data, in both organizations: a commission plan on
 collected revenue with an accelerator above target, last quarter's sprint
 with a frozen (approved) payout run, and this quarter's sprint on the demo
-deals with targets, the 销售之星 award and Finance's budget reservation."""
+deals with targets, the 销售之星 award and Finance's budget reservation;
+a hiring plan with positions in several stages (incentives/hiring/demo.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
 from finance.budgets.models import quarter_end, quarter_start
 from finance.budgets.services import budget_for, budget_set, reservation_make
+from incentives.hiring import demo as hiring_demo
+from incentives.payouts import approval
 from incentives.payouts import services as payouts
+from incentives.payouts.models import PayoutRun, RunState
 from incentives.plans import services as plans
 from incentives.plans.services import TierInput
 from incentives.sprints import services as sprints
@@ -51,6 +55,7 @@ def _member(username: str) -> Membership | None:
 
 def load(*, organization: Organization, key: str) -> None:
     with organization_scope(organization.id):
+        hiring_demo.load(organization=organization, key=key)
         if Sprint.objects.exists():
             return  # idempotent
         hr, fin = _member(PEOPLE[key]["hr"]), _member(PEOPLE[key]["fin"])
@@ -68,7 +73,7 @@ def load(*, organization: Organization, key: str) -> None:
         past = _sprint(hr, reps, plan.pk, past_q, key, text)
         run = payouts.payout_compute(actor=hr, sprint=past, today=quarter_end(past_q))
         payouts.payout_submit(actor=hr, run=run)
-        payouts.payout_approve(actor=fin, run=run)
+        _approve_through_chain(run)
         current = _sprint(hr, reps, plan.pk, this_q, key, text)
         sprints.award_set(
             actor=hr,
@@ -81,6 +86,17 @@ def load(*, organization: Organization, key: str) -> None:
             prize_item="奖杯" if key == "demo" else "Trophy",
         )
         _reserve(fin, hr, current, text["reserve"], today)
+
+
+def _approve_through_chain(run: PayoutRun) -> None:
+    """Each step's approver approves in turn (HR's head, then Finance's)."""
+    for _step in range(5):
+        run = PayoutRun.objects.get(pk=run.pk)
+        step = approval.pending_step(run)
+        if run.state != RunState.SUBMITTED or step is None:
+            return
+        approver = Membership.objects.select_related("department").get(user_id=step.approver_id)
+        payouts.payout_approve(actor=approver, run=run)
 
 
 def _sprint(hr, reps, plan_id, start: dt.date, key: str, text: dict[str, str]) -> Sprint:

@@ -1,7 +1,7 @@
 """Payout runs (发放批次): a sprint's commission and awards, line by line.
 
 A run is computed (draft, recomputed at will), submitted by HR, and approved
-by Finance; once approved it is frozen: its lines never change again, and a
+through its approval chain (HR head, Finance head; see approval.py); once approved it is frozen: its lines never change again, and a
 later run of the same sprint pays only the difference per rep and deal
 (``kind=adjustment``), so a deal lost or changed after the freeze shows as an
 adjustment, never as a silent rewrite.
@@ -21,7 +21,7 @@ from collab.tenancy import TenantModel
 
 class RunState(models.TextChoices):
     DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("待财务审批")
+    SUBMITTED = "submitted", _("审批中")
     APPROVED = "approved", _("已审批（冻结）")
 
 
@@ -48,6 +48,12 @@ class PayoutRun(TenantModel):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The approval request filed on submission (its chain decides the run)
+    # and the reason of the step that rejected or sent it back.
+    approval_request = models.ForeignKey(
+        "requests_sla.Request", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approval_note = models.TextField(_("审批意见"), blank=True)
     # Deals that could not be paid (no plan version on their win date), as
     # [{"opportunity_id", "name", "day"}], shown with the run.
     warnings = models.JSONField(default=list, blank=True)
@@ -56,6 +62,9 @@ class PayoutRun(TenantModel):
         verbose_name = _("发放批次")
         verbose_name_plural = _("发放批次")
         ordering = ["sprint_id", "number"]
+        indexes = [
+            models.Index(fields=["organization", "approval_request"], name="payout_run_req_idx")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "sprint", "number"], name="payout_run_number_uniq"

@@ -22,15 +22,16 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from departments.models import Membership
-from incentives.payouts import setwise
+from incentives.payouts import approval, setwise
 from incentives.payouts.calc import ZERO
 from incentives.payouts.models import LineKind, PayoutLine, PayoutRun, RunState
 from incentives.payouts.writes import Line, lines_write
-from incentives.permissions import can_approve_payouts, can_manage
+from incentives.permissions import can_manage
 from incentives.plans.models import PlanVersion
 from incentives.plans.selectors import plan_versions, version_on
 from incentives.sprints.models import Award, Sprint
 from incentives.sprints.selectors import award_standings, sprint_progress
+from requests_sla.approvals.models import ApprovalFlow, FlowState
 
 Key = tuple[int, str, int]  # (user, kind, opportunity or award)
 
@@ -193,28 +194,46 @@ def payout_compute(*, actor: Membership, sprint: Sprint, today: dt.date | None =
 
 
 def payout_submit(*, actor: Membership, run: PayoutRun) -> PayoutRun:
+    """HR sends the run to its approval chain (see payouts/approval.py); a
+    chain that needs no step approves (freezes) it at once."""
     if not can_manage(actor):
         raise ServiceError(_("只有人力资源和业务负责人可以提交发放。"))
     with organization_scope(actor.organization_id), transaction.atomic():
-        run = PayoutRun.objects.select_for_update().get(pk=run.pk)
+        run = (
+            PayoutRun.objects.select_for_update(of=("self",))
+            .select_related("sprint", "approval_request")
+            .get(pk=run.pk)
+        )
         _require_open(run)
         if run.state != RunState.DRAFT:
             raise ServiceError(_("该批次已提交。"))
-        run.state = RunState.SUBMITTED
-        run.save(update_fields=["state"])
+        run.state, run.approval_note = RunState.SUBMITTED, ""
+        run.save(update_fields=["state", "approval_note"])
+        request = approval.approval_file(run, actor, timezone.now())
+        run.approval_request = request
+        run.save(update_fields=["approval_request"])
+        # Filing may have decided the chain already (no step applied): the
+        # hook could not find the run before it was linked.
+        flow = ApprovalFlow.objects.filter(request=request).first()
+        if flow is None:
+            raise ServiceError(_("发放审批类型没有审批链，请先在审批设置中配置。"))
+        if flow.state != FlowState.IN_PROGRESS:
+            run.refresh_from_db(fields=["state"])  # a resubmission's hook may have moved it
+            approval.run_follow_flow(run, flow, None)
         return run
 
 
 def payout_approve(*, actor: Membership, run: PayoutRun) -> PayoutRun:
-    """Finance approves: the run is frozen from here on."""
-    if not can_approve_payouts(actor):
-        raise ServiceError(_("只有财务可以审批发放。"))
+    """The pending step's approver approves; the last approval freezes the run."""
+    return payout_decide(actor=actor, run=run, action="approve")
+
+
+def payout_decide(*, actor: Membership, run: PayoutRun, action: str, reason: str = "") -> PayoutRun:
+    """Approve, reject or send back the run's pending approval step (the
+    approvals engine checks the approver and the reason)."""
     with organization_scope(actor.organization_id), transaction.atomic():
-        run = PayoutRun.objects.select_for_update().get(pk=run.pk)
-        _require_open(run)
-        if run.state != RunState.SUBMITTED:
-            raise ServiceError(_("批次需先由人力资源提交，再由财务审批。"))
-        run.state = RunState.APPROVED
-        run.approved_at, run.approved_by_id = timezone.now(), actor.user_id
-        run.save(update_fields=["state", "approved_at", "approved_by"])
-        return run
+        # Not locked here: step_act locks the request, then the decided hook
+        # the run — the same order as a decision taken on the request page.
+        run = PayoutRun.objects.get(pk=run.pk)
+        approval.run_step_act(actor=actor, run=run, action=action, reason=reason)
+        return PayoutRun.objects.select_related("approved_by").get(pk=run.pk)

@@ -18,3 +18,9 @@ def hr(org):
 def head_biz(org):
     """The head of Business (业务负责人)."""
     return person(org, Role.DEPT_HEAD, "business", "head-biz")
+
+
+@pytest.fixture
+def head_hr(org):
+    """The head of HR: the first step of a payout run's approval chain."""
+    return person(org, Role.DEPT_HEAD, "hr", "head-hr")

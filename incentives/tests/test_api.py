@@ -105,3 +105,13 @@ def test_the_schema_lists_the_endpoints(hr):
     schema = api(hr.user).get("/api/schema/?format=json").json()
     assert "/api/incentives/sprints/{id}/progress/" in schema["paths"]
     assert "/api/incentives/payout-runs/{id}/approve/" in schema["paths"]
+
+
+def test_finance_sends_the_run_back_with_a_reason_through_the_api(hr, head_fin, run):
+    api(hr.user).post(f"/api/incentives/payout-runs/{run.pk}/submit/")
+    url = f"/api/incentives/payout-runs/{run.pk}/decide/"
+    assert api(head_fin.user).post(url, {"action": "bogus"}, format="json").status_code == 400
+    assert api(hr.user).post(url, {"action": "reject", "reason": "x"}).status_code == 400
+    back = api(head_fin.user).post(url, {"action": "send_back", "reason": "请核对"}, format="json")
+    assert back.status_code == 200
+    assert back.json()["state"] == "draft" and back.json()["approval_note"] == "请核对"

@@ -113,15 +113,36 @@ def test_a_target_on_a_user_outside_the_sprint_is_refused_on_the_page(
         assert not Target.objects.exists()
 
 
-def test_the_run_goes_from_hr_to_finance_and_freezes(client_for, hr, head_fin, run, org):
+def test_the_run_goes_from_hr_to_its_chain_and_freezes(client_for, hr, head_fin, run, org):
     client_for(hr.user).post(reverse("incentives:run_submit", args=[run.pk]))
-    assert (
-        client_for(hr.user).post(reverse("incentives:run_approve", args=[run.pk])).status_code
-        == 403
-    )
+    body = client_for(head_fin.user).get(reverse("incentives:run", args=[run.pk])).content.decode()
+    assert 'id="approval-chain"' in body and 'id="approve"' in body
+    client_for(hr.user).post(reverse("incentives:run_approve", args=[run.pk]))  # not their step
+    with organization_scope(org.id):
+        assert PayoutRun.objects.get(pk=run.pk).state == RunState.SUBMITTED
     client_for(head_fin.user).post(reverse("incentives:run_approve", args=[run.pk]))
     with organization_scope(org.id):
         assert PayoutRun.objects.get(pk=run.pk).state == RunState.APPROVED
+
+
+def test_a_sent_back_run_is_a_draft_showing_the_reason(client_for, hr, head_fin, run, org):
+    client_for(hr.user).post(reverse("incentives:run_submit", args=[run.pk]))
+    client_for(head_fin.user).post(
+        reverse("incentives:run_decide", args=[run.pk]),
+        {"action": "send_back", "reason": "请核对华东电力的回款"},
+    )
+    body = client_for(hr.user).get(reverse("incentives:run", args=[run.pk])).content.decode()
+    assert 'id="approval-note"' in body and "请核对华东电力的回款" in body
+    with organization_scope(org.id):
+        assert PayoutRun.objects.get(pk=run.pk).state == RunState.DRAFT
+
+
+def test_a_rejection_without_a_reason_is_refused(client_for, hr, head_fin, run, org):
+    client_for(hr.user).post(reverse("incentives:run_submit", args=[run.pk]))
+    for data in ({"action": "reject", "reason": ""}, {"action": "bogus"}):
+        client_for(head_fin.user).post(reverse("incentives:run_decide", args=[run.pk]), data)
+    with organization_scope(org.id):
+        assert PayoutRun.objects.get(pk=run.pk).state == RunState.SUBMITTED
 
 
 def test_the_export_is_an_xlsx(client_for, hr, sprint, targets):
@@ -192,6 +213,17 @@ def test_query_counts_of_the_list_pages_are_locked(
             assert client.get(url).status_code == 200
 
 
+def test_the_query_count_of_a_submitted_run_page_is_locked(
+    client_for, hr, head_fin, run, django_assert_num_queries
+):
+    payouts.payout_submit(actor=hr, run=run)
+    client = client_for(head_fin.user)
+    url = reverse("incentives:run", args=[run.pk])
+    client.get(url)
+    with django_assert_num_queries(QUERIES["run"] + 1):  # + the chain's steps
+        assert "Finance head" in client.get(url).content.decode()
+
+
 # Session, user, membership and navigation included; the figures are two
 # aggregates whatever the number of reps (see the test above): won, collected
 # and the forecast in one read of the rollups, new accounts in the other
@@ -215,6 +247,7 @@ def test_an_outsider_cannot_compute_or_approve(client_for, outsider, sprint, run
     client = client_for(outsider)
     assert client.post(reverse("incentives:run_compute", args=[sprint.pk])).status_code == 404
     assert client.post(reverse("incentives:run_approve", args=[run.pk])).status_code == 404
+    assert client.post(reverse("incentives:run_decide", args=[run.pk])).status_code == 404
 
 
 def test_the_sprint_shows_its_reservation_reserved_vs_paid_out(

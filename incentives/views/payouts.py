@@ -1,6 +1,8 @@
 """The payout run page: each rep's lines with the deals, tiers and rates
-behind every figure (a rep sees only their own), HR submits, Finance
-approves (which freezes the run); computing from the sprint page."""
+behind every figure (a rep sees only their own), HR submits it to its
+approval chain, whose status shows here; the pending step's approver
+approves (the last approval freezes the run), rejects or sends it back with
+a reason; computing from the sprint page."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError
 from incentives import permissions
-from incentives.payouts import selectors, services
+from incentives.payouts import approval, selectors, services
 from incentives.payouts.models import PayoutRun
-from incentives.views.common import incentives_page, manager, viewer, visible_sprint
+from incentives.views.common import manager, viewer, visible_sprint
 
 
 def _visible_run(request, pk):
@@ -26,6 +28,8 @@ def _visible_run(request, pk):
 def run(request, pk):
     run = _visible_run(request, pk)
     reps = selectors.run_by_rep(request.membership, run)
+    steps = approval.approval_steps(run)
+    pending = next((s for s in steps if s.state == "pending"), None)
     return render(
         request,
         "incentives/run.html",
@@ -34,7 +38,10 @@ def run(request, pk):
             "reps": reps,
             "sees_all": permissions.sees_all_figures(request.membership),
             "can_manage": permissions.can_manage(request.membership),
-            "can_approve": permissions.can_approve_payouts(request.membership),
+            "steps": steps,
+            "can_approve": run.state == "submitted"
+            and pending is not None
+            and pending.approver_id == request.user.pk,
         },
     )
 
@@ -52,10 +59,10 @@ def run_compute(request, pk):
     return redirect("incentives:run", pk=run.pk)
 
 
-def _act(request, pk, action, ok):
+def _act(request, pk, service, ok, **kwargs):
     run = _visible_run(request, pk)
     try:
-        action(actor=request.membership, run=run)
+        service(actor=request.membership, run=run, **kwargs)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -66,10 +73,21 @@ def _act(request, pk, action, ok):
 @require_POST
 @manager
 def run_submit(request, pk):
-    return _act(request, pk, services.payout_submit, _("已提交财务审批。"))
+    return _act(request, pk, services.payout_submit, _("已提交审批。"))
 
 
 @require_POST
-@incentives_page(permissions.can_approve_payouts)
+@viewer
 def run_approve(request, pk):
-    return _act(request, pk, services.payout_approve, _("发放已审批，批次已冻结。"))
+    return _act(request, pk, services.payout_approve, _("已审批通过。"))
+
+
+@require_POST
+@viewer
+def run_decide(request, pk):
+    action = request.POST.get("action", "")
+    if action not in ("reject", "send_back"):
+        messages.error(request, _("未知的审批操作。"))
+        return redirect("incentives:run", pk=_visible_run(request, pk).pk)
+    reason = request.POST.get("reason", "")[:2000]
+    return _act(request, pk, services.payout_decide, _("已处理。"), action=action, reason=reason)

@@ -1,7 +1,8 @@
 """The sprint loop in a browser: ``admin`` (as HR) creates a sprint with a
 team target split to the reps and the 销售之星 award; ``rep`` wins a demo
 deal and Finance records its payment; the leaderboard moves; HR computes and
-submits the payout run and ``head-fin`` approves it; the rep sees only their
+submits the payout run to its approval chain, ``head-hr`` and then
+``head-fin`` approve it on the run page (the last approval freezes it); the rep sees only their
 own lines. Screenshots in Chinese and English."""
 
 import datetime as dt
@@ -128,19 +129,36 @@ def test_sprint_targets_award_win_payout_approved_by_finance(new_page, demo):
     hr.click("#runs button[type=submit]")
     hr.wait_for_load_state("networkidle")
     assert deal.name in hr.locator(".rep-payout").first.inner_text()
-    hr.click("text=提交财务审批")
+    hr.click("text=提交审批")
     hr.wait_for_load_state("networkidle")
     run_url = hr.url
+    assert "审批中" in hr.locator("#run-state").inner_text()
+    assert hr.locator("#approval-chain li").count() >= 2
+
+    head_hr = new_page()
+    sign_in(head_hr, "head-hr")
+    head_hr.goto(run_url)
+    head_hr.click("#approve")
+    head_hr.wait_for_load_state("networkidle")
+    assert "审批中" in head_hr.locator("#run-state").inner_text()
 
     fin = new_page()
     sign_in(fin, "head-fin")
     fin.goto(run_url)
     fin.click("#approve")
     fin.wait_for_load_state("networkidle")
+    if "审批中" in fin.locator("#run-state").inner_text():
+        # Above the chain's threshold (a big demo deal) the admin approves last.
+        hr.goto(run_url)
+        hr.click("#approve")
+        hr.wait_for_load_state("networkidle")
+        fin.goto(run_url)
     assert "已审批" in fin.locator("#run-state").inner_text()
+    assert fin.locator("#approval-chain a[href*='/requests/']").count() == 1
     screenshot(fin, "incentives-run-zh")
     switch_language(fin, "en")
     assert "Approved (frozen)" in fin.locator("#run-state").inner_text()
+    assert "Approval chain" in fin.locator("#approval-chain").inner_text()
     screenshot(fin, "incentives-run-en")
 
     rep = new_page()

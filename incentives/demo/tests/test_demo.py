@@ -9,7 +9,16 @@ from django.urls import reverse
 from collab.tenancy import organization_scope
 from departments.models import Membership, Organization
 from departments.registry import demo_steps
-from incentives.models import Award, PayoutRun, RunState, Sprint, Target
+from incentives.hiring.demo import REQUESTS
+from incentives.models import (
+    Award,
+    HeadcountRequest,
+    PayoutRun,
+    Position,
+    RunState,
+    Sprint,
+    Target,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +40,8 @@ def _state(slug):
             "award": Award.objects.filter(sprint=current).values_list("name_zh", flat=True).get(),
             "reserved": current.reservation_id is not None,
             "current": current.pk,
+            "stages": set(Position.objects.values_list("stage", flat=True)),
+            "requests": HeadcountRequest.objects.count(),
         }
 
 
@@ -45,6 +56,8 @@ def test_demo_sprints_load_once_in_both_organizations(client):
         assert state["targets"] == 4, slug  # two reps × won and collected
         assert state["award"] == "销售之星"
         assert state["reserved"], slug
+        assert {"sourcing", "interviews", "joined"} <= state["stages"], slug
+        assert state["requests"] == len(REQUESTS[slug]), slug
     org = Organization.objects.get(slug="demo")
     with organization_scope(org.id):
         rep = Membership.objects.get(user__username="rep").user

@@ -1,0 +1,223 @@
+"""Payout run approval on the existing approval chains.
+
+Submitting a run files a collaboration request of the type
+``hr_payout_approval`` served by Finance; the type's chain routes it (HR's
+head, then Finance's head; above ``ADMIN_ABOVE`` on to the organization
+admin — editable in the chain settings), each step on an SLA timer, the
+requester told of the decision. The run waits in ``submitted`` until the
+chain decides; ``payout_approval_decided`` (the approvals' "flow decided"
+hook, inside the deciding transaction) freezes it when the chain approves,
+or returns it to draft with the approver's reason when a step rejects or
+sends it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from collab.errors import ServiceError
+from collab.tenancy import organization_scope
+from departments.models import Department, Membership
+from incentives.payouts.models import PayoutRun, RunState
+from requests_sla.approvals.models import (
+    ApprovalFlow,
+    ApprovalStep,
+    ApprovalStepDefinition,
+    ApproverKind,
+    FlowState,
+    StepState,
+)
+from requests_sla.approvals.services import chain_resubmit, step_act
+from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.requests.services import request_file
+
+if TYPE_CHECKING:
+    from requests_sla.requests.models import Request
+
+PAYOUT_TYPE = "hr_payout_approval"
+ADMIN_ABOVE = "200000"
+FORM_SCHEMA = [
+    {"key": "sprint", "label_zh": "冲刺", "label_en": "Sprint", "type": "text", "required": True},
+    {"key": "run_number", "label_zh": "批次", "label_en": "Run", "type": "number"},
+    {
+        "key": "amount",
+        "label_zh": "发放合计（元）",
+        "label_en": "Payout total (CNY)",
+        "type": "money",
+        "required": True,
+    },
+]
+
+
+def _chain(rtype: RequestType, hr: Department | None, finance: Department) -> None:
+    common = {"organization_id": rtype.organization_id, "request_type": rtype}
+    steps = [
+        ("人力资源负责人", "HR head", ApproverKind.DEPARTMENT_HEAD, hr, {}),
+        ("财务负责人", "Finance head", ApproverKind.DEPARTMENT_HEAD, finance, {}),
+        (
+            "企业管理员",
+            "Organization admin",
+            ApproverKind.ORG_ADMIN,
+            None,
+            {
+                "condition_field": "amount",
+                "condition_operator": "gt",
+                "condition_value": ADMIN_ABOVE,
+            },
+        ),
+    ]
+    position = 0
+    for name_zh, name_en, kind, department, condition in steps:
+        if kind == ApproverKind.DEPARTMENT_HEAD and department is None:
+            continue
+        ApprovalStepDefinition.objects.create(
+            position=position,
+            name_zh=name_zh,
+            name_en=name_en,
+            approver_kind=kind,
+            department=department,
+            sla_hours=8,
+            **condition,
+            **common,
+        )
+        position += 1
+
+
+def payout_type(organization_id: int) -> RequestType | None:
+    """The payout approval request type, created with its default chain the
+    first time an organization submits a run (as pricing's discount type: a
+    type provisioned with the organization would be in the starter catalog
+    that the request demos file at random); None without a Finance
+    department. Runs inside the organization's scope."""
+    rtype = RequestType.objects.filter(code=PAYOUT_TYPE).first()
+    if rtype is not None:
+        return rtype
+    departments = {d.code: d for d in Department.objects.filter(code__in=["hr", "finance"])}
+    finance = departments.get("finance")
+    if finance is None:
+        return None
+    template = RequestType.objects.filter(serving_department=finance).order_by("-sort_order")
+    last = template.first()
+    rtype = RequestType.objects.create(
+        organization_id=organization_id,
+        code=PAYOUT_TYPE,
+        serving_department=finance,
+        name_zh="激励发放审批",
+        name_en="Incentive payout approval",
+        description_zh="季度冲刺的提成与奖项发放批次，经人力资源与财务审批后冻结。",
+        description_en="A sprint's commission and award payout run, frozen once HR and Finance approve it.",
+        priorities=list(Priority.values),
+        default_priority=Priority.NORMAL,
+        sla_targets=last.sla_targets if last else {},
+        form_schema=FORM_SCHEMA,
+        sort_order=(last.sort_order + 1) if last else 0,
+    )
+    _chain(rtype, departments.get("hr"), finance)
+    return rtype
+
+
+def _extra(run: PayoutRun) -> dict[str, object]:
+    # The chain's condition reads the amount; a run that claws back (a
+    # negative total) asks for no more than a zero one.
+    return {
+        "sprint": run.sprint.name[:200],
+        "run_number": run.number,
+        "amount": str(max(run.total, Decimal("0.00"))),
+    }
+
+
+def approval_file(run: PayoutRun, actor: Membership, at: dt.datetime) -> Request:
+    """File (or, after a send-back by the same requester, resubmit) the
+    run's approval request; the chain starts on filing."""
+    previous = run.approval_request
+    if previous is not None and previous.requester_id == actor.user_id:
+        flow = ApprovalFlow.objects.filter(request=previous).first()
+        if flow is not None and flow.state == FlowState.SENT_BACK:
+            chain_resubmit(request=previous, actor=actor, extra=_extra(run), at=at)
+            return previous
+    rtype = payout_type(actor.organization_id)
+    if rtype is None:
+        raise ServiceError(_("企业还没有财务部，无法审批发放。"))
+    return request_file(
+        actor=actor,
+        request_type=rtype,
+        title=_("%(sprint)s 第 %(n)s 批发放审批") % {"sprint": run.sprint.name, "n": run.number},
+        description="\n".join(
+            [
+                _("发放合计 %(total)s %(currency)s。")
+                % {"total": run.total, "currency": run.currency},
+                _("发放批次：/incentives/runs/%(id)s/") % {"id": run.pk},
+            ]
+        ),
+        extra=_extra(run),
+        at=at,
+    )
+
+
+def run_follow_flow(run: PayoutRun, flow: ApprovalFlow | None, step: ApprovalStep | None) -> None:
+    """Move a submitted run as its chain decided (a no-op while in progress)."""
+    if flow is None or run.state != RunState.SUBMITTED:
+        return
+    if flow.state == FlowState.APPROVED:
+        run.state = RunState.APPROVED
+        run.approved_at = flow.completed_at
+        run.approved_by_id = step.actor_id if step is not None else None
+        run.approval_note = ""
+    elif flow.state in (FlowState.REJECTED, FlowState.SENT_BACK):
+        run.state = RunState.DRAFT
+        run.approval_note = (step.reason if step is not None else "")[:2000]
+    else:
+        return
+    run.save(update_fields=["state", "approved_at", "approved_by", "approval_note"])
+
+
+def payout_approval_decided(
+    *, flow: ApprovalFlow, request: Request, step: ApprovalStep | None, at: dt.datetime
+) -> None:
+    """The approvals' hook: the decided chain moves the run waiting on it."""
+    run = (
+        PayoutRun.objects.select_for_update()
+        .filter(approval_request_id=request.pk, state=RunState.SUBMITTED)
+        .first()
+    )
+    if run is not None:
+        run_follow_flow(run, flow, step)
+
+
+def pending_step(run: PayoutRun) -> ApprovalStep | None:
+    if run.approval_request_id is None:
+        return None
+    return (
+        ApprovalStep.objects.filter(request_id=run.approval_request_id, state=StepState.PENDING)
+        .order_by("-round", "position")
+        .first()
+    )
+
+
+def run_step_act(*, actor: Membership, run: PayoutRun, action: str, reason: str = "") -> None:
+    """Act on the run's pending step as its approver (the run page's buttons)."""
+    with organization_scope(actor.organization_id):
+        if run.state != RunState.SUBMITTED:
+            if run.state == RunState.APPROVED:
+                raise ServiceError(
+                    _("该发放批次已审批冻结，不能修改；之后的变化会作为调整进入下一批次。")
+                )
+            raise ServiceError(_("批次需先提交审批。"))
+        step = pending_step(run)
+        if step is None or step.approver_id != actor.user_id:
+            raise ServiceError(_("这一审批步骤不由你处理。"))
+        step_act(step_id=step.pk, actor=actor, action=action, reason=reason)
+
+
+def approval_steps(run: PayoutRun) -> list[ApprovalStep]:
+    if run.approval_request_id is None:
+        return []
+    return list(
+        ApprovalStep.objects.filter(request_id=run.approval_request_id)
+        .select_related("approver")
+        .order_by("round", "position")
+    )
