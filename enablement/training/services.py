@@ -257,6 +257,8 @@ def course_for_release(
         raise ServiceError(_("请选择一个促销方案或定价表。"), field="release")
     release = bundle or price_list
     assert release is not None
+    # The state as stored now, not as the caller's copy remembers it.
+    release = type(release).objects.get(pk=release.pk)
     if release.state != (BundleState.PUBLISHED if bundle else PriceListState.PUBLISHED):
         raise ServiceError(_("只能为已发布的方案或定价表建课程。"), field="release")
     with transaction.atomic():

@@ -163,6 +163,11 @@ def my_courses(request):
     )
 
 
+def _option(value) -> int | None:
+    text = str(value or "")
+    return int(text) if text in {"0", "1", "2", "3", "4", "5"} else None
+
+
 @membership_required()
 def course_check(request, pk: int):
     """The rep's completion check of their enrolment ``pk``."""
@@ -171,7 +176,8 @@ def course_check(request, pk: int):
     questions = list(enrolment.course.questions.all())
     error = ""
     if request.method == "POST":
-        answers = [optional_id(request.POST.get(f"q{q.pk}")) for q in questions]
+        # An option's index, 0-5; anything else is "not answered".
+        answers = [_option(request.POST.get(f"q{q.pk}")) for q in questions]
         try:
             if None in answers:
                 raise ServiceError(_("请回答每一道题。"), field="answers")
