@@ -55,7 +55,7 @@ def require_manager(actor: Membership) -> None:
         raise PermissionDenied(_("你无权执行此操作。"))
 
 
-def _bounded(value, name: str) -> None:
+def _bounded(value: dt.date, name: str) -> None:
     try:
         check_date(value)
     except ValidationError as exc:
@@ -264,11 +264,11 @@ def course_for_release(
     with transaction.atomic():
         course = Course.objects.filter(bundle=bundle, price_list=price_list).first()
         if course is None:
+            # Stored text in both languages, not the reader's: no gettext.
             if bundle is not None:
-                # Stored text in both languages, not the reader's: no gettext.
                 title_zh = f"促销方案培训：{bundle.name_zh}"
                 title_en = f"Bundle training: {bundle.name_en or bundle.name_zh}"
-            else:
+            elif price_list is not None:
                 title_zh = f"新定价表培训：{price_list.name}"
                 title_en = f"Price list training: {price_list.name}"
             fields = CourseFields(
