@@ -104,6 +104,9 @@ class CampaignInput(serializers.Serializer):
 
 
 class CampaignResponseOutput(serializers.ModelSerializer):
+    # Blank when not given: a plain string, not the schema's "email" format.
+    email = serializers.CharField()
+
     class Meta:
         model = CampaignResponse
         fields = [

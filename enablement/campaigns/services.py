@@ -91,8 +91,9 @@ def _links(campaign: Campaign, fields: CampaignFields) -> None:
     this organization only: another's id is "not found", never linked)."""
     wanted = {*fields.assets_used, *fields.assets_produced}
     found = set(Asset.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    if wanted - found:
-        raise ServiceError(_("找不到所选资料。"), field="assets_used")
+    for name in ("assets_used", "assets_produced"):
+        if set(getattr(fields, name)) - found:
+            raise ServiceError(_("找不到所选资料。"), field=name)
     accounts = set(
         Account.objects.filter(pk__in=fields.target_accounts).values_list("pk", flat=True)
     )

@@ -79,6 +79,9 @@ class CourseInput(serializers.Serializer):
 
 
 class CourseSessionOutput(serializers.ModelSerializer):
+    # Blank for a session in a room: a plain string, not the schema's "uri" format.
+    link = serializers.CharField()
+
     class Meta:
         model = CourseSession
         fields = ["id", "course", "starts_at", "ends_at", "place", "link", "trainer"]
