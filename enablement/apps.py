@@ -17,6 +17,7 @@ class EnablementConfig(AppConfig):
         from requests_sla.requests.hooks import detail_panel_register
 
         from . import demo, permissions
+        from .demo import programs as demo_programs
         from .library.services import version_published_hook_register
         from .usage import notices
         from .usage import views as usage_views
@@ -28,6 +29,7 @@ class EnablementConfig(AppConfig):
         detail_panel_register("enablement/_request_panel.html")
         panel_register("opportunity", usage_views.opportunity_panel, order=800)
         demo_steps.register(demo.load, order=500)
+        demo_steps.register(demo_programs.load, order=510)
         nav_register(
             NavEntry(
                 _("资料库"),
@@ -36,6 +38,44 @@ class EnablementConfig(AppConfig):
                 order=50,
                 capability=permissions.can_read_library,
                 also_current=("enablement:asset", "enablement:asset_new", "enablement:fulfil"),
+            ),
+            NavEntry(
+                _("市场活动"),
+                "enablement:campaigns",
+                section="sales",
+                order=51,
+                capability=permissions.can_read_library,
+                also_current=("enablement:campaign", "enablement:campaign_new"),
+            ),
+            NavEntry(
+                _("培训课程"),
+                "enablement:courses",
+                section="sales",
+                order=52,
+                capability=permissions.can_read_library,
+                also_current=("enablement:course", "enablement:course_new", "enablement:releases"),
+            ),
+            NavEntry(
+                _("我的课程"),
+                "enablement:my_courses",
+                section="sales",
+                order=53,
+                capability=permissions.can_read_library,
+                also_current=("enablement:course_check",),
+            ),
+            NavEntry(
+                _("培训完成情况"),
+                "enablement:training_overview",
+                section="reports",
+                order=52,
+                capability=permissions.can_see_training_overview,
+            ),
+            NavEntry(
+                _("市场活动报表"),
+                "enablement:campaigns_report",
+                section="reports",
+                order=51,
+                capability=permissions.can_read_library,
             ),
             NavEntry(
                 _("资料效果报表"),

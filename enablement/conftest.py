@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from collab.tenancy import organization_scope
 from departments.tests.factories import token_for
 from enablement.library import services
-from enablement.tests.people import dev_rnd, mkt, pm  # noqa: F401 (fixtures)
+from enablement.tests.people import dev_rnd, hr, mkt, pm  # noqa: F401 (fixtures)
 from pipeline.accounts import services as accounts_services
 from pipeline.models import Stage
 from pipeline.opportunities import services as opportunities_services

@@ -1,5 +1,13 @@
 """Every model of enablement, re-exported (Django finds them here)."""
 
+from enablement.campaigns.models import (
+    Campaign,
+    CampaignAsset,
+    CampaignKind,
+    CampaignResponse,
+    CampaignTarget,
+    ResponseKind,
+)
 from enablement.library.models import (
     Asset,
     AssetFile,
@@ -7,6 +15,13 @@ from enablement.library.models import (
     AssetStatus,
     AssetVersion,
     CustomerSize,
+)
+from enablement.training.models import (
+    Course,
+    CourseAsset,
+    CourseQuestion,
+    CourseSession,
+    Enrolment,
 )
 from enablement.usage.models import AssetFulfilment, AssetUse
 
@@ -18,5 +33,16 @@ __all__ = [
     "AssetStatus",
     "AssetUse",
     "AssetVersion",
+    "Campaign",
+    "CampaignAsset",
+    "CampaignKind",
+    "CampaignResponse",
+    "CampaignTarget",
+    "Course",
+    "CourseAsset",
+    "CourseQuestion",
+    "CourseSession",
     "CustomerSize",
+    "Enrolment",
+    "ResponseKind",
 ]

@@ -48,3 +48,32 @@ def can_edit(membership, asset) -> bool:
 
 def can_read_library(membership) -> bool:
     return membership is not None and membership.is_active
+
+
+def _in_departments(membership, codes: tuple[str, ...]) -> bool:
+    if membership is None or not membership.is_active:
+        return False
+    if is_admin(membership):
+        return True
+    return membership.role in _DEPARTMENT_ROLES and _department_code(membership) in codes
+
+
+CAMPAIGN_DEPARTMENTS = ("marketing",)
+COURSE_DEPARTMENTS = ("product", "hr")
+
+
+def can_manage_campaigns(membership) -> bool:
+    """Plans campaigns and records their responses: Marketing (and the admin)."""
+    return _in_departments(membership, CAMPAIGN_DEPARTMENTS)
+
+
+def can_manage_courses(membership) -> bool:
+    """Builds courses, sessions, enrolments: Product Management, HR (and the admin)."""
+    return _in_departments(membership, COURSE_DEPARTMENTS)
+
+
+def can_see_training_overview(membership) -> bool:
+    """The HR view (completion by team, overdue enrolments)."""
+    return can_manage_courses(membership) or (
+        membership is not None and membership.is_active and membership.role == Role.OPS_MANAGER
+    )

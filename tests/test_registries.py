@@ -34,6 +34,7 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "pricing.demo.loader.load",
         "roadmap.demo.load",
         "enablement.demo.library.load",
+        "enablement.demo.programs.load",
         "finance.demo.load.load",
         "incentives.demo.load.load",
     ]

@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
         "ExpenseKindEnum": "finance.expenses.models.ExpenseKind",
         "RequirementStateEnum": "roadmap.models.State",
         "LeadSourceEnum": "pipeline.leads.models.LeadSource",
+        "CampaignKindEnum": "enablement.models.CampaignKind",
+        "CampaignResponseKindEnum": "enablement.models.ResponseKind",
     },
 }
 

@@ -24,3 +24,9 @@ def pm(org):
 def dev_rnd(org):
     """A member of R&D: reads the library, writes nothing in it."""
     return person(org, Role.DEPT_MEMBER, "rnd", "dev-rnd")
+
+
+@pytest.fixture
+def hr(org):
+    """A member of HR: manages courses."""
+    return person(org, Role.DEPT_MEMBER, "hr", "hr")

@@ -21,6 +21,7 @@ class LeadSource(models.TextChoices):
     FOLLOW_UP = "follow_up", _("回访")
     SERVICE_RECORD = "service_record", _("服务记录")
     OTHER = "other", _("其他")
+    CAMPAIGN = "campaign", _("市场活动")
 
 
 class LeadKind(models.TextChoices):

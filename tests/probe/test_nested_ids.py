@@ -43,6 +43,12 @@ FIELD_MODELS = {
     "requirement_id": "requirement",
     "release_id": "release",
     "plan_id": "commissionplan",
+    "target_accounts": "account",
+    "assets_used": "asset",
+    "assets_produced": "asset",
+    "assets": "asset",
+    "users": "user",
+    "trainer": "user",
 }
 COUNTS = world_counts()
 
