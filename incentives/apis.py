@@ -24,7 +24,7 @@ from incentives.plans import selectors as plan_selectors
 from incentives.plans import services as plan_services
 from incentives.plans.models import Basis, CommissionPlan
 from incentives.sprints import selectors, services
-from incentives.sprints.models import Measure, Sprint, TieBreak
+from incentives.sprints.models import TENURE_MAX_DAYS, Measure, Sprint, TieBreak
 
 
 def _require(rule, membership) -> None:
@@ -111,6 +111,7 @@ class AwardInput(serializers.Serializer):
         max_digits=7, decimal_places=2, min_value=0, max_value=ATTAINMENT_MAX, default=100
     )
     tie_break = serializers.ChoiceField(choices=TieBreak.choices, default=TieBreak.AMOUNT)
+    min_tenure_days = serializers.IntegerField(min_value=0, max_value=TENURE_MAX_DAYS, default=0)
     prize_amount = AmountSerializerField(default=0)
     prize_item = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
 

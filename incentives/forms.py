@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from collab.money import AmountFormField
 from collab.parsing import BoundedDateField
 from incentives.plans.models import Basis
-from incentives.sprints.models import Measure, TieBreak
+from incentives.sprints.models import TENURE_MAX_DAYS, Measure, TieBreak
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -115,6 +115,13 @@ class AwardForm(forms.Form):
         initial=100,
     )
     tie_break = forms.ChoiceField(label=_("并列规则"), choices=TieBreak.choices)
+    min_tenure_days = forms.IntegerField(
+        label=_("最短在职天数"),
+        min_value=0,
+        max_value=TENURE_MAX_DAYS,
+        initial=0,
+        help_text=_("截至冲刺最后一天已入职的天数；0 表示不限"),
+    )
     prize_amount = AmountFormField(label=_("奖金"), required=False)
     prize_item = forms.CharField(label=_("奖品"), max_length=100, required=False)
 

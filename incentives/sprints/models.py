@@ -164,6 +164,9 @@ class TieBreak(models.TextChoices):
     SHARED = "shared", _("达成率相同时并列获奖")
 
 
+TENURE_MAX_DAYS = 3650  # ten years: an award's tenure rule never asks for more
+
+
 class Award(TenantModel):
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="awards")
     name_zh = models.CharField(_("中文名称"), max_length=100)
@@ -176,6 +179,9 @@ class Award(TenantModel):
     tie_break = models.CharField(
         _("并列规则"), max_length=10, choices=TieBreak.choices, default=TieBreak.AMOUNT
     )
+    # Eligibility by tenure: a rep must have been a member of the organization
+    # for this many days on the sprint's last day (0: everyone in the sprint).
+    min_tenure_days = models.PositiveSmallIntegerField(_("最短在职天数"), default=0)
     prize_amount = amount_field(_("奖金"), default=Decimal("0.00"))
     prize_item = models.CharField(_("奖品"), max_length=100, blank=True)
 

@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
@@ -74,6 +74,7 @@ class Row:
     figures: dict[str, Figure]
     forecast: Decimal = ZERO  # weighted open pipeline closing inside the period
     rank: int | None = None
+    joined: dt.date | None = None  # the day the rep joined the organization (tenure)
 
     def figure(self, measure: str) -> Figure:
         return self.figures[measure]
@@ -149,8 +150,12 @@ def _name(first: str, last: str, username: str) -> str:
 
 def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
     today = today or timezone.localdate()
+    joined = Membership.objects.filter(
+        organization_id=sprint.organization_id, user_id=OuterRef("user_id")
+    ).values("created_at")[:1]
     members = list(
         SprintMember.objects.filter(sprint=sprint)
+        .annotate(joined_at=Subquery(joined))
         .order_by("id")
         .values_list(
             "id",
@@ -160,6 +165,7 @@ def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
             "user__first_name",
             "user__last_name",
             "user__username",
+            "joined_at",
         )
     )
     targets = list(
@@ -181,8 +187,9 @@ def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
                 k: Figure(rep_targets.get((pk, k)), actual[k].get(user_id, ZERO)) for k in MEASURES
             },
             forecast=actual["forecast"].get(user_id, ZERO),
+            joined=timezone.localdate(joined_at) if joined_at else None,
         )
-        for pk, user_id, team_id, team_name, first, last, username in members
+        for pk, user_id, team_id, team_name, first, last, username, joined_at in members
     ]
     teams: dict[int, Row] = {}
     for rep in reps:
@@ -217,11 +224,14 @@ def award_standings(award: Award, progress: Progress) -> Standing:
     """Who wins the award now: reps with a target on its measure reaching the
     minimum, best attainment first; the tie-break decides equal attainment
     (``amount``: the higher actual first, then the name; ``shared``: everyone
-    tied with the last place wins too)."""
+    tied with the last place wins too). With ``min_tenure_days``, only reps
+    who had been members that long on the sprint's last day qualify."""
+    joined_by = progress.sprint.end - dt.timedelta(days=award.min_tenure_days)
     eligible = []
     for row in progress.reps:
         fig = row.figures[award.measure]
-        if fig.attainment is not None and fig.attainment >= award.min_attainment:
+        tenured = not award.min_tenure_days or (row.joined is not None and row.joined <= joined_by)
+        if tenured and fig.attainment is not None and fig.attainment >= award.min_attainment:
             eligible.append((row, fig.attainment))
     eligible.sort(key=lambda p: (-p[1], -p[0].figures[award.measure].actual, p[0].name))
     winners = [row for row, _pct in eligible[: award.top_n]]

@@ -25,6 +25,7 @@ from finance.models import BudgetLine, LineKind
 from incentives.permissions import can_manage
 from incentives.plans.models import CommissionPlan
 from incentives.sprints.models import (
+    TENURE_MAX_DAYS,
     Award,
     Measure,
     Sprint,
@@ -251,6 +252,7 @@ def award_set(
     tie_break: str = TieBreak.AMOUNT,
     prize_amount: Decimal = Decimal("0"),
     prize_item: str = "",
+    min_tenure_days: int = 0,
 ) -> Award:
     _require_manager(actor)
     if not (name_zh or "").strip():
@@ -263,6 +265,11 @@ def award_set(
         raise ServiceError(_("最低达成率不能为负数。"), field="min_attainment")
     if tie_break not in TieBreak.values:
         raise ServiceError(_("并列规则无效。"), field="tie_break")
+    if min_tenure_days is None or not 0 <= min_tenure_days <= TENURE_MAX_DAYS:
+        raise ServiceError(
+            _("最短在职天数须在 0 到 %(max)s 之间。") % {"max": TENURE_MAX_DAYS},
+            field="min_tenure_days",
+        )
     prize = _amount(prize_amount, "prize_amount")
     with organization_scope(actor.organization_id), transaction.atomic():
         return Award.objects.create(
@@ -276,6 +283,7 @@ def award_set(
             tie_break=tie_break,
             prize_amount=prize,
             prize_item=(prize_item or "")[:100],
+            min_tenure_days=min_tenure_days,
         )
 
 

@@ -3,9 +3,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
+from departments.models import Membership
 from incentives.sprints import selectors, services
 from incentives.sprints.models import Target, TargetChange, TieBreak
 from incentives.tests.helpers import paid, won
@@ -175,6 +177,40 @@ def test_award_tie_by_amount_falls_back_to_the_name_and_gives_one_star(
     standing = _standing(org, sprint, rep, rep2, hr, TieBreak.AMOUNT, today)
     assert len(standing.winners) == 1
     assert len(standing.ranked) == 2
+
+
+def test_award_tenure_rule_leaves_out_a_rep_who_joined_too_late(org, sprint, rep, rep2, hr, today):
+    # rep joined a year ago; rep2 joined 40 days before the sprint's end
+    # (sprint.end is today + 30): a 90-day rule leaves rep2 out, 30 days lets both in.
+    with organization_scope(org.id):
+        Membership.objects.filter(pk=rep.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=365)
+        )
+        Membership.objects.filter(pk=rep2.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=10)
+        )
+    for m in (rep, rep2):
+        services.target_set(
+            actor=hr, sprint=sprint, measure="won", amount=Decimal("100000"), user_id=m.user_id
+        )
+    won(org, rep, "110000")
+    won(org, rep2, "150000")  # the better figure, but too new for the 90-day rule
+    strict = services.award_set(actor=hr, sprint=sprint, name_zh="老将之星", min_tenure_days=90)
+    lenient = services.award_set(actor=hr, sprint=sprint, name_zh="销售之星", min_tenure_days=30)
+    with organization_scope(org.id):
+        progress = selectors.sprint_progress(sprint, today)
+        strict_standing = selectors.award_standings(strict, progress)
+        lenient_standing = selectors.award_standings(lenient, progress)
+    assert [r.key for r in strict_standing.winners] == [rep.user_id]
+    assert [r.key for r, _pct in strict_standing.ranked] == [rep.user_id]
+    assert [r.key for r in lenient_standing.winners] == [rep2.user_id]
+
+
+@pytest.mark.parametrize("days", [-1, 3651, None])
+def test_award_tenure_out_of_range_is_a_field_error(sprint, hr, days):
+    with pytest.raises(ServiceError) as caught:
+        services.award_set(actor=hr, sprint=sprint, name_zh="销售之星", min_tenure_days=days)
+    assert caught.value.field == "min_tenure_days"
 
 
 def test_award_minimum_attainment_excludes_reps_below_it(org, sprint, rep, rep2, hr, today):
