@@ -49,6 +49,7 @@ FIELD_MODELS = {
     "assets": "asset",
     "users": "user",
     "trainer": "user",
+    "department_id": "department",
 }
 COUNTS = world_counts()
 
