@@ -9,6 +9,7 @@ budgets is left alone."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -25,10 +26,10 @@ from finance.expenses.services import LineInput, expense_file
 from finance.risk.services import risk_evaluate
 from pipeline.opportunities.selectors import opportunities_visible_to
 from requests_sla.approvals import services as approvals
+from requests_sla.approvals.defaults import FINANCE_HEAD, chain_create
 from requests_sla.approvals.models import (
     ApprovalStep,
     ApprovalStepDefinition,
-    ApproverKind,
     StepState,
 )
 from requests_sla.catalog.models import RequestType
@@ -88,16 +89,7 @@ def _sprint_reservation(members: dict[str, Membership], en: bool, now: dt.dateti
     if rtype is None or finance is None:
         return
     if not ApprovalStepDefinition.objects.filter(request_type=rtype).exists():
-        ApprovalStepDefinition.objects.create(
-            organization_id=rtype.organization_id,
-            request_type=rtype,
-            position=0,
-            name_zh="财务负责人",
-            name_en="Finance head",
-            approver_kind=ApproverKind.DEPARTMENT_HEAD,
-            department=finance,
-            sla_hours=8,
-        )
+        chain_create(rtype, [dataclasses.replace(FINANCE_HEAD, sla_hours=8)])
     today = timezone.localdate(now)
     request = request_file(
         actor=members["rep"],

@@ -21,18 +21,18 @@ from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
-from departments.models import Department, Membership
+from departments.models import Membership
 from incentives.payouts.models import PayoutRun, RunState
+from requests_sla.approvals.defaults import ApprovalTypeSpec, StepSpec, approval_type_ensure
 from requests_sla.approvals.models import (
     ApprovalFlow,
     ApprovalStep,
-    ApprovalStepDefinition,
     ApproverKind,
     FlowState,
     StepState,
 )
 from requests_sla.approvals.services import chain_resubmit, step_act
-from requests_sla.catalog.models import Priority, RequestType
+from requests_sla.catalog.models import RequestType
 from requests_sla.requests.services import request_file
 
 if TYPE_CHECKING:
@@ -53,71 +53,36 @@ FORM_SCHEMA = [
 ]
 
 
-def _chain(rtype: RequestType, hr: Department | None, finance: Department) -> None:
-    common = {"organization_id": rtype.organization_id, "request_type": rtype}
-    steps = [
-        ("人力资源负责人", "HR head", ApproverKind.DEPARTMENT_HEAD, hr, {}),
-        ("财务负责人", "Finance head", ApproverKind.DEPARTMENT_HEAD, finance, {}),
-        (
+PAYOUT = ApprovalTypeSpec(
+    code=PAYOUT_TYPE,
+    serving_department="finance",
+    name_zh="激励发放审批",
+    name_en="Incentive payout approval",
+    description_zh="季度冲刺的提成与奖项发放批次，经人力资源与财务审批后冻结。",
+    description_en="A sprint's commission and award payout run, frozen once HR and Finance approve it.",
+    form_schema=FORM_SCHEMA,
+    steps=(
+        StepSpec("人力资源负责人", "HR head", ApproverKind.DEPARTMENT_HEAD, 8, department="hr"),
+        StepSpec(
+            "财务负责人", "Finance head", ApproverKind.DEPARTMENT_HEAD, 8, department="finance"
+        ),
+        StepSpec(
             "企业管理员",
             "Organization admin",
             ApproverKind.ORG_ADMIN,
-            None,
-            {
-                "condition_field": "amount",
-                "condition_operator": "gt",
-                "condition_value": ADMIN_ABOVE,
-            },
+            8,
+            condition=("amount", "gt", ADMIN_ABOVE),
         ),
-    ]
-    position = 0
-    for name_zh, name_en, kind, department, condition in steps:
-        if kind == ApproverKind.DEPARTMENT_HEAD and department is None:
-            continue
-        ApprovalStepDefinition.objects.create(
-            position=position,
-            name_zh=name_zh,
-            name_en=name_en,
-            approver_kind=kind,
-            department=department,
-            sla_hours=8,
-            **condition,
-            **common,
-        )
-        position += 1
+    ),
+)
 
 
 def payout_type(organization_id: int) -> RequestType | None:
     """The payout approval request type, created with its default chain the
-    first time an organization submits a run (as pricing's discount type: a
-    type provisioned with the organization would be in the starter catalog
-    that the request demos file at random); None without a Finance
-    department. Runs inside the organization's scope."""
-    rtype = RequestType.objects.filter(code=PAYOUT_TYPE).first()
-    if rtype is not None:
-        return rtype
-    departments = {d.code: d for d in Department.objects.filter(code__in=["hr", "finance"])}
-    finance = departments.get("finance")
-    if finance is None:
-        return None
-    template = RequestType.objects.filter(serving_department=finance).order_by("-sort_order")
-    last = template.first()
-    rtype = RequestType.objects.create(
-        organization_id=organization_id,
-        code=PAYOUT_TYPE,
-        serving_department=finance,
-        name_zh="激励发放审批",
-        name_en="Incentive payout approval",
-        description_zh="季度冲刺的提成与奖项发放批次，经人力资源与财务审批后冻结。",
-        description_en="A sprint's commission and award payout run, frozen once HR and Finance approve it.",
-        priorities=list(Priority.values),
-        default_priority=Priority.NORMAL,
-        sla_targets=last.sla_targets if last else {},
-        form_schema=FORM_SCHEMA,
-        sort_order=(last.sort_order + 1) if last else 0,
-    )
-    _chain(rtype, departments.get("hr"), finance)
-    return rtype
+    first time an organization submits a run (``approval_type_ensure``: HR's
+    head, Finance's head, the organization admin above ``ADMIN_ABOVE``); None
+    without a Finance department. Runs inside the organization's scope."""
+    return approval_type_ensure(organization_id, PAYOUT)
 
 
 def _extra(run: PayoutRun) -> dict[str, object]:

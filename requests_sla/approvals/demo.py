@@ -15,10 +15,20 @@ import datetime as dt
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
-from departments.models import Department, Membership, Organization
+from departments.models import Membership, Organization
 from requests_sla.approvals import services
-from requests_sla.approvals.defaults import DISCOUNT_TYPE, discount_type_ensure
-from requests_sla.approvals.models import ApprovalStep, ApprovalStepDefinition, StepState
+from requests_sla.approvals.defaults import (
+    DISCOUNT_TYPE,
+    StepSpec,
+    chain_create,
+    discount_type_ensure,
+)
+from requests_sla.approvals.models import (
+    ApprovalStep,
+    ApprovalStepDefinition,
+    ApproverKind,
+    StepState,
+)
 from requests_sla.catalog.models import RequestType
 from requests_sla.requests.services import request_file
 
@@ -60,33 +70,24 @@ EXPENSES = [
 ]
 
 
-def _expense_chain(organization: Organization) -> None:
-    expense = RequestType.objects.get(code="fin_expense_approval")
-    finance = Department.objects.get(code="finance")
-    head = {"approver_kind": "dept_head", "department": finance, "sla_hours": 4}
-    admin = {"approver_kind": "org_admin", "sla_hours": 8}
-    steps = [
-        {
-            "name_zh": "财务负责人",
-            "name_en": "Finance head",
-            **head,
-            "condition_field": "amount",
-            "condition_operator": "gt",
-            "condition_value": "5000",
-        },
-        {
-            "name_zh": "企业管理员",
-            "name_en": "Organization admin",
-            **admin,
-            "condition_field": "amount",
-            "condition_operator": "gt",
-            "condition_value": "50000",
-        },
-    ]
-    for position, spec in enumerate(steps):
-        ApprovalStepDefinition.objects.create(
-            organization=organization, request_type=expense, position=position, **spec
-        )
+# Finance's head over 5,000; the organization admin over 50,000.
+EXPENSE_CHAIN = (
+    StepSpec(
+        "财务负责人",
+        "Finance head",
+        ApproverKind.DEPARTMENT_HEAD,
+        4,
+        department="finance",
+        condition=("amount", "gt", "5000"),
+    ),
+    StepSpec(
+        "企业管理员",
+        "Organization admin",
+        ApproverKind.ORG_ADMIN,
+        8,
+        condition=("amount", "gt", "50000"),
+    ),
+)
 
 
 def load(*, organization: Organization, key: str) -> None:
@@ -97,7 +98,7 @@ def load(*, organization: Organization, key: str) -> None:
         if ApprovalStepDefinition.objects.exists():
             return
         discount_type_ensure(organization.id)
-        _expense_chain(organization)
+        chain_create(RequestType.objects.get(code="fin_expense_approval"), EXPENSE_CHAIN)
         members = {
             m.user.username: m
             for m in Membership.objects.filter(is_active=True).select_related(
