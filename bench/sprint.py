@@ -9,7 +9,10 @@ through the Django test client: middleware, leaderboard of every rep,
 template), the same for the polled progress fragment, and ``payout_run_s``
 (computing the payout run of the whole sprint, every line written) with its
 line count. Scale by environment: BENCH_REPS, BENCH_TEAMS, BENCH_DEALS,
-BENCH_PAYMENTS_PER_DEAL, BENCH_BASIS (won | collected).
+BENCH_PAYMENTS_PER_DEAL, BENCH_BASIS (won | collected). ``BENCH_KEEP=1``
+keeps the database; a later ``BENCH_REUSE=1`` run measures it again without
+seeding (the seed takes minutes; its sprint then has the draft run the kept
+run computed, which the payout run recomputes).
 
     env -u DATABASE_URL BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/sprint.py
@@ -36,7 +39,7 @@ BASIS = os.environ.get("BENCH_BASIS", "won")
 RUNS = int(os.environ.get("BENCH_RUNS", 20))
 
 DB = BenchDatabase("collab_bench_incentives", script="bench/sprint.py")
-DB.prepare(reusable=False)
+REUSE = DB.prepare()
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 
 import django  # noqa: E402
@@ -192,7 +195,24 @@ def seed():
                 for t in teams
             ]
         )
+    # The VACUUM ANALYZE above ran before the sprint, its teams, members and
+    # targets existed: PostgreSQL would plan the page against tables it
+    # believes empty (autovacuum, which would analyze them in production,
+    # may be off on a bench server).
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
     return org, hr, sprint
+
+
+def seeded():
+    """What an earlier ``BENCH_KEEP=1`` run seeded (``BENCH_REUSE=1``)."""
+    from departments.models import Organization
+    from incentives.sprints.models import Sprint
+
+    org = Organization.objects.get(slug="bench")
+    with organization_scope(org.id):
+        hr = Membership.objects.select_related("user").get(user__username="benchhr")
+        return org, hr, Sprint.objects.get(name="Bench sprint")
 
 
 def report(name: str, fn) -> None:
@@ -221,9 +241,12 @@ def main() -> None:
             f"scale: reps={REPS} teams={TEAMS} won_deals={DEALS} "
             f"payments={DEALS * PAYMENTS_PER_DEAL} basis={BASIS}"
         )
-        started = time.perf_counter()
-        org, hr, sprint = seed()
-        print(f"seed_s={time.perf_counter() - started:.1f}")
+        if REUSE:
+            org, hr, sprint = seeded()
+        else:
+            started = time.perf_counter()
+            org, hr, sprint = seed()
+            print(f"seed_s={time.perf_counter() - started:.1f}")
         from django.conf import settings
         from django.core import signals
         from django.db import close_old_connections
@@ -247,7 +270,7 @@ def main() -> None:
             print(f"payout_total={run.total}")
     finally:
         connection.close()
-        DB.finish()
+        DB.finish(REUSE)
 
 
 if __name__ == "__main__":

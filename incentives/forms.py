@@ -7,6 +7,7 @@ from html import escape
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ def _option(value, label, chosen: set[str]) -> str:
 
 
 class LongSelect(forms.Select):
-    """A select of every rep of the sprint (2,000 at scale): the options
+    """A select of every rep (2,000 at scale) or team (200) of the sprint: the options
     written in one pass, the same markup as Django's select, without its
     template per option (which took seconds at that size)."""
 
@@ -39,6 +40,21 @@ class LongSelect(forms.Select):
             attrs,
             mark_safe(options),  # noqa: S308 (every value and label escaped above)
         )
+
+
+class Pairs(BaseChoiceIterator):
+    """Choices already in Django's normal form, (value, label) pairs: given
+    as a list, 2,000 of them were walked again by the field and by its
+    widget (``normalize_choices``) on every render of the sprint page."""
+
+    def __init__(self, pairs: list[tuple[object, str]]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
 
 
 # A rep's weight in a sprint team is a relative share; 1000x another rep is already absurd.
@@ -76,7 +92,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, users=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user_id"].choices = list(users)  # (user id, name) pairs
+        self.fields["user_id"].choices = Pairs(list(users))  # (user id, name) pairs
 
 
 class TargetForm(forms.Form):
@@ -87,18 +103,18 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args, who=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["who"].choices = list(who)
+        self.fields["who"].choices = Pairs(list(who))
 
 
 class SplitForm(forms.Form):
-    team_id = forms.TypedChoiceField(label=_("团队"), coerce=int)
+    team_id = forms.TypedChoiceField(label=_("团队"), coerce=int, widget=LongSelect)
     measure = forms.ChoiceField(label=_("指标"), choices=Measure.choices)
     total = AmountFormField(label=_("团队目标"))
     by_weight = forms.BooleanField(label=_("按权重拆分"), required=False)
 
     def __init__(self, *args, teams=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team_id"].choices = [(t.pk, t.name) for t in teams]
+        self.fields["team_id"].choices = Pairs([(t.pk, t.name) for t in teams])
 
 
 class AwardForm(forms.Form):

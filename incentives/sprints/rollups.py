@@ -45,6 +45,21 @@ class Sums:
     forecast: dict[int, Decimal]
 
 
+def sums_sql(
+    organization_id: int, period: tuple[dt.date, dt.date], ahead: tuple[dt.date, dt.date]
+) -> tuple[str, dict[str, object]]:
+    """The rows ``sums_by_owner`` adds up, every owner of the organization:
+    ``k`` 0 for ``period`` (won, collected), 1 for ``ahead`` (weighted), as a
+    subquery and its parameters, for a query that joins them to its owners."""
+    table = CreditDay._meta.db_table
+    params: dict[str, object] = {
+        "org": organization_id,
+        **_ranges(0, *period),
+        **_ranges(1, *ahead),
+    }
+    return " UNION ALL ".join(_RANGES.format(k=k, table=table) for k in (0, 1)), params
+
+
 def sums_by_owner(
     organization_id: int,
     user_ids: Iterable[int],
@@ -55,21 +70,14 @@ def sums_by_owner(
     """Won and collected over ``period``, the forecast (open deals weighted
     by probability) expected to close over ``ahead``, per owner: one query,
     month rows for whole months and day rows for the days around them."""
-    table = CreditDay._meta.db_table
-    params: dict[str, object] = {
-        "org": organization_id,
-        "owners": list(user_ids),
-        "currency": currency,
-        **_ranges(0, *period),
-        **_ranges(1, *ahead),
-    }
-    parts = [_RANGES.format(k=k, table=table) for k in (0, 1)]
+    rows_sql, params = sums_sql(organization_id, period, ahead)
+    params.update(owners=list(user_ids), currency=currency)
     with connection.cursor() as cur:
         cur.execute(
             f"""
             SELECT owner_id, sum(won) FILTER (WHERE k = 0), sum(collected) FILTER (WHERE k = 0),
                 sum(weighted) FILTER (WHERE k = 1)
-            FROM ({" UNION ALL ".join(parts)}) x
+            FROM ({rows_sql}) x
             WHERE owner_id = ANY(%(owners)s) AND currency = %(currency)s
             GROUP BY owner_id
             """,  # noqa: S608

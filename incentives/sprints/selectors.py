@@ -1,11 +1,12 @@
 """Reads of sprints: live progress (attainment, gap, forecast, ranking), the
 working days left, award standings, and which sprints a member sees.
 
-Progress is computed on request: won, collected and the forecast from the
-rollups (``rollups``, kept by PostgreSQL on every deal, stage and payment),
-new accounts from the pipeline (``figures``) — two aggregate queries for the
-whole sprint, whatever its size, plus the sprint's members and targets (read
-as plain values: 2,000 reps are 2,000 rows, no model instances).
+Progress is computed on request, in two queries whatever the sprint's size:
+one row per member with their targets, won, collected and the forecast from
+the rollups (``rollups``, kept by PostgreSQL on every deal, stage and
+payment) and their new accounts from the pipeline, all summed in PostgreSQL
+(read as plain values: 2,000 reps are 2,000 rows, no model instances); then
+the teams' targets. ``figures`` holds the direct aggregates they must equal.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
@@ -26,15 +28,17 @@ from incentives.sprints.models import (
     Award,
     Measure,
     Sprint,
-    SprintMember,
-    Target,
     TargetChange,
     TieBreak,
 )
 from requests_sla.sla.calendars import org_calendar
 
 ZERO = Decimal("0.00")
+TENTH = Decimal("0.1")
 MEASURES = (Measure.WON, Measure.COLLECTED, Measure.NEW_ACCOUNTS)
+# The same as plain strings, the keys of ``Row.figures``: a dict keyed by enum
+# members costs an enum lookup per access, 2,000 rows × every measure.
+WON, COLLECTED, NEW_ACCOUNTS = (m.value for m in MEASURES)
 
 
 def sprints_visible_to(membership: Membership) -> QuerySet[Sprint]:
@@ -48,17 +52,25 @@ def attainment(actual: Decimal, target: Decimal | None) -> Decimal | None:
     """Percent of target reached, one decimal, half up; None without a target."""
     if not target:
         return None
-    return (actual * 100 / target).quantize(Decimal("0.1"))
+    return (actual * 100 / target).quantize(TENTH)
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     target: Decimal | None
     actual: Decimal
+    # The attainment and the (actual, target) it was computed from: ranking,
+    # the award standings and the page each read it, 2,000 rows each.
+    _memo: tuple[Decimal, Decimal | None, Decimal | None] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def attainment(self) -> Decimal | None:
-        return attainment(self.actual, self.target)
+        memo = self._memo
+        if memo is None or memo[0] is not self.actual or memo[1] is not self.target:
+            memo = self._memo = (self.actual, self.target, attainment(self.actual, self.target))
+        return memo[2]
 
     @property
     def gap(self) -> Decimal | None:
@@ -116,21 +128,85 @@ def _working_days(organization_id: int, first: dt.date, last: dt.date, today: dt
     return count
 
 
-def _actuals(sprint: Sprint, user_ids: list[int], today: dt.date) -> dict[str, dict[int, Decimal]]:
-    period = (sprint.start, sprint.end)
-    sums = rollups.sums_by_owner(
-        sprint.organization_id,
-        user_ids,
-        period,
-        (max(today, sprint.start), sprint.end),
-        sprint.currency,
+# One row per member of the sprint, with everything its figures are made of:
+# the member's targets, what the rollups say they won, collected and have
+# open (summed over the sprint's members only: a hash join, where a list of
+# 2,000 ids was compared with every rollup row) and their new accounts.
+_MEMBERS = """
+WITH members AS (
+    SELECT id, user_id, team_id FROM incentives_sprintmember
+    WHERE organization_id = %(org)s AND sprint_id = %(sprint)s
+), credit AS (
+    SELECT owner_id, sum(won) FILTER (WHERE k = 0) AS won,
+        sum(collected) FILTER (WHERE k = 0) AS collected,
+        sum(weighted) FILTER (WHERE k = 1) AS weighted
+    FROM ({credit}) x
+    WHERE currency = %(currency)s AND owner_id IN (SELECT user_id FROM members)
+    GROUP BY owner_id
+), accounts AS (
+    SELECT owner_id, count(*) AS n FROM pipeline_account
+    WHERE organization_id = %(org)s AND created_at >= %(since)s AND created_at < %(until)s
+        AND owner_id IN (SELECT user_id FROM members)
+    GROUP BY owner_id
+), goals AS (
+    SELECT member_id,
+        max(amount) FILTER (WHERE measure = 'won') AS won,
+        max(amount) FILTER (WHERE measure = 'collected') AS collected,
+        max(amount) FILTER (WHERE measure = 'new_accounts') AS new_accounts
+    FROM incentives_target
+    WHERE organization_id = %(org)s AND sprint_id = %(sprint)s AND member_id IS NOT NULL
+    GROUP BY member_id
+)
+SELECT m.id, m.user_id, m.team_id, t.name, u.first_name, u.last_name, u.username,
+    (j.created_at AT TIME ZONE %(tz)s)::date,
+    g.won, g.collected, g.new_accounts,
+    -- To the cent, half away from zero (``round_money``; × 0.01 is exact, where
+    -- numeric division rounds to a scale of its own); no rollup row: 0.00.
+    coalesce(round(c.won, 2), 0.00), coalesce(round(c.collected, 2), 0.00),
+    coalesce(round(c.weighted * 0.01, 2), 0.00), a.n
+FROM members m
+JOIN auth_user u ON u.id = m.user_id
+JOIN incentives_sprintteam t ON t.id = m.team_id
+LEFT JOIN departments_membership j ON j.organization_id = %(org)s AND j.user_id = m.user_id
+LEFT JOIN goals g ON g.member_id = m.id
+LEFT JOIN credit c ON c.owner_id = m.user_id
+LEFT JOIN accounts a ON a.owner_id = m.user_id
+ORDER BY m.id
+"""
+
+# The teams' targets, and the measures anyone in the sprint has a target on.
+_TEAM_TARGETS = """
+SELECT team_id, measure, amount FROM incentives_target
+WHERE organization_id = %(org)s AND sprint_id = %(sprint)s AND team_id IS NOT NULL
+UNION ALL
+SELECT DISTINCT NULL::bigint, measure, NULL::numeric FROM incentives_target
+WHERE organization_id = %(org)s AND sprint_id = %(sprint)s AND member_id IS NOT NULL
+"""
+
+
+def _member_rows(sprint: Sprint, today: dt.date) -> list[tuple]:
+    """The sprint's members with their targets and actuals, in one query
+    (``figures`` holds the direct aggregates these must equal)."""
+    credit, params = rollups.sums_sql(
+        sprint.organization_id, (sprint.start, sprint.end), (max(today, sprint.start), sprint.end)
     )
-    return {
-        Measure.WON: sums.won,
-        Measure.COLLECTED: sums.collected,
-        Measure.NEW_ACCOUNTS: figures.new_accounts_by_owner(user_ids, *period),
-        "forecast": sums.forecast,
-    }
+    since, until = figures.bounds(sprint.start, sprint.end)
+    params.update(
+        sprint=sprint.pk,
+        currency=sprint.currency,
+        since=since,
+        until=until,
+        tz=timezone.get_current_timezone_name(),
+    )
+    with connection.cursor() as cur:
+        cur.execute(_MEMBERS.format(credit=credit), params)  # noqa: S608 (constants)
+        return cur.fetchall()
+
+
+def _team_targets(sprint: Sprint) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(_TEAM_TARGETS, {"org": sprint.organization_id, "sprint": sprint.pk})
+        return cur.fetchall()
 
 
 def _rank(rows: list[Row], measure: str) -> None:
@@ -150,66 +226,56 @@ def _name(first: str, last: str, username: str) -> str:
 
 def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
     today = today or timezone.localdate()
-    joined = Membership.objects.filter(
-        organization_id=sprint.organization_id, user_id=OuterRef("user_id")
-    ).values("created_at")[:1]
-    members = list(
-        SprintMember.objects.filter(sprint=sprint)
-        .annotate(joined_at=Subquery(joined))
-        .order_by("id")
-        .values_list(
-            "id",
-            "user_id",
-            "team_id",
-            "team__name",
-            "user__first_name",
-            "user__last_name",
-            "user__username",
-            "joined_at",
-        )
-    )
-    targets = list(
-        Target.objects.filter(sprint=sprint).values_list(
-            "member_id", "team_id", "measure", "amount"
-        )
-    )
-    user_ids = [m[1] for m in members]
-    actual = _actuals(sprint, user_ids, today)
-    rep_targets = {(member, k): amount for member, _t, k, amount in targets if member}
-    team_targets = {(team, k): amount for _m, team, k, amount in targets if team}
-    reps = [
-        Row(
-            key=user_id,
-            name=_name(first, last, username),
-            team_id=team_id,
-            team_name=team_name,
-            figures={
-                k: Figure(rep_targets.get((pk, k)), actual[k].get(user_id, ZERO)) for k in MEASURES
-            },
-            forecast=actual["forecast"].get(user_id, ZERO),
-            joined=timezone.localdate(joined_at) if joined_at else None,
-        )
-        for pk, user_id, team_id, team_name, first, last, username, joined_at in members
-    ]
-    teams: dict[int, Row] = {}
-    for rep in reps:
-        team = teams.setdefault(
-            rep.team_id,
+    reps = []
+    for row in _member_rows(sprint, today):
+        _pk, user_id, team_id, team_name, first, last, username, joined = row[:8]
+        t_won, t_collected, t_accounts, won, collected, forecast, accounts = row[8:]
+        reps.append(
             Row(
-                key=rep.team_id,
-                name=rep.team_name,
-                team_id=rep.team_id,
-                team_name=rep.team_name,
-                figures={k: Figure(team_targets.get((rep.team_id, k)), ZERO) for k in MEASURES},
-            ),
+                key=user_id,
+                name=_name(first, last, username),
+                team_id=team_id,
+                team_name=team_name,
+                figures={
+                    WON: Figure(t_won, won),
+                    COLLECTED: Figure(t_collected, collected),
+                    NEW_ACCOUNTS: Figure(t_accounts, Decimal(accounts) if accounts else ZERO),
+                },
+                forecast=forecast,
+                joined=joined,
+            )
         )
-        for k in MEASURES:
-            team.figures[k].actual += rep.figures[k].actual
-        team.forecast += rep.forecast
-    team_rows = list(teams.values())
+    targets = _team_targets(sprint)
+    team_targets = {(team, k): amount for team, k, amount in targets if team}
+    # Each team: its first rep (name), then won, collected, new accounts and
+    # the forecast summed from 0.00 in the reps' order.
+    sums: dict[int, list] = {}
+    for rep in reps:
+        figs = rep.figures
+        total = sums.get(rep.team_id)
+        if total is None:
+            total = sums[rep.team_id] = [rep, ZERO, ZERO, ZERO, ZERO]
+        total[1] += figs[WON].actual
+        total[2] += figs[COLLECTED].actual
+        total[3] += figs[NEW_ACCOUNTS].actual
+        total[4] += rep.forecast
+    team_rows = [
+        Row(
+            key=first.team_id,
+            name=first.team_name,
+            team_id=first.team_id,
+            team_name=first.team_name,
+            figures={
+                k: Figure(team_targets.get((first.team_id, k)), actual)
+                for k, actual in ((WON, won), (COLLECTED, collected), (NEW_ACCOUNTS, accounts))
+            },
+            forecast=forecast,
+        )
+        for first, won, collected, accounts, forecast in sums.values()
+    ]
     _rank(reps, sprint.ranking_measure)
     _rank(team_rows, sprint.ranking_measure)
-    measures = [k for k in MEASURES if any(t[2] == k for t in targets)] or [Measure.WON]
+    measures = [k for k in MEASURES if any(t[1] == k for t in targets)] or [Measure.WON]
     return Progress(sprint, today, working_days_left(sprint, today), reps, team_rows, measures)
 
 

@@ -1,4 +1,4 @@
-"""Helpers of the incentives suites: a won deal, a paid invoice."""
+"""Helpers of the incentives suites: a won deal, a paid invoice, an open deal."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from collab.tenancy import organization_scope
 from finance.receivables import services as receivables
 from finance.tests.helpers import won_deal
 
-__all__ = ["paid", "won", "won_deal"]
+__all__ = ["open_deal", "paid", "won", "won_deal"]
 
 _numbers = iter(range(1, 10**6))
 
@@ -33,3 +34,26 @@ def paid(finance_member, deal, amount: str, *, on: dt.date | None = None):
     return receivables.payment_record(
         actor=finance_member, invoice_id=invoice.pk, amount=Decimal(amount), received_on=on
     )
+
+
+def open_deal(org, member, amount: str, close_on: dt.date):
+    """An open deal of ``member``'s (on a new account) expected to close on ``close_on``."""
+    from pipeline.accounts import services as accounts_services
+    from pipeline.opportunities import services as opps
+
+    with organization_scope(org.id):
+        account = accounts_services.account_create(
+            actor=member.user,
+            name=f"开放 {amount}",
+            industry="manufacturing",
+            size="large",
+            owner=member.user,
+        )
+        return opps.opportunity_create(
+            actor=member.user,
+            account=account,
+            name="开放商机",
+            owner=member.user,
+            amount=Decimal(amount),
+            expected_close_date=close_on,
+        )

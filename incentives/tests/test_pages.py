@@ -225,10 +225,12 @@ def test_the_query_count_of_a_submitted_run_page_is_locked(
 
 
 # Session, user, membership and navigation included; the figures are two
-# aggregates whatever the number of reps (see the test above): won, collected
-# and the forecast in one read of the rollups, new accounts in the other
-# (four aggregates over deals and payments before the rollups: 11 and 18).
-QUERIES = {"sprints": 7, "progress": 9, "sprint": 16, "run": 7}
+# queries whatever the number of reps (see the test above): the members with
+# their targets, won, collected, forecast (rollups) and new accounts in one,
+# the teams' targets in the other (four aggregates over deals and payments
+# before the rollups: 11 and 18; members, targets and two aggregates after
+# them: 9 and 16). The sprint page reads the sprint with its plan (one less).
+QUERIES = {"sprints": 7, "progress": 7, "sprint": 13, "run": 7}
 
 
 def test_plans_trio_owner_rep_outsider(client_for, hr, rep, outsider, plan, org, today):
@@ -274,3 +276,92 @@ def test_a_reservation_of_another_organization_cannot_be_linked(hr, sprint):
 
     with pytest.raises(ServiceError):
         services.sprint_link_reservation(actor=hr, sprint=sprint, line_id=987654321)
+
+
+@pytest.fixture
+def five_reps(org, hr, sprint, team, targets):
+    """Seven reps in the sprint: ``rep`` and ``rep2`` (with targets), then
+    ZZ0 … ZZ4 (without: ranked after them, by name)."""
+    from departments.tests.factories import member
+
+    for i in range(5):
+        extra = member(org, username=f"zz{i}", first_name=f"ZZ{i}", last_name="")
+        services.member_add(actor=hr, sprint=sprint, team=team, user_id=extra.pk)
+
+
+def _ranked(body):
+    import re
+
+    return re.findall(r'<tr id="rep-(\d+)"', body)
+
+
+def test_the_leaderboard_shows_a_page_of_the_ranking_and_the_viewers_own_row(
+    client_for, org, hr, rep, rep2, sprint, five_reps, monkeypatch
+):
+    from incentives.views import board
+
+    monkeypatch.setattr(board, "PAGE_SIZE", 2)
+    won(org, rep, "123456.78")
+    won(org, rep2, "20000")
+    url = reverse("incentives:sprint", args=[sprint.pk])
+    body = client_for(hr.user).get(url).content.decode()
+    assert _ranked(body) == [str(rep.user_id), str(rep2.user_id)]
+    assert "Page 1 of 4" in body and 'href="/incentives/sprints/' in body and "page=2" in body
+    # A rep below the first page sees the top of the ranking, then their own row.
+    from django.contrib.auth import get_user_model
+
+    last = get_user_model().objects.get(username="zz4")
+    body = client_for(last).get(url).content.decode()
+    assert _ranked(body) == [str(rep.user_id), str(rep2.user_id), str(last.pk)]
+    assert f'<tr id="rep-{last.pk}" class="me">' in body and 'class="gap"' in body
+    # The second page, and the poll asks for the same page again.
+    body = client_for(hr.user).get(url, {"page": "2"}).content.decode()
+    assert len(_ranked(body)) == 2 and str(rep.user_id) not in _ranked(body)
+    assert f'hx-get="/incentives/sprints/{sprint.pk}/progress/?page=2"' in body
+
+
+def test_the_leaderboard_search_finds_reps_by_name_or_team_with_their_rank(
+    client_for, org, hr, rep2, sprint, five_reps, monkeypatch
+):
+    from incentives.views import board
+
+    monkeypatch.setattr(board, "PAGE_SIZE", 2)
+    won(org, rep2, "20000")
+    url = reverse("incentives:progress", args=[sprint.pk])
+    body = client_for(hr.user).get(url, {"q": "zz3"}).content.decode()
+    assert len(_ranked(body)) == 1 and "ZZ3" in body
+    assert 'progress/?q=zz3&amp;page=1"' in body
+    body = client_for(hr.user).get(url, {"q": "华东"}).content.decode()  # the team's name
+    assert "Page 1 of 4" in body
+    body = client_for(hr.user).get(url, {"q": "<nobody>"}).content.decode()
+    assert _ranked(body) == [] and 'id="no-match"' in body and "<nobody>" not in body
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "abc", "999", "1.5", ""])
+def test_a_bad_leaderboard_page_is_the_nearest_page_never_an_error(
+    client_for, hr, sprint, five_reps, number, monkeypatch
+):
+    from incentives.views import board
+
+    monkeypatch.setattr(board, "PAGE_SIZE", 2)
+    response = client_for(hr.user).get(
+        reverse("incentives:sprint", args=[sprint.pk]), {"page": number}
+    )
+    assert response.status_code == 200 and len(_ranked(response.content.decode())) >= 1
+
+
+def test_the_export_holds_every_rep_whatever_the_page(
+    client_for, hr, sprint, five_reps, monkeypatch
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from incentives.views import board
+
+    monkeypatch.setattr(board, "PAGE_SIZE", 2)
+    response = client_for(hr.user).get(reverse("incentives:export", args=[sprint.pk]))
+    sheet = load_workbook(
+        BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
+    assert sheet.max_row == 1 + 7

@@ -38,5 +38,8 @@ def form_errors(request, form) -> None:
 
 
 def visible_sprint(request, pk):
-    """The sprint, if the member may see it; a 404 otherwise (foreign or not theirs)."""
-    return get_object_or_404(sprints_visible_to(request.membership).distinct(), pk=pk)
+    """The sprint, if the member may see it; a 404 otherwise (foreign or not theirs).
+    With its plan (the sprint page names it and reads its basis)."""
+    return get_object_or_404(
+        sprints_visible_to(request.membership).distinct().select_related("plan"), pk=pk
+    )

@@ -57,7 +57,9 @@ def _progress_context(request, sprint):
     return {
         "sprint": sprint,
         "progress": progress,
-        "board": board(progress, mine),
+        "board": board(
+            progress, mine, page=request.GET.get("page", 1), query=request.GET.get("q", "")
+        ),
         "standings": standings,
         "mine": mine,
         "sees_all": permissions.sees_all_figures(request.membership),

@@ -14,8 +14,7 @@ from collab.tenancy import organization_scope
 from departments.models import Organization
 from finance.models import Invoice, Payment
 from incentives.sprints import figures, rollups
-from incentives.tests.helpers import paid, won
-from pipeline.accounts import services as accounts_services
+from incentives.tests.helpers import open_deal, paid, won
 from pipeline.opportunities import services as opps
 from pipeline.opportunities.models import Opportunity, Stage
 
@@ -43,25 +42,6 @@ def _rolled(sprint, users, today):
     return sums.won, sums.collected, sums.forecast
 
 
-def _open_deal(org, member, amount, close_on):
-    with organization_scope(org.id):
-        account = accounts_services.account_create(
-            actor=member.user,
-            name=f"开放 {amount}",
-            industry="manufacturing",
-            size="large",
-            owner=member.user,
-        )
-        return opps.opportunity_create(
-            actor=member.user,
-            account=account,
-            name="开放商机",
-            owner=member.user,
-            amount=Decimal(amount),
-            expected_close_date=close_on,
-        )
-
-
 def test_the_rollups_equal_the_deals_and_payments_after_every_write(
     org, head_fin, sprint, rep, rep2, today
 ):
@@ -76,8 +56,8 @@ def test_the_rollups_equal_the_deals_and_payments_after_every_write(
     first = won(org, rep, "80000.10", days_ago=29)
     second = won(org, rep2, "50000.05", days_ago=2)
     won(org, rep, "7000", days_ago=45)  # before the sprint: not counted
-    _open_deal(org, rep, "12345.67", today + dt.timedelta(days=10))
-    _open_deal(org, rep2, "999.99", today + dt.timedelta(days=45))  # after the sprint
+    open_deal(org, rep, "12345.67", today + dt.timedelta(days=10))
+    open_deal(org, rep2, "999.99", today + dt.timedelta(days=45))  # after the sprint
     payment = paid(head_fin, first, "30000", on=today - dt.timedelta(days=3))
     paid(head_fin, second, "123.45", on=today)
     assert check()[0][rep.user_id] == Decimal("80000.10")
