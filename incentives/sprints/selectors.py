@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -52,7 +52,7 @@ def attainment(actual: Decimal, target: Decimal | None) -> Decimal | None:
     """Percent of target reached, one decimal, half up; None without a target."""
     if not target:
         return None
-    return (actual * 100 / target).quantize(TENTH)
+    return (actual * 100 / target).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 @dataclass(slots=True)

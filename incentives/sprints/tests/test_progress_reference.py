@@ -172,3 +172,11 @@ def test_a_sprint_without_members_has_no_rows_and_its_team_targets_measures(org,
         progress = selectors.sprint_progress(sprint, today)
     assert progress.reps == [] and progress.teams == []
     assert progress.measures == ["collected"]
+
+
+def test_attainment_rounds_half_up_like_money():
+    # The house's one rounding rule (collab.money.round_money) is half up;
+    # Decimal's default, half even, would show 12.2% here.
+    assert selectors.attainment(Decimal("12.25"), Decimal("100")) == Decimal("12.3")
+    assert selectors.attainment(Decimal("12.35"), Decimal("100")) == Decimal("12.4")
+    assert selectors.attainment(Decimal("5"), None) is None
