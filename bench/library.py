@@ -14,6 +14,9 @@
    and query counts of the search (20 queries, the page's count + first page),
    the asset page and its effectiveness figures.
 
+BENCH_KEEP=1 keeps the database; BENCH_REUSE=1 then measures it again
+without the relevance part or the seeding (minutes at 100,000 assets).
+
     env -u DATABASE_URL BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/library.py
 """
@@ -36,7 +39,7 @@ ORGS = int(os.environ.get("BENCH_ORGS", 100))
 OTHER_ASSETS = int(os.environ.get("BENCH_OTHER_ASSETS", 200))  # in each other organization
 RUNS = 30
 DB = BenchDatabase("collab_bench_enablement", script="bench/library.py")
-DB.prepare(reusable=False)
+REUSED = DB.prepare()
 os.environ["DJANGO_SETTINGS_MODULE"] = "collab.settings.test"
 
 import django  # noqa: E402
@@ -185,14 +188,17 @@ def relevance() -> None:
 def main() -> None:
     try:
         call_command("migrate", verbosity=0)
-        relevance()
-        if ASSETS:
-            from bench.enablement_scale import scale
+        from bench.enablement_scale import measure, seed
 
-            scale(ASSETS, ORGS, OTHER_ASSETS, RUNS)
+        if not REUSED:
+            relevance()
+            if ASSETS:
+                seed(ASSETS, ORGS, OTHER_ASSETS)
+        if ASSETS:
+            measure(RUNS)
     finally:
         connection.close()
-        DB.finish()
+        DB.finish(REUSED)
 
 
 if __name__ == "__main__":

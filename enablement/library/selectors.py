@@ -10,7 +10,17 @@ from typing import overload
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    F,
+    JSONField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from collab.parsing import optional_id
@@ -22,8 +32,14 @@ from pipeline.models import Industry
 PAGE_SIZE = 30
 
 
+# The search vectors are for the database to match against; no page or API
+# reads them back (the body's is a few KB a row, detoasted and parsed for
+# nothing on the asset page).
+SEARCH_VECTORS = ("search", "search_head", "search_title")
+
+
 def assets_visible_to(membership) -> QuerySet[Asset]:
-    qs = Asset.objects.select_related("owner_department")
+    qs = Asset.objects.select_related("owner_department").defer(*SEARCH_VECTORS)
     if permissions.is_admin(membership):
         return qs
     return qs.filter(~Q(status=AssetStatus.DRAFT) | Q(owner_department_id=membership.department_id))
@@ -47,6 +63,36 @@ def version_get(asset: Asset, number: int | None) -> AssetVersion:
     if version is None:
         raise Http404
     return version
+
+
+def version_and_history(
+    asset: Asset, number: int | None
+) -> tuple[AssetVersion, list[AssetVersion]]:
+    """The asset page's version (``number``, else the current one) with its
+    body, sections and files, and every version newest first without the
+    others' bodies. Two queries (the versions, the shown one's files): the
+    shown version is read with the list, its body picked by a CASE."""
+    shown = number or asset.version
+    rows = list(
+        versions_of(asset)
+        .defer("body", "sections")
+        .annotate(
+            shown_body=Case(
+                When(number=shown, then=F("body")), default=Value(""), output_field=TextField()
+            ),
+            shown_sections=Case(
+                When(number=shown, then=F("sections")),
+                default=Value(None),
+                output_field=JSONField(),
+            ),
+        )
+    )
+    version = next((v for v in rows if v.number == shown), None)
+    if version is None:
+        raise Http404
+    version.body, version.sections = version.shown_body, version.shown_sections
+    prefetch_related_objects([version], "files")
+    return version, rows
 
 
 def versions_of(asset: Asset) -> QuerySet[AssetVersion]:
@@ -189,7 +235,7 @@ class SearchResults:
         if stop <= start:
             return []
         ids = self._ids(start, stop)
-        found = self._base.filter(pk__in=ids).defer("search", "search_head", "search_title")
+        found = self._base.filter(pk__in=ids).defer(*SEARCH_VECTORS)
         by_id = {a.pk: a for a in found}
         return [by_id[pk] for pk in ids if pk in by_id]
 

@@ -1,12 +1,14 @@
 """The asset page (its version, files, sections, where it was used, the
-requests it fulfilled, its effectiveness), recording a use on a deal, and
-fulfilling a content request. Glue over selectors and services."""
+requests it fulfilled, its effectiveness), every use of an asset, the deal
+picker and recording a use on a deal, and fulfilling a content request.
+Glue over selectors and services."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from collab.errors import ServiceError, apply_service_error
 from collab.exports import FORMATS, sheets_response
-from collab.parsing import optional_id
+from collab.parsing import clean_text, optional_id
 from enablement import permissions
 from enablement.library import selectors as library_selectors
 from enablement.library.forms import AssetForm, NewVersionForm
@@ -26,25 +28,21 @@ from pipeline.opportunities.selectors import opportunities_visible_to
 from requests_sla.requests import permissions as request_permissions
 from requests_sla.requests import selectors as request_selectors
 
-
-def _open_deals(membership):
-    return (
-        opportunities_visible_to(membership)
-        .filter(stage__is_won=False, stage__is_lost=False)
-        .order_by("-updated_at")[:50]
-    )
-
-
-# The page lists the latest uses; the effectiveness card and the library
-# report count them all (rendering a hundred rows was most of the page's time).
-USES_SHOWN = 20
+# The asset page lists the latest uses and links to all of them (a page of
+# their own, USES_PER_PAGE at a time); the effectiveness card and the library
+# report count them all. Each row costs the page (bench/library.py): a
+# hundred rows were most of its time.
+USES_SHOWN = 10
+USES_PER_PAGE = 50
 
 
 @membership_required()
 def asset_detail(request, pk: int):
     membership = request.membership
     asset = library_selectors.asset_get(membership, pk)
-    version = library_selectors.version_get(asset, optional_id(request.GET.get("v")))
+    version, versions = library_selectors.version_and_history(
+        asset, optional_id(request.GET.get("v"))
+    )
     uses = list(selectors.uses_of_asset(asset)[: USES_SHOWN + 1])
     return render(
         request,
@@ -53,15 +51,37 @@ def asset_detail(request, pk: int):
             "asset": asset,
             "industry_label": dict(Industry.choices).get(asset.industry, ""),
             "version": version,
-            "versions": list(library_selectors.versions_of(asset).defer("body", "sections")),
+            "versions": versions,
             "can_edit": permissions.can_edit(membership, asset),
             "uses": uses[:USES_SHOWN],
             "more_uses": len(uses) > USES_SHOWN,
             "fulfilments": list(selectors.fulfilments_of_asset(asset)[:50]),
             "figures": selectors.effectiveness(asset),
-            "open_deals": list(_open_deals(membership)) if asset.status == "published" else [],
         },
     )
+
+
+@membership_required()
+def asset_uses(request, pk: int):
+    """Every use of the asset, latest first, a page at a time."""
+    asset = library_selectors.asset_get(request.membership, pk)
+    page = Paginator(selectors.uses_of_asset(asset), USES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "enablement/asset_uses.html", {"asset": asset, "page": page})
+
+
+@membership_required()
+def asset_deals(request, pk: int):
+    """htmx: the asset page's deal picker (search as you type). Read when
+    the rep reaches for it, not with every page view: at a few thousand open
+    deals the picker was the page's slowest part, and fifty names in a
+    select were no way to find a deal anyway."""
+    membership = request.membership
+    asset = library_selectors.asset_get(membership, pk)
+    q = clean_text(request.GET.get("q", "")).strip()[:100]
+    deals = selectors.deals_to_use_on(membership, asset, q)
+    return render(request, "enablement/_use_deals.html", {"deals": deals, "q": q})
 
 
 @require_POST

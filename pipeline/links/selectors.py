@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pipeline import permissions
@@ -61,18 +60,14 @@ def link_lookup(membership, q: str) -> tuple[list[LinkTarget], list[LinkTarget]]
     deal, whose customer's name) contains ``q``; with no ``q``, the caller's
     own open deals and accounts as suggestions. Two queries."""
     q = (q or "").strip()[:100]
-    deals = opportunities_selectors.opportunities_visible_to(membership).filter(
-        stage__is_won=False, stage__is_lost=False
-    )
+    deals = opportunities_selectors.open_deals_matching(membership, q)
     accounts = accounts_selectors.accounts_visible_to(membership)
     if q:
-        deals = deals.filter(Q(name__icontains=q) | Q(account__name__icontains=q))
         accounts = accounts.filter(name__icontains=q)
     else:
-        deals = deals.filter(owner_id=membership.user_id)
         accounts = accounts.filter(owner_id=membership.user_id)
     return (
-        [_deal_target(o) for o in deals.order_by("-updated_at", "-id")[:LOOKUP_LIMIT]],
+        [_deal_target(o) for o in deals[:LOOKUP_LIMIT]],
         [_account_target(a) for a in accounts.order_by("name", "id")[:LOOKUP_LIMIT]],
     )
 

@@ -62,7 +62,19 @@ def test_fulfil_find_attach_win(new_page, demo):
     screenshot(rep, "enablement-search-zh")
     rep.locator(".asset-card a", has_text=TITLE).click()
     rep.wait_for_load_state("networkidle")
-    rep.select_option("#use-opportunity", str(deal.pk))
+    # The deal picker lists the rep's own open deals on focus, and searches as they type.
+    with rep.expect_response(lambda r: "/assets/" in r.url and "/deals/" in r.url):
+        rep.locator("#use-q").focus()
+    rep.locator("#use-deals li").first.wait_for()
+    with rep.expect_response(lambda r: "/deals/?q=" in r.url):
+        rep.fill("#use-q", deal.name)
+    rep.wait_for_function(
+        "name => { const found = [...document.querySelectorAll('#use-deals label')];"
+        " return found.length > 0 && found.every(l => l.textContent.includes(name)); }",
+        arg=deal.name,
+    )
+    rep.locator("#use-deals label", has_text=deal.name).click()
+    assert rep.locator(f"#use-deals input[value='{deal.pk}']").is_checked()
     rep.locator(".use-form button[type=submit]").click()
     rep.wait_for_load_state("networkidle")
     assert rep.locator("#uses-h + ul li", has_text=deal.name).is_visible()

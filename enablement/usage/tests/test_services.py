@@ -170,11 +170,53 @@ def test_effectiveness_on_a_hand_computed_case(org, hand_case, django_assert_num
     assert figures.revenue == [Money(Decimal("500000.00"), "CNY")]
 
 
-def test_effectiveness_of_an_unused_asset_is_empty_in_two_queries(
+def test_effectiveness_counts_only_the_organizations_own_deals(org, hand_case, outsider_membership):
+    """The figures' SQL is written out (one query): another organization's
+    deals, closed after the first use, change nothing."""
+    from pipeline.accounts import services as accounts_services
+
+    other = outsider_membership
+    with organization_scope(other.organization_id):
+        account = accounts_services.account_create(
+            actor=other.user, name="客户乙", owner=other.user, industry="finance", size="large"
+        )
+        for _ in range(3):
+            foreign = opportunities_services.opportunity_create(
+                actor=other.user,
+                account=account,
+                name="外企业的单",
+                owner=other.user,
+                amount=Decimal("1"),
+                expected_close_date=dt.date(2030, 1, 1),
+            )
+            opportunities_services.opportunity_move(
+                opportunity=foreign, stage=Stage.objects.get(code="won"), actor=other.user
+            )
+    with organization_scope(org.id):
+        figures = selectors.effectiveness(hand_case)
+    assert (figures.deals, figures.won, figures.lost) == (3, 2, 1)
+    assert figures.org_win_rate == Decimal("40.00")
+
+
+def test_effectiveness_of_an_asset_used_on_an_account_only(org, rep, mkt, make_asset, deal):
+    """No deal of its own, but a first use: the organization's rate since."""
+    asset = make_asset(mkt, "只用于客户")
+    with organization_scope(org.id):
+        services.asset_use_record(actor=rep, asset=asset, account=deal.account)
+        opportunities_services.opportunity_move(
+            opportunity=deal, stage=Stage.objects.get(code="won"), actor=rep.user
+        )
+        figures = selectors.effectiveness(asset)
+    assert (figures.deals, figures.won, figures.win_rate, figures.revenue) == (0, 0, None, [])
+    assert figures.since is not None and figures.org_win_rate == Decimal("100.00")
+
+
+def test_effectiveness_of_an_unused_asset_is_empty_in_one_query(
     org, mkt, make_asset, django_assert_num_queries
 ):
     asset = make_asset(mkt, "没人用过")
-    with organization_scope(org.id), django_assert_num_queries(2):
+    # One (was two): the first use is read with the deals, none or not.
+    with organization_scope(org.id), django_assert_num_queries(1):
         figures = selectors.effectiveness(asset)
     assert (figures.deals, figures.won, figures.lost, figures.revenue) == (0, 0, 0, [])
     assert figures.since is None and figures.win_rate is None and figures.org_win_rate is None
