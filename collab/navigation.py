@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SECTIONS: dict[str, str | Promise] = {
     "work": _("工作"),
-    "sales": _("销售"),
+    "sales": pgettext_lazy("navigation", "销售"),
     "reports": _("报表"),
     "admin": _("管理"),
 }

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -128,7 +128,7 @@ class Membership(TenantModel):
 
     class Meta:
         verbose_name = _("成员")
-        verbose_name_plural = _("成员")
+        verbose_name_plural = pgettext_lazy("plural", "成员")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "user"], name="membership_org_user_uniq"

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EnablementConfig(AppConfig):
@@ -40,7 +41,7 @@ class EnablementConfig(AppConfig):
                 also_current=("enablement:asset", "enablement:asset_new", "enablement:fulfil"),
             ),
             NavEntry(
-                _("市场活动"),
+                pgettext_lazy("plural", "市场活动"),
                 "enablement:campaigns",
                 section="sales",
                 order=51,

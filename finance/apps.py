@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FinanceConfig(AppConfig):
@@ -36,7 +37,7 @@ class FinanceConfig(AppConfig):
         demo_steps.register(demo_load.load, order=600)
         nav_register(
             NavEntry(
-                _("预算"),
+                pgettext_lazy("plural", "预算"),
                 "finance:budgets",
                 section="work",
                 order=60,

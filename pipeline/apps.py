@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PipelineConfig(AppConfig):
@@ -43,21 +44,21 @@ class PipelineConfig(AppConfig):
         )
         nav_register(
             NavEntry(
-                _("商机"),
+                pgettext_lazy("plural", "商机"),
                 "pipeline:opportunities",
                 section="sales",
                 order=10,
                 capability=permissions.can_view_pipeline,
             ),
             NavEntry(
-                _("客户"),
+                pgettext_lazy("plural", "客户"),
                 "pipeline:accounts",
                 section="sales",
                 order=20,
                 capability=permissions.can_view_pipeline,
             ),
             NavEntry(
-                _("复购增购线索"),
+                pgettext_lazy("plural", "复购增购线索"),
                 "pipeline:leads",
                 section="sales",
                 order=30,

@@ -6,6 +6,7 @@ chain (Finance's head, then the admin over the chain's threshold)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from departments.roles import Role
 from pipeline import permissions as pipeline_permissions
@@ -78,7 +79,7 @@ def nav_entries():
             also_current=("pricing:price_list_detail", "pricing:products"),
         ),
         NavEntry(
-            _("促销方案"),
+            pgettext_lazy("plural", "促销方案"),
             "pricing:bundles",
             section="sales",
             order=42,

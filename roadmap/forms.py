@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.parsing import BoundedDateField, IdFormField
 from pipeline.accounts.selectors import accounts_visible_to
@@ -86,7 +87,9 @@ class AssessmentForm(forms.Form):
     resources = forms.CharField(
         label=_("所需资源"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
     )
-    risks = forms.CharField(label=_("风险"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    risks = forms.CharField(
+        label=pgettext_lazy("plural", "风险"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+    )
     needs_prototype = forms.BooleanField(label=_("需要先做原型验证"), required=False)
 
 
@@ -125,7 +128,9 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("决定"), choices=Decision.choices)
     priority = forms.IntegerField(label=_("优先级"), required=False, min_value=1, max_value=99)
     note = forms.CharField(label=_("说明（拒绝时必填）"), required=False)
-    release = forms.ModelChoiceField(label=_("版本"), queryset=None, required=False)
+    release = forms.ModelChoiceField(
+        label=pgettext_lazy("release", "版本"), queryset=None, required=False
+    )
     revisit_on = BoundedDateField(
         label=_("重新评审日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -159,7 +164,7 @@ class ReleaseForm(forms.Form):
 
 
 class DevelopForm(forms.Form):
-    release = forms.ModelChoiceField(label=_("版本"), queryset=None)
+    release = forms.ModelChoiceField(label=pgettext_lazy("release", "版本"), queryset=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

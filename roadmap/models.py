@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,7 +28,7 @@ class State(models.TextChoices):
     PROTOTYPE = "prototype", _("原型制作中")
     VALIDATING = "validating", _("原型验证中")
     ACCEPTED = "accepted", _("已纳入版本")
-    DECLINED = "declined", _("已拒绝")
+    DECLINED = "declined", pgettext_lazy("requirement", "已拒绝")
     DEFERRED = "deferred", _("已延后")
     IN_DEVELOPMENT = "in_development", _("开发中")
     SHIPPED = "shipped", _("已上线")
@@ -79,8 +79,8 @@ class Release(TenantModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("版本")
-        verbose_name_plural = _("版本")
+        verbose_name = pgettext_lazy("release", "版本")
+        verbose_name_plural = pgettext_lazy("release", "版本")
         ordering = ["-planned_on", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "version"], name="release_version_uniq")
@@ -132,7 +132,7 @@ class Requirement(TenantModel):
         _("开发成本上限（人天）"), max_digits=7, decimal_places=1, null=True, blank=True
     )
     resources = models.TextField(_("所需资源"), blank=True)
-    risks = models.TextField(_("风险"), blank=True)
+    risks = models.TextField(pgettext_lazy("plural", "风险"), blank=True)
     needs_prototype = models.BooleanField(_("需要原型验证"), default=False)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -145,7 +145,7 @@ class Requirement(TenantModel):
     assessed_at = models.DateTimeField(_("评估时间"), null=True, blank=True)
     priority = models.PositiveSmallIntegerField(_("优先级"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
-    decline_reason = models.TextField(_("拒绝原因"), blank=True)
+    decline_reason = models.TextField(pgettext_lazy("requirement", "拒绝原因"), blank=True)
     revisit_on = models.DateField(_("重新评审日期"), null=True, blank=True)
     release = models.ForeignKey(
         Release,
@@ -153,7 +153,7 @@ class Requirement(TenantModel):
         null=True,
         blank=True,
         related_name="requirements",
-        verbose_name=_("版本"),
+        verbose_name=pgettext_lazy("release", "版本"),
     )
     shipped_at = models.DateTimeField(_("上线时间"), null=True, blank=True)
     # Working minutes (the organization's business calendar) from submission
@@ -332,7 +332,7 @@ class ReviewBoard(TenantModel):
 
 class Decision(models.TextChoices):
     ACCEPT = "accept", _("纳入版本")
-    DECLINE = "decline", _("拒绝")
+    DECLINE = "decline", pgettext_lazy("requirement", "拒绝")
     DEFER = "defer", _("延后")
     PROTOTYPE = "prototype", _("需要原型")
 

@@ -34,16 +34,18 @@ def _entries(po: Path):
     # makemessages --no-location may glue the first entry to the header.
     text = re.sub(r'(^"[^\n]*\n)(?=(#|msgctxt |msgid ))', r"\1\n", text, flags=re.M)
     for block in re.split(r"\n\s*\n", text)[1:]:
+        ctx = re.search(r'^msgctxt ((?:".*"\n?)+)', block, re.M)
         ids = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         strs = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
         if not ids or block.lstrip().startswith("#~"):
             continue
         unquote = lambda s: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', s))  # noqa: E731
-        yield unquote(ids.group(1)), [unquote(s) for s in strs], "#, fuzzy" in block
+        context = unquote(ctx.group(1)) if ctx else None
+        yield unquote(ids.group(1)), [unquote(s) for s in strs], "#, fuzzy" in block, context
 
 
 def known_msgids() -> set[str]:
-    return {msgid.replace('\\"', '"') for po in catalogues() for msgid, _, _ in _entries(po)}
+    return {msgid.replace('\\"', '"') for po in catalogues() for msgid, _, _, _ in _entries(po)}
 
 
 def source_files(*suffixes):
@@ -61,7 +63,7 @@ def test_every_english_translation_is_filled_in_and_not_fuzzy():
     problems = [
         f"{po.relative_to(ROOT)}: {msgid!r}"
         for po in catalogues()
-        for msgid, strs, fuzzy in _entries(po)
+        for msgid, strs, fuzzy, _ in _entries(po)
         if fuzzy or not all(strs)
     ]
     assert not problems, "untranslated:\n" + "\n".join(problems)
@@ -91,6 +93,37 @@ def test_every_string_in_code_and_templates_is_in_the_catalogue():
                 ):
                     missing.append(f"{path.relative_to(ROOT)}: {msgid}")
     assert not missing, "run `make messages` and translate:\n" + "\n".join(missing)
+
+
+def test_a_message_has_one_english_translation_across_catalogues():
+    """Django merges every app's catalogue into one per language, so the same
+    (msgctxt, msgid) can only have one English text: a second app translating
+    it differently silently shows the first app's word. A different meaning
+    takes a context (pgettext / {% translate "…" context "…" %})."""
+    seen: dict[tuple[str | None, str], dict[str, tuple[str, ...]]] = {}
+    for po in catalogues():
+        for msgid, strs, _, context in _entries(po):
+            seen.setdefault((context, msgid), {})[str(po.relative_to(ROOT))] = tuple(strs)
+    conflicts = [f"{key}: {by_po}" for key, by_po in seen.items() if len(set(by_po.values())) > 1]
+    assert not conflicts, "one message, two English texts:\n" + "\n".join(conflicts)
+
+
+def test_every_context_used_in_code_and_templates_is_in_a_catalogue():
+    patterns = [
+        re.compile(r'(?<![\w.])(?:pgettext|pgettext_lazy)\(\s*"([^"]+)",\s*"((?:[^"\\]|\\.)+)"'),
+        re.compile(r'\{%\s*translate\s+"((?:[^"\\]|\\.)+)"\s+context\s+"([^"]+)"'),
+        re.compile(r"\{%\s*translate\s+'((?:[^'\\]|\\.)+)'\s+context\s+'([^']+)'"),
+    ]
+    known = {(context, msgid) for po in catalogues() for msgid, _, _, context in _entries(po)}
+    missing = []
+    for path in source_files(".py", ".html", ".txt"):
+        text = path.read_text(encoding="utf-8")
+        for i, pattern in enumerate(patterns):
+            for a, b in pattern.findall(text):
+                context, msgid = (a, b) if i == 0 else (b, a)
+                if CJK.search(msgid) and (context, msgid) not in known:
+                    missing.append(f"{path.relative_to(ROOT)}: msgctxt {context!r} {msgid}")
+    assert not missing, "add a msgctxt entry to the app's catalogue:\n" + "\n".join(missing)
 
 
 @pytest.mark.skipif(not shutil.which("msgfmt"), reason="needs GNU gettext (msgfmt)")

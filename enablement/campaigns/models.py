@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.money import amount_field, currency_field
 from collab.tenancy import TenantModel
@@ -64,7 +65,7 @@ class Campaign(TenantModel):
 
     class Meta:
         verbose_name = _("市场活动")
-        verbose_name_plural = _("市场活动")
+        verbose_name_plural = pgettext_lazy("plural", "市场活动")
         ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="campaign_period")

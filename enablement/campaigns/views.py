@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
@@ -168,14 +169,14 @@ def report_sheet(rows: list[selectors.ReportRow]) -> Sheet:
         return "; ".join(str(m) for m in items)
 
     return Sheet(
-        title=_("市场活动"),
+        title=pgettext("plural", "市场活动"),
         headers=[
             _("活动"),
             _("类型"),
             _("开始日期"),
             _("结束日期"),
             _("预算"),
-            _("响应"),
+            pgettext("campaign responses", "响应"),
             _("线索"),
             _("单条线索成本"),
             _("商机"),

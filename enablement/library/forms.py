@@ -8,6 +8,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enablement.library.models import AssetKind, CustomerSize
 from enablement.library.services import AssetFields, VersionContent
@@ -73,7 +74,7 @@ class VersionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("每行一条：客户案例、认证、数据。"),
     )
-    files = MultipleFileField(label=_("文件"), required=False)
+    files = MultipleFileField(label=pgettext_lazy("plural", "文件"), required=False)
 
     def content(self, *, change_note: str = "") -> VersionContent:
         data = self.cleaned_data
@@ -128,7 +129,9 @@ class AssetForm(VersionForm):
     pain_points = forms.CharField(
         label=_("痛点"), required=False, help_text=_("用逗号分隔，例如：数据安全，部署方式")
     )
-    products = forms.CharField(label=_("产品"), required=False, help_text=_("用逗号分隔。"))
+    products = forms.CharField(
+        label=pgettext_lazy("plural", "产品"), required=False, help_text=_("用逗号分隔。")
+    )
     customer_size = forms.ChoiceField(
         label=_("客户规模"), required=False, choices=CustomerSize.choices
     )

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.money import amount_field, currency_field
 from collab.tenancy import TenantModel
@@ -48,7 +49,7 @@ class Budget(TenantModel):
 
     class Meta:
         verbose_name = _("预算")
-        verbose_name_plural = _("预算")
+        verbose_name_plural = pgettext_lazy("plural", "预算")
         ordering = ["-period_start", "department_id"]
         constraints = [
             models.UniqueConstraint(

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from collab.tenancy import TenantModel
@@ -52,7 +53,7 @@ class Account(TenantModel):
 
     class Meta:
         verbose_name = _("客户")
-        verbose_name_plural = _("客户")
+        verbose_name_plural = pgettext_lazy("plural", "客户")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="account_org_name_uniq")

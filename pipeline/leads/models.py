@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from collab.tenancy import TenantModel
@@ -88,7 +89,7 @@ class Lead(TenantModel):
 
     class Meta:
         verbose_name = _("复购增购线索")
-        verbose_name_plural = _("复购增购线索")
+        verbose_name_plural = pgettext_lazy("plural", "复购增购线索")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

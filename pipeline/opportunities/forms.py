@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.money import AmountFormField
 from collab.parsing import BoundedDateField
@@ -21,7 +22,7 @@ class OpportunityForm(forms.Form):
     currency = forms.ChoiceField(label=_("币种"), choices=Currency.choices, initial=Currency.CNY)
     expected_close_date = BoundedDateField(label=_("预计成交日期"), widget=DATE)
     probability = forms.IntegerField(
-        label=_("赢率（%）"),
+        label=pgettext_lazy("opportunity", "赢率（%）"),
         min_value=0,
         max_value=100,
         required=False,

@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from collab.tenancy import TenantModel
@@ -110,7 +111,7 @@ class Opportunity(TenantModel):
         Stage, on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("阶段")
     )
     probability = models.PositiveSmallIntegerField(
-        _("赢率（%）"), validators=[MaxValueValidator(100)]
+        pgettext_lazy("opportunity", "赢率（%）"), validators=[MaxValueValidator(100)]
     )
     next_step = models.CharField(_("下一步"), max_length=300, blank=True)
     lost_reason = models.CharField(
@@ -128,7 +129,7 @@ class Opportunity(TenantModel):
 
     class Meta:
         verbose_name = _("商机")
-        verbose_name_plural = _("商机")
+        verbose_name_plural = pgettext_lazy("plural", "商机")
         ordering = ["expected_close_date", "id"]
         indexes = [
             # The funnel's filtered medians read a rep's (or team's) deal ids

@@ -11,6 +11,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.money import amount_field, currency_field
 from collab.tenancy import TenantModel
@@ -52,7 +53,7 @@ class Bundle(TenantModel):
 
     class Meta:
         verbose_name = _("促销方案")
-        verbose_name_plural = _("促销方案")
+        verbose_name_plural = pgettext_lazy("plural", "促销方案")
         ordering = ["-starts_on", "code"]
         constraints = [
             models.UniqueConstraint(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.money import amount_field, currency_field
 from collab.tenancy import TenantModel
@@ -56,7 +57,7 @@ class Product(TenantModel):
 
     class Meta:
         verbose_name = _("产品")
-        verbose_name_plural = _("产品")
+        verbose_name_plural = pgettext_lazy("plural", "产品")
         ordering = ["category", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -109,7 +110,7 @@ class PriceList(TenantModel):
 
     class Meta:
         verbose_name = _("定价表")
-        verbose_name_plural = _("定价表")
+        verbose_name_plural = pgettext_lazy("plural", "定价表")
         ordering = ["tier", "-effective_from", "-version"]
         constraints = [
             models.UniqueConstraint(

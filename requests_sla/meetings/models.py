@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.tenancy import TenantModel
 from departments.models import bilingual
@@ -51,7 +52,7 @@ class ReviewMeeting(TenantModel):
     )
     created_by_escalation = models.BooleanField(default=False)
     summary = models.TextField(_("会议结论"), blank=True)
-    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("meeting", "结束时间"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -11,13 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.parsing import BoundedDateField
 from requests_sla.sla.models import ExceptionKind
+from requests_sla.sla.presentation import WEEKDAYS
 
 if TYPE_CHECKING:
     from django.forms.boundfield import BoundField
 
     from requests_sla.sla.models import BusinessCalendar
-
-WEEKDAY_LABELS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
 
 def parse_ranges(text: str) -> list[list[str]]:
@@ -60,7 +59,7 @@ class CalendarForm(forms.Form):
                 **{f"day{d}": format_ranges(weekly.get(str(d))) for d in range(7)},
             }
         super().__init__(*args, **kwargs)
-        for day, label in enumerate(WEEKDAY_LABELS):
+        for day, label in enumerate(WEEKDAYS):
             self.fields[f"day{day}"] = forms.CharField(
                 label=label,
                 required=False,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from collab.html import escape
@@ -27,13 +27,13 @@ if TYPE_CHECKING:
     from requests_sla.sla.models import SlaTimer
 
 WEEKDAYS = (
-    gettext_lazy("周一"),
-    gettext_lazy("周二"),
-    gettext_lazy("周三"),
-    gettext_lazy("周四"),
-    gettext_lazy("周五"),
-    gettext_lazy("周六"),
-    gettext_lazy("周日"),
+    pgettext_lazy("short weekday", "周一"),
+    pgettext_lazy("short weekday", "周二"),
+    pgettext_lazy("short weekday", "周三"),
+    pgettext_lazy("short weekday", "周四"),
+    pgettext_lazy("short weekday", "周五"),
+    pgettext_lazy("short weekday", "周六"),
+    pgettext_lazy("short weekday", "周日"),
 )
 
 # State → (css band, icon). The icon and the text carry the meaning too,

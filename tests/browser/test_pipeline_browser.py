@@ -139,7 +139,7 @@ def test_rep_files_a_request_linked_to_a_deal_by_searching(new_page, demo):
     assert link.get_attribute("href") == f"/pipeline/opportunities/{deal.pk}/"
     screenshot(rep, "request-linked-detail-zh")
     switch_language(rep, "en")
-    assert rep.locator(".request-link-row dt").inner_text() == "Customer / deal"
+    assert rep.locator(".request-link-row dt").inner_text() == "Customer / opportunity"
     screenshot(rep, "request-linked-detail-en")
 
     # The deal's page lists the request with its SLA clocks.
