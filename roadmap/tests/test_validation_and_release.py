@@ -199,7 +199,7 @@ def test_revenue_influenced_counts_deals_won_after_shipping(
     # The same figures on the roadmap page and in the SLA dashboard's panel.
     client = client_for(ops.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    figure = 'data-figure="loop-influenced">1 deal · CNY 120,000.00<'
+    figure = 'data-figure="loop-influenced">1 opportunity · CNY 120,000.00<'
     assert figure in client.get("/roadmap/releases/").content.decode()
     dashboard = client.get("/dashboard/").content.decode()
     assert figure in dashboard and 'data-figure="loop-declined">0.0%<' in dashboard
