@@ -54,13 +54,9 @@ class CampaignForm(forms.Form):
             (a.pk, a.name) for a in Account.objects.order_by("name")[:CHOICES_LIMIT]
         ]
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("starts_on"), data.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
-        return data
-
+    # The period rule (the end not before the start, dates in range) is the
+    # save service's, one place for the form and the API: its ServiceError
+    # lands on the field.
     def campaign_fields(self) -> services.CampaignFields:
         return services.CampaignFields(**self.cleaned_data)
 

@@ -83,7 +83,7 @@ def _page(request, campaign, **forms):
             "targets": list(campaign.targets.select_related("account")),
             "responses": list(selectors.responses_of(campaign)[:200]),
             "leads": leads,
-            "timeline": selectors.timeline(campaign, figures, leads),
+            "timeline": selectors.timeline(campaign, leads),
             "can_manage": permissions.can_manage_campaigns(membership),
             "response_form": forms.get("response_form") or ResponseForm(prefix="r"),
             "import_form": forms.get("import_form") or ImportForm(prefix="i"),
