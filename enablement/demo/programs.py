@@ -4,7 +4,8 @@ and responses (some from known accounts), three of those turned into leads,
 one lead converted into a deal that was won; and one course built from the
 数据安全 toolkit with a past and an upcoming session, the Business department
 enrolled (some attended, one passed the check, one overdue). Dated relative
-to today. Idempotent: each part only when the organization has none yet."""
+to today, its sessions on working days of the organization's business
+calendar. Idempotent: each part only when the organization has none yet."""
 
 from __future__ import annotations
 
@@ -160,19 +161,26 @@ def _course(author: Membership, now: dt.datetime) -> None:
             questions=QUESTIONS,
         ),
     )
+    # On the business calendar: the working day on or before ten days ago,
+    # and the working day on or after a week from now (never a weekend or
+    # a holiday, whatever today is).
+    past_day = training.previous_working_day(author, now.date() - dt.timedelta(days=10))
+    starts_at, ends_at = training.working_slot(author, past_day, dt.time(10))
     past = training.session_add(
         actor=author,
         course=course,
-        starts_at=now - dt.timedelta(days=10, hours=2),
-        ends_at=now - dt.timedelta(days=10),
+        starts_at=starts_at,
+        ends_at=ends_at,
         place="总部 3 楼培训室 / HQ training room 3F",
         trainer_id=author.user_id,
     )
+    next_day = training.next_working_day(author, now.date() + dt.timedelta(days=7))
+    starts_at, ends_at = training.working_slot(author, next_day, dt.time(14))
     training.session_add(
         actor=author,
         course=course,
-        starts_at=now + dt.timedelta(days=7),
-        ends_at=now + dt.timedelta(days=7, hours=2),
+        starts_at=starts_at,
+        ends_at=ends_at,
         link="https://meet.example.com/data-security",
         trainer_id=author.user_id,
     )

@@ -68,6 +68,13 @@ class SessionForm(forms.Form):
         label=_("线上链接"), max_length=200, required=False, assume_scheme="https"
     )
     trainer = forms.TypedChoiceField(label=_("讲师"), coerce=int, required=False, empty_value=None)
+    outside_hours = forms.BooleanField(
+        label=_("非工作时间"),
+        required=False,
+        help_text=_(
+            "按工作日历，场次应安排在工作日的工作时间内；勾选后可安排在周末、节假日或下班后，并记录在场次上。"
+        ),
+    )
 
     def __init__(self, *args, trainers=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

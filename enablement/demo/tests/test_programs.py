@@ -7,6 +7,7 @@ from departments.registry import demo_steps
 from departments.tests.factories import OrganizationFactory
 from enablement.campaigns import selectors as campaign_selectors
 from enablement.models import Campaign, CampaignResponse, Course, CourseSession, Enrolment
+from enablement.training.services import calendar_conflict, session_calendar
 
 pytestmark = pytest.mark.django_db
 STEPS = (
@@ -33,6 +34,14 @@ def test_demo_campaigns_and_course_in_both_organizations(key):
         assert any(r.figures.revenue for r in rows)
         assert all(r.campaign.ends_on < org.created_at.date() for r in rows)
         assert Course.objects.count() == 1
-        assert CourseSession.objects.count() == 2
+        sessions = list(CourseSession.objects.select_related("created_by"))
+        assert len(sessions) == 2
+        # On working days, in working hours, both organizations: no override.
+        author = Course.objects.get().created_by.memberships.get(organization=org)
+        for session in sessions:
+            assert not session.outside_hours
+            calendar = session_calendar(author, session.starts_at)
+            assert calendar_conflict(calendar, session.starts_at, session.ends_at) is None
+        assert sessions[0].starts_at < org.created_at < sessions[1].starts_at
         assert Enrolment.objects.count() >= 2
         assert Enrolment.objects.filter(completed_at__isnull=False).count() >= 1
