@@ -97,7 +97,7 @@ def test_a_holiday_the_admin_declared_and_the_english_message(org, hr, course):
         add(hr, course, at(wednesday, 10), at(wednesday, 12))
     assert refused.value.message == (
         "16 Dec 2026 is a holiday, not a working day. "
-        "To schedule it anyway, tick “Outside working hours”."
+        'To schedule it anyway, tick "Outside working hours".'
     )
 
 
