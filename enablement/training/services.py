@@ -29,7 +29,7 @@ from enablement.training.models import (
 )
 from pricing.models import Bundle, BundleState, PriceList, PriceListState
 from requests_sla.sla.calendars import engine_calendar_for
-from requests_sla.sla.engine.calendar import BusinessCalendar
+from requests_sla.sla.engine.calendar import MAX_SEARCH_DAYS, BusinessCalendar
 
 MAX_QUESTIONS = 20
 RELEASE_DUE_DAYS = 14
@@ -224,15 +224,20 @@ def next_working_day(actor: Membership, day: dt.date) -> dt.date:
     else the first working day after it (the demo dates its sessions so)."""
     noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
     calendar = session_calendar(actor, noon)
-    while not calendar.is_working_day(day):
+    for _step in range(MAX_SEARCH_DAYS):
+        if calendar.is_working_day(day):
+            break
         day += dt.timedelta(days=1)
     return day
 
 
 def previous_working_day(actor: Membership, day: dt.date) -> dt.date:
+    """``day`` itself if it is a working day, else the last one before it."""
     noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
     calendar = session_calendar(actor, noon - dt.timedelta(days=30), noon)
-    while not calendar.is_working_day(day):
+    for _step in range(MAX_SEARCH_DAYS):
+        if calendar.is_working_day(day):
+            break
         day -= dt.timedelta(days=1)
     return day
 
