@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from collab.decorators import membership_required
@@ -83,7 +84,7 @@ def _page(request, campaign, **forms):
             "targets": list(campaign.targets.select_related("account")),
             "responses": list(selectors.responses_of(campaign)[:200]),
             "leads": leads,
-            "timeline": selectors.timeline(campaign, figures, leads),
+            "timeline": selectors.timeline(campaign, leads),
             "can_manage": permissions.can_manage_campaigns(membership),
             "response_form": forms.get("response_form") or ResponseForm(prefix="r"),
             "import_form": forms.get("import_form") or ImportForm(prefix="i"),
@@ -174,8 +175,8 @@ def report_sheet(rows: list[selectors.ReportRow]) -> Sheet:
             _("类型"),
             _("开始日期"),
             _("结束日期"),
-            _("预算"),
-            _("响应"),
+            pgettext("campaign", "预算"),
+            pgettext("campaign", "响应"),
             _("线索"),
             _("单条线索成本"),
             _("商机"),
