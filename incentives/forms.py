@@ -150,3 +150,10 @@ class VersionForm(forms.Form):
     )
     cap = AmountFormField(label=_("封顶金额"), required=False, allow_zero=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+    rate_lines = forms.CharField(
+        label=_("类别比例（每行：类别或促销方案编码:比例%，可留空）"),
+        help_text=_("类别：licence 软件许可、service 实施服务、training 培训、support 支持服务。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )

@@ -44,8 +44,8 @@ def _tiers(bounds: list[int], rates: list[Decimal]) -> list[TierInput]:
     return [TierInput(lo, hi, rate) for lo, hi, rate in zip(lows, highs, rates, strict=False)]
 
 
-def _reference(sprint, plan):
-    """The per-deal walk: each rep's credits across the tiers, then the cap."""
+def walk(sprint, plan):
+    """The per-deal walk: (rep, their portions) for each rep, and the versions."""
     versions = plan_versions(plan.pk)
     targets = dict(
         Target.objects.filter(sprint=sprint, measure=plan.basis, member__isnull=False).values_list(
@@ -53,9 +53,18 @@ def _reference(sprint, plan):
         )
     )
     user_ids = list(sprint.members.values_list("user_id", flat=True))
-    out = []
+    walked = []
     for user_id, credits in credits_of(sprint, plan.basis, user_ids).items():
         portions, _unpaid = commission_portions(credits, versions, targets.get(user_id))
+        walked.append((user_id, portions))
+    return walked, versions
+
+
+def _reference(sprint, plan):
+    """The per-deal walk: each rep's credits across the tiers, then the cap."""
+    walked, versions = walk(sprint, plan)
+    out = []
+    for user_id, portions in walked:
         out += [
             (
                 user_id,
