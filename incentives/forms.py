@@ -15,6 +15,7 @@ from collab.money import AmountFormField
 from collab.parsing import BoundedDateField
 from incentives.plans.models import Basis
 from incentives.sprints.models import TENURE_MAX_DAYS, Measure, TieBreak
+from pricing.catalog.models import Category
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -56,10 +57,32 @@ class SprintForm(forms.Form):
     plan_id = forms.TypedChoiceField(
         label=_("提成方案"), coerce=int, required=False, empty_value=None
     )
+    mix_category = forms.ChoiceField(
+        label=_("产品组合：类别"), choices=[("", "—"), *Category.choices], required=False
+    )
+    mix_bundle_id = forms.TypedChoiceField(
+        label=_("产品组合：促销方案"), coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args, plans=(), **kwargs):
+    def __init__(self, *args, plans=(), bundles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan_id"].choices = [("", "—"), *[(p.pk, p.name) for p in plans]]
+        self.fields["mix_bundle_id"].choices = [("", "—"), *[(b.pk, b.name) for b in bundles]]
+
+
+class MixForm(forms.Form):
+    """The sprint's product-mix focus: one category or one bundle."""
+
+    category = forms.ChoiceField(
+        label=_("产品组合：类别"), choices=[("", "—"), *Category.choices], required=False
+    )
+    bundle_id = forms.TypedChoiceField(
+        label=_("产品组合：促销方案"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, bundles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bundle_id"].choices = [("", "—"), *[(b.pk, b.name) for b in bundles]]
 
 
 class MemberForm(forms.Form):

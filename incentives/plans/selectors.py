@@ -4,6 +4,7 @@ whose sold categories or bundles a version with rate lines does not rate."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -12,12 +13,19 @@ from django.utils import timezone
 from incentives.plans.models import CommissionPlan, PlanVersion
 from incentives.plans.parts import PARTS_SQL
 from incentives.plans.rates import rates_of, version_values
+from pricing.bundles.models import Bundle
+from pricing.catalog.models import Category
 
 
 def plans_all() -> QuerySet[CommissionPlan]:
     return CommissionPlan.objects.prefetch_related(
         "versions__tiers", "versions__rate_lines__bundle"
     ).order_by("name", "id")
+
+
+def plan_choices() -> QuerySet[CommissionPlan]:
+    """The plans by name, for a choice of plan (no versions read)."""
+    return CommissionPlan.objects.only("name").order_by("name", "id")
 
 
 def plan_versions(plan_id: int) -> list[PlanVersion]:
@@ -101,3 +109,39 @@ def gap_warnings(rows: list[tuple]) -> list[dict[str, object]]:
         }
         for opp, name, day, category, bundle_id in rows
     ]
+
+
+def bundle_names(bundle_ids: Iterable[int | None]) -> dict[int, str]:
+    """The bundles' names (in the reader's language) by id, one query; none asked, none run."""
+    ids = {pk for pk in bundle_ids if pk}
+    if not ids:
+        return {}
+    return {b.pk: b.name for b in Bundle.objects.filter(pk__in=ids).only("name_zh", "name_en")}
+
+
+def part_name(category: str, bundle_id: int | None, bundles: dict[int, str]) -> str:
+    """What a part of a deal is called: its category's label, its bundle's
+    name, or "" for the whole deal."""
+    if bundle_id:
+        return bundles.get(bundle_id, f"#{bundle_id}")
+    if category in Category.values:
+        return str(Category(category).label)
+    return category
+
+
+def name_parts(rows: list, bundles: dict[int, str] | None = None) -> list:
+    """Set ``part`` on payout lines or portions (attributes ``category`` and
+    ``bundle_id``) and on warning dicts, for the pages; returns them."""
+
+    def get(row, key):
+        return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+
+    if bundles is None:
+        bundles = bundle_names(get(row, "bundle_id") for row in rows)
+    for row in rows:
+        name = part_name(get(row, "category") or "", get(row, "bundle_id"), bundles)
+        if isinstance(row, dict):
+            row["part"] = name
+        else:
+            row.part = name
+    return rows

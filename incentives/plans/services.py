@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
@@ -221,6 +221,8 @@ def rate_lines_parse(text: str) -> list[RateInput]:
     """'licence:6' lines (a category's code or name, or a bundle's code, then
     the rate %) into rate lines, for forms; bundles looked up in scope."""
     names = {str(label): code for code, label in Category.choices}
+    with translation.override("zh-hans"):  # the Chinese names work in any language
+        names |= {str(label): code for code, label in Category.choices}
     lines: list[tuple[str, Decimal, str]] = []
     for raw in (text or "").replace("；", "\n").replace(";", "\n").splitlines():
         line = raw.strip().replace("：", ":").replace("%", "")

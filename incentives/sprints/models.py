@@ -90,6 +90,17 @@ class Sprint(TenantModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def has_mix(self) -> bool:
+        return bool(self.mix_category) or self.mix_bundle_id is not None
+
+    @property
+    def mix_label(self) -> str:
+        """The product-mix focus as shown: a category's label or a bundle's name."""
+        if self.mix_bundle_id is not None:
+            return self.mix_bundle.name if self.mix_bundle else ""
+        return self.get_mix_category_display() if self.mix_category else ""
+
 
 class SprintTeam(TenantModel):
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="teams")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from collab.tenancy import organization_scope
 from departments.models import Membership
 from incentives.permissions import sees_all_figures
-from incentives.sprints import figures, rollups
+from incentives.sprints import figures, mix, rollups
 from incentives.sprints.models import (
     Award,
     Measure,
@@ -34,7 +34,7 @@ from incentives.sprints.models import (
 from requests_sla.sla.calendars import org_calendar
 
 ZERO = Decimal("0.00")
-MEASURES = (Measure.WON, Measure.COLLECTED, Measure.NEW_ACCOUNTS)
+MEASURES = (Measure.WON, Measure.COLLECTED, Measure.NEW_ACCOUNTS, Measure.PRODUCT_MIX)
 
 
 def sprints_visible_to(membership: Membership) -> QuerySet[Sprint]:
@@ -129,6 +129,7 @@ def _actuals(sprint: Sprint, user_ids: list[int], today: dt.date) -> dict[str, d
         Measure.WON: sums.won,
         Measure.COLLECTED: sums.collected,
         Measure.NEW_ACCOUNTS: figures.new_accounts_by_owner(user_ids, *period),
+        Measure.PRODUCT_MIX: mix.mix_won_by_owner(sprint, user_ids),
         "forecast": sums.forecast,
     }
 

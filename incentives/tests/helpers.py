@@ -6,11 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from finance.receivables import services as receivables
 from finance.tests.helpers import won_deal
 
-__all__ = ["paid", "won", "won_deal"]
+__all__ = ["api", "paid", "won", "won_deal"]
 
 _numbers = iter(range(1, 10**6))
 
@@ -33,3 +34,10 @@ def paid(finance_member, deal, amount: str, *, on: dt.date | None = None):
     return receivables.payment_record(
         actor=finance_member, invoice_id=invoice.pk, amount=Decimal(amount), received_on=on
     )
+
+
+def api(user) -> APIClient:
+    """An API client signed in as ``user``."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -18,12 +18,14 @@ from incentives.views.common import form_errors, incentives_page, manager
 @incentives_page(permissions.sees_all_figures)
 def plans(request):
     plans = list(selectors.plans_all())
+    for plan in plans:
+        plan.rate_gaps = selectors.plan_rate_gaps(plan)
+    selectors.name_parts([w for plan in plans for w in plan.rate_gaps])
     return render(
         request,
         "incentives/plans.html",
         {
             "plans": plans,
-            "gaps": {plan.pk: selectors.plan_rate_gaps(plan) for plan in plans},
             "can_manage": permissions.can_manage(request.membership),
             "plan_form": forms.PlanForm(),
             "version_form": forms.VersionForm(),
