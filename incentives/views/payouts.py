@@ -36,7 +36,7 @@ def run(request, pk):
     name_parts(lines, bundles)
     name_parts(warnings, bundles)
     steps = approval.approval_steps(run)
-    pending = next((s for s in steps if s.state == "pending"), None)
+    pending = approval.pending_of(steps)
     return render(
         request,
         "incentives/run.html",
@@ -48,9 +48,7 @@ def run(request, pk):
             "no_rate": [w for w in warnings if w.get("kind") == "no_rate"],
             "can_manage": permissions.can_manage(request.membership),
             "steps": steps,
-            "can_approve": run.state == "submitted"
-            and pending is not None
-            and pending.approver_id == request.user.pk,
+            "can_approve": approval.may_act(run, pending, request.user.pk),
         },
     )
 
