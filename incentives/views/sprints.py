@@ -150,7 +150,8 @@ def sprint_export(request, pk):
         label = Measure(m).label
         if m == Measure.PRODUCT_MIX:
             label = f"{label}（{sprint.mix_label}）"
-        headers += [f"{label} {_('目标')}", f"{label} {_('实际')}", f"{label} {_('达成率（%）')}"]
+        target, actual, pct = _("目标"), _("实际"), _("达成率（%）")
+        headers += [f"{label} {target}", f"{label} {actual}", f"{label} {pct}"]
     headers.append(_("加权预测"))
     rows = []
     for r in progress.reps:
