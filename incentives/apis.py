@@ -155,9 +155,23 @@ class PayoutLineOutput(serializers.ModelSerializer):
         ]
 
 
+class RunWarningOutput(serializers.Serializer):
+    """A deal paid nothing (``no_version``: no plan version on its win day) or
+    paid at the tier rate for a sold category or bundle without a rate
+    (``no_rate``: ``category`` or ``bundle_id`` names it)."""
+
+    kind = serializers.CharField(default="no_version")
+    opportunity_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    day = serializers.DateField()
+    category = serializers.CharField(required=False)
+    bundle_id = serializers.IntegerField(required=False, allow_null=True)
+
+
 class PayoutRunOutput(serializers.ModelSerializer):
     lines = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = PayoutRun
@@ -170,6 +184,14 @@ class PayoutRunOutput(serializers.ModelSerializer):
     def get_lines(self, obj) -> list[dict]:
         lines = payout_selectors.lines_visible_to(self._membership(), obj)
         return PayoutLineOutput(lines, many=True).data
+
+    @extend_schema_field(RunWarningOutput(many=True))
+    def get_warnings(self, obj) -> list[dict]:
+        """The review's warnings, for those who see every figure (they name
+        other reps' deals); a rep gets none, as on the run page."""
+        if not permissions.sees_all_figures(self._membership()):
+            return []
+        return [{"kind": "no_version", **w} for w in obj.warnings]
 
     def get_total(self, obj) -> str | None:
         """The run's total for those who see every figure; a rep gets none."""

@@ -175,3 +175,18 @@ def test_a_sold_category_without_a_rate_is_listed_on_the_plan_page_run_and_api(
     # A rep sees their own lines' categories, never the review's warnings.
     mine = client_for(rep.user).get(reverse("incentives:run", args=[run.pk])).content.decode()
     assert 'id="no-rate"' not in mine
+
+
+def test_a_rep_reads_no_warnings_through_the_api(hr, plan, sprint, rep, org):
+    services.version_add(
+        actor=hr,
+        plan=plan,
+        effective_from=dt.date(2021, 1, 1),
+        tiers=[TierInput(D(0), D(100), D(3)), TierInput(D(100), None, D(5))],
+        rates=[RateInput(D(6), category="licence")],
+    )
+    deal = won(org, rep, "1000", days_ago=1)
+    accepted_quote(deal, [("support", "1")])
+    run = payouts.payout_compute(actor=hr, sprint=sprint)
+    assert api(hr.user).get(f"/api/incentives/payout-runs/{run.pk}/").json()["warnings"]
+    assert api(rep.user).get(f"/api/incentives/payout-runs/{run.pk}/").json()["warnings"] == []
