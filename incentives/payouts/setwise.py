@@ -71,11 +71,9 @@ credits AS ({credits}),
 versions (id, effective_from, until, on_target, has_rates) AS (VALUES {versions}),
 rates (version_id, category, bundle_id, rate) AS (VALUES {rates}),{parts},
 split AS (
-    SELECT c.*, k.category, k.bundle_id, k.n, {share} AS share
-    FROM credits c JOIN parts k ON k.opportunity_id = c.opportunity_id
-    UNION ALL
-    SELECT c.*, '', NULL::bigint, 0::bigint, c.amount FROM credits c
-    WHERE NOT EXISTS (SELECT 1 FROM parts k WHERE k.opportunity_id = c.opportunity_id)
+    SELECT c.*, coalesce(k.category, '') AS category, k.bundle_id, coalesce(k.n, 0) AS n,
+        CASE WHEN k.opportunity_id IS NULL THEN c.amount ELSE {share} END AS share
+    FROM credits c LEFT JOIN parts k ON k.opportunity_id = c.opportunity_id
 ),
 priced AS (
     SELECT s.*, v.id AS version_id, v.on_target, v.has_rates, rl.rate AS category_rate
