@@ -15,7 +15,14 @@ from collab.tenancy import organization_scope
 from incentives.payouts import services
 from incentives.payouts.models import LineKind, PayoutLine
 from incentives.payouts.selectors import projected_commission
-from incentives.payouts.tests.test_setwise import _computed, _reference, _Rollback, _tiers, walk
+from incentives.payouts.tests.test_setwise import (
+    _computed,
+    _reference,
+    _Rollback,
+    _tiers,
+    set_basis_and_targets,
+    walk,
+)
 from incentives.plans import services as plan_services
 from incentives.plans.models import CommissionPlan
 from incentives.plans.parts import Part, split
@@ -186,18 +193,8 @@ def test_the_set_based_run_equals_the_per_deal_walk_with_categories(
     reps = (rep, rep2)
     try:
         with transaction.atomic():
-            with organization_scope(org.id):
-                CommissionPlan.objects.filter(pk=plan.pk).update(
-                    basis="collected" if collected else "won"
-                )
-                plan.refresh_from_db()
+            set_basis_and_targets(org, hr, sprint, plan, reps, targets, collected)
             pack = bundle(org)
-            for member, target in zip(reps, targets, strict=True):
-                if target is not None:
-                    sprint_services.target_set(
-                        actor=hr, sprint=sprint, measure=plan.basis, amount=target,
-                        user_id=member.user_id,
-                    )  # fmt: skip
             plan_services.version_add(
                 actor=hr,
                 plan=plan,

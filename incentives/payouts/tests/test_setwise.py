@@ -83,6 +83,18 @@ def _reference(sprint, plan):
     return sorted(out, key=repr)
 
 
+def set_basis_and_targets(org, hr, sprint, plan, reps, targets, collected) -> None:
+    """The plan on collected or won revenue; each rep's target on it (or none)."""
+    with organization_scope(org.id):
+        CommissionPlan.objects.filter(pk=plan.pk).update(basis="collected" if collected else "won")
+        plan.refresh_from_db()
+    for member, target in zip(reps, targets, strict=True):
+        if target is not None:
+            sprint_services.target_set(
+                actor=hr, sprint=sprint, measure=plan.basis, amount=target, user_id=member.user_id
+            )
+
+
 def _computed(run):
     rows = PayoutLine.objects.filter(run=run, kind__in=[LineKind.COMMISSION, LineKind.CAP])
     return sorted(
@@ -129,20 +141,7 @@ def test_the_set_based_run_equals_the_per_deal_walk(
     reps = (rep, rep2)
     try:
         with transaction.atomic():
-            with organization_scope(org.id):
-                CommissionPlan.objects.filter(pk=plan.pk).update(
-                    basis="collected" if collected else "won"
-                )
-                plan.refresh_from_db()
-            for member, target in zip(reps, targets, strict=True):
-                if target is not None:
-                    sprint_services.target_set(
-                        actor=hr,
-                        sprint=sprint,
-                        measure=plan.basis,
-                        amount=target,
-                        user_id=member.user_id,
-                    )
+            set_basis_and_targets(org, hr, sprint, plan, reps, targets, collected)
             plan_services.version_add(
                 actor=hr,
                 plan=plan,
