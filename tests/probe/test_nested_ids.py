@@ -50,6 +50,8 @@ FIELD_MODELS = {
     "users": "user",
     "trainer": "user",
     "department_id": "department",
+    "mix_bundle_id": "bundle",
+    "bundle_id": "bundle",
 }
 COUNTS = world_counts()
 
