@@ -50,3 +50,12 @@ def can_view_receivables(membership: Any) -> bool:
 
 def can_file_expenses(membership: Any) -> bool:
     return membership is not None and membership.is_active and membership.can("file_requests")
+
+
+def sees_campaign_expenses(membership: Any) -> bool:
+    """The expense lines behind a campaign's cost (who filed what): Finance,
+    the admin and ops, and Marketing, who run campaigns. Everyone else who
+    reads the campaign sees its totals, as they see its budget."""
+    from enablement.permissions import can_manage_campaigns
+
+    return sees_all_finance(membership) or can_manage_campaigns(membership)
