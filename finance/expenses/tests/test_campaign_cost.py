@@ -266,8 +266,10 @@ def test_the_expense_form_offers_the_organizations_campaigns_only(
             },
         )
 
-    refused = post(foreign_campaign.pk)
-    assert refused.status_code == 200 and 'id="expense-form"' in refused.content.decode()
+    for bad in (foreign_campaign.pk, 2_000_000_000, "abc", "-1"):
+        refused = post(bad)
+        assert refused.status_code == 200 and 'id="expense-form"' in refused.content.decode()
+        assert refused.context["formset"].forms[0].errors["campaign"]
     with organization_scope(rep.organization_id):
         assert not ExpenseLine.objects.exists()
     assert post(campaign.pk).status_code == 302
