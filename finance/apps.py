@@ -13,7 +13,7 @@ class FinanceConfig(AppConfig):
         # forms' account flag, the campaign page's cost, the ops dashboard's collections panel, the
         # inbox text of a warning, demo data and navigation.
         from collab.navigation import NavEntry, nav_register
-        from departments.registry import demo_steps
+        from departments.registry import demo_steps, provisioning_steps
         from enablement.panels import panel_register as enablement_panel_register
         from pipeline.panels import panel_register
         from requests_sla.approvals.hooks import decided_hook_register
@@ -23,10 +23,13 @@ class FinanceConfig(AppConfig):
         from . import permissions
         from .budgets.sprint_requests import sprint_reserve_on_approval
         from .demo import load as demo_load
+        from .expenses.defaults import expense_categories_provision
         from .expenses.services import expense_book_on_approval
         from .risk.reasons import notification_text
         from .views import campaigns, collections, risk
 
+        # A new organization can file expenses at once: the standard categories.
+        provisioning_steps.register(expense_categories_provision, order=600)
         decided_hook_register(expense_book_on_approval)
         decided_hook_register(sprint_reserve_on_approval)
         panel_register("account", risk.account_panel, order=600)

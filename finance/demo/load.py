@@ -22,7 +22,7 @@ from finance.budgets.services import budget_set
 from finance.budgets.sprint_requests import SPRINT_TYPE
 from finance.demo.campaigns import campaigns_by_title, load_campaign_expenses
 from finance.demo.receivables import load_receivables
-from finance.expenses.models import ExpenseCategory
+from finance.expenses.defaults import expense_categories_provision
 from finance.expenses.services import LineInput, expense_file
 from finance.risk.services import risk_evaluate
 from pipeline.opportunities.selectors import opportunities_visible_to
@@ -40,34 +40,8 @@ PEOPLE = {
     "demo": {"rep": "rep", "rep2": "rep2", "fin": "head-fin"},
     "other": {"rep": "other-rep", "rep2": "other-rep2", "fin": "other-fin"},
 }
-CATEGORIES = [
-    ("hotel_t1", "住宿（一线城市）", "Hotel (tier-1 city)", "600.00", "晚", "night"),
-    ("hotel_t2", "住宿（其他城市）", "Hotel (other cities)", "400.00", "晚", "night"),
-    ("meals", "餐费", "Meals", "150.00", "天", "day"),
-    ("transport", "交通", "Transport", None, "", ""),
-    ("entertainment", "客户招待", "Customer entertainment", "2000.00", "次", "occasion"),
-    ("event", "活动费", "Event costs", "20000.00", "场", "event"),
-]
 BUDGETS = {"business": "600000.00", "marketing": "900000.00", "customer_success": "200000.00"}
 DEFAULT_BUDGET = "150000.00"
-
-
-def _categories(organization: Organization) -> dict[str, ExpenseCategory]:
-    rows = {}
-    for order, (code, zh, en, limit, unit_zh, unit_en) in enumerate(CATEGORIES):
-        rows[code], _created = ExpenseCategory.objects.get_or_create(
-            organization=organization,
-            code=code,
-            defaults={
-                "name_zh": zh,
-                "name_en": en,
-                "limit_per_unit": Decimal(limit) if limit else None,
-                "unit_zh": unit_zh,
-                "unit_en": unit_en,
-                "sort_order": order,
-            },
-        )
-    return rows
 
 
 def _budgets(fin: Membership, today: dt.date) -> None:
@@ -215,7 +189,7 @@ def load(*, organization: Organization, key: str) -> None:
             return
         now = timezone.now()
         en = organization.default_language == "en"
-        cats = _categories(organization)
+        cats = expense_categories_provision(organization=organization)
         _budgets(members["fin"], timezone.localdate(now))
         _sprint_reservation(members, en, now)
         _expenses(members, cats, en, now)
