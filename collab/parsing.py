@@ -129,6 +129,64 @@ def has_control_characters(value: str) -> bool:
     return bool(_CONTROL.search(value))
 
 
+# ---------------------------------------------------------------- text files (CSV imports)
+
+# Byte-order marks, longest first: Excel writes UTF-8 with a BOM ("CSV UTF-8")
+# and UTF-16 LE with one ("Unicode text"); GB18030 has its own BOM.
+# (mark, codec of the rest, the encoding reported)
+_BOMS = (
+    (b"\x84\x31\x95\x33", "gb18030", "gb18030"),
+    (b"\xef\xbb\xbf", "utf-8", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """An uploaded text file's text and the encoding it was read in: a BOM
+    decides (UTF-8, UTF-16, GB18030), else UTF-8, else GB18030 (what
+    Chinese banks' exports and Excel on Chinese Windows write). Raises
+    ``ValidationError`` when neither reads or the text holds NUL bytes (a
+    binary file: a spreadsheet, an image)."""
+    candidates = [(codec, name, len(bom)) for bom, codec, name in _BOMS if data.startswith(bom)]
+    candidates += [("utf-8", "utf-8", 0), ("gb18030", "gb18030", 0)]
+    for codec, name, skip in candidates:
+        try:
+            text, encoding = data[skip:].decode(codec), name
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError(_("无法识别文件编码：请使用 UTF-8 或 GB18030。"), code="encoding")
+    if "\x00" in text:
+        raise ValidationError(_("这不是 CSV 文本文件。"), code="binary")
+    return text, encoding
+
+
+def csv_columns(header: list[str], columns: dict[str, tuple[str, ...]], required) -> dict[str, int]:
+    """Where each column is in a CSV header row: ``columns`` maps a key to
+    its header names (Chinese and English, matched trimmed and
+    case-insensitively; the first listed is the one named in messages); the
+    first matching cell wins. Raises ``ValidationError`` naming the
+    ``required`` columns that are missing."""
+    names = [str(h).strip().lower() for h in header]
+    found: dict[str, int] = {}
+    for key, aliases in columns.items():
+        wanted = {a.lower() for a in aliases}
+        for index, name in enumerate(names):
+            if name in wanted:
+                found[key] = index
+                break
+    missing = [columns[k][0] for k in required if k not in found]
+    if missing:
+        raise ValidationError(
+            _("缺少列：%(cols)s（需要 %(needed)s）。")
+            % {"cols": "、".join(missing), "needed": "、".join(columns[k][0] for k in required)},
+            code="columns",
+        )
+    return found
+
+
 # ---------------------------------------------------------------- countries, emails
 
 

@@ -17,5 +17,10 @@ urlpatterns = [
     path("finance/payment-plans/", apis.PaymentPlanView.as_view(), name="api-finance-plan"),
     path("finance/bank-imports/", apis.BankImportView.as_view(), name="api-finance-bank-import"),
     path("finance/collections/", apis.CollectionsView.as_view(), name="api-finance-collections"),
+    path(
+        "finance/campaigns/<int:pk>/cost/",
+        apis.CampaignCostView.as_view(),
+        name="api-finance-campaign-cost",
+    ),
     path("", include(router.urls)),
 ]

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from collab.api import TenantAPIMixin
 from collab.parsing import optional_date
 from departments.models import Department
+from enablement.campaigns.selectors import campaign_get
 from finance import permissions
 from finance import serializers as s
 from finance.budgets import selectors as budget_selectors
@@ -27,6 +28,7 @@ from finance.budgets import services as budget_services
 from finance.budgets.models import Budget
 from finance.expenses import selectors as expense_selectors
 from finance.expenses import services as expense_services
+from finance.expenses.campaign_cost import campaign_cost
 from finance.expenses.models import Expense
 from finance.receivables import selectors as receivable_selectors
 from finance.receivables import services as receivable_services
@@ -107,7 +109,8 @@ class ExpenseViewSet(
                 units=line["units"],
                 description=line["description"],
                 opportunity_id=line["opportunity"],
-                campaign=line["campaign"],
+                campaign_id=line["campaign_id"],
+                campaign_note=line["campaign"],
                 over_limit_reason=line["over_limit_reason"],
             )
             for line in values.pop("lines")
@@ -271,3 +274,29 @@ def _rate(row) -> dict:
         "paid": str(row.paid),
         "rate_pct": str(row.rate) if row.rate is not None else None,
     }
+
+
+class CampaignCostView(TenantAPIMixin, APIView):
+    """A campaign's cost and ROI (the campaign page's 费用与回报): every member
+    who reads the campaign; the lines for Finance, ops, the admin and
+    Marketing. Another organization's campaign is a 404."""
+
+    model = Expense
+
+    @extend_schema(responses={200: s.CampaignCostOutput})
+    def get(self, request, pk: int):
+        campaign = campaign_get(request.membership, pk)
+        cost = campaign_cost(campaign)
+        shown = permissions.sees_campaign_expenses(request.membership)
+        data = {
+            "campaign": campaign.pk,
+            "budget": cost.budget,
+            "booked": cost.booked,
+            "remaining": cost.remaining,
+            "used_pct": cost.used_pct,
+            "revenue": cost.revenue,
+            "cost_per_lead": cost.cost_per_lead,
+            "roi": cost.roi,
+            "lines": cost.lines if shown else None,
+        }
+        return Response(s.CampaignCostOutput(data).data)

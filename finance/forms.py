@@ -44,16 +44,20 @@ class ExpenseLineForm(forms.Form):
     opportunity = forms.TypedChoiceField(
         label=_("关联商机"), coerce=int, required=False, empty_value=None
     )
-    campaign = forms.CharField(label=_("关联活动"), max_length=200, required=False)
+    campaign = forms.TypedChoiceField(
+        label=_("关联活动"), coerce=int, required=False, empty_value=None
+    )
     receipt = forms.FileField(label=_("票据"), required=False)
     over_limit_reason = forms.CharField(label=_("超标理由"), max_length=500, required=False)
 
-    def __init__(self, *args, deals=(), **kwargs):
+    def __init__(self, *args, deals=(), campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
         categories = ExpenseCategory.objects.all()
         self.fields["category"].queryset = categories
         self.fields["category"].label_from_instance = _category_label
         self.fields["opportunity"].choices = [("", "—"), *deals]
+        # The organization's campaigns (another's id is "not a valid choice").
+        self.fields["campaign"].choices = [("", "—"), *campaigns]
 
 
 def _category_label(category: ExpenseCategory) -> str:

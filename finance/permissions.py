@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from departments.roles import Role
+from enablement.permissions import can_manage_campaigns
 
 FINANCE = "finance"
 
@@ -50,3 +51,10 @@ def can_view_receivables(membership: Any) -> bool:
 
 def can_file_expenses(membership: Any) -> bool:
     return membership is not None and membership.is_active and membership.can("file_requests")
+
+
+def sees_campaign_expenses(membership: Any) -> bool:
+    """The expense lines behind a campaign's cost (who filed what): Finance,
+    the admin and ops, and Marketing, who run campaigns. Everyone else who
+    reads the campaign sees its totals, as they see its budget."""
+    return sees_all_finance(membership) or can_manage_campaigns(membership)

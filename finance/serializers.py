@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from collab.money import AmountSerializerField, Currency
+from collab.money import AmountSerializerField, Currency, MoneyOutput
 from collab.parsing import BoundedDateSerializerField, IdSerializerField
 from finance.budgets.models import Budget, BudgetLine
 from finance.expenses.models import Expense, ExpenseKind
@@ -60,7 +60,18 @@ class ExpenseLineInput(serializers.Serializer):
     units = serializers.DecimalField(max_digits=6, decimal_places=2, default=1, min_value=0)
     description = serializers.CharField(max_length=200, required=False, default="")
     opportunity = IdSerializerField(required=False, allow_null=True, default=None)
-    campaign = serializers.CharField(max_length=200, required=False, default="")
+    campaign_id = IdSerializerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="An enablement campaign of the organization (GET /api/campaigns/).",
+    )
+    campaign = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        help_text="Free text kept as written (before campaign_id linked campaigns).",
+    )
     over_limit_reason = serializers.CharField(max_length=500, required=False, default="")
 
 
@@ -204,3 +215,38 @@ class WarningActInput(serializers.Serializer):
         choices=[WarningState.ACKNOWLEDGED.value, WarningState.RESOLVED.value]
     )
     note = serializers.CharField(max_length=2000, required=False, default="")
+
+
+class CampaignCostLineOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    expense = serializers.IntegerField(source="expense_id")
+    request = serializers.IntegerField(source="expense.request_id")
+    reference = serializers.CharField(source="expense.request.reference")
+    date = serializers.DateField()
+    category = serializers.CharField(source="category.name")
+    description = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+
+
+class CampaignRoiOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    cost = serializers.DecimalField(max_digits=20, decimal_places=2)
+    revenue = serializers.DecimalField(max_digits=20, decimal_places=2)
+    roi_pct = serializers.DecimalField(source="pct", max_digits=20, decimal_places=1)
+
+
+class CampaignCostOutput(serializers.Serializer):
+    """A campaign's budget, the approved expenses booked against it (per
+    currency), the budget's remainder, won revenue and ROI per currency;
+    ``lines`` is null for those who see the totals only."""
+
+    campaign = serializers.IntegerField()
+    budget = MoneyOutput()
+    booked = MoneyOutput(many=True)
+    remaining = MoneyOutput()
+    used_pct = serializers.DecimalField(max_digits=20, decimal_places=1, allow_null=True)
+    revenue = MoneyOutput(many=True)
+    cost_per_lead = MoneyOutput(allow_null=True)
+    roi = CampaignRoiOutput(many=True)
+    lines = CampaignCostLineOutput(many=True, allow_null=True)

@@ -7,7 +7,7 @@ their own payout lines, never another rep's commission.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from incentives.plans import services as plan_services
 from incentives.plans.models import Basis, CommissionPlan
 from incentives.sprints import selectors, services
 from incentives.sprints.models import TENURE_MAX_DAYS, Measure, Sprint, TieBreak
+from pricing.catalog.models import Category
 
 
 def _require(rule, membership) -> None:
@@ -42,13 +43,15 @@ class IncentivesViewSetMixin(TenantAPIMixin):
 
 
 class SprintOutput(serializers.ModelSerializer):
-    # One of the measures (won, collected, new_accounts); a plain string so the
-    # schema names the measures' choice set once (MeasureEnum).
+    # One of the measures (won, collected, new_accounts, product_mix); a plain
+    # string so the schema names the measures' choice set once (MeasureEnum).
     ranking_measure = serializers.CharField()
+    mix_category = serializers.CharField()
 
     class Meta:
         model = Sprint
         fields = ["id", "name", "theme", "start", "end", "currency", "ranking_measure", "plan"]
+        fields += ["mix_category", "mix_bundle"]
 
 
 class SprintInput(serializers.Serializer):
@@ -58,6 +61,19 @@ class SprintInput(serializers.Serializer):
     end = BoundedDateSerializerField()
     ranking_measure = serializers.CharField(max_length=16, default=Measure.WON)
     plan_id = IdSerializerField(required=False, allow_null=True, default=None)
+    mix_category = serializers.ChoiceField(
+        choices=Category.choices, required=False, default="", allow_blank=True
+    )
+    mix_bundle_id = IdSerializerField(required=False, allow_null=True, default=None)
+
+
+class MixInput(serializers.Serializer):
+    """The product-mix focus: one of ``category`` or ``bundle_id`` (both empty: none)."""
+
+    category = serializers.ChoiceField(
+        choices=Category.choices, required=False, default="", allow_blank=True
+    )
+    bundle_id = IdSerializerField(required=False, allow_null=True, default=None)
 
 
 class FigureOutput(serializers.Serializer):
@@ -75,6 +91,7 @@ class RowOutput(serializers.Serializer):
     won = FigureOutput(source="figures.won")
     collected = FigureOutput(source="figures.collected")
     new_accounts = FigureOutput(source="figures.new_accounts")
+    product_mix = FigureOutput(source="figures.product_mix")
     forecast = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -128,6 +145,9 @@ class PayoutLineOutput(serializers.ModelSerializer):
             "basis_amount",
             "rate",
             "tier_label",
+            "category",
+            "bundle",
+            "category_rate",
             "version",
             "award",
             "note",
@@ -135,9 +155,23 @@ class PayoutLineOutput(serializers.ModelSerializer):
         ]
 
 
+class RunWarningOutput(serializers.Serializer):
+    """A deal paid nothing (``no_version``: no plan version on its win day) or
+    paid at the tier rate for a sold category or bundle without a rate
+    (``no_rate``: ``category`` or ``bundle_id`` names it)."""
+
+    kind = serializers.CharField(default="no_version")
+    opportunity_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    day = serializers.DateField()
+    category = serializers.CharField(required=False)
+    bundle_id = serializers.IntegerField(required=False, allow_null=True)
+
+
 class PayoutRunOutput(serializers.ModelSerializer):
     lines = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
 
     class Meta:
         model = PayoutRun
@@ -150,6 +184,14 @@ class PayoutRunOutput(serializers.ModelSerializer):
     def get_lines(self, obj) -> list[dict]:
         lines = payout_selectors.lines_visible_to(self._membership(), obj)
         return PayoutLineOutput(lines, many=True).data
+
+    @extend_schema_field(RunWarningOutput(many=True))
+    def get_warnings(self, obj) -> list[dict]:
+        """The review's warnings, for those who see every figure (they name
+        other reps' deals); a rep gets none, as on the run page."""
+        if not permissions.sees_all_figures(self._membership()):
+            return []
+        return [{"kind": "no_version", **w} for w in obj.warnings]
 
     def get_total(self, obj) -> str | None:
         """The run's total for those who see every figure; a rep gets none."""
@@ -219,6 +261,18 @@ class SprintViewSet(
         )
         return Response({"id": target.pk, "amount": str(target.amount)}, status=201)
 
+    @extend_schema(request=MixInput, responses=SprintOutput)
+    @action(detail=True, methods=["post"])
+    def mix(self, request, pk=None):
+        """Set the category or bundle the product-mix measure counts."""
+        sprint = self.get_object()
+        data = MixInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        sprint = services.sprint_set_mix(
+            actor=request.membership, sprint=sprint, **data.validated_data
+        )
+        return Response(SprintOutput(sprint).data)
+
     @extend_schema(request=AwardInput, responses={201: None})
     @action(detail=True, methods=["post"])
     def awards(self, request, pk=None):
@@ -244,20 +298,43 @@ class TierOutput(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=6, decimal_places=3)
 
 
+class RateLineOutput(serializers.Serializer):
+    category = serializers.CharField()
+    bundle_id = serializers.IntegerField(allow_null=True)
+    rate = serializers.DecimalField(max_digits=6, decimal_places=3)
+
+
 @extend_schema_serializer(component_name="CommissionPlanVersion")
 class VersionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     effective_from = serializers.DateField()
     cap = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     tiers = TierOutput(many=True, source="tiers.all")
+    rate_lines = RateLineOutput(many=True, source="rate_lines.all")
+
+
+class RateGapOutput(serializers.Serializer):
+    """A won deal whose sold category or bundle its version does not rate."""
+
+    opportunity_id = serializers.IntegerField()
+    name = serializers.CharField()
+    day = serializers.DateField()
+    category = serializers.CharField()
+    bundle_id = serializers.IntegerField(allow_null=True)
 
 
 class PlanOutput(serializers.ModelSerializer):
     versions = VersionOutput(many=True, source="versions.all")
+    rate_gaps = serializers.SerializerMethodField()
 
     class Meta:
         model = CommissionPlan
-        fields = ["id", "name", "basis", "currency", "versions"]
+        fields = ["id", "name", "basis", "currency", "versions", "rate_gaps"]
+
+    @extend_schema_field(RateGapOutput(many=True))
+    def get_rate_gaps(self, obj) -> list[dict]:
+        """Won deals paid at the tier rate for want of a rate line (at most 50)."""
+        return RateGapOutput(plan_selectors.plan_rate_gaps(obj), many=True).data
 
 
 @extend_schema_serializer(component_name="CommissionPlanInput")
@@ -274,10 +351,21 @@ class TierInputSerializer(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=0, max_value=100)
 
 
+class RateLineInput(serializers.Serializer):
+    """One of ``category`` (a product category) or ``bundle_id`` (a promotion bundle)."""
+
+    category = serializers.ChoiceField(
+        choices=Category.choices, required=False, default="", allow_blank=True
+    )
+    bundle_id = IdSerializerField(required=False, allow_null=True, default=None)
+    rate = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=0, max_value=100)
+
+
 @extend_schema_serializer(component_name="CommissionPlanVersionInput")
 class VersionInput(serializers.Serializer):
     effective_from = BoundedDateSerializerField()
     tiers = TierInputSerializer(many=True)
+    rate_lines = RateLineInput(many=True, required=False, default=list)
     cap = AmountSerializerField(required=False, allow_null=True, default=None, allow_zero=False)
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
@@ -321,6 +409,7 @@ class PlanViewSet(
             tiers=[plan_services.TierInput(**t) for t in v["tiers"]],
             cap=v["cap"],
             note=v["note"],
+            rates=[plan_services.RateInput(**r) for r in v["rate_lines"]],
         )
         return Response(PlanOutput(self.get_object()).data, status=201)
 

@@ -16,6 +16,7 @@ from collab.money import AmountFormField
 from collab.parsing import BoundedDateField
 from incentives.plans.models import Basis
 from incentives.sprints.models import TENURE_MAX_DAYS, Measure, TieBreak
+from pricing.catalog.models import Category
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -72,10 +73,32 @@ class SprintForm(forms.Form):
     plan_id = forms.TypedChoiceField(
         label=_("提成方案"), coerce=int, required=False, empty_value=None
     )
+    mix_category = forms.ChoiceField(
+        label=_("产品组合：类别"), choices=[("", "—"), *Category.choices], required=False
+    )
+    mix_bundle_id = forms.TypedChoiceField(
+        label=_("产品组合：促销方案"), coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args, plans=(), **kwargs):
+    def __init__(self, *args, plans=(), bundles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan_id"].choices = [("", "—"), *[(p.pk, p.name) for p in plans]]
+        self.fields["mix_bundle_id"].choices = [("", "—"), *[(b.pk, b.name) for b in bundles]]
+
+
+class MixForm(forms.Form):
+    """The sprint's product-mix focus: one category or one bundle."""
+
+    category = forms.ChoiceField(
+        label=_("产品组合：类别"), choices=[("", "—"), *Category.choices], required=False
+    )
+    bundle_id = forms.TypedChoiceField(
+        label=_("产品组合：促销方案"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, bundles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bundle_id"].choices = [("", "—"), *[(b.pk, b.name) for b in bundles]]
 
 
 class MemberForm(forms.Form):
@@ -166,3 +189,10 @@ class VersionForm(forms.Form):
     )
     cap = AmountFormField(label=_("封顶金额"), required=False, allow_zero=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+    rate_lines = forms.CharField(
+        label=_("类别比例（每行：类别或促销方案编码:比例%，可留空）"),
+        help_text=_("类别：licence 软件许可、service 实施服务、training 培训、support 支持服务。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )

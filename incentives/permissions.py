@@ -3,7 +3,8 @@
 * HR (members and head of the hr department), the Business head and the
   organization admin manage sprints, targets, plans and awards, and compute
   payout runs; they see every rep's figures.
-* Finance approves a payout run (finance.permissions.is_finance) and sees it.
+* Finance sees every payout run; who approves one is its approval chain's
+  pending step (payouts/approval.py ``may_act``), not a role.
 * A sales rep sees the sprints they are in, their own targets, attainment and
   commission, and the public leaderboard (attainment and rank only, never
   another rep's commission).
@@ -34,10 +35,6 @@ def can_manage(membership: Any) -> bool:
     if membership.role in (Role.DEPT_HEAD, Role.DEPT_MEMBER) and _code(membership) == "hr":
         return True
     return membership.role == Role.DEPT_HEAD and _code(membership) == "business"
-
-
-def can_approve_payouts(membership: Any) -> bool:
-    return is_finance(membership)
 
 
 def sees_all_figures(membership: Any) -> bool:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sprints/<int:pk>/targets/", sprints.target_set, name="target_set"),
     path("sprints/<int:pk>/split/", sprints.target_split, name="target_split"),
     path("sprints/<int:pk>/awards/", sprints.award_add, name="award_add"),
+    path("sprints/<int:pk>/mix/", sprints.mix_set, name="mix_set"),
     path("sprints/<int:pk>/reservation/", sprints.reservation_link, name="reservation_link"),
     path("sprints/<int:pk>/payouts/", payouts.run_compute, name="run_compute"),
     path("runs/<int:pk>/", payouts.run, name="run"),

@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "LeadKindEnum": "pipeline.models.LeadKind",
         "FollowUpKindEnum": "pipeline.models.FollowUpKind",
         "QuoteStateEnum": "pricing.models.QuoteState",
+        # Products, commission rate lines and a sprint's product mix share it.
+        "CategoryEnum": "pricing.catalog.models.Category",
         "PriceListStateEnum": "pricing.models.PriceListState",
         "AssetKindEnum": "enablement.models.AssetKind",
         "AssetCustomerSizeEnum": "enablement.models.CustomerSize",

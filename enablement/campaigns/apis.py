@@ -26,6 +26,8 @@ from enablement.campaigns.models import (
 )
 from pipeline.models import Industry, LeadKind
 
+MAX_ASSET_IDS = 100  # asset ids in one body; more is a 400
+
 
 class CampaignFiguresOutput(serializers.Serializer):
     leads = serializers.IntegerField()
@@ -91,16 +93,16 @@ class CampaignInput(serializers.Serializer):
     ends_on = BoundedDateSerializerField()
     budget = AmountSerializerField()
     currency = serializers.ChoiceField(choices=Currency.choices, default=Currency.CNY)
-    assets_used = serializers.ListField(child=IdSerializerField(), required=False, default=list)
-    assets_produced = serializers.ListField(child=IdSerializerField(), required=False, default=list)
+    # The period rule (ends_on ≥ starts_on) is checked by services.campaign_save.
+    assets_used = serializers.ListField(
+        child=IdSerializerField(), required=False, default=list, max_length=MAX_ASSET_IDS
+    )
+    assets_produced = serializers.ListField(
+        child=IdSerializerField(), required=False, default=list, max_length=MAX_ASSET_IDS
+    )
     target_accounts = serializers.ListField(
         child=IdSerializerField(), required=False, default=list, max_length=1000
     )
-
-    def validate(self, attrs):
-        if attrs["ends_on"] < attrs["starts_on"]:
-            raise serializers.ValidationError({"ends_on": "ends_on is before starts_on"})
-        return attrs
 
 
 class CampaignResponseOutput(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.money import AmountFormField, Currency
 from collab.parsing import BoundedDateField
@@ -30,7 +31,7 @@ class CampaignForm(forms.Form):
     pain_point = forms.CharField(label=_("痛点"), max_length=40, required=False)
     starts_on = BoundedDateField(label=_("开始日期"), widget=DATE)
     ends_on = BoundedDateField(label=_("结束日期"), widget=DATE)
-    budget = AmountFormField(label=_("预算"))
+    budget = AmountFormField(label=pgettext_lazy("campaign", "预算"))
     currency = forms.ChoiceField(label=_("币种"), choices=Currency.choices)
     assets_used = forms.TypedMultipleChoiceField(label=_("使用的资料"), coerce=int, required=False)
     assets_produced = forms.TypedMultipleChoiceField(
@@ -54,13 +55,9 @@ class CampaignForm(forms.Form):
             (a.pk, a.name) for a in Account.objects.order_by("name")[:CHOICES_LIMIT]
         ]
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("starts_on"), data.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
-        return data
-
+    # The period rule (the end not before the start, dates in range) is the
+    # save service's, one place for the form and the API: its ServiceError
+    # lands on the field.
     def campaign_fields(self) -> services.CampaignFields:
         return services.CampaignFields(**self.cleaned_data)
 

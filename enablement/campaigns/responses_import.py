@@ -2,7 +2,9 @@
 bad line refuses the whole file (the errors name the lines); a good file is
 saved in one transaction.
 
-UTF-8 (with or without a BOM) or GB18030 (Excel on Chinese Windows).
+UTF-8 (with or without a BOM), UTF-16 with a BOM, or GB18030 (Excel on
+Chinese Windows): ``collab.parsing.decode_text`` reads it, as it reads the
+bank import's files; ``csv_columns`` finds the columns of both.
 Columns are found by their header, Chinese or English: type 类型
 (报名/参加/下载 or registration/attendance/download), date 日期
 (YYYY-MM-DD), name 姓名, email 邮箱 (optional), company 公司 (optional; a
@@ -20,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
-from collab.parsing import clean_text, parse_date
+from collab.parsing import clean_text, csv_columns, decode_text, parse_date
 from departments.models import Membership
 from enablement.campaigns import services
 from enablement.campaigns.models import Campaign, CampaignResponse, ResponseKind
@@ -53,36 +55,6 @@ class ImportRejected(ServiceError):
         self.errors = errors
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportRejected([_("无法识别文件编码：请使用 UTF-8 或 GB18030。")])
-
-
-def _header_map(header: list[str]) -> dict[str, int]:
-    names = [h.strip().lower() for h in header]
-    found = {}
-    for key, aliases in COLUMNS.items():
-        for index, name in enumerate(names):
-            if name in aliases:
-                found[key] = index
-                break
-    missing = [COLUMNS[k][0] for k in REQUIRED if k not in found]
-    if missing:
-        raise ImportRejected(
-            [
-                _("第 1 行：缺少列：%(cols)s（需要 类型、日期、姓名）。")
-                % {"cols": "、".join(missing)}
-            ]
-        )
-    return found
-
-
 def _cell(cells: list[str], cols: dict[str, int], key: str) -> str:
     index = cols.get(key)
     return cells[index].strip() if index is not None and index < len(cells) else ""
@@ -113,20 +85,29 @@ def _fields(cells: list[str], cols: dict[str, int]) -> services.ResponseFields:
     return services.ResponseFields(kind, day, name, email, company)
 
 
-def parse(data: bytes) -> list[services.ResponseFields]:
-    """Every row of the file, or ``ImportRejected`` naming the bad lines."""
+def _lines(data: bytes) -> tuple[list[list[str]], dict[str, int]]:
+    """The file's CSV lines and where its columns are."""
     if len(data) > MAX_BYTES:
         raise ImportRejected([_("文件过大。")])
-    text = _decode(data)
-    if "\x00" in text:
-        raise ImportRejected([_("这不是 CSV 文本文件。")])
+    try:
+        text, _encoding = decode_text(data)
+    except ValidationError as exc:
+        raise ImportRejected(exc.messages) from None
     try:
         lines = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise ImportRejected([_("CSV 格式不正确：%(e)s") % {"e": exc}]) from None
     if not lines:
         raise ImportRejected([_("文件是空的。")])
-    cols = _header_map(lines[0])
+    try:
+        return lines, csv_columns(lines[0], COLUMNS, REQUIRED)
+    except ValidationError as exc:
+        raise ImportRejected([_("第 %(n)s 行：%(e)s") % {"n": 1, "e": exc.messages[0]}]) from None
+
+
+def parse(data: bytes) -> list[services.ResponseFields]:
+    """Every row of the file, or ``ImportRejected`` naming the bad lines."""
+    lines, cols = _lines(data)
     rows, errors = [], []
     for number, cells in enumerate(lines[1:], start=2):
         if not any(c.strip() for c in cells):

@@ -120,7 +120,7 @@ class Event:
     url: str = ""
 
 
-def timeline(campaign: Campaign, figures: Figures, leads: list[Lead]) -> list[Event]:
+def timeline(campaign: Campaign, leads: list[Lead]) -> list[Event]:
     """Planned, started, ended, each lead and each deal's last stage change."""
     events = [
         Event(campaign.created_at.date(), _("活动立项")),

@@ -84,7 +84,7 @@ def _page(request, campaign, **forms):
             "targets": list(campaign.targets.select_related("account")),
             "responses": list(selectors.responses_of(campaign)[:200]),
             "leads": leads,
-            "timeline": selectors.timeline(campaign, figures, leads),
+            "timeline": selectors.timeline(campaign, leads),
             "can_manage": permissions.can_manage_campaigns(membership),
             "response_form": forms.get("response_form") or ResponseForm(prefix="r"),
             "import_form": forms.get("import_form") or ImportForm(prefix="i"),
@@ -169,14 +169,14 @@ def report_sheet(rows: list[selectors.ReportRow]) -> Sheet:
         return "; ".join(str(m) for m in items)
 
     return Sheet(
-        title=pgettext("plural", "市场活动"),
+        title=_("市场活动"),
         headers=[
             _("活动"),
             _("类型"),
             _("开始日期"),
             _("结束日期"),
-            _("预算"),
-            pgettext("campaign responses", "响应"),
+            pgettext("campaign", "预算"),
+            pgettext("campaign", "响应"),
             _("线索"),
             _("单条线索成本"),
             _("商机"),

@@ -2,9 +2,12 @@
 after the library): two past campaigns with their assets, target accounts
 and responses (some from known accounts), three of those turned into leads,
 one lead converted into a deal that was won; and one course built from the
-数据安全 toolkit with a past and an upcoming session, the Business department
+数据安全 toolkit with a past and an upcoming session on working days and a
+weekend extra one scheduled with the "outside working hours" override, the
+Business department
 enrolled (some attended, one passed the check, one overdue). Dated relative
-to today. Idempotent: each part only when the organization has none yet."""
+to today, its sessions on working days of the organization's business
+calendar. Idempotent: each part only when the organization has none yet."""
 
 from __future__ import annotations
 
@@ -160,21 +163,44 @@ def _course(author: Membership, now: dt.datetime) -> None:
             questions=QUESTIONS,
         ),
     )
+    # On the business calendar: the working day on or before ten days ago,
+    # and the working day on or after a week from now (never a weekend or
+    # a holiday, whatever today is).
+    past_day = training.previous_working_day(author, now.date() - dt.timedelta(days=10))
+    starts_at, ends_at = training.working_slot(author, past_day, dt.time(10))
     past = training.session_add(
         actor=author,
         course=course,
-        starts_at=now - dt.timedelta(days=10, hours=2),
-        ends_at=now - dt.timedelta(days=10),
+        starts_at=starts_at,
+        ends_at=ends_at,
         place="总部 3 楼培训室 / HQ training room 3F",
         trainer_id=author.user_id,
     )
+    next_day = training.next_working_day(author, now.date() + dt.timedelta(days=7))
+    starts_at, ends_at = training.working_slot(author, next_day, dt.time(14))
     training.session_add(
         actor=author,
         course=course,
-        starts_at=now + dt.timedelta(days=7),
-        ends_at=now + dt.timedelta(days=7, hours=2),
+        starts_at=starts_at,
+        ends_at=ends_at,
         link="https://meet.example.com/data-security",
         trainer_id=author.user_id,
+    )
+    # A weekend make-up session for those who missed both: off the calendar,
+    # so scheduled with the organizer's override, which the session records.
+    calendar = training.session_calendar(author, starts_at)
+    off_day = next_day + dt.timedelta(days=1)
+    while calendar.is_working_day(off_day):
+        off_day += dt.timedelta(days=1)
+    starts_at, ends_at = training.working_slot(author, off_day, dt.time(10))
+    training.session_add(
+        actor=author,
+        course=course,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place="总部 3 楼培训室（周末加场）/ HQ training room 3F (weekend extra)",
+        trainer_id=author.user_id,
+        outside_hours=True,
     )
     training.enrol(actor=author, course=course, user_ids=training.business_members())
     enrolments = list(course.enrolments.order_by("id"))

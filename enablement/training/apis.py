@@ -84,7 +84,16 @@ class CourseSessionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = CourseSession
-        fields = ["id", "course", "starts_at", "ends_at", "place", "link", "trainer"]
+        fields = [
+            "id",
+            "course",
+            "starts_at",
+            "ends_at",
+            "place",
+            "link",
+            "trainer",
+            "outside_hours",
+        ]
 
 
 class CourseSessionInput(serializers.Serializer):
@@ -93,6 +102,9 @@ class CourseSessionInput(serializers.Serializer):
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     link = serializers.URLField(max_length=200, required=False, allow_blank=True, default="")
     trainer = IdSerializerField(required=False, allow_null=True, default=None)
+    # The organizer's override: a session off the business calendar (a
+    # weekend, a holiday, outside working hours) is refused without it.
+    outside_hours = serializers.BooleanField(required=False, default=False)
 
 
 class EnrolmentOutput(serializers.ModelSerializer):

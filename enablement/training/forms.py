@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collab.parsing import BoundedDateField, BoundedDateTimeField
 from enablement.library.models import Asset, AssetStatus
@@ -61,13 +62,21 @@ class CourseForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    starts_at = BoundedDateTimeField(label=_("开始时间"), widget=DATETIME)
-    ends_at = BoundedDateTimeField(label=_("结束时间"), widget=DATETIME)
+    # In context: another app's "结束时间" is a request's "Closed at".
+    starts_at = BoundedDateTimeField(label=pgettext_lazy("session", "开始时间"), widget=DATETIME)
+    ends_at = BoundedDateTimeField(label=pgettext_lazy("session", "结束时间"), widget=DATETIME)
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
     link = forms.URLField(
         label=_("线上链接"), max_length=200, required=False, assume_scheme="https"
     )
     trainer = forms.TypedChoiceField(label=_("讲师"), coerce=int, required=False, empty_value=None)
+    outside_hours = forms.BooleanField(
+        label=_("非工作时间"),
+        required=False,
+        help_text=_(
+            "按工作日历，场次应安排在工作日的工作时间内；勾选后可安排在周末、节假日或下班后，并记录在场次上。"
+        ),
+    )
 
     def __init__(self, *args, trainers=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -122,6 +122,12 @@ class CourseSession(TenantModel):
         related_name="+",
         verbose_name=_("讲师"),
     )
+    # Ticked by the organizer to schedule outside the business calendar's
+    # working hours (a weekend, a holiday, an evening): recorded, with who.
+    outside_hours = models.BooleanField(_("非工作时间"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("培训场次")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
@@ -27,6 +28,8 @@ from enablement.training.models import (
     Enrolment,
 )
 from pricing.models import Bundle, BundleState, PriceList, PriceListState
+from requests_sla.sla.calendars import engine_calendar_for
+from requests_sla.sla.engine.calendar import MAX_SEARCH_DAYS, BusinessCalendar
 
 MAX_QUESTIONS = 20
 RELEASE_DUE_DAYS = 14
@@ -129,6 +132,50 @@ def course_create(
         return course
 
 
+def _override_hint() -> str:
+    return _("如确需安排，请勾选“非工作时间”。")
+
+
+def session_calendar(actor: Membership, *instants: dt.datetime) -> BusinessCalendar:
+    """The organization's business calendar (not a department's: reps of
+    every team attend), covering these instants' years."""
+    return engine_calendar_for(None, actor.organization, *instants)
+
+
+def calendar_conflict(
+    calendar: BusinessCalendar, starts_at: dt.datetime, ends_at: dt.datetime
+) -> ServiceError | None:
+    """Why a session from ``starts_at`` to ``ends_at`` is off the business
+    calendar, or None. A session keeps to one working day, from the day's
+    first working hour to its last (a lunch break inside is allowed)."""
+    day = calendar.local_date(starts_at)
+    hint = _override_hint()
+    if not calendar.is_working_day(day):
+        if day in calendar.holidays:
+            message = _("%(day)s是节假日，不是工作日。")
+        elif day.weekday() >= 5:
+            message = _("%(day)s是周末，不是工作日。")
+        else:
+            message = _("%(day)s是休息日，不是工作日。")
+        return ServiceError(message % {"day": date_format(day)} + hint, field="starts_at")
+    intervals = calendar.working_intervals(day)
+    opens, closes = intervals[0][0], intervals[-1][1]
+    close_local = closes.astimezone(calendar.tz)
+    hours = {
+        "open": opens.astimezone(calendar.tz).strftime("%H:%M"),
+        "close": "24:00" if close_local.date() != day else close_local.strftime("%H:%M"),
+    }
+    if starts_at < opens or starts_at >= closes:
+        return ServiceError(
+            _("开始时间不在工作时间内（%(open)s–%(close)s）。") % hours + hint, field="starts_at"
+        )
+    if ends_at > closes:
+        return ServiceError(
+            _("结束时间超出当天工作时间（%(open)s–%(close)s）。") % hours + hint, field="ends_at"
+        )
+    return None
+
+
 def session_add(
     *,
     actor: Membership,
@@ -138,7 +185,11 @@ def session_add(
     place: str = "",
     link: str = "",
     trainer_id: int | None = None,
+    outside_hours: bool = False,
 ) -> CourseSession:
+    """A session on the organization's business calendar: a working day,
+    within its working hours, unless the organizer ticks ``outside_hours``
+    (recorded on the session, with who added it)."""
     require_manager(actor)
     _bounded(starts_at, "starts_at")
     _bounded(ends_at, "ends_at")
@@ -146,6 +197,9 @@ def session_add(
         raise ServiceError(_("结束时间必须晚于开始时间。"), field="ends_at")
     if not (place.strip() or link.strip()):
         raise ServiceError(_("请填写地点或线上链接。"), field="place")
+    conflict = calendar_conflict(session_calendar(actor, starts_at, ends_at), starts_at, ends_at)
+    if conflict is not None and not outside_hours:
+        raise conflict
     if (
         trainer_id is not None
         and not Membership.objects.filter(user_id=trainer_id, is_active=True).exists()
@@ -159,7 +213,43 @@ def session_add(
         place=clean_text(place).strip()[:200],
         link=link.strip()[:200],
         trainer_id=trainer_id,
+        # Recorded only when it was needed: the session is off the calendar.
+        outside_hours=conflict is not None,
+        created_by=actor.user,
     )
+
+
+def next_working_day(actor: Membership, day: dt.date) -> dt.date:
+    """``day`` itself if it is a working day of the organization's calendar,
+    else the first working day after it (the demo dates its sessions so)."""
+    noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    calendar = session_calendar(actor, noon)
+    for _step in range(MAX_SEARCH_DAYS):
+        if calendar.is_working_day(day):
+            break
+        day += dt.timedelta(days=1)
+    return day
+
+
+def previous_working_day(actor: Membership, day: dt.date) -> dt.date:
+    """``day`` itself if it is a working day, else the last one before it."""
+    noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    calendar = session_calendar(actor, noon - dt.timedelta(days=30), noon)
+    for _step in range(MAX_SEARCH_DAYS):
+        if calendar.is_working_day(day):
+            break
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def working_slot(
+    actor: Membership, day: dt.date, start: dt.time, hours: int = 2
+) -> tuple[dt.datetime, dt.datetime]:
+    """``start`` to ``start + hours`` on ``day`` in the calendar's timezone."""
+    noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    tz = session_calendar(actor, noon).tz
+    begins = dt.datetime.combine(day, start, tzinfo=tz)
+    return begins, begins + dt.timedelta(hours=hours)
 
 
 def enrol(
@@ -257,11 +347,15 @@ def course_for_release(
         raise ServiceError(_("请选择一个促销方案或定价表。"), field="release")
     release = bundle or price_list
     assert release is not None
-    # The state as stored now, not as the caller's copy remembers it.
-    release = type(release).objects.get(pk=release.pk)
-    if release.state != (BundleState.PUBLISHED if bundle else PriceListState.PUBLISHED):
-        raise ServiceError(_("只能为已发布的方案或定价表建课程。"), field="release")
     with transaction.atomic():
+        # The release's row, locked: two publishes at once (two managers, a
+        # double click) queue here, and the second finds the first's course
+        # instead of making a second one. Its state as stored now, not as
+        # the caller's copy remembers it.
+        release = type(release).objects.select_for_update().get(pk=release.pk)
+        published = BundleState.PUBLISHED if bundle else PriceListState.PUBLISHED
+        if release.state != published:
+            raise ServiceError(_("只能为已发布的方案或定价表建课程。"), field="release")
         course = Course.objects.filter(bundle=bundle, price_list=price_list).first()
         if course is None:
             # Stored text in both languages, not the reader's: no gettext.

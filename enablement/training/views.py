@@ -110,6 +110,7 @@ def session_new(request, pk: int):
                 place=form.cleaned_data["place"],
                 link=form.cleaned_data["link"],
                 trainer_id=form.cleaned_data["trainer"],
+                outside_hours=form.cleaned_data["outside_hours"],
             )
         except ServiceError as exc:
             apply_service_error(form, exc)

@@ -33,6 +33,12 @@ def quarter_end(start: dt.date) -> dt.date:
     return dt.date(year, (month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
 
 
+def quarter_label(day: dt.date) -> str:
+    """The quarter of ``day`` as people write it in both languages: "2026 Q4"
+    (also what a sprint budget request's ``sprint`` field is read back from)."""
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
 class Budget(TenantModel):
     department = models.ForeignKey(
         "departments.Department",
@@ -79,7 +85,7 @@ class Budget(TenantModel):
 
     @property
     def period_label(self) -> str:
-        return f"{self.period_start.year} Q{(self.period_start.month - 1) // 3 + 1}"
+        return quarter_label(self.period_start)
 
 
 class LineKind(models.TextChoices):

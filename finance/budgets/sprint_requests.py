@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from collab.errors import ServiceError
 from collab.money import round_money
 from departments.models import Membership
-from finance.budgets.models import BudgetLine, LineKind, quarter_end, quarter_start
+from finance.budgets.models import (
+    BudgetLine,
+    LineKind,
+    quarter_end,
+    quarter_label,
+    quarter_start,
+)
 from finance.budgets.services import budget_for, reservation_make
 from requests_sla.approvals.models import ApprovalFlow, ApprovalStep, FlowState
 from requests_sla.catalog.models import RequestType
@@ -88,8 +94,7 @@ def sprint_reserve_on_approval(
     budget = budget_for(department_id, day, CURRENCY) if department_id else None
     if budget is None:
         raise ServiceError(
-            _("提出部门在 %(period)s 没有人民币预算，无法预留。")
-            % {"period": f"{day.year} Q{(day.month - 1) // 3 + 1}"}
+            _("提出部门在 %(period)s 没有人民币预算，无法预留。") % {"period": quarter_label(day)}
         )
     reservation_make(
         actor=None,

@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
-from finance.budgets.models import Budget, quarter_start
+from finance.budgets.models import Budget, quarter_label, quarter_start
 from finance.budgets.services import budget_set
 from finance.budgets.sprint_requests import SPRINT_TYPE
+from finance.demo.campaigns import campaigns_by_title, load_campaign_expenses
 from finance.demo.receivables import load_receivables
-from finance.expenses.models import ExpenseCategory
+from finance.expenses.defaults import expense_categories_provision
 from finance.expenses.services import LineInput, expense_file
 from finance.risk.services import risk_evaluate
 from pipeline.opportunities.selectors import opportunities_visible_to
@@ -39,34 +40,8 @@ PEOPLE = {
     "demo": {"rep": "rep", "rep2": "rep2", "fin": "head-fin"},
     "other": {"rep": "other-rep", "rep2": "other-rep2", "fin": "other-fin"},
 }
-CATEGORIES = [
-    ("hotel_t1", "住宿（一线城市）", "Hotel (tier-1 city)", "600.00", "晚", "night"),
-    ("hotel_t2", "住宿（其他城市）", "Hotel (other cities)", "400.00", "晚", "night"),
-    ("meals", "餐费", "Meals", "150.00", "天", "day"),
-    ("transport", "交通", "Transport", None, "", ""),
-    ("entertainment", "客户招待", "Customer entertainment", "2000.00", "次", "occasion"),
-    ("event", "活动费", "Event costs", "20000.00", "场", "event"),
-]
 BUDGETS = {"business": "600000.00", "marketing": "900000.00", "customer_success": "200000.00"}
 DEFAULT_BUDGET = "150000.00"
-
-
-def _categories(organization: Organization) -> dict[str, ExpenseCategory]:
-    rows = {}
-    for order, (code, zh, en, limit, unit_zh, unit_en) in enumerate(CATEGORIES):
-        rows[code], _created = ExpenseCategory.objects.get_or_create(
-            organization=organization,
-            code=code,
-            defaults={
-                "name_zh": zh,
-                "name_en": en,
-                "limit_per_unit": Decimal(limit) if limit else None,
-                "unit_zh": unit_zh,
-                "unit_en": unit_en,
-                "sort_order": order,
-            },
-        )
-    return rows
 
 
 def _budgets(fin: Membership, today: dt.date) -> None:
@@ -97,7 +72,7 @@ def _sprint_reservation(members: dict[str, Membership], en: bool, now: dt.dateti
         title="Quarter sprint: sales star awards" if en else "本季度冲刺：销售之星奖励",
         extra={
             "amount": "80000.00",
-            "sprint": f"{today.year} Q{(today.month - 1) // 3 + 1}",
+            "sprint": quarter_label(today),
             "target": "Close the year's target" if en else "冲刺全年目标",
         },
         at=_at(now, 120),
@@ -156,17 +131,19 @@ def _expenses(members: dict[str, Membership], cats: dict, en: bool, now: dt.date
         ],
         at=_at(now, 50),
     )
+    # Business's booth at Marketing's solution launch: part of its cost.
+    launch = campaigns_by_title().get("智能制造解决方案发布会")
     big = expense_file(
         actor=rep2,
         kind="campaign",
-        title="Industry roadshow booth" if en else "行业巡展展位",
+        title="Solution launch booth" if en else "解决方案发布会展位",
         purpose="Roadshow" if en else "华东行业巡展",
         lines=[
             LineInput(
                 date=today - dt.timedelta(days=6),
                 category_id=cats["event"].pk,
                 amount=Decimal("18500.00"),
-                campaign="Roadshow" if en else "华东巡展",
+                campaign_id=launch.pk if launch else None,
             ),
         ],
         at=_at(now, 30),
@@ -184,7 +161,7 @@ def _expenses(members: dict[str, Membership], cats: dict, en: bool, now: dt.date
                 date=today - dt.timedelta(days=1),
                 category_id=cats["event"].pk,
                 amount=Decimal("24000.00"),
-                campaign="Customer day" if en else "客户答谢会",
+                campaign_note="Customer day" if en else "客户答谢会",
                 over_limit_reason="Larger venue for 120 guests"
                 if en
                 else "到场客户 120 人，需更大场地",
@@ -212,9 +189,10 @@ def load(*, organization: Organization, key: str) -> None:
             return
         now = timezone.now()
         en = organization.default_language == "en"
-        cats = _categories(organization)
+        cats = expense_categories_provision(organization=organization)
         _budgets(members["fin"], timezone.localdate(now))
         _sprint_reservation(members, en, now)
         _expenses(members, cats, en, now)
+        load_campaign_expenses(key, cats, en, lambda hours: _at(now, hours))
         load_receivables(members["fin"], [m for k, m in members.items() if m and k != "fin"], now)
         risk_evaluate(organization_id=organization.id)

@@ -3,8 +3,8 @@
 An ``Expense`` belongs to one collaboration request (an expense request type
 with an approval chain, requests_sla/approvals); its lines carry the date,
 the category, the amount in the expense's currency, the receipt (an
-attachment of the request, checked like every upload), the deal or campaign
-it is for, and the reason when a line goes past its category's policy limit.
+attachment of the request, checked like every upload), the deal or the
+enablement campaign it is for (a real link: finance sits above enablement), and the reason when a line goes past its category's policy limit.
 On the chain's final approval the total is booked against the filer's
 department budget (``BudgetLine`` with ``expense``).
 """
@@ -125,7 +125,17 @@ class ExpenseLine(TenantModel):
         related_name="+",
         verbose_name=_("关联商机"),
     )
-    campaign = models.CharField(_("关联活动"), max_length=200, blank=True)
+    campaign = models.ForeignKey(
+        "enablement.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("关联活动"),
+    )
+    # What lines filed before the link named as their campaign, in free text:
+    # kept readable (the migration linked the exact, unambiguous names).
+    campaign_note = models.CharField(_("关联活动（原文）"), max_length=200, blank=True)
     over_limit_reason = models.CharField(_("超标理由"), max_length=500, blank=True)
 
     class Meta:
@@ -143,7 +153,12 @@ class ExpenseLine(TenantModel):
                 fields=["organization", "opportunity"],
                 condition=Q(opportunity__isnull=False),
                 name="expense_line_opp_idx",
-            )
+            ),
+            models.Index(
+                fields=["organization", "campaign"],
+                condition=Q(campaign__isnull=False),
+                name="expense_line_campaign_idx",
+            ),
         ]
 
     def __str__(self) -> str:

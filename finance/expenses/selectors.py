@@ -22,23 +22,32 @@ def expenses_to_pay() -> QuerySet[Expense]:
         Expense.objects.filter(state=ExpenseState.APPROVED)
         .select_related("request", "requester", "department")
         .prefetch_related(
-            Prefetch("lines", queryset=ExpenseLine.objects.select_related("category"))
+            Prefetch("lines", queryset=ExpenseLine.objects.select_related("category", "campaign"))
         )
         .order_by("approved_at", "id")
+    )
+
+
+BOOKED = (ExpenseState.APPROVED, ExpenseState.PAID)
+
+
+def _booked_lines(**link: int) -> list[ExpenseLine]:
+    return list(
+        ExpenseLine.objects.filter(**link, expense__state__in=BOOKED)
+        .select_related("category", "expense__request")
+        .order_by("date", "id")
     )
 
 
 def opportunity_cost(opportunity_id: int) -> list[ExpenseLine]:
     """The approved (or paid) expense lines booked for a deal: its cost.
     A pending or rejected expense is not a cost yet."""
-    return list(
-        ExpenseLine.objects.filter(
-            opportunity_id=opportunity_id,
-            expense__state__in=(ExpenseState.APPROVED, ExpenseState.PAID),
-        )
-        .select_related("category", "expense__request")
-        .order_by("date", "id")
-    )
+    return _booked_lines(opportunity_id=opportunity_id)
+
+
+def campaign_cost_lines(campaign_id: int) -> list[ExpenseLine]:
+    """The approved (or paid) expense lines booked for a campaign (one query)."""
+    return _booked_lines(campaign_id=campaign_id)
 
 
 def cost_totals(lines: list[ExpenseLine]) -> list[Money]:

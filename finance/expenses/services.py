@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +25,11 @@ from collab.errors import ServiceError
 from collab.money import format_money, round_money
 from collab.tenancy import organization_scope
 from departments.models import Membership
+from enablement.campaigns.models import Campaign
 from finance.budgets.services import booking_make, budget_for
 from finance.expenses.models import Expense, ExpenseCategory, ExpenseKind, ExpenseLine, ExpenseState
 from finance.permissions import is_finance
+from pipeline.opportunities.models import Opportunity
 from pipeline.opportunities.selectors import opportunities_visible_to
 from requests_sla.approvals.models import ApprovalFlow, ApprovalStep, FlowState
 from requests_sla.catalog.models import RequestType
@@ -46,7 +49,9 @@ class LineInput:
     units: Decimal = Decimal("1")
     description: str = ""
     opportunity_id: int | None = None
-    campaign: str = ""
+    campaign_id: int | None = None
+    # Free text naming a campaign (the API's old ``campaign``), kept as written.
+    campaign_note: str = ""
     over_limit_reason: str = ""
     receipt: UploadedFile | None = field(default=None, repr=False)
 
@@ -100,23 +105,46 @@ def _checked(
         raise ServiceError(_("一笔报销只能使用一种币种。"), field="lines")
     categories = {c.pk: c for c in ExpenseCategory.objects.all()}
     deals = opportunities_visible_to(actor)
+    campaigns = _campaigns_of(lines)
     for n, line in enumerate(lines, start=1):
-        if line.amount is None or line.amount <= 0:
-            raise ServiceError(_("第 %(n)s 行：金额必须大于零。") % {"n": n}, field="lines")
-        if line.units is None or line.units <= 0:
-            raise ServiceError(_("第 %(n)s 行：数量必须大于零。") % {"n": n}, field="lines")
-        if line.category_id not in categories:
-            raise ServiceError(_("第 %(n)s 行：请选择类别。") % {"n": n}, field="lines")
-        if line.opportunity_id and not deals.filter(pk=line.opportunity_id).exists():
-            raise ServiceError(
-                _("第 %(n)s 行：找不到这个商机，或你无权查看。") % {"n": n}, field="lines"
-            )
-        if line.receipt is not None:
-            attachment_validate(line.receipt)
+        _check_line(n, line, categories, deals, campaigns)
     for warning in policy_check(lines, categories):
         if not lines[warning.position].over_limit_reason.strip():
             raise ServiceError(warning.message, field="lines")
     return categories, currencies.pop()
+
+
+def _check_line(
+    n: int,
+    line: LineInput,
+    categories: dict[int, ExpenseCategory],
+    deals: QuerySet[Opportunity],
+    campaigns: set[int],
+) -> None:
+    if line.amount is None or line.amount <= 0:
+        raise ServiceError(_("第 %(n)s 行：金额必须大于零。") % {"n": n}, field="lines")
+    if line.units is None or line.units <= 0:
+        raise ServiceError(_("第 %(n)s 行：数量必须大于零。") % {"n": n}, field="lines")
+    if line.category_id not in categories:
+        raise ServiceError(_("第 %(n)s 行：请选择类别。") % {"n": n}, field="lines")
+    if line.opportunity_id and not deals.filter(pk=line.opportunity_id).exists():
+        raise ServiceError(
+            _("第 %(n)s 行：找不到这个商机，或你无权查看。") % {"n": n}, field="lines"
+        )
+    if line.campaign_id is not None and line.campaign_id not in campaigns:
+        # Another organization's campaign is not found either (same words).
+        raise ServiceError(_("第 %(n)s 行：找不到这个市场活动。") % {"n": n}, field="lines")
+    if line.receipt is not None:
+        attachment_validate(line.receipt)
+
+
+def _campaigns_of(lines: Sequence[LineInput]) -> set[int]:
+    """The lines' campaign ids that name a campaign of the organization in
+    scope (every member reads campaigns); one query, none without ids."""
+    ids = {line.campaign_id for line in lines if line.campaign_id is not None}
+    if not ids:
+        return set()
+    return set(Campaign.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _write_lines(
@@ -146,7 +174,8 @@ def _write_lines(
             description=line.description.strip()[:200],
             receipt=receipt,
             opportunity_id=line.opportunity_id or None,
-            campaign=line.campaign.strip()[:200],
+            campaign_id=line.campaign_id,
+            campaign_note=line.campaign_note.strip()[:200],
             over_limit_reason=line.over_limit_reason.strip()[:500],
         )
 

@@ -1,7 +1,8 @@
 """The bank CSV import: read, check every line, match, write — or nothing.
 
-The file is UTF-8 (with or without a BOM) or GB18030 (what Chinese banks'
-exports and Excel on Chinese Windows write). Columns are found by their
+The file is UTF-8 (with or without a BOM), UTF-16 with a BOM or GB18030
+(what Chinese banks' exports and Excel on Chinese Windows write), read by
+``collab.parsing.decode_text`` as the campaign responses' import reads it. Columns are found by their
 header, Chinese or English: date 日期, amount 金额, payer 付款方, reference
 摘要 (currency 币种 optional, CNY when absent). Any bad line (a date or
 amount that does not read, a missing column) refuses the whole file and
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from collab.errors import ServiceError
 from collab.money import Currency, parse_amount
+from collab.parsing import csv_columns, decode_text
 from collab.tenancy import organization_scope
 from departments.models import Membership
 from finance.permissions import is_finance
@@ -69,35 +71,8 @@ class ImportResult:
     unmatched: list[Payment]
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was read in."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        raise ServiceError(_("无法识别文件编码：请使用 UTF-8 或 GB18030。"), field="file") from None
-
-
-def _header_map(header: list[str]) -> dict[str, int]:
-    names = [h.strip().lower() for h in header]
-    found: dict[str, int] = {}
-    for key, aliases in COLUMNS.items():
-        for index, name in enumerate(names):
-            if name in aliases:
-                found[key] = index
-                break
-    missing = [COLUMNS[k][0] for k in REQUIRED if k not in found]
-    if missing:
-        raise ServiceError(
-            _("缺少列：%(cols)s（需要 日期、金额、付款方、摘要）。") % {"cols": "、".join(missing)},
-            field="file",
-        )
-    return found
+def _file_error(exc: ValidationError) -> ServiceError:
+    return ServiceError(exc.messages[0], field="file")
 
 
 def _parse_date(text: str) -> dt.date:
@@ -134,14 +109,18 @@ def parse(data: bytes) -> tuple[list[BankRow], str]:
     """Every row of the file, or ``ServiceError`` naming the bad lines."""
     if len(data) > MAX_BYTES:
         raise ServiceError(_("文件过大。"), field="file")
-    text, encoding = decode(data)
-    if "\x00" in text:
-        raise ServiceError(_("这不是 CSV 文本文件。"), field="file")
+    try:
+        text, encoding = decode_text(data)
+    except ValidationError as exc:
+        raise _file_error(exc) from None
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
         raise ServiceError(_("文件是空的。"), field="file")
-    cols = _header_map(header)
+    try:
+        cols = csv_columns(header, COLUMNS, REQUIRED)
+    except ValidationError as exc:
+        raise _file_error(exc) from None
     rows, errors = [], []
     for line, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):

@@ -76,20 +76,37 @@ def aging(invoices: QuerySet[Invoice], today: dt.date, currency: str = "CNY") ->
     return {k: round_money(v) for k, v in figures.items()}
 
 
+def _dso_terms(today: dt.date, days: int) -> dict[str, Coalesce]:
+    """The DSO's two aggregates: receivables open today, sales of the window."""
+    return {
+        "open": _sum(when=Q(paid__lt=F("amount"))),
+        "sales": _sum(
+            F("amount"),
+            when=Q(issued_on__gt=today - dt.timedelta(days=days), issued_on__lte=today),
+        ),
+    }
+
+
+def _dso_days(figures: dict[str, Decimal], days: int) -> Decimal | None:
+    """Open ÷ sales × days, or None when nothing was invoiced in the window."""
+    if not figures["sales"]:
+        return None
+    return (figures["open"] / figures["sales"] * days).quantize(Decimal("0.1"))
+
+
+def _rate(paid: Decimal, due: Decimal) -> Decimal | None:
+    """Paid ÷ due in percent (an overpayment counts as 100), None with nothing due."""
+    if not due:
+        return None
+    return (min(paid, due) / due * 100).quantize(Decimal("0.1"))
+
+
 def dso(
     invoices: QuerySet[Invoice], today: dt.date, days: int = 90, currency: str = "CNY"
 ) -> Decimal | None:
     """Days sales outstanding, or None when nothing was invoiced."""
-    figures = invoices.filter(currency=currency).aggregate(
-        open=_sum(when=Q(paid__lt=F("amount"))),
-        sales=_sum(
-            F("amount"),
-            when=Q(issued_on__gt=today - dt.timedelta(days=days), issued_on__lte=today),
-        ),
-    )
-    if not figures["sales"]:
-        return None
-    return (figures["open"] / figures["sales"] * days).quantize(Decimal("0.1"))
+    figures = invoices.filter(currency=currency).aggregate(**_dso_terms(today, days))
+    return _dso_days(figures, days)
 
 
 @dataclass(frozen=True)
@@ -102,9 +119,7 @@ class Headline:
 
     @property
     def rate(self) -> Decimal | None:
-        if not self.due:
-            return None
-        return (min(self.paid, self.due) / self.due * 100).quantize(Decimal("0.1"))
+        return _rate(self.paid, self.due)
 
 
 def headline(
@@ -113,24 +128,18 @@ def headline(
     """The ops dashboard's collections panel in one query: open and overdue
     receivables, the collection rate (paid ÷ due, invoices due by today) and
     the DSO, each as the page computes it."""
-    open_ = Q(paid__lt=F("amount"))
     f = invoices.filter(currency=currency).aggregate(
-        open=_sum(when=open_),
-        overdue=_sum(when=open_ & Q(due_on__lt=today)),
+        **_dso_terms(today, days),
+        overdue=_sum(when=Q(paid__lt=F("amount"), due_on__lt=today)),
         due=_sum(F("amount"), when=Q(due_on__lte=today)),
         paid=_sum(F("paid"), when=Q(due_on__lte=today)),
-        sales=_sum(
-            F("amount"),
-            when=Q(issued_on__gt=today - dt.timedelta(days=days), issued_on__lte=today),
-        ),
     )
-    dso_days = (f["open"] / f["sales"] * days).quantize(Decimal("0.1")) if f["sales"] else None
     return Headline(
         round_money(f["open"]),
         round_money(f["overdue"]),
         round_money(f["due"]),
         round_money(f["paid"]),
-        dso_days,
+        _dso_days(f, days),
     )
 
 
@@ -184,9 +193,7 @@ class RateRow:
 
     @property
     def rate(self) -> Decimal | None:
-        if not self.due:
-            return None
-        return (min(self.paid, self.due) / self.due * 100).quantize(Decimal("0.1"))
+        return _rate(self.paid, self.due)
 
 
 def collection_rates(

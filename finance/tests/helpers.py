@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
+from finance.expenses.defaults import expense_categories_provision
 from finance.expenses.models import ExpenseCategory
 from finance.expenses.services import LineInput
 from pipeline.accounts import services as accounts_services
@@ -16,27 +17,8 @@ from pipeline.opportunities.models import Opportunity, Stage
 
 
 def categories_for(organization) -> dict[str, ExpenseCategory]:
-    rows = [
-        ("hotel_t1", "住宿（一线城市）", "Hotel (tier-1 city)", Decimal("600.00"), "晚", "night"),
-        ("meals", "餐费", "Meals", Decimal("150.00"), "天", "day"),
-        ("transport", "交通", "Transport", None, "", ""),
-        ("event", "活动费", "Event costs", Decimal("20000.00"), "场", "event"),
-    ]
-    with organization_scope(organization.id):
-        return {
-            code: ExpenseCategory.objects.get_or_create(
-                organization=organization,
-                code=code,
-                defaults={
-                    "name_zh": zh,
-                    "name_en": en,
-                    "limit_per_unit": limit,
-                    "unit_zh": uzh,
-                    "unit_en": uen,
-                },
-            )[0]
-            for code, zh, en, limit, uzh, uen in rows
-        }
+    """The organization's standard categories by code (provisioning made them)."""
+    return expense_categories_provision(organization=organization)
 
 
 def won_deal(organization, owner, name: str, amount: Decimal, *, at=None) -> Opportunity:

@@ -71,3 +71,38 @@ def test_demo_finance_in_both_organizations():
             assert figures["deal_costs"] == 1
         call_command("load_demo")
         assert _figures("demo") == demo
+
+
+def test_demo_campaigns_have_approved_linked_expenses_within_their_budgets():
+    """In both organizations, enablement's demo campaigns carry Marketing's
+    (and the Business booth's) approved expenses: each campaign's cost is
+    booked, below its budget, and on the campaign page's figures."""
+    from enablement.models import Campaign
+    from finance.expenses.campaign_cost import campaign_cost
+
+    steps = (
+        "departments.demo.load",
+        "pipeline.demo.customers.load",
+        "requests_sla.approvals.demo.load",
+        "enablement.demo.library.load",
+        "enablement.demo.programs.load",
+        "finance.demo.load.load",
+    )
+    with demo_steps.only(*steps):
+        call_command("load_demo")
+    for slug in ("demo", "other"):
+        org = Organization.objects.get(slug=slug)
+        with organization_scope(org.id):
+            costs = {c.title_zh: campaign_cost(c) for c in Campaign.objects.all()}
+            pending = ExpenseLine.objects.filter(
+                campaign__isnull=False, expense__state=ExpenseState.SUBMITTED
+            ).count()
+        assert len(costs) == 2 and pending == 0
+        for title, cost in costs.items():
+            [booked] = cost.booked
+            assert booked.currency == cost.budget.currency == "CNY", title
+            assert 0 < booked.amount < cost.budget.amount, title
+            assert cost.remaining.amount > 0 and cost.roi, title
+        webinar = costs["金融行业数据安全线上研讨会"]
+        assert webinar.booked[0].amount == 24400 and webinar.roi[0].pct > 0  # a won deal
+        assert costs["智能制造解决方案发布会"].booked[0].amount == 54500

@@ -17,7 +17,7 @@ from collab.errors import ServiceError
 from collab.parsing import optional_date
 from finance import permissions
 from finance.budgets import selectors, services
-from finance.budgets.models import BudgetLine, quarter_start
+from finance.budgets.models import BudgetLine, quarter_label, quarter_start
 from finance.forms import BudgetForm, ReservationForm
 from finance.views.common import finance_only, finance_page, form_errors
 
@@ -34,7 +34,7 @@ def budgets(request):
         {
             "rows": [(b, lines[b.pk]) for b in rows],
             "period_start": start,
-            "period_label": f"{start.year} Q{(start.month - 1) // 3 + 1}",
+            "period_label": quarter_label(start),
             "previous": quarter_start(start - dt.timedelta(days=1)),
             "next": quarter_start(start + dt.timedelta(days=95)),
             "is_finance": permissions.is_finance(request.membership),

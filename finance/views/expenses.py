@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from collab.errors import ServiceError
 from collab.exports import FORMATS, Sheet, sheets_response
+from departments.models import bilingual
+from enablement.campaigns.models import Campaign
 from finance import permissions
 from finance.expenses import selectors, services
 from finance.expenses.approval_times import approval_times
@@ -26,6 +28,12 @@ def _deals(membership) -> list[tuple[int, str]]:
     )
 
 
+def _campaigns() -> list[tuple[int, str]]:
+    """The organization's latest campaigns, for a line's 关联活动."""
+    rows = Campaign.objects.order_by("-starts_on", "-id").values_list("pk", "title_zh", "title_en")
+    return [(pk, bilingual(zh, en or zh)) for pk, zh, en in rows[:200]]
+
+
 def _lines(formset) -> list[services.LineInput]:
     return [
         services.LineInput(
@@ -36,7 +44,7 @@ def _lines(formset) -> list[services.LineInput]:
             units=f.cleaned_data["units"] or 1,
             description=f.cleaned_data["description"],
             opportunity_id=f.cleaned_data["opportunity"],
-            campaign=f.cleaned_data["campaign"],
+            campaign_id=f.cleaned_data["campaign"],
             over_limit_reason=f.cleaned_data["over_limit_reason"],
             receipt=f.cleaned_data.get("receipt"),
         )
@@ -50,7 +58,10 @@ def expense_new(request):
     deals = _deals(request.membership)
     form = ExpenseForm(request.POST or None)
     formset = ExpenseLineFormSet(
-        request.POST or None, request.FILES or None, prefix="lines", form_kwargs={"deals": deals}
+        request.POST or None,
+        request.FILES or None,
+        prefix="lines",
+        form_kwargs={"deals": deals, "campaigns": _campaigns()},
     )
     warnings = []
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -114,6 +125,7 @@ def _pay_sheet() -> Sheet:
                     line.amount,
                     line.currency,
                     line.description,
+                    line.campaign.title if line.campaign_id else line.campaign_note,
                     expense.approved_at,
                 ]
             )
@@ -126,6 +138,7 @@ def _pay_sheet() -> Sheet:
         _("金额"),
         _("币种"),
         _("说明"),
+        _("关联活动"),
         _("审批通过时间"),
     ]
     return Sheet(_("待付款费用"), headers, rows)

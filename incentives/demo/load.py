@@ -1,7 +1,9 @@
 """Incentives' demo data, in both organizations: a commission plan on
 collected revenue with an accelerator above target, last quarter's sprint
 with a frozen (approved) payout run, and this quarter's sprint on the demo
-deals with targets, the 销售之星 award and Finance's budget reservation;
+deals with targets (won, collected and the sprint bundle's product mix), the
+销售之星 award and Finance's budget reservation; the plan's rates by
+category and bundle on deals won with accepted quotes (demo/mix.py);
 a hiring plan with positions in several stages (incentives/hiring/demo.py)."""
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collab.tenancy import organization_scope
 from departments.models import Department, Membership, Organization
 from finance.budgets.models import quarter_end, quarter_start
 from finance.budgets.services import budget_for, budget_set, reservation_make
+from incentives.demo import mix
 from incentives.hiring import demo as hiring_demo
 from incentives.payouts import approval
 from incentives.payouts import services as payouts
@@ -66,7 +69,11 @@ def load(*, organization: Organization, key: str) -> None:
         plan = plans.plan_create(actor=hr, name=text["plan"], basis="collected")
         today = timezone.localdate()
         plans.version_add(
-            actor=hr, plan=plan, effective_from=today - dt.timedelta(days=400), tiers=TIERS
+            actor=hr,
+            plan=plan,
+            effective_from=today - dt.timedelta(days=400),
+            tiers=TIERS,
+            rates=mix.rate_lines(),
         )
         this_q = quarter_start(today)
         past_q = quarter_start(this_q - dt.timedelta(days=1))
@@ -74,7 +81,9 @@ def load(*, organization: Organization, key: str) -> None:
         run = payouts.payout_compute(actor=hr, sprint=past, today=quarter_end(past_q))
         payouts.payout_submit(actor=hr, run=run)
         _approve_through_chain(run)
-        current = _sprint(hr, reps, plan.pk, this_q, key, text)
+        mix.won_with_quotes(reps, fin, timezone.now())
+        bundle = mix.sprint_bundle()
+        current = _sprint(hr, reps, plan.pk, this_q, key, text, bundle.pk if bundle else None)
         sprints.award_set(
             actor=hr,
             sprint=current,
@@ -99,7 +108,17 @@ def _approve_through_chain(run: PayoutRun) -> None:
         payouts.payout_approve(actor=approver, run=run)
 
 
-def _sprint(hr, reps, plan_id, start: dt.date, key: str, text: dict[str, str]) -> Sprint:
+def _sprint(
+    hr,
+    reps,
+    plan_id,
+    start: dt.date,
+    key: str,
+    text: dict[str, str],
+    mix_bundle_id: int | None = 0,
+) -> Sprint:
+    """A quarter's sprint; ``mix_bundle_id``: a product mix on that bundle,
+    on licences without one (None), none at all (0)."""
     label = f"{start.year} Q{(start.month - 1) // 3 + 1}"
     sprint = sprints.sprint_create(
         actor=hr,
@@ -108,6 +127,8 @@ def _sprint(hr, reps, plan_id, start: dt.date, key: str, text: dict[str, str]) -
         start=start,
         end=quarter_end(start),
         plan_id=plan_id,
+        mix_category="licence" if mix_bundle_id is None else "",
+        mix_bundle_id=mix_bundle_id or None,
     )
     team = sprints.team_add(actor=hr, sprint=sprint, name=text["team"])
     for m in reps:
@@ -115,10 +136,13 @@ def _sprint(hr, reps, plan_id, start: dt.date, key: str, text: dict[str, str]) -
     # Targets a little above what the demo deals reach, so the leaderboard
     # shows reps on both sides of 100%.
     progress = sprint_progress(sprint, timezone.localdate())
-    for measure, floor, step in (
+    goals = [
         ("won", Decimal("200000"), Decimal("10000")),
         ("collected", Decimal("100000"), Decimal("10000")),
-    ):
+    ]
+    if sprint.has_mix:
+        goals.append(("product_mix", Decimal("50000"), Decimal("10000")))
+    for measure, floor, step in goals:
         total = sum((r.figure(measure).actual for r in progress.reps), Decimal(0))
         goal = max(floor, (total * Decimal("1.1") / step).quantize(Decimal(1)) * step)
         sprints.target_split(actor=hr, sprint=sprint, team=team, measure=measure, total=goal)

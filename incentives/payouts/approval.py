@@ -163,6 +163,19 @@ def pending_step(run: PayoutRun) -> ApprovalStep | None:
     )
 
 
+def pending_of(steps: list[ApprovalStep]) -> ApprovalStep | None:
+    """``pending_step`` among steps already read (the latest round's first)."""
+    pending = [s for s in steps if s.state == StepState.PENDING]
+    return min(pending, key=lambda s: (-s.round, s.position), default=None)
+
+
+def may_act(run: PayoutRun, step: ApprovalStep | None, user_id: int) -> bool:
+    """Whether ``user_id`` decides the run now: it waits in ``submitted`` and
+    its pending step (``step``) is theirs. The one rule of the run page's
+    buttons and of ``run_step_act``."""
+    return run.state == RunState.SUBMITTED and step is not None and step.approver_id == user_id
+
+
 def run_step_act(*, actor: Membership, run: PayoutRun, action: str, reason: str = "") -> None:
     """Act on the run's pending step as its approver (the run page's buttons)."""
     with organization_scope(actor.organization_id):
@@ -173,7 +186,7 @@ def run_step_act(*, actor: Membership, run: PayoutRun, action: str, reason: str 
                 )
             raise ServiceError(_("批次需先提交审批。"))
         step = pending_step(run)
-        if step is None or step.approver_id != actor.user_id:
+        if step is None or not may_act(run, step, actor.user_id):
             raise ServiceError(_("这一审批步骤不由你处理。"))
         step_act(step_id=step.pk, actor=actor, action=action, reason=reason)
 

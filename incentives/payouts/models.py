@@ -124,6 +124,22 @@ class PayoutLine(TenantModel):
     basis_amount = amount_field(allow_negative=True, default=Decimal("0.00"))
     rate = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     tier_label = models.CharField(max_length=40, blank=True)
+    # The part of the deal the line pays (a product category, or a bundle,
+    # from its accepted quote; both empty: the whole deal at the tier rate)
+    # and the rate line's own rate (``rate`` is what it became in the tier).
+    category = models.CharField(max_length=12, blank=True, default="")
+    # DO_NOTHING: a frozen line keeps the id it was computed with (bundles
+    # sold on a quote cannot be deleted anyway: quotes protect them).
+    bundle = models.ForeignKey(
+        "pricing.Bundle",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    category_rate = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     version = models.ForeignKey(
         "incentives.PlanVersion",
         on_delete=models.PROTECT,

@@ -15,6 +15,7 @@ from incentives.payouts.calc import Credit, Portion, cap_reduction, commission_p
 from incentives.payouts.models import PayoutLine, PayoutRun, RunState
 from incentives.permissions import sees_all_figures
 from incentives.plans.models import Basis, CommissionPlan
+from incentives.plans.parts import deal_parts
 from incentives.plans.selectors import plan_versions
 from incentives.sprints import figures
 from incentives.sprints.models import Sprint
@@ -23,16 +24,28 @@ ZERO = Decimal("0.00")
 
 
 def credits_of(sprint: Sprint, basis: str, user_ids: list[int]) -> dict[int, list[Credit]]:
-    """What each rep is credited with: the won deals, or the payments collected."""
+    """What each rep is credited with: the won deals, or the payments
+    collected, each with its deal's parts (categories and bundles)."""
     out: dict[int, list[Credit]] = defaultdict(list)
     args = (user_ids, sprint.start, sprint.end, sprint.currency)
     if basis == Basis.WON:
-        for row in figures.won_deals(*args):
+        rows = figures.won_deals(*args)
+        parts = deal_parts(row["id"] for row in rows)
+        for row in rows:
             out[row["owner_id"]].append(
-                Credit(row["id"], row["name"], row["day"], row["day"], row["amount"])
+                Credit(
+                    row["id"],
+                    row["name"],
+                    row["day"],
+                    row["day"],
+                    row["amount"],
+                    tuple(parts.get(row["id"], ())),
+                )
             )
         return out
-    for row in figures.collected_payments(*args):
+    rows = figures.collected_payments(*args)
+    parts = deal_parts(row["opportunity_id"] for row in rows)
+    for row in rows:
         out[row["owner_id"]].append(
             Credit(
                 row["opportunity_id"],
@@ -40,6 +53,7 @@ def credits_of(sprint: Sprint, basis: str, user_ids: list[int]) -> dict[int, lis
                 row["received_on"],
                 row["win_day"],
                 row["amount"],
+                tuple(parts.get(row["opportunity_id"], ())),
             )
         )
     return out

@@ -27,7 +27,7 @@ from incentives.payouts.calc import ZERO
 from incentives.payouts.models import LineKind, PayoutLine, PayoutRun, RunState
 from incentives.payouts.writes import Line, lines_write
 from incentives.permissions import can_manage
-from incentives.plans.models import PlanVersion
+from incentives.plans.models import CommissionPlan, PlanVersion
 from incentives.plans.selectors import plan_versions, version_on
 from incentives.sprints.models import Award, Sprint
 from incentives.sprints.selectors import award_standings, sprint_progress
@@ -70,7 +70,7 @@ def _commission_lines(sprint: Sprint, org_id: int) -> tuple[list[Line], list[dic
     for line in lines + _cap_lines(totals, versions, sprint, org_id):
         by_user[line.user_id].append(line)
     ordered = [line for user_id in sorted(by_user) for line in by_user[user_id]]
-    return ordered, setwise.unpaid(sprint, plan, versions)
+    return ordered, _warnings(sprint, plan, versions)
 
 
 def _commission_write(run: PayoutRun, sprint: Sprint, org_id: int) -> list[dict[str, object]]:
@@ -82,7 +82,15 @@ def _commission_write(run: PayoutRun, sprint: Sprint, org_id: int) -> list[dict[
     versions = plan_versions(plan.pk)
     setwise.commission_insert(run, sprint, plan, versions)
     lines_write(run, _cap_lines(setwise.totals_by_user(run), versions, sprint, org_id))
-    return setwise.unpaid(sprint, plan, versions)
+    return _warnings(sprint, plan, versions)
+
+
+def _warnings(
+    sprint: Sprint, plan: CommissionPlan, versions: list[PlanVersion]
+) -> list[dict[str, object]]:
+    """Deals paid nothing (no version on their win day), then deals with a
+    sold category or bundle their version does not rate."""
+    return setwise.unpaid(sprint, plan, versions) + setwise.no_rate(sprint, plan, versions)
 
 
 def _award_lines(sprint: Sprint, org_id: int, today: dt.date) -> list[Line]:

@@ -36,6 +36,9 @@ class Line:
     version_id: int | None = None
     award_id: int | None = None
     note: str = ""
+    category: str = ""
+    bundle_id: int | None = None
+    category_rate: Decimal | None = None
 
 
 COLUMNS = [f.name for f in fields(Line)]

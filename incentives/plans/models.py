@@ -5,6 +5,25 @@ A deal is paid on the version in force on its win date (the latest
 (% of target, ``from_pct`` inclusive, ``to_pct`` exclusive, open-ended when
 empty) with a rate in percent; an accelerator is a tier above 100% with a
 higher rate. ``cap`` bounds a rep's commission for a sprint.
+
+**Rates by product category or bundle** (``RateLine``). A version may carry
+rate lines, each for one product category of pricing's catalogue or one
+promotion bundle, whose rate replaces the plan's *on-target rate* (the rate
+of the tier that pays the way up to 100% attainment) for that part of a deal. A won
+deal's value is split by its accepted quote: each quote line's amount goes
+to its product's category, each bundle block's amount to its bundle, and the
+credited amount (the deal, or a payment on it) is divided in those
+proportions (cumulative rounding to the fen, so the parts add up exactly);
+a deal without an accepted quote with lines counts wholly at the tier rate.
+
+Tiers still work on attainment as before, and **multiply** a category's
+rate the way they move the base rate: in a tier paying ``t``% where the
+on-target rate is ``b``%, a category rated ``c``% pays ``c × t / b``%
+(rounded to 0.001%). Example: tiers 0–100% → 3%, above → 5%; licences at
+6%: a licence part pays 6% up to target and 10% above it, a service part
+with no rate line pays 3% and 5%; a 0% threshold tier pays no category
+anything. A part whose category or bundle has no rate line in a version
+that has rate lines is paid at the tier rate and listed as a warning.
 """
 
 from __future__ import annotations
@@ -15,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collab.money import amount_field, currency_field
 from collab.tenancy import TenantModel
+from pricing.catalog.models import Category
 
 
 class Basis(models.TextChoices):
@@ -93,3 +113,48 @@ class Tier(TenantModel):
     def label(self) -> str:
         upper = f"{self.to_pct.normalize():f}%" if self.to_pct is not None else "∞"
         return f"{self.from_pct.normalize():f}%–{upper}"
+
+
+class RateLine(TenantModel):
+    """A plan version's rate for one product category or one bundle."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="rate_lines")
+    category = models.CharField(_("产品类别"), max_length=12, choices=Category.choices, blank=True)
+    bundle = models.ForeignKey(
+        "pricing.Bundle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("促销方案"),
+    )
+    rate = models.DecimalField(_("提成比例（%）"), max_digits=6, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("类别提成比例")
+        verbose_name_plural = _("类别提成比例")
+        ordering = ["version_id", "bundle_id", "category"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(category="") & Q(bundle__isnull=False))
+                | (~Q(category="") & Q(bundle__isnull=True)),
+                name="rate_line_category_or_bundle",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=100), name="rate_line_rate_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "version", "category"],
+                condition=Q(bundle__isnull=True),
+                name="rate_line_category_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "version", "bundle"],
+                condition=Q(bundle__isnull=False),
+                name="rate_line_bundle_uniq",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "bundle"], name="rate_line_bundle_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.category or self.bundle_id}:{self.rate}"

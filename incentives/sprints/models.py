@@ -20,12 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from collab.money import amount_field, currency_field
 from collab.tenancy import TenantModel
 from departments.models import bilingual
+from pricing.catalog.models import Category
 
 
 class Measure(models.TextChoices):
     WON = "won", _("赢单金额")
     COLLECTED = "collected", _("回款金额")
     NEW_ACCOUNTS = "new_accounts", _("新客户数")
+    # Revenue won in the sprint's focus category or bundle (``Sprint.mix_*``).
+    PRODUCT_MIX = "product_mix", _("产品组合")
 
 
 class Sprint(TenantModel):
@@ -44,6 +47,20 @@ class Sprint(TenantModel):
         blank=True,
         related_name="+",
         verbose_name=_("提成方案"),
+    )
+    # The product mix the sprint pushes (the ``product_mix`` measure): won
+    # revenue in one product category, or in one promotion bundle, as split
+    # by each deal's accepted quote (see plans/models.py).
+    mix_category = models.CharField(
+        _("产品组合：类别"), max_length=12, choices=Category.choices, blank=True
+    )
+    mix_bundle = models.ForeignKey(
+        "pricing.Bundle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("产品组合：促销方案"),
     )
     # The reservation Finance made for the sprint's payouts (finance.BudgetLine).
     reservation = models.ForeignKey(
@@ -64,11 +81,25 @@ class Sprint(TenantModel):
         verbose_name_plural = _("季度冲刺")
         ordering = ["-start", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="sprint_period")
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="sprint_period"),
+            models.CheckConstraint(
+                condition=Q(mix_category="") | Q(mix_bundle__isnull=True), name="sprint_mix_one"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_mix(self) -> bool:
+        return bool(self.mix_category) or self.mix_bundle_id is not None
+
+    @property
+    def mix_label(self) -> str:
+        """The product-mix focus as shown: a category's label or a bundle's name."""
+        if self.mix_bundle_id is not None:
+            return self.mix_bundle.name if self.mix_bundle else ""
+        return self.get_mix_category_display() if self.mix_category else ""
 
 
 class SprintTeam(TenantModel):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from collab.tenancy import organization_scope
 from departments.models import Membership
 from incentives.permissions import sees_all_figures
-from incentives.sprints import figures, rollups
+from incentives.sprints import figures, mix, rollups
 from incentives.sprints.models import (
     Award,
     Measure,
@@ -35,10 +35,10 @@ from requests_sla.sla.calendars import org_calendar
 
 ZERO = Decimal("0.00")
 TENTH = Decimal("0.1")
-MEASURES = (Measure.WON, Measure.COLLECTED, Measure.NEW_ACCOUNTS)
+MEASURES = (Measure.WON, Measure.COLLECTED, Measure.NEW_ACCOUNTS, Measure.PRODUCT_MIX)
 # The same as plain strings, the keys of ``Row.figures``: a dict keyed by enum
 # members costs an enum lookup per access, 2,000 rows × every measure.
-WON, COLLECTED, NEW_ACCOUNTS = (m.value for m in MEASURES)
+WON, COLLECTED, NEW_ACCOUNTS, PRODUCT_MIX = (m.value for m in MEASURES)
 
 
 def sprints_visible_to(membership: Membership) -> QuerySet[Sprint]:
@@ -152,14 +152,15 @@ WITH members AS (
     SELECT member_id,
         max(amount) FILTER (WHERE measure = 'won') AS won,
         max(amount) FILTER (WHERE measure = 'collected') AS collected,
-        max(amount) FILTER (WHERE measure = 'new_accounts') AS new_accounts
+        max(amount) FILTER (WHERE measure = 'new_accounts') AS new_accounts,
+        max(amount) FILTER (WHERE measure = 'product_mix') AS product_mix
     FROM incentives_target
     WHERE organization_id = %(org)s AND sprint_id = %(sprint)s AND member_id IS NOT NULL
     GROUP BY member_id
 )
 SELECT m.id, m.user_id, m.team_id, t.name, u.first_name, u.last_name, u.username,
     (j.created_at AT TIME ZONE %(tz)s)::date,
-    g.won, g.collected, g.new_accounts,
+    g.won, g.collected, g.new_accounts, g.product_mix,
     -- To the cent, half away from zero (``round_money``; × 0.01 is exact, where
     -- numeric division rounds to a scale of its own); no rollup row: 0.00.
     coalesce(round(c.won, 2), 0.00), coalesce(round(c.collected, 2), 0.00),
@@ -227,9 +228,12 @@ def _name(first: str, last: str, username: str) -> str:
 def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
     today = today or timezone.localdate()
     reps = []
-    for row in _member_rows(sprint, today):
+    rows = _member_rows(sprint, today)
+    # The product mix is read from the deals' quotes, only for a sprint with a focus.
+    mixed = mix.mix_won_by_owner(sprint, [row[1] for row in rows])
+    for row in rows:
         _pk, user_id, team_id, team_name, first, last, username, joined = row[:8]
-        t_won, t_collected, t_accounts, won, collected, forecast, accounts = row[8:]
+        t_won, t_collected, t_accounts, t_mix, won, collected, forecast, accounts = row[8:]
         reps.append(
             Row(
                 key=user_id,
@@ -240,6 +244,7 @@ def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
                     WON: Figure(t_won, won),
                     COLLECTED: Figure(t_collected, collected),
                     NEW_ACCOUNTS: Figure(t_accounts, Decimal(accounts) if accounts else ZERO),
+                    PRODUCT_MIX: Figure(t_mix, mixed.get(user_id, ZERO)),
                 },
                 forecast=forecast,
                 joined=joined,
@@ -247,18 +252,19 @@ def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
         )
     targets = _team_targets(sprint)
     team_targets = {(team, k): amount for team, k, amount in targets if team}
-    # Each team: its first rep (name), then won, collected, new accounts and
-    # the forecast summed from 0.00 in the reps' order.
+    # Each team: its first rep (name), then won, collected, new accounts, the
+    # product mix and the forecast summed from 0.00 in the reps' order.
     sums: dict[int, list] = {}
     for rep in reps:
         figs = rep.figures
         total = sums.get(rep.team_id)
         if total is None:
-            total = sums[rep.team_id] = [rep, ZERO, ZERO, ZERO, ZERO]
+            total = sums[rep.team_id] = [rep, ZERO, ZERO, ZERO, ZERO, ZERO]
         total[1] += figs[WON].actual
         total[2] += figs[COLLECTED].actual
         total[3] += figs[NEW_ACCOUNTS].actual
-        total[4] += rep.forecast
+        total[4] += figs[PRODUCT_MIX].actual
+        total[5] += rep.forecast
     team_rows = [
         Row(
             key=first.team_id,
@@ -267,11 +273,16 @@ def sprint_progress(sprint: Sprint, today: dt.date | None = None) -> Progress:
             team_name=first.team_name,
             figures={
                 k: Figure(team_targets.get((first.team_id, k)), actual)
-                for k, actual in ((WON, won), (COLLECTED, collected), (NEW_ACCOUNTS, accounts))
+                for k, actual in (
+                    (WON, won),
+                    (COLLECTED, collected),
+                    (NEW_ACCOUNTS, accounts),
+                    (PRODUCT_MIX, mixed_total),
+                )
             },
             forecast=forecast,
         )
-        for first, won, collected, accounts, forecast in sums.values()
+        for first, won, collected, accounts, mixed_total, forecast in sums.values()
     ]
     _rank(reps, sprint.ranking_measure)
     _rank(team_rows, sprint.ranking_measure)

@@ -1,5 +1,6 @@
 """Writes of sprints: create, teams and reps, targets (set, split, adjust
-with a reason), awards, the budget reservation link.
+with a reason), awards, the budget reservation link, the product-mix focus
+(a target or award on the product-mix measure needs one).
 
 Every target write records a ``TargetChange`` (old → new, reason, who, when):
 the history the sprint page shows. A target on a rep outside the sprint, a
@@ -35,6 +36,8 @@ from incentives.sprints.models import (
     TargetChange,
     TieBreak,
 )
+from pricing.bundles.models import Bundle
+from pricing.catalog.models import Category
 
 
 def _require_manager(actor: Membership) -> None:
@@ -58,6 +61,8 @@ def sprint_create(
     currency: str = "CNY",
     ranking_measure: str = Measure.WON,
     plan_id: int | None = None,
+    mix_category: str = "",
+    mix_bundle_id: int | None = None,
 ) -> Sprint:
     _require_manager(actor)
     name = (name or "").strip()
@@ -70,6 +75,7 @@ def sprint_create(
     with organization_scope(actor.organization_id), transaction.atomic():
         if plan_id is not None and not CommissionPlan.objects.filter(pk=plan_id).exists():
             raise ServiceError(_("提成方案不存在。"), field="plan")
+        mix_category = _check_mix(mix_category, mix_bundle_id)
         return Sprint.objects.create(
             organization_id=actor.organization_id,
             name=name[:100],
@@ -79,8 +85,55 @@ def sprint_create(
             currency=currency,
             ranking_measure=ranking_measure,
             plan_id=plan_id,
+            mix_category=mix_category,
+            mix_bundle_id=mix_bundle_id,
             created_by_id=actor.user_id,
             created_at=timezone.now(),
+        )
+
+
+def _check_mix(category: str | None, bundle_id: int | None) -> str:
+    """The product-mix focus: a known category, or one of the organization's
+    bundles (in scope: another organization's is "not found"), not both."""
+    category = category or ""
+    if category and bundle_id is not None:
+        raise ServiceError(_("产品组合只能选一个类别或一个促销方案。"), field="mix_bundle")
+    if category and category not in Category.values:
+        raise ServiceError(_("未知的产品类别“%(c)s”。") % {"c": category}, field="mix_category")
+    if bundle_id is not None and not Bundle.objects.filter(pk=bundle_id).exists():
+        raise ServiceError(_("促销方案不存在。"), field="mix_bundle")
+    return category
+
+
+def sprint_set_mix(
+    *, actor: Membership, sprint: Sprint, category: str = "", bundle_id: int | None = None
+) -> Sprint:
+    """Set the category or bundle the product-mix measure counts; clearing it
+    is refused while product-mix targets or awards need it."""
+    _require_manager(actor)
+    with organization_scope(actor.organization_id), transaction.atomic():
+        category = _check_mix(category, bundle_id)
+        if not category and bundle_id is None and _uses_mix(sprint):
+            raise ServiceError(
+                _("冲刺还有产品组合目标或奖项，不能清除产品组合。"), field="mix_category"
+            )
+        sprint.mix_category, sprint.mix_bundle_id = category, bundle_id
+        sprint.save(update_fields=["mix_category", "mix_bundle"])
+        return sprint
+
+
+def _uses_mix(sprint: Sprint) -> bool:
+    return (
+        Target.objects.filter(sprint=sprint, measure=Measure.PRODUCT_MIX).exists()
+        or Award.objects.filter(sprint=sprint, measure=Measure.PRODUCT_MIX).exists()
+    )
+
+
+def _require_mix(sprint: Sprint, measure: str) -> None:
+    if measure == Measure.PRODUCT_MIX and not sprint.has_mix:
+        raise ServiceError(
+            _("请先为冲刺选定产品组合（一个产品类别或促销方案），再设产品组合的目标或奖项。"),
+            field="measure",
         )
 
 
@@ -197,6 +250,7 @@ def target_set(
             team = SprintTeam.objects.filter(sprint=sprint, pk=team_id or 0).first()
             if team is None:
                 raise ServiceError(_("团队不属于本次冲刺。"), field="team")
+        _require_mix(sprint, measure)
         exists = Target.objects.filter(
             sprint=sprint, measure=measure, member=member, team=team
         ).exists()
@@ -233,6 +287,7 @@ def target_split(
         if not members:
             raise ServiceError(_("团队里还没有销售，无法拆分。"), field="team")
         reason = _check_measure_and_reason(measure, reason, adjusting=False)
+        _require_mix(sprint, measure)
         weights = [m.weight if by_weight else Decimal(1) for m in members]
         targets = [_write_target(actor, sprint, measure, total, reason, team=team)]
         for member, share in zip(members, split_amounts(total, weights), strict=True):
@@ -271,6 +326,7 @@ def award_set(
             field="min_tenure_days",
         )
     prize = _amount(prize_amount, "prize_amount")
+    _require_mix(sprint, measure)
     with organization_scope(actor.organization_id), transaction.atomic():
         return Award.objects.create(
             organization_id=actor.organization_id,

@@ -20,6 +20,8 @@ that nets to zero (an update of a deal's next step) writes nothing.
 
 from __future__ import annotations
 
+from collab.triggers import statement_triggers
+
 _APPLY = """
     INSERT INTO incentives_creditday AS d (organization_id, grain, day, owner_id, currency,
         won, collected, weighted)
@@ -70,61 +72,49 @@ def _apply(*sources: str) -> str:
 
 
 ROLLUP_TRIGGERS_SQL = f"""
-CREATE FUNCTION incentives_credit_won_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {_apply(_deals("new_rows", "1"))}
-    ELSIF TG_OP = 'UPDATE' THEN
-        {_apply(_deals("new_rows", "1"), _deals("old_rows", "-1"))}
-    ELSE
-        {_apply(_deals("old_rows", "-1"))}
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER incentives_credit_won_ins AFTER INSERT ON pipeline_opportunity
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION incentives_credit_won_apply();
-CREATE TRIGGER incentives_credit_won_upd AFTER UPDATE ON pipeline_opportunity
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION incentives_credit_won_apply();
-CREATE TRIGGER incentives_credit_won_del AFTER DELETE ON pipeline_opportunity
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION incentives_credit_won_apply();
+{
+    statement_triggers(
+        "incentives_credit_won",
+        "pipeline_opportunity",
+        inserted=_apply(_deals("new_rows", "1")),
+        updated=_apply(_deals("new_rows", "1"), _deals("old_rows", "-1")),
+        deleted=_apply(_deals("old_rows", "-1")),
+    )
+}
 
 CREATE FUNCTION incentives_credit_stage_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- The stage's deals counted as the new flags say, less as the old ones did.
-    {_apply(_deals("pipeline_opportunity", "1", "o.stage_id = NEW.id", "NEW.is_won", "NEW.is_lost"), _deals("pipeline_opportunity", "-1", "o.stage_id = NEW.id", "OLD.is_won", "OLD.is_lost"))}
+    {
+    _apply(
+        _deals("pipeline_opportunity", "1", "o.stage_id = NEW.id", "NEW.is_won", "NEW.is_lost"),
+        _deals("pipeline_opportunity", "-1", "o.stage_id = NEW.id", "OLD.is_won", "OLD.is_lost"),
+    )
+}
     RETURN NULL;
 END $$;
 CREATE TRIGGER incentives_credit_stage_upd AFTER UPDATE ON pipeline_stage
     FOR EACH ROW WHEN ((OLD.is_won, OLD.is_lost) IS DISTINCT FROM (NEW.is_won, NEW.is_lost))
     EXECUTE FUNCTION incentives_credit_stage_apply();
 
-CREATE FUNCTION incentives_credit_paid_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {_apply(_collected("new_rows", "1"))}
-    ELSIF TG_OP = 'UPDATE' THEN
-        {_apply(_collected("new_rows", "1"), _collected("old_rows", "-1"))}
-    ELSE
-        {_apply(_collected("old_rows", "-1"))}
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER incentives_credit_paid_ins AFTER INSERT ON finance_payment
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION incentives_credit_paid_apply();
-CREATE TRIGGER incentives_credit_paid_upd AFTER UPDATE ON finance_payment
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION incentives_credit_paid_apply();
-CREATE TRIGGER incentives_credit_paid_del AFTER DELETE ON finance_payment
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION incentives_credit_paid_apply();
+{
+    statement_triggers(
+        "incentives_credit_paid",
+        "finance_payment",
+        inserted=_apply(_collected("new_rows", "1")),
+        updated=_apply(_collected("new_rows", "1"), _collected("old_rows", "-1")),
+        deleted=_apply(_collected("old_rows", "-1")),
+    )
+}
 
 CREATE FUNCTION incentives_credit_invoice_move() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    {_apply(_collected("finance_payment", "1", "NEW.owner_id", "i.id = NEW.id"), _collected("finance_payment", "-1", "OLD.owner_id", "i.id = NEW.id"))}
+    {
+    _apply(
+        _collected("finance_payment", "1", "NEW.owner_id", "i.id = NEW.id"),
+        _collected("finance_payment", "-1", "OLD.owner_id", "i.id = NEW.id"),
+    )
+}
     RETURN NULL;
 END $$;
 CREATE TRIGGER incentives_credit_invoice_upd AFTER UPDATE ON finance_invoice
@@ -134,7 +124,12 @@ CREATE TRIGGER incentives_credit_invoice_upd AFTER UPDATE ON finance_invoice
 CREATE FUNCTION incentives_credit_rebuild(org bigint) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM incentives_creditday WHERE organization_id = org;
-    {_apply(_deals("pipeline_opportunity", "1", "o.organization_id = org"), _collected("finance_payment", "1", "i.owner_id", "p.organization_id = org"))}
+    {
+    _apply(
+        _deals("pipeline_opportunity", "1", "o.organization_id = org"),
+        _collected("finance_payment", "1", "i.owner_id", "p.organization_id = org"),
+    )
+}
 END $$;
 CREATE FUNCTION incentives_credit_timezone() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

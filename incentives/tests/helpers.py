@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from collab.tenancy import organization_scope
 from finance.receivables import services as receivables
 from finance.tests.helpers import won_deal
 
-__all__ = ["open_deal", "paid", "won", "won_deal"]
+__all__ = ["api", "open_deal", "paid", "won", "won_deal"]
 
 _numbers = iter(range(1, 10**6))
 
@@ -57,3 +58,10 @@ def open_deal(org, member, amount: str, close_on: dt.date):
             amount=Decimal(amount),
             expected_close_date=close_on,
         )
+
+
+def api(user) -> APIClient:
+    """An API client signed in as ``user``."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -4,21 +4,14 @@ HR → Finance flow, the OpenAPI schema."""
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from collab.tenancy import organization_scope
 from incentives.payouts import services as payouts
 from incentives.sprints import services
 from incentives.sprints.models import Target
-from incentives.tests.helpers import won
+from incentives.tests.helpers import api, won
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture

@@ -151,7 +151,11 @@ def _pair(labels: list[str], n: int, value: object) -> tuple[str, object]:
 
 def _measure_rows(reps: list[Row | None], cells: _Cells, measure: str) -> str:
     labels = _labels("销售", "目标", "实际", "达成率")
-    show = cells.money if measure == "collected" else (lambda v: DASH if v is None else num(v))
+    show = (
+        cells.money
+        if measure in ("collected", "product_mix")
+        else (lambda v: DASH if v is None else num(v))
+    )
     rows = []
     for r in reps:
         if r is None:

@@ -97,19 +97,31 @@ def headcount_create(request):
     )
 
 
-@require_POST
-@hiring_manager
-def headcount_decide(request, pk):
-    get_object_or_404(HeadcountRequest, pk=pk)  # another organization's id: 404 first
-    form = forms.DecideForm(request.POST)
+def _act(request, model, pk, form_class, call, ok, plan_id=None):
+    """Act on one row: 404 for another organization's id (before any
+    validation), the form's errors back to the page, else the one service
+    (``call(form)``) and its message."""
+    get_object_or_404(model, pk=pk)
+    form = form_class(request.POST)
     if not form.is_valid():
         form_errors(request, form)
         return _back()
-    approve = form.cleaned_data["action"] == "approve"
-    return _run(
+    return _run(request, lambda: call(form), ok, plan_id)
+
+
+@require_POST
+@hiring_manager
+def headcount_decide(request, pk):
+    return _act(
         request,
-        lambda: services.headcount_decide(
-            actor=request.membership, request_id=pk, approve=approve, note=form.cleaned_data["note"]
+        HeadcountRequest,
+        pk,
+        forms.DecideForm,
+        lambda form: services.headcount_decide(
+            actor=request.membership,
+            request_id=pk,
+            approve=form.cleaned_data["action"] == "approve",
+            note=form.cleaned_data["note"],
         ),
         _("已处理。"),
     )
@@ -118,32 +130,24 @@ def headcount_decide(request, pk):
 @require_POST
 @hiring_manager
 def headcount_open(request, pk):
-    get_object_or_404(HeadcountRequest, pk=pk)
-    form = forms.OpenForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _back()
-    year, quarter = form.year_quarter()
-    return _run(
-        request,
-        lambda: services.positions_open(
+    def call(form):
+        year, quarter = form.year_quarter()
+        return services.positions_open(
             actor=request.membership, request_id=pk, year=year, quarter=quarter
-        ),
-        _("职位已纳入招聘计划。"),
-    )
+        )
+
+    return _act(request, HeadcountRequest, pk, forms.OpenForm, call, _("职位已纳入招聘计划。"))
 
 
 @require_POST
 @hiring_manager
 def position_move(request, pk):
-    get_object_or_404(Position, pk=pk)
-    form = forms.MoveForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _back()
-    return _run(
+    return _act(
         request,
-        lambda: services.position_move(
+        Position,
+        pk,
+        forms.MoveForm,
+        lambda form: services.position_move(
             actor=request.membership, position_id=pk, stage=form.cleaned_data["stage"]
         ),
         _("阶段已更新。"),
@@ -154,14 +158,12 @@ def position_move(request, pk):
 @require_POST
 @hiring_manager
 def position_fill(request, pk):
-    get_object_or_404(Position, pk=pk)
-    form = forms.FillForm(request.POST)
-    if not form.is_valid():
-        form_errors(request, form)
-        return _back()
-    return _run(
+    return _act(
         request,
-        lambda: services.position_fill(
+        Position,
+        pk,
+        forms.FillForm,
+        lambda form: services.position_fill(
             actor=request.membership, position_id=pk, request=request, **form.cleaned_data
         ),
         _("新员工已加入（已发出邀请）。"),

@@ -15,6 +15,7 @@ from collab.errors import ServiceError
 from incentives import permissions
 from incentives.payouts import approval, selectors, services
 from incentives.payouts.models import PayoutRun
+from incentives.plans.selectors import bundle_names, name_parts
 from incentives.views.common import manager, viewer, visible_sprint
 
 
@@ -28,20 +29,26 @@ def _visible_run(request, pk):
 def run(request, pk):
     run = _visible_run(request, pk)
     reps = selectors.run_by_rep(request.membership, run)
+    sees_all = permissions.sees_all_figures(request.membership)
+    lines = [ln for rep in reps for ln in rep.lines]
+    warnings = [dict(w) for w in run.warnings] if sees_all else []
+    bundles = bundle_names([ln.bundle_id for ln in lines] + [w.get("bundle_id") for w in warnings])
+    name_parts(lines, bundles)
+    name_parts(warnings, bundles)
     steps = approval.approval_steps(run)
-    pending = next((s for s in steps if s.state == "pending"), None)
+    pending = approval.pending_of(steps)
     return render(
         request,
         "incentives/run.html",
         {
             "run": run,
             "reps": reps,
-            "sees_all": permissions.sees_all_figures(request.membership),
+            "sees_all": sees_all,
+            "no_version": [w for w in warnings if w.get("kind", "no_version") == "no_version"],
+            "no_rate": [w for w in warnings if w.get("kind") == "no_rate"],
             "can_manage": permissions.can_manage(request.membership),
             "steps": steps,
-            "can_approve": run.state == "submitted"
-            and pending is not None
-            and pending.approver_id == request.user.pk,
+            "can_approve": approval.may_act(run, pending, request.user.pk),
         },
     )
 

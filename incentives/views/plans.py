@@ -17,11 +17,15 @@ from incentives.views.common import form_errors, incentives_page, manager
 
 @incentives_page(permissions.sees_all_figures)
 def plans(request):
+    plans = list(selectors.plans_all())
+    for plan in plans:
+        plan.rate_gaps = selectors.plan_rate_gaps(plan)
+    selectors.name_parts([w for plan in plans for w in plan.rate_gaps])
     return render(
         request,
         "incentives/plans.html",
         {
-            "plans": list(selectors.plans_all()),
+            "plans": plans,
             "can_manage": permissions.can_manage(request.membership),
             "plan_form": forms.PlanForm(),
             "version_form": forms.VersionForm(),
@@ -62,6 +66,7 @@ def version_add(request, pk):
             tiers=services.tiers_parse(data["tiers"]),
             cap=data["cap"],
             note=data["note"],
+            rates=services.rate_lines_parse(data["rate_lines"]),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

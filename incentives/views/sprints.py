@@ -15,18 +15,21 @@ from collab.exports import Sheet, sheets_response
 from finance.models import BudgetLine, LineKind
 from incentives import forms, permissions
 from incentives.payouts.selectors import paid_out, projected_commission, runs_of
-from incentives.plans.selectors import plans_all
+from incentives.plans.selectors import bundle_names, part_name, plan_choices
 from incentives.sprints import selectors, services
 from incentives.sprints.models import Measure, Target
 from incentives.views.board import board
 from incentives.views.common import form_errors, manager, viewer, visible_sprint
+from pricing.bundles.models import Bundle
 
 
 @viewer
 def sprints(request):
     rows = selectors.sprints_visible_to(request.membership).distinct().order_by("-start", "-id")
     can_manage = permissions.can_manage(request.membership)
-    form = forms.SprintForm(plans=plans_all() if can_manage else ())
+    form = forms.SprintForm(
+        plans=plan_choices() if can_manage else (), bundles=_bundles() if can_manage else ()
+    )
     return render(
         request,
         "incentives/sprints.html",
@@ -37,7 +40,7 @@ def sprints(request):
 @require_POST
 @manager
 def sprint_create(request):
-    form = forms.SprintForm(request.POST, plans=plans_all())
+    form = forms.SprintForm(request.POST, plans=plan_choices(), bundles=_bundles())
     if not form.is_valid():
         form_errors(request, form)
         return redirect("incentives:sprints")
@@ -48,6 +51,11 @@ def sprint_create(request):
         return redirect("incentives:sprints")
     messages.success(request, _("冲刺已创建，接下来添加团队和销售。"))
     return redirect("incentives:sprint", pk=sprint.pk)
+
+
+def _bundles():
+    """The organization's bundles a product mix may name (the newest first)."""
+    return Bundle.objects.order_by("-starts_on", "code")
 
 
 def _progress_context(request, sprint):
@@ -94,6 +102,10 @@ def _manager_forms(sprint, progress):
         "reservation_form": forms.ReservationLinkForm(
             lines=lines, initial={"line_id": sprint.reservation_id}
         ),
+        "mix_form": forms.MixForm(
+            bundles=_bundles(),
+            initial={"category": sprint.mix_category, "bundle_id": sprint.mix_bundle_id},
+        ),
     }
 
 
@@ -111,9 +123,14 @@ def sprint(request, pk):
         basis_target = Target.objects.filter(
             sprint=sprint, member__user_id=request.membership.user_id, measure=sprint.plan.basis
         ).first()
-        context["projection"] = projected_commission(
+        context["projection"] = projection = projected_commission(
             sprint, request.membership.user_id, basis_target.amount if basis_target else None
         )
+        if projection is not None:
+            bundles = bundle_names(p.bundle_id for p in projection.portions)
+            context["projection_parts"] = [
+                (p, part_name(p.category, p.bundle_id, bundles)) for p in projection.portions
+            ]
     if context["can_manage"]:
         context.update(_manager_forms(sprint, context["progress"]))
         context["history"] = selectors.target_history(sprint)
@@ -133,7 +150,10 @@ def sprint_export(request, pk):
     headers = [_("排名"), _("销售"), _("团队")]
     for m in progress.measures:
         label = Measure(m).label
-        headers += [f"{label} {_('目标')}", f"{label} {_('实际')}", f"{label} {_('达成率（%）')}"]
+        if m == Measure.PRODUCT_MIX:
+            label = f"{label}（{sprint.mix_label}）"
+        target, actual, pct = _("目标"), _("实际"), _("达成率（%）")
+        headers += [f"{label} {target}", f"{label} {actual}", f"{label} {pct}"]
     headers.append(_("加权预测"))
     rows = []
     for r in progress.reps:
@@ -242,3 +262,17 @@ def reservation_link(request, pk):
 
     lines = BudgetLine.objects.filter(kind=LineKind.RESERVATION)
     return _post(request, pk, forms.ReservationLinkForm, call, _("预算预留已关联。"), lines=lines)
+
+
+@require_POST
+@manager
+def mix_set(request, pk):
+    def call(sprint, data):
+        services.sprint_set_mix(
+            actor=request.membership,
+            sprint=sprint,
+            category=data["category"],
+            bundle_id=data["bundle_id"],
+        )
+
+    return _post(request, pk, forms.MixForm, call, _("产品组合已保存。"), bundles=_bundles())

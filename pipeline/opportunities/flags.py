@@ -8,6 +8,7 @@ select asks ``account_flags`` (htmx, on change) for the chosen one's."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import render
 
 from collab.parsing import optional_id
@@ -38,9 +39,14 @@ def flags_attrs(url: str) -> dict[str, str]:
 
 @pipeline_required(permissions.can_view_pipeline)
 def account_flags(request):
-    account = flagged_account(
-        request.membership,
-        account=request.GET.get("account"),
-        opportunity=request.GET.get("opportunity"),
-    )
+    """The chosen account's (or deal's account's) flags. Nothing chosen (the
+    select's empty option) is an empty fragment; an id the member cannot see
+    — another organization's, another rep's, a missing or malformed one — is
+    a 404, so the endpoint never answers about an account it would not show."""
+    account_id, deal_id = request.GET.get("account"), request.GET.get("opportunity")
+    if not account_id and not deal_id:
+        return render(request, "pipeline/_account_flags.html", {"flag_account": None})
+    account = flagged_account(request.membership, account=account_id, opportunity=deal_id)
+    if account is None:
+        raise Http404
     return render(request, "pipeline/_account_flags.html", {"flag_account": account})

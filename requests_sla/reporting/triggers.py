@@ -12,6 +12,8 @@ a trigger is a new migration and a new constant beside these.
 
 from __future__ import annotations
 
+from collab.triggers import statement_triggers
+
 # The dashboard's daily rollups are written by PostgreSQL itself, so that
 # every write path keeps them exact in the writer's transaction (see
 # requests_sla.reporting.models). Each statement's net change per key is
@@ -76,26 +78,19 @@ def _statement_rows(columns: str, table: str, sign: int) -> str:
 
 
 ROLLUP_TRIGGERS_SQL = f"""
-CREATE FUNCTION dashboard_outcome_day_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {_OUTCOME_APPLY.format(source=_statement_rows(_OUTCOME_COLUMNS, "new_rows", 1))}
-    ELSIF TG_OP = 'UPDATE' THEN
-        {_OUTCOME_APPLY.format(source=_statement_rows(_OUTCOME_COLUMNS, "new_rows", 1) + " UNION ALL " + _statement_rows(_OUTCOME_COLUMNS, "old_rows", -1))}
-    ELSE
-        {_OUTCOME_APPLY.format(source=_statement_rows(_OUTCOME_COLUMNS, "old_rows", -1))}
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER dashboard_outcome_day_ins AFTER INSERT ON requests_sla_slaoutcome
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_outcome_day_apply();
-CREATE TRIGGER dashboard_outcome_day_upd AFTER UPDATE ON requests_sla_slaoutcome
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_outcome_day_apply();
-CREATE TRIGGER dashboard_outcome_day_del AFTER DELETE ON requests_sla_slaoutcome
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_outcome_day_apply();
+{
+    statement_triggers(
+        "dashboard_outcome_day",
+        "requests_sla_slaoutcome",
+        inserted=_OUTCOME_APPLY.format(source=_statement_rows(_OUTCOME_COLUMNS, "new_rows", 1)),
+        updated=_OUTCOME_APPLY.format(
+            source=_statement_rows(_OUTCOME_COLUMNS, "new_rows", 1)
+            + " UNION ALL "
+            + _statement_rows(_OUTCOME_COLUMNS, "old_rows", -1)
+        ),
+        deleted=_OUTCOME_APPLY.format(source=_statement_rows(_OUTCOME_COLUMNS, "old_rows", -1)),
+    )
+}
 
 CREATE FUNCTION dashboard_request_day_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -111,7 +106,11 @@ END $$;
 -- status and SLA-cache updates do not call it at all.
 CREATE FUNCTION dashboard_request_day_move() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    {_REQUEST_APPLY.format(source="SELECT OLD.organization_id, OLD.created_at, OLD.serving_department_id, OLD.requesting_department_id, OLD.request_type_id, OLD.priority, -1 AS s UNION ALL SELECT NEW.organization_id, NEW.created_at, NEW.serving_department_id, NEW.requesting_department_id, NEW.request_type_id, NEW.priority, 1")}
+    {
+    _REQUEST_APPLY.format(
+        source="SELECT OLD.organization_id, OLD.created_at, OLD.serving_department_id, OLD.requesting_department_id, OLD.request_type_id, OLD.priority, -1 AS s UNION ALL SELECT NEW.organization_id, NEW.created_at, NEW.serving_department_id, NEW.requesting_department_id, NEW.request_type_id, NEW.priority, 1"
+    )
+}
     RETURN NULL;
 END $$;
 CREATE TRIGGER dashboard_request_day_ins AFTER INSERT ON requests_sla_request
@@ -185,26 +184,17 @@ def _stopped_rows(table: str, sign: int) -> str:
 
 
 STOPPED_MONTH_TRIGGERS_SQL = f"""
-CREATE FUNCTION dashboard_stopped_month_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {_STOPPED_APPLY.format(source=_stopped_rows("new_rows", 1))}
-    ELSIF TG_OP = 'UPDATE' THEN
-        {_STOPPED_APPLY.format(source=_stopped_rows("new_rows", 1) + " UNION ALL " + _stopped_rows("old_rows", -1))}
-    ELSE
-        {_STOPPED_APPLY.format(source=_stopped_rows("old_rows", -1))}
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER dashboard_stopped_month_ins AFTER INSERT ON requests_sla_slaoutcome
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stopped_month_apply();
-CREATE TRIGGER dashboard_stopped_month_upd AFTER UPDATE ON requests_sla_slaoutcome
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stopped_month_apply();
-CREATE TRIGGER dashboard_stopped_month_del AFTER DELETE ON requests_sla_slaoutcome
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stopped_month_apply();
+{
+    statement_triggers(
+        "dashboard_stopped_month",
+        "requests_sla_slaoutcome",
+        inserted=_STOPPED_APPLY.format(source=_stopped_rows("new_rows", 1)),
+        updated=_STOPPED_APPLY.format(
+            source=_stopped_rows("new_rows", 1) + " UNION ALL " + _stopped_rows("old_rows", -1)
+        ),
+        deleted=_STOPPED_APPLY.format(source=_stopped_rows("old_rows", -1)),
+    )
+}
 
 -- Existing data.
 {_STOPPED_APPLY.format(source=_stopped_rows("requests_sla_slaoutcome", 1))}

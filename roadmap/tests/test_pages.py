@@ -290,6 +290,33 @@ def test_each_agenda_item_has_its_own_form_and_a_refusal_keeps_its_input(
     assert 'role="alert"' not in refused.split(f'id="item-{first.pk}"')[1].split("</section>")[0]
 
 
+def test_agenda_cards_escape_what_people_wrote(
+    client_for, board_with_item, submit, assess, account, ops, org
+):
+    """The cards are built in Python (roadmap/presentation.py): a title or a
+    decision note is text there, never markup."""
+    board, _first = board_with_item
+    evil = submit(title='<script>alert("x")</script> & 报表', account_ids=[account.pk])
+    assess(evil)
+    client = client_for(ops.user)
+    url = reverse("roadmap:board", args=[board.pk])
+    client.get(url)  # puts it on the agenda
+
+    def card():
+        page = client.get(url).content.decode()
+        return page.split(f'id="item-{evil.pk}"')[1].split("</section>")[0]
+
+    shown = card()
+    assert "<script>" not in shown
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 报表" in shown
+    with organization_scope(org.id):
+        BoardItem.objects.filter(board=board, requirement=evil).update(
+            decision="decline", note="<img src=x onerror=alert(1)>", priority=3
+        )
+    shown = card()
+    assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown
+
+
 def test_roadmap_page_queries_do_not_grow(
     client_for, rep, head_rnd, submit, account, org, django_assert_num_queries
 ):

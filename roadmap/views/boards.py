@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from collab.decorators import membership_required
 from roadmap import forms, permissions, selectors
 from roadmap.models import BoardItem, BoardSettings, Requirement, ReviewBoard
+from roadmap.presentation import agenda_cards
 from roadmap.services import boards
-from roadmap.views.agenda import agenda_cards
 from roadmap.views.common import attempt
 
 

@@ -1,6 +1,7 @@
 """Finance in a browser (issue 14): the rep files a campaign expense above
 the policy limit (warned, gives a reason), Finance's head approves it from
-the approval queue with one click and the budget shows it consumed; a won
+the approval queue with one click, the budget shows it consumed and the
+campaign page its cost beside the campaign's budget; a won
 demo deal's invoice goes overdue (time travel), the nightly rules run and
 the rep sees the warning on the account. Screenshots in Chinese and English."""
 
@@ -27,8 +28,11 @@ STEPS = (
     "departments.demo.load",
     "pipeline.demo.customers.load",
     "requests_sla.approvals.demo.load",
+    "enablement.demo.library.load",
+    "enablement.demo.programs.load",
     "finance.demo.load.load",
 )
+LAUNCH = "智能制造解决方案发布会"
 
 
 @pytest.fixture
@@ -50,7 +54,7 @@ def _file_expense(rep, event_id: int) -> None:
     rep.fill("input[name=lines-0-date]", timezone.localdate().isoformat())
     rep.select_option("select[name=lines-0-category]", str(event_id))
     rep.fill("input[name=lines-0-amount]", "26000")
-    rep.fill("input[name=lines-0-campaign]", "华东行业峰会")
+    rep.select_option("select[name=lines-0-campaign]", label=LAUNCH)
     rep.click("#submit-expense")
     rep.wait_for_load_state("networkidle")
 
@@ -88,6 +92,7 @@ def test_expense_over_limit_approved_from_the_queue_is_consumed(new_page, demo):
     switch_language(fin, "en")
     assert fin.locator("h1").inner_text() == "Budgets"
     screenshot(fin, "finance-budgets-en")
+    _campaign_shows_the_cost(fin, expense)
     fin.goto("/finance/collections/?bucket=d31_60")
     screenshot(fin, "finance-collections-en")
     switch_language(fin, "zh-hans")
@@ -125,6 +130,23 @@ def test_overdue_invoice_warns_the_rep_on_the_account(new_page, demo):
         assert "days overdue" in rep.locator("#risk-warnings").inner_text()
         screenshot(rep, "finance-account-warning-en")
         switch_language(rep, "zh-hans")
+
+
+def _campaign_shows_the_cost(page, expense) -> None:
+    """The launch's booked cost: the demo's 54,500 and the rep's 26,000."""
+    from enablement.models import Campaign
+
+    with organization_scope(_org_id()):
+        campaign = Campaign.objects.get(title_zh=LAUNCH)
+    page.goto(f"/enablement/campaigns/{campaign.pk}/")
+    card = page.locator("#campaign-cost")
+    assert "80,500.00" in page.locator("#campaign-booked").inner_text()
+    assert expense.request.reference in card.locator("#campaign-cost-lines").inner_text()
+    screenshot(page, "finance-campaign-cost-en")
+    switch_language(page, "zh-hans")
+    assert "费用与回报" in card.inner_text()
+    screenshot(page, "finance-campaign-cost-zh")
+    switch_language(page, "en")
 
 
 def _org_id() -> int:

@@ -50,7 +50,14 @@ FIELD_MODELS = {
     "users": "user",
     "trainer": "user",
     "department_id": "department",
+    "mix_bundle_id": "bundle",
+    "bundle_id": "bundle",
+    "campaign_id": "campaign",  # in an expense's lines (finance → enablement)
 }
+# Names that carry an id only inside an array's items (an expense line's
+# ``category``; elsewhere ``category`` is text): the item's own body needs
+# the outsider's one for the line to reach the checks of the other ids.
+ITEM_FIELD_MODELS = {**FIELD_MODELS, "category": "expensecategory"}
 COUNTS = world_counts()
 
 
@@ -85,15 +92,30 @@ def _plain(prop):
     return {"string": "probe", "integer": 1, "boolean": True, "number": 1}.get(kind, "probe")
 
 
+def _items(prop):
+    """The object schema of an array's items (an expense's lines), else None."""
+    if prop.get("type") != "array" or "items" not in prop:
+        return None
+    item = _component(prop["items"])
+    return item if item.get("properties") else None
+
+
 def _bodies(schema, own_ids, owner_ids):
-    """The outsider's own body, then (field, body) with one owner id each."""
+    """The outsider's own body, then (field, body) with one owner id each;
+    one level down too: an id in an array's item (``lines.campaign_id``) is
+    varied in a one-item array of the outsider's own item."""
     props = _component(schema).get("properties", {})
     own, variants = {}, []
+    items = {}
     for name, prop in props.items():
         if prop.get("readOnly"):
             continue
         model = FIELD_MODELS.get(name)
-        if model is None:
+        item = _items(prop) if model is None else None
+        if item is not None:
+            item_own, item_variants = _own_and_variants(item, own_ids, owner_ids)
+            own[name], items[name] = [item_own], item_variants
+        elif model is None:
             own[name] = _plain(prop)
         elif model in own_ids:
             own[name] = [own_ids[model]] if prop.get("type") == "array" else own_ids[model]
@@ -104,7 +126,30 @@ def _bodies(schema, own_ids, owner_ids):
             variants.append(
                 (name, {**own, name: [value] if props[name].get("type") == "array" else value})
             )
+        for field, item_body in items.get(name, []):
+            variants.append((f"{name}.{field}", {**own, name: [item_body]}))
     return variants
+
+
+def _own_and_variants(item, own_ids, owner_ids):
+    """An array item's own body and its variants (no deeper); an optional id
+    the world does not fill is left out (null), so it refuses nothing."""
+    props = {n: p for n, p in item.get("properties", {}).items() if not p.get("readOnly")}
+    own = {}
+    for name, prop in props.items():
+        model = ITEM_FIELD_MODELS.get(name)
+        if model in own_ids:
+            own[name] = own_ids[model]
+        elif prop.get("nullable"):
+            own[name] = None
+        else:
+            own[name] = _plain(prop)
+    variants = [
+        (name, {**own, name: owner_ids[ITEM_FIELD_MODELS[name]]})
+        for name in props
+        if ITEM_FIELD_MODELS.get(name) in owner_ids
+    ]
+    return own, variants
 
 
 @pytest.mark.django_db
@@ -128,7 +173,7 @@ def test_the_owners_ids_in_an_outsiders_body_are_refused(world, method, path, sc
         answer = f"{method} {url} with the owner's {field}: {response.status_code}"
         if response.status_code < 300 or response.status_code >= 500:
             problems.append(f"{answer} {response.content[:300]!r}")
-        elif response.status_code == 400 and field in response.json():
+        elif response.status_code == 400 and field.split(".")[0] in response.json():
             COUNTS["nested_rejected"] += 1
         leaked = sorted(m for m in world["markers"] if m in response.content.decode())
         if leaked:

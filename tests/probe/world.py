@@ -44,6 +44,12 @@ def build_world() -> dict:
             step.run(organization=owner_org, key="other")
     outsider_org = OrganizationFactory(name="Outsider Co", slug="probe-outsider")
     outsider = member(outsider_org, role=Role.ORG_ADMIN, username="probe-outsider")
+    # The outsider's own expense categories (the demo makes them, provisioning
+    # does not): an expense line of their own then reaches the checks of the
+    # other ids it carries (``lines.campaign_id``).
+    from finance.tests.helpers import categories_for
+
+    categories_for(outsider_org)
     world = {"owner_org": owner_org, "outsider_org": outsider_org, "outsider": outsider}
     # Someone of a third organization, whom the owner invites.
     world["invitee"] = member(OrganizationFactory(name="Elsewhere", slug="probe-elsewhere"))

@@ -2,8 +2,11 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
-from enablement.models import CampaignResponse
+from enablement.models import Campaign, CampaignResponse
 
 pytestmark = pytest.mark.django_db
 BODY = {
@@ -70,3 +73,30 @@ def test_csv_import_over_the_api(api, org, mkt):
         format="multipart",
     )
     assert response.status_code == 201 and response.json() == {"imported": 1}
+
+
+def test_the_period_rule_is_the_services_for_form_and_api(api, client, org, mkt):
+    """One rule, one message: the API's 400 and the form's field error are
+    the save service's (ends_on before starts_on)."""
+    with translation.override("en"):
+        message = gettext("结束日期不能早于开始日期。")
+    assert message != "结束日期不能早于开始日期。"
+    backwards = {**BODY, "starts_on": "2026-09-02", "ends_on": "2026-09-01"}
+    response = api(mkt).post("/api/campaigns/", backwards, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json() == {"ends_on": [message]}
+    client.force_login(mkt.user)
+    client.cookies["django_language"] = "en"
+    page = client.post(reverse("enablement:campaign_new"), {**backwards, "currency": "CNY"})
+    assert page.status_code == 200
+    assert page.context["form"].errors["ends_on"] == [message]
+    assert not Campaign.unscoped.exists()
+
+
+@pytest.mark.parametrize("name", ["assets_used", "assets_produced"])
+def test_asset_id_lists_are_capped_at_100(api, org, mkt, name):
+    response = api(mkt).post("/api/campaigns/", {**BODY, name: list(range(1, 102))}, format="json")
+    assert response.status_code == 400 and name in response.json()
+    # 100 is allowed by the cap (the ids themselves are then "not found").
+    response = api(mkt).post("/api/campaigns/", {**BODY, name: list(range(1, 101))}, format="json")
+    assert response.status_code == 400 and "找不到" in response.json()[name][0]

@@ -7,6 +7,7 @@ from departments.registry import demo_steps
 from departments.tests.factories import OrganizationFactory
 from enablement.campaigns import selectors as campaign_selectors
 from enablement.models import Campaign, CampaignResponse, Course, CourseSession, Enrolment
+from enablement.training.services import calendar_conflict, session_calendar
 
 pytestmark = pytest.mark.django_db
 STEPS = (
@@ -33,6 +34,17 @@ def test_demo_campaigns_and_course_in_both_organizations(key):
         assert any(r.figures.revenue for r in rows)
         assert all(r.campaign.ends_on < org.created_at.date() for r in rows)
         assert Course.objects.count() == 1
-        assert CourseSession.objects.count() == 2
+        sessions = list(CourseSession.objects.order_by("starts_at"))
+        assert len(sessions) == 3
+        # Two on working days, in working hours, in both organizations; the
+        # third off the calendar, with the override recorded.
+        author = Course.objects.get().created_by.memberships.get(organization=org)
+        for session in sessions:
+            calendar = session_calendar(author, session.starts_at)
+            conflict = calendar_conflict(calendar, session.starts_at, session.ends_at)
+            assert session.outside_hours is (conflict is not None)
+            assert session.created_by_id == author.user_id
+        assert [s.outside_hours for s in sessions] == [False, False, True]
+        assert sessions[0].starts_at < org.created_at < sessions[1].starts_at
         assert Enrolment.objects.count() >= 2
         assert Enrolment.objects.filter(completed_at__isnull=False).count() >= 1

@@ -72,8 +72,10 @@ def test_check_pass_mark_completion_and_overdue(org, hr, rep, rep2):
 
 def test_attending_completes_a_course_without_questions(org, hr, rep):
     c = course(hr, questions=[])
-    now = timezone.now()
     with organization_scope(org.id):
+        # The next working day at 10:00, whatever today is (never a weekend).
+        day = services.next_working_day(hr, timezone.localdate() + dt.timedelta(days=1))
+        now, _end = services.working_slot(hr, day, dt.time(10))
         session = services.session_add(
             actor=hr, course=c, starts_at=now, ends_at=now + dt.timedelta(hours=1), place="A"
         )

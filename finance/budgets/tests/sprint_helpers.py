@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from collab.tenancy import organization_scope
+from finance.budgets.models import quarter_label
 from requests_sla.approvals.models import ApprovalStepDefinition, ApproverKind
 from requests_sla.requests.services import request_file
 from requests_sla.tests.factories import department, request_type
@@ -26,8 +27,7 @@ def sprint_chain(organization) -> ApprovalStepDefinition:
 
 
 def this_quarter() -> str:
-    today = timezone.localdate()
-    return f"{today.year} Q{(today.month - 1) // 3 + 1}"
+    return quarter_label(timezone.localdate())
 
 
 def file_sprint_request(requester, amount: str, sprint: str | None = None):

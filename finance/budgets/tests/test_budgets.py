@@ -9,7 +9,14 @@ import pytest
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
 from finance.budgets import services
-from finance.budgets.models import Budget, BudgetLine, LineState, quarter_end, quarter_start
+from finance.budgets.models import (
+    Budget,
+    BudgetLine,
+    LineState,
+    quarter_end,
+    quarter_label,
+    quarter_start,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +25,14 @@ def test_quarter_bounds():
     assert quarter_start(dt.date(2026, 11, 27)) == dt.date(2026, 10, 1)
     assert quarter_end(dt.date(2026, 10, 1)) == dt.date(2026, 12, 31)
     assert quarter_end(dt.date(2026, 1, 1)) == dt.date(2026, 3, 31)
+    assert [quarter_label(dt.date(2026, m, 15)) for m in (1, 3, 4, 9, 10, 12)] == [
+        "2026 Q1",
+        "2026 Q1",
+        "2026 Q2",
+        "2026 Q3",
+        "2026 Q4",
+        "2026 Q4",
+    ]
 
 
 def test_reservation_reduces_available_and_release_gives_it_back(org, head_fin, budget):

@@ -9,7 +9,14 @@ import pytest
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
-from finance.budgets.models import Budget, BudgetLine, LineKind, quarter_end, quarter_start
+from finance.budgets.models import (
+    Budget,
+    BudgetLine,
+    LineKind,
+    quarter_end,
+    quarter_label,
+    quarter_start,
+)
 from finance.budgets.services import budget_set
 from finance.budgets.sprint_requests import sprint_quarter
 from finance.budgets.tests.sprint_helpers import file_sprint_request, sprint_chain
@@ -75,7 +82,7 @@ def test_the_sprint_period_picks_next_quarters_budget(org, rep, head_fin, budget
     later = budget_set(
         actor=head_fin, department=rep.department, period_start=start, amount=Decimal("50000")
     )
-    request = file_sprint_request(rep, "20000.00", f"{start.year} Q{(start.month - 1) // 3 + 1}")
+    request = file_sprint_request(rep, "20000.00", quarter_label(start))
     approvals.step_act(step_id=_pending(request).pk, actor=head_fin, action="approve")
     with organization_scope(org.id):
         assert BudgetLine.objects.get(request_id=request.pk).budget_id == later.pk

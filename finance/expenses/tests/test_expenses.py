@@ -70,7 +70,7 @@ def test_large_expense_waits_for_finance_head_then_is_booked(
 ):
     expense = _file(
         rep,
-        [line(categories["event"], "18000.00", campaign="华东巡展")],
+        [line(categories["event"], "18000.00", campaign_note="华东巡展")],
         kind="campaign",
     )
     step = _pending(expense)

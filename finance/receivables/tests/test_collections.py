@@ -147,3 +147,19 @@ def test_dashboard_headline_in_one_query(fin, book, django_assert_num_queries):
         Decimal("53000.00"),
     )
     assert (h.rate, h.dso) == (Decimal("35.8"), Decimal("139.0"))
+
+
+def test_the_headline_agrees_with_the_page_dso_and_the_teams_rates(fin, book):
+    """One DSO and one rate rule (``_dso_terms``/``_dso_days``/``_rate``): the
+    dashboard's headline says what the collections page and its team table say."""
+    with organization_scope(fin.organization_id):
+        invoices = selectors.invoices_visible_to(fin)
+        h = selectors.headline(invoices, TODAY)
+        teams = selectors.collection_rates_by_team(
+            selectors.collection_rates(invoices, TODAY, "owner")
+        )
+        assert h.dso == selectors.dso(invoices, TODAY)
+    whole = selectors.RateRow(
+        0, "", sum(t.due for t in teams), sum(t.paid for t in teams), sum(t.invoices for t in teams)
+    )
+    assert h.rate == whole.rate == Decimal("35.8")

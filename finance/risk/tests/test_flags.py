@@ -74,19 +74,36 @@ def test_the_fragment_flags_by_account_or_deal_in_a_locked_count(
     assert FLAG in client.get(url, {"opportunity": open_deal.pk}).content.decode()
 
 
-def test_no_flag_for_a_clean_account_a_bad_id_or_another_orgs_account(
-    client_for, rep, deal, outsider, risky, org
-):
+def test_no_flag_for_a_clean_account_and_nothing_chosen(client_for, rep, org):
     from finance.tests.helpers import won_deal
 
     clean = won_deal(org, rep.user, "清白客户", Decimal("1000.00"))
     client = client_for(rep.user)
     url = reverse("pipeline:account_flags")
-    assert FLAG not in client.get(url, {"account": clean.account_id}).content.decode()
-    for bad in ("x", "-1", "99999999999999999999", ""):
-        response = client.get(url, {"account": bad})
+    response = client.get(url, {"account": clean.account_id})
+    assert response.status_code == 200 and FLAG not in response.content.decode()
+    for nothing in ({}, {"account": ""}, {"opportunity": ""}):
+        response = client.get(url, nothing)
         assert response.status_code == 200 and FLAG not in response.content.decode()
-    assert FLAG not in client_for(outsider).get(url, {"account": risky.pk}).content.decode()
+
+
+def test_an_account_or_deal_the_member_cannot_see_is_a_404(
+    client_for, rep, rep2, outsider, risky, open_deal
+):
+    """The outsider (another organization) and a teammate who does not own
+    the account get the same answer as a missing or malformed id: no flag,
+    not even its absence, about an account they would not be shown."""
+    url = reverse("pipeline:account_flags")
+    assert client_for(rep.user).get(url, {"account": risky.pk}).status_code == 200
+    for who in (outsider, rep2.user):
+        client = client_for(who)
+        for query in ({"account": risky.pk}, {"opportunity": open_deal.pk}):
+            response = client.get(url, query)
+            assert response.status_code == 404 and FLAG not in response.content.decode()
+    client = client_for(rep.user)
+    for bad in ("x", "-1", "99999999999999999999", "2000000000"):
+        assert client.get(url, {"account": bad}).status_code == 404
+        assert client.get(url, {"opportunity": bad}).status_code == 404
 
 
 def test_new_quote_form_flags_the_chosen_deals_account(client_for, rep, open_deal):

@@ -9,21 +9,16 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
-from departments.models import Membership
+from departments.models import InvitationState, Membership
+from departments.services import invitation_accept
 from incentives.hiring import selectors, services
 from incentives.hiring.models import HeadcountRequest, Position, RequestState, Stage
+from incentives.tests.helpers import api
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def rows(response):
@@ -89,12 +84,30 @@ def test_filling_a_position_adds_the_joiner_as_a_member_of_the_department(org, h
         services.position_move(actor=hr, position_id=position.pk, stage="sourcing")
 
 
-def test_an_existing_account_gets_a_pending_invitation(org, hr, positions, outsider):
-    filled = services.position_fill(
-        actor=hr, position_id=positions[0].pk, email=outsider.email or "outsider@x.example"
+def test_fill_invites_a_joiner_who_already_has_an_account(client_for, org, hr, positions, outsider):
+    """The page's "fill": someone with an account elsewhere gets a pending
+    invitation to the position's department (nothing changes for them until
+    they accept), the position is filled; accepting makes them a member."""
+    outsider.email = "joiner@elsewhere.example"
+    outsider.save(update_fields=["email"])
+    position = positions[0]
+    response = client_for(hr.user).post(
+        reverse("incentives:position_fill", args=[position.pk]),
+        {"email": "Joiner@Elsewhere.example", "joined_on": timezone.localdate().isoformat()},
     )
-    assert filled.stage == Stage.JOINED
-    assert filled.invitation_id is not None or filled.joiner_id is not None
+    assert response.status_code == 302
+    with organization_scope(org.id):
+        filled = Position.objects.select_related("invitation").get(pk=position.pk)
+        assert filled.stage == Stage.JOINED and filled.joiner_id == outsider.pk
+        invitation = filled.invitation
+        assert invitation is not None and invitation.invitee_id == outsider.pk
+        assert invitation.state == InvitationState.PENDING
+        assert invitation.department_id == position.department_id
+        assert not Membership.objects.filter(user=outsider).exists()
+    invitation_accept(invitation=invitation, user=outsider)
+    with organization_scope(org.id):
+        member = Membership.objects.get(user=outsider)
+    assert member.department_id == position.department_id and member.is_active
 
 
 def test_a_joiner_who_is_already_a_member_is_recorded_without_an_invitation(

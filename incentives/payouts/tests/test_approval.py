@@ -4,6 +4,7 @@ admin above the threshold); the decided hook freezes or returns the run."""
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from collab.errors import ServiceError
 from collab.tenancy import organization_scope
@@ -129,3 +130,21 @@ def test_another_organizations_member_cannot_act(org, hr, head_fin, run, outside
     services.payout_submit(actor=hr, run=run)
     with pytest.raises(PayoutRun.DoesNotExist):
         services.payout_approve(actor=outsider_membership, run=run)
+
+
+def test_may_act_is_the_one_rule_of_the_page_and_the_service(client_for, hr, head_fin, run, org):
+    """Before submission nobody may act (the page shows no button, the
+    service refuses); submitted, only the pending step's approver may."""
+    url = reverse("incentives:run", args=[run.pk])
+    assert 'id="approve"' not in client_for(hr.user).get(url).content.decode()
+    with organization_scope(org.id):
+        assert not approval.may_act(run, None, hr.user_id)
+    services.payout_submit(actor=hr, run=run)
+    with organization_scope(org.id):
+        fresh = PayoutRun.objects.get(pk=run.pk)
+        step = approval.pending_step(fresh)
+        assert step is not None
+        assert approval.pending_of(approval.approval_steps(fresh)) == step
+        assert approval.may_act(fresh, step, step.approver_id)
+        outsiders = [u for u in (hr.user_id, head_fin.user_id) if u != step.approver_id]
+        assert all(not approval.may_act(fresh, step, u) for u in outsiders)

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from collab.errors import ServiceError
-from collab.tenancy import organization_scope
+from collab.tenancy import dangerously_unscoped, organization_scope
 from incentives.conftest import TWO_TIERS
-from incentives.payouts import selectors, services
+from incentives.payouts import selectors, services, setwise
 from incentives.payouts.models import LineKind, PayoutLine, RunState
 from incentives.plans import services as plan_services
 from incentives.plans.services import TierInput
@@ -230,3 +230,22 @@ def test_a_rep_reads_only_their_own_lines(org, hr, sprint, rep, rep2, targets):
 def test_computed_at_is_now(org, hr, sprint):
     run = services.payout_compute(actor=hr, sprint=sprint)
     assert abs((run.computed_at - timezone.now()).total_seconds()) < 60
+
+
+def test_totals_by_user_reads_only_the_runs_organization_even_unscoped(
+    org, other_org, hr, sprint, rep
+):
+    """Defence in depth: a line of another organization filed under the
+    run's id (which row-level security would hide) is not counted even by
+    a caller outside any scope."""
+    won(org, rep, "10000")
+    run = services.payout_compute(actor=hr, sprint=sprint)
+    with dangerously_unscoped("test: a forged line"):
+        PayoutLine.objects.create(
+            organization_id=other_org.pk,
+            run_id=run.pk,
+            user_id=rep.user_id,
+            kind="commission",
+            amount=Decimal("999999.00"),
+        )
+        assert setwise.totals_by_user(run) == {rep.user_id: Decimal("300.00")}

@@ -44,8 +44,8 @@ def _tiers(bounds: list[int], rates: list[Decimal]) -> list[TierInput]:
     return [TierInput(lo, hi, rate) for lo, hi, rate in zip(lows, highs, rates, strict=False)]
 
 
-def _reference(sprint, plan):
-    """The per-deal walk: each rep's credits across the tiers, then the cap."""
+def walk(sprint, plan):
+    """The per-deal walk: (rep, their portions) for each rep, and the versions."""
     versions = plan_versions(plan.pk)
     targets = dict(
         Target.objects.filter(sprint=sprint, measure=plan.basis, member__isnull=False).values_list(
@@ -53,9 +53,18 @@ def _reference(sprint, plan):
         )
     )
     user_ids = list(sprint.members.values_list("user_id", flat=True))
-    out = []
+    walked = []
     for user_id, credits in credits_of(sprint, plan.basis, user_ids).items():
         portions, _unpaid = commission_portions(credits, versions, targets.get(user_id))
+        walked.append((user_id, portions))
+    return walked, versions
+
+
+def _reference(sprint, plan):
+    """The per-deal walk: each rep's credits across the tiers, then the cap."""
+    walked, versions = walk(sprint, plan)
+    out = []
+    for user_id, portions in walked:
         out += [
             (
                 user_id,
@@ -72,6 +81,18 @@ def _reference(sprint, plan):
         if cut:
             out.append((user_id, None, Decimal("0.00"), None, "", None, -cut))
     return sorted(out, key=repr)
+
+
+def set_basis_and_targets(org, hr, sprint, plan, reps, targets, collected) -> None:
+    """The plan on collected or won revenue; each rep's target on it (or none)."""
+    with organization_scope(org.id):
+        CommissionPlan.objects.filter(pk=plan.pk).update(basis="collected" if collected else "won")
+        plan.refresh_from_db()
+    for member, target in zip(reps, targets, strict=True):
+        if target is not None:
+            sprint_services.target_set(
+                actor=hr, sprint=sprint, measure=plan.basis, amount=target, user_id=member.user_id
+            )
 
 
 def _computed(run):
@@ -120,20 +141,7 @@ def test_the_set_based_run_equals_the_per_deal_walk(
     reps = (rep, rep2)
     try:
         with transaction.atomic():
-            with organization_scope(org.id):
-                CommissionPlan.objects.filter(pk=plan.pk).update(
-                    basis="collected" if collected else "won"
-                )
-                plan.refresh_from_db()
-            for member, target in zip(reps, targets, strict=True):
-                if target is not None:
-                    sprint_services.target_set(
-                        actor=hr,
-                        sprint=sprint,
-                        measure=plan.basis,
-                        amount=target,
-                        user_id=member.user_id,
-                    )
+            set_basis_and_targets(org, hr, sprint, plan, reps, targets, collected)
             plan_services.version_add(
                 actor=hr,
                 plan=plan,

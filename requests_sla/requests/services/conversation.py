@@ -63,7 +63,9 @@ def _mentioned_members(body: str) -> list[Membership]:
     if not names:
         return []
     return list(
-        Membership.objects.filter(user__username__in=names, is_active=True).select_related("user")
+        Membership.objects.filter(user__username__in=names, is_active=True).select_related(
+            "user", "department"
+        )
     )
 
 

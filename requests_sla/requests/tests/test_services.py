@@ -351,6 +351,24 @@ def test_mentions_are_recorded_and_notified_but_internal_notes_stay_internal(
 
 
 @pytest.mark.django_db
+def test_the_mentioned_members_come_with_their_departments_in_one_query(
+    rep, dev_rnd, head_rnd, head_mkt, django_assert_num_queries
+):
+    """An internal note asks of every mentioned member whether they serve the
+    request (their department's code): read with them, not once each."""
+    from requests_sla.requests.services.conversation import _mentioned_members
+
+    req = file_tech_support(rep)
+    with organization_scope(rep.organization_id), django_assert_num_queries(1):
+        members = _mentioned_members("@head-rnd @dev-rnd @head-mkt 请看")
+        codes = sorted(m.department.code for m in members)
+        served = sorted(
+            m.user.username for m in members if m.department_id == req.serving_department_id
+        )
+    assert codes == ["marketing", "rnd", "rnd"] and served == ["dev-rnd", "head-rnd"]
+
+
+@pytest.mark.django_db
 def test_a_serving_members_first_public_comment_is_the_first_response(frozen, rep, dev_rnd):
     req = file_tech_support(rep)
     frozen.move_to(local(3, 10))
