@@ -22,6 +22,7 @@ def test_every_app_registers_its_provisioning_and_demo_steps_in_explicit_order()
         "pipeline.opportunities.services.stages_provision",
         "pricing.catalog.services.policy_provision",
         "roadmap.services.boards.board_settings_provision",
+        "finance.expenses.defaults.expense_categories_provision",
     ]
     assert demo_steps.names() == [
         "departments.demo.load",
