@@ -15,6 +15,17 @@ from pipeline.accounts import services as accounts_services
 from pipeline.opportunities import services as opportunities_services
 from pipeline.opportunities.models import Opportunity, Stage
 
+# The demo steps finance's demo stands on, in order: its tests and the
+# browser journey load exactly these.
+DEMO_STEPS = (
+    "departments.demo.load",
+    "pipeline.demo.customers.load",
+    "requests_sla.approvals.demo.load",
+    "enablement.demo.library.load",
+    "enablement.demo.programs.load",
+    "finance.demo.load.load",
+)
+
 
 def categories_for(organization) -> dict[str, ExpenseCategory]:
     """The organization's standard categories by code (provisioning made them)."""

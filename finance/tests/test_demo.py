@@ -79,16 +79,9 @@ def test_demo_campaigns_have_approved_linked_expenses_within_their_budgets():
     booked, below its budget, and on the campaign page's figures."""
     from enablement.models import Campaign
     from finance.expenses.campaign_cost import campaign_cost
+    from finance.tests.helpers import DEMO_STEPS
 
-    steps = (
-        "departments.demo.load",
-        "pipeline.demo.customers.load",
-        "requests_sla.approvals.demo.load",
-        "enablement.demo.library.load",
-        "enablement.demo.programs.load",
-        "finance.demo.load.load",
-    )
-    with demo_steps.only(*steps):
+    with demo_steps.only(*DEMO_STEPS):
         call_command("load_demo")
     for slug in ("demo", "other"):
         org = Organization.objects.get(slug=slug)

@@ -19,19 +19,13 @@ from departments.registry import demo_steps
 from finance.models import Budget, Expense, ExpenseCategory
 from finance.receivables import services as receivables
 from finance.risk.services import risk_evaluate
+from finance.tests.helpers import DEMO_STEPS
 from pipeline.models import Opportunity
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STEPS = (
-    "departments.demo.load",
-    "pipeline.demo.customers.load",
-    "requests_sla.approvals.demo.load",
-    "enablement.demo.library.load",
-    "enablement.demo.programs.load",
-    "finance.demo.load.load",
-)
+STEPS = DEMO_STEPS
 LAUNCH = "智能制造解决方案发布会"
 
 
